@@ -1,0 +1,35 @@
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from app.armed_parties import service
+from app.armed_parties.schemas import ArmedPartyCreate, ArmedPartyPage, ArmedPartyRead
+from app.core.db import SessionDep
+from app.models.enums import PerpetratorCategory
+
+router = APIRouter(prefix="/armed-parties", tags=["armed parties"])
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ArmedPartyRead)
+def create_armed_party(session: SessionDep, body: ArmedPartyCreate) -> ArmedPartyRead:
+    """Register a named party to the conflict, so perpetrators can be linked to it."""
+    party = service.create_armed_party(session, body)
+    return ArmedPartyRead.model_validate(party)
+
+
+@router.get("", response_model=ArmedPartyPage)
+def list_armed_parties(
+    session: SessionDep,
+    category: Annotated[PerpetratorCategory | None, Query()] = None,
+    country: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
+) -> ArmedPartyPage:
+    parties = service.list_armed_parties(session, category, country)
+    return ArmedPartyPage(
+        items=[ArmedPartyRead.model_validate(party) for party in parties], total=len(parties)
+    )
+
+
+@router.get("/{party_id}", response_model=ArmedPartyRead)
+def get_armed_party(session: SessionDep, party_id: uuid.UUID) -> ArmedPartyRead:
+    return ArmedPartyRead.model_validate(service.get_armed_party(session, party_id))

@@ -1,0 +1,145 @@
+"""Victims and perpetrators of an incident: checked, then created or updated in place.
+
+A PATCH sends the complete new list. Items that carry the id of an existing row update it (so
+anything linked to that victim later, such as consent, is kept); the others are new; rows left out
+are removed. Every problem is collected before anything changes.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.armed_parties.service import load_armed_parties
+from app.core.errors import FieldProblem
+from app.incidents.rules import victim_age_group, victim_category
+from app.incidents.schemas import PerpetratorCreate, VictimCreate
+from app.models import Perpetrator, Victim
+
+Child = Victim | Perpetrator
+
+
+@dataclass
+class ChildPlan:
+    model: type[Victim] | type[Perpetrator]
+    # In the new order: the existing row to update (None for a new one) and its column values.
+    rows: list[tuple[Child | None, dict[str, Any]]] = field(default_factory=list)
+    problems: list[FieldProblem] = field(default_factory=list)
+
+
+def plan_victims(current: Sequence[Victim], items: Sequence[VictimCreate]) -> ChildPlan:
+    plan = ChildPlan(Victim)
+    existing = _match_existing(current, items, "victims", plan)
+    for index, item in enumerate(items):
+        age_group = victim_age_group(item)
+        if age_group is None:
+            plan.problems.append(
+                FieldProblem(("body", "victims", index, "age_group"), "contradicts the age given")
+            )
+            continue
+        values = item.model_dump(exclude={"id", "age_group"})
+        values["age_group"] = age_group
+        values["category"] = victim_category(item.sex, age_group)
+        plan.rows.append((existing[index], values))
+    return plan
+
+
+def plan_perpetrators(
+    session: Session, current: Sequence[Perpetrator], items: Sequence[PerpetratorCreate]
+) -> ChildPlan:
+    plan = ChildPlan(Perpetrator)
+    existing = _match_existing(current, items, "perpetrators", plan)
+    parties = load_armed_parties(session, {i.armed_party_id for i in items if i.armed_party_id})
+    for index, item in enumerate(items):
+        loc = ("body", "perpetrators", index)
+        party = parties.get(item.armed_party_id) if item.armed_party_id else None
+        if item.armed_party_id and party is None:
+            plan.problems.append(
+                FieldProblem((*loc, "armed_party_id"), "no armed party has this id")
+            )
+            continue
+        category = item.category or (party.category if party else None)
+        if category is None:
+            plan.problems.append(
+                FieldProblem((*loc, "category"), "is required unless armed_party_id is given")
+            )
+            continue
+        if party is not None and category != party.category:
+            plan.problems.append(
+                FieldProblem(
+                    (*loc, "category"),
+                    f"does not match the category of the armed party ({party.category.value})",
+                )
+            )
+            continue
+        plan.rows.append(
+            (existing[index], {"category": category, "armed_party_id": party and party.id})
+        )
+    return plan
+
+
+def build_victims(items: Sequence[VictimCreate]) -> tuple[list[Victim], list[FieldProblem]]:
+    plan = plan_victims([], items)
+    return _new_rows(plan), plan.problems
+
+
+def build_perpetrators(
+    session: Session, items: Sequence[PerpetratorCreate]
+) -> tuple[list[Perpetrator], list[FieldProblem]]:
+    plan = plan_perpetrators(session, [], items)
+    return _new_rows(plan), plan.problems
+
+
+def apply_plan(current: list[Any], plan: ChildPlan) -> bool:
+    """Make `current` (an ORM collection) match the plan; True if anything changed."""
+    new_rows: list[Child] = []
+    changed = False
+    for position, (row, values) in enumerate(plan.rows):
+        values = {**values, "position": position}
+        if row is None:
+            row = plan.model(**values)
+            changed = True
+        else:
+            changed |= set_if_changed(row, values)
+        new_rows.append(row)
+    kept = {id(row) for row in new_rows}
+    changed |= any(id(row) not in kept for row in current)
+    current[:] = new_rows
+    return changed
+
+
+def _new_rows(plan: ChildPlan) -> list[Any]:
+    return [
+        plan.model(**values, position=position) for position, (_, values) in enumerate(plan.rows)
+    ]
+
+
+def _match_existing(
+    current: Sequence[Child], items: Sequence[Any], field_name: str, plan: ChildPlan
+) -> list[Child | None]:
+    by_id = {row.id: row for row in current}
+    matched: list[Child | None] = []
+    seen = set()
+    for index, item in enumerate(items):
+        item_id = getattr(item, "id", None)
+        if item_id is not None and (item_id not in by_id or item_id in seen):
+            reason = (
+                "appears twice"
+                if item_id in seen
+                else f"is not one of this incident's {field_name}"
+            )
+            plan.problems.append(FieldProblem(("body", field_name, index, "id"), reason))
+        seen.add(item_id)
+        matched.append(by_id.get(item_id))
+    return matched
+
+
+def set_if_changed(row: Any, values: dict[str, Any]) -> bool:
+    """Assign only the values that differ, so unchanged rows are not written; True if any did."""
+    changed = False
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+            changed = True
+    return changed

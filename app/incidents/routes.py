@@ -1,0 +1,69 @@
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response, status
+
+from app.core.db import SessionDep
+from app.incidents import service
+from app.incidents.filters import IncidentListQuery
+from app.incidents.schemas import IncidentCreate, IncidentPage, IncidentRead, IncidentUpdate
+from app.models import Incident
+
+router = APIRouter(prefix="/incidents", tags=["incidents"])
+
+
+def current_incident(session: SessionDep, incident_id: uuid.UUID) -> Incident:
+    return service.get_incident(session, incident_id)
+
+
+CurrentIncident = Annotated[Incident, Depends(current_incident)]
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=IncidentRead)
+def create_incident(session: SessionDep, body: IncidentCreate, response: Response) -> IncidentRead:
+    """Record an incident with its victims and perpetrators. Its reference is assigned here."""
+    incident = service.create_incident(session, body)
+    response.headers["Location"] = f"/api/v1/incidents/{incident.id}"
+    return IncidentRead.model_validate(incident)
+
+
+@router.get("", response_model=IncidentPage)
+def list_incidents(
+    session: SessionDep, query: Annotated[IncidentListQuery, Query()]
+) -> IncidentPage:
+    """Incidents matching the filters, most recent first, a page at a time."""
+    incidents, next_cursor = service.list_incidents(
+        session,
+        query,
+        limit=query.limit,
+        cursor=query.cursor,
+        include_archived=query.include_archived,
+    )
+    return IncidentPage(
+        items=[IncidentRead.model_validate(incident) for incident in incidents],
+        next_cursor=next_cursor,
+        limit=query.limit,
+    )
+
+
+@router.get("/{incident_id}", response_model=IncidentRead)
+def get_incident(incident: CurrentIncident) -> IncidentRead:
+    return IncidentRead.model_validate(incident)
+
+
+@router.patch("/{incident_id}", response_model=IncidentRead)
+def update_incident(
+    session: SessionDep, incident: CurrentIncident, body: IncidentUpdate
+) -> IncidentRead:
+    """Change only the fields sent. See the body schema for how victim lists are merged."""
+    return IncidentRead.model_validate(service.update_incident(session, incident, body))
+
+
+@router.delete("/{incident_id}", status_code=status.HTTP_204_NO_CONTENT)
+def archive_incident(
+    session: SessionDep,
+    incident: CurrentIncident,
+    reason: Annotated[str | None, Query(max_length=2000)] = None,
+) -> None:
+    """Archive, never erase: the record is kept, but leaves lists and statistics."""
+    service.archive_incident(session, incident, reason)

@@ -1,0 +1,205 @@
+"""Request and response bodies for incidents."""
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from app.armed_parties.schemas import ArmedPartyRef
+from app.core.countries import normalise_country_code
+from app.models.enums import (
+    AgeGroup,
+    DatePrecision,
+    Disability,
+    DisplacementStatus,
+    GbvType,
+    PerpetratorCategory,
+    Sex,
+    Source,
+    VerificationStatus,
+    VictimCategory,
+    Violation,
+)
+
+CountryCode = Annotated[str, AfterValidator(normalise_country_code)]
+PlaceName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+PCode = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z]{2}[0-9A-Z]{0,18}$")
+]
+Age = Annotated[int, Field(ge=0, le=120, description="Age in years at the time of the incident.")]
+Summary = Annotated[str, StringConstraints(max_length=20_000)]
+
+
+def _distinct(values: list[Violation]) -> list[Violation]:
+    return list(dict.fromkeys(values))
+
+
+ViolationList = Annotated[list[Violation], Field(min_length=1), AfterValidator(_distinct)]
+
+
+class InputModel(BaseModel):
+    # A misspelt field is refused, not silently dropped: dropping it would lose what was reported.
+    model_config = ConfigDict(extra="forbid")
+
+
+class VictimCreate(InputModel):
+    sex: Sex
+    age: Age | None = None
+    age_group: AgeGroup | None = Field(
+        default=None,
+        description="When the exact age is unknown. Derived from `age` when that is given.",
+    )
+    displacement_status: DisplacementStatus = DisplacementStatus.UNKNOWN
+    disability: Disability = Disability.UNKNOWN
+
+
+class VictimUpdate(VictimCreate):
+    id: uuid.UUID | None = Field(
+        default=None,
+        description="An existing victim of this incident to update; omit for a new one.",
+    )
+
+
+class VictimRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    sex: Sex
+    age: int | None
+    age_group: AgeGroup
+    category: VictimCategory
+    displacement_status: DisplacementStatus
+    disability: Disability
+
+
+class PerpetratorCreate(InputModel):
+    category: PerpetratorCategory | None = Field(
+        default=None, description="Required unless `armed_party_id` is given (then it is derived)."
+    )
+    armed_party_id: uuid.UUID | None = None
+
+
+class PerpetratorUpdate(PerpetratorCreate):
+    id: uuid.UUID | None = Field(
+        default=None,
+        description="An existing perpetrator of this incident to update; omit for a new one.",
+    )
+
+
+class PerpetratorRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    category: PerpetratorCategory
+    armed_party: ArmedPartyRef | None
+
+
+class IncidentFields(InputModel):
+    """The incident's own fields; shared by create and by the re-check after a PATCH."""
+
+    occurred_on: date = Field(
+        description="Date of the incident. With month or year precision, any day in that "
+        "month or year; it is stored as the first day of the period."
+    )
+    date_precision: DatePrecision = DatePrecision.DAY
+    reported_on: date = Field(description="Date the incident was reported to the source.")
+    country: CountryCode
+    admin1: PlaceName | None = Field(default=None, description="Region, e.g. 'Mopti'.")
+    admin2: PlaceName | None = Field(default=None, description="Cercle or district.")
+    admin3: PlaceName | None = Field(default=None, description="Commune.")
+    pcode: PCode | None = Field(default=None, description="OCHA P-code of the most precise level.")
+    violations: ViolationList
+    gbv_type: GbvType | None = None
+    source: Source
+    verification_status: VerificationStatus = VerificationStatus.REPORTED
+    summary: Summary | None = None
+
+
+INCIDENT_EXAMPLE = {
+    "occurred_on": "2019-03-14",
+    "date_precision": "day",
+    "reported_on": "2019-03-20",
+    "country": "ML",
+    "admin1": "Mopti",
+    "admin2": "Bandiagara",
+    "violations": ["rape", "sexual_slavery"],
+    "gbv_type": "rape",
+    "source": "gbvims",
+    "verification_status": "reported",
+    "victims": [
+        {"sex": "female", "age": 16, "displacement_status": "idp", "disability": "no"},
+        {"sex": "female", "age_group": "adult"},
+    ],
+    "perpetrators": [{"category": "unidentified_armed_element"}],
+}
+
+
+class IncidentCreate(IncidentFields):
+    model_config = ConfigDict(json_schema_extra={"examples": [INCIDENT_EXAMPLE]})
+
+    victims: list[VictimCreate] = Field(default_factory=list, max_length=500)
+    perpetrators: list[PerpetratorCreate] = Field(default_factory=list, max_length=500)
+
+
+class IncidentUpdate(InputModel):
+    """Only the fields sent are changed; `null` clears an optional field.
+
+    `victims` and `perpetrators`, when sent, are the complete new lists: items carrying the `id` of
+    an existing one update it, items without `id` are added, and those left out are removed.
+    """
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"verification_status": "pending_verification"}]}
+    )
+
+    occurred_on: date | None = None
+    date_precision: DatePrecision | None = None
+    reported_on: date | None = None
+    country: CountryCode | None = None
+    admin1: PlaceName | None = None
+    admin2: PlaceName | None = None
+    admin3: PlaceName | None = None
+    pcode: PCode | None = None
+    violations: ViolationList | None = None
+    gbv_type: GbvType | None = None
+    source: Source | None = None
+    verification_status: VerificationStatus | None = None
+    summary: Summary | None = None
+    victims: list[VictimUpdate] | None = Field(default=None, max_length=500)
+    perpetrators: list[PerpetratorUpdate] | None = Field(default=None, max_length=500)
+
+
+class IncidentRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    reference: str
+    occurred_on: date
+    date_precision: DatePrecision
+    reported_on: date
+    country: str
+    admin1: str | None
+    admin2: str | None
+    admin3: str | None
+    pcode: str | None
+    violations: list[Violation]
+    gbv_type: GbvType | None
+    source: Source
+    verification_status: VerificationStatus
+    summary: str | None
+    victims: list[VictimRead]
+    perpetrators: list[PerpetratorRead]
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    archived_at: datetime | None
+    archive_reason: str | None
+
+
+class IncidentPage(BaseModel):
+    items: list[IncidentRead]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null at the end."
+    )
+    limit: int

@@ -1,0 +1,186 @@
+"""Rules for recording, updating, archiving and listing incidents. Services flush, never commit."""
+
+import uuid
+from datetime import date
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import and_, or_, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, selectinload
+
+from app.core.errors import ConflictError, FieldProblem, InvalidFieldsError, NotFoundError
+from app.core.pagination import decode_cursor, encode_cursor, invalid_cursor
+from app.incidents import children
+from app.incidents.filters import IncidentFilters, apply_incident_filters
+from app.incidents.rules import incident_problems, period_start
+from app.incidents.schemas import IncidentCreate, IncidentFields, IncidentUpdate
+from app.models import Incident, IncidentViolation, ReferenceCounter
+from app.models.base import utcnow
+from app.models.enums import Violation
+
+INCIDENT_FIELDS = tuple(IncidentFields.model_fields)
+WITH_CHILDREN = (
+    selectinload(Incident.violation_rows),
+    selectinload(Incident.victims),
+    selectinload(Incident.perpetrators),
+)
+
+
+def create_incident(session: Session, data: IncidentCreate) -> Incident:
+    fields = IncidentFields.model_validate(data.model_dump(include=set(INCIDENT_FIELDS)))
+    problems = incident_problems(fields)
+    victims, victim_problems = children.build_victims(data.victims)
+    perpetrators, perpetrator_problems = children.build_perpetrators(session, data.perpetrators)
+    problems += victim_problems + perpetrator_problems
+    if problems:
+        raise InvalidFieldsError(problems)
+
+    incident = Incident(
+        reference=next_reference(session, fields.country, fields.reported_on),
+        **_column_values(fields),
+        violation_rows=[IncidentViolation(violation=v) for v in fields.violations],
+        victims=victims,
+        perpetrators=perpetrators,
+    )
+    session.add(incident)
+    session.flush()
+    return incident
+
+
+def get_incident(session: Session, incident_id: uuid.UUID) -> Incident:
+    incident = session.scalar(
+        select(Incident).where(Incident.id == incident_id).options(*WITH_CHILDREN)
+    )
+    if incident is None:
+        raise NotFoundError("Incident")
+    return incident
+
+
+def update_incident(session: Session, incident: Incident, data: IncidentUpdate) -> Incident:
+    if incident.archived_at is not None:
+        raise ConflictError("Archived incidents cannot be changed")
+    sent = data.model_dump(exclude_unset=True, include=set(INCIDENT_FIELDS))
+    fields = _merge_fields(incident, sent)
+    problems = incident_problems(fields)
+    victim_plan = perpetrator_plan = None
+    if data.victims is not None:
+        victim_plan = children.plan_victims(incident.victims, data.victims)
+        problems += victim_plan.problems
+    if data.perpetrators is not None:
+        perpetrator_plan = children.plan_perpetrators(
+            session, incident.perpetrators, data.perpetrators
+        )
+        problems += perpetrator_plan.problems
+    if problems:
+        raise InvalidFieldsError(problems)
+
+    changed = _apply_fields(incident, fields)
+    if victim_plan is not None:
+        changed |= children.apply_plan(incident.victims, victim_plan)
+    if perpetrator_plan is not None:
+        changed |= children.apply_plan(incident.perpetrators, perpetrator_plan)
+    if changed:
+        # Touching the row also bumps its version, so any change makes older copies stale.
+        incident.updated_at = utcnow()
+        session.flush()
+    return incident
+
+
+def archive_incident(session: Session, incident: Incident, reason: str | None) -> None:
+    """Archived incidents are kept for the record but leave lists and statistics."""
+    if incident.archived_at is not None:
+        return
+    incident.archived_at = utcnow()
+    incident.archive_reason = reason
+    session.flush()
+
+
+def list_incidents(
+    session: Session,
+    filters: IncidentFilters,
+    *,
+    limit: int,
+    cursor: str | None = None,
+    include_archived: bool = False,
+) -> tuple[list[Incident], str | None]:
+    """A page of incidents, most recent first, and the cursor of the next page (None at the end)."""
+    query = apply_incident_filters(select(Incident), filters, include_archived=include_archived)
+    if cursor is not None:
+        last_day, last_id = _decode_position(cursor)
+        query = query.where(
+            or_(
+                Incident.occurred_on < last_day,
+                and_(Incident.occurred_on == last_day, Incident.id < last_id),
+            )
+        )
+    query = query.order_by(Incident.occurred_on.desc(), Incident.id.desc()).limit(limit + 1)
+    rows = list(session.scalars(query.options(*WITH_CHILDREN)))
+    if len(rows) <= limit:
+        return rows, None
+    last = rows[limit - 1]
+    return rows[:limit], encode_cursor(last.occurred_on.isoformat(), last.id)
+
+
+def next_reference(session: Session, country: str, reported_on: date) -> str:
+    """Issue the next reference for a country and year atomically, even under concurrent writes."""
+    prefix = f"{country}-{reported_on.year}"
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(ReferenceCounter)
+        .values(prefix=prefix, last_value=1)
+        .on_conflict_do_update(
+            index_elements=[ReferenceCounter.prefix],
+            set_={"last_value": ReferenceCounter.last_value + 1},
+        )
+        .returning(ReferenceCounter.last_value)
+    )
+    sequence = session.execute(statement).scalar_one()
+    return f"{prefix}-{sequence:06d}"
+
+
+def _column_values(fields: IncidentFields) -> dict[str, Any]:
+    values = fields.model_dump(exclude={"violations"})
+    values["occurred_on"] = period_start(fields.occurred_on, fields.date_precision)
+    return values
+
+
+def _merge_fields(incident: Incident, sent: dict[str, Any]) -> IncidentFields:
+    """The incident as it would be after the PATCH, checked by the same model as a new one."""
+    current = {name: getattr(incident, name) for name in INCIDENT_FIELDS}
+    try:
+        return IncidentFields.model_validate({**current, **sent})
+    except ValidationError as error:
+        raise InvalidFieldsError(
+            [
+                FieldProblem(("body", *error_item["loc"]), error_item["msg"], error_item["type"])
+                for error_item in error.errors()
+            ]
+        ) from None
+
+
+def _apply_fields(incident: Incident, fields: IncidentFields) -> bool:
+    changed = children.set_if_changed(incident, _column_values(fields))
+    return _apply_violations(incident, fields.violations) or changed
+
+
+def _apply_violations(incident: Incident, violations: list[Violation]) -> bool:
+    wanted = set(violations)
+    current = {row.violation for row in incident.violation_rows}
+    if wanted == current:
+        return False
+    # Keep rows that stay: deleting and re-inserting the same key in one flush would collide.
+    incident.violation_rows = [row for row in incident.violation_rows if row.violation in wanted]
+    incident.violation_rows += [
+        IncidentViolation(violation=v) for v in violations if v not in current
+    ]
+    return True
+
+
+def _decode_position(cursor: str) -> tuple[date, uuid.UUID]:
+    day, identifier = decode_cursor(cursor, parts=2)
+    try:
+        return date.fromisoformat(day), uuid.UUID(identifier)
+    except ValueError:
+        raise invalid_cursor() from None

@@ -1,0 +1,46 @@
+"""Builds the FastAPI application and mounts the feature routers; nothing else."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from app.armed_parties.routes import router as armed_parties_router
+from app.core.config import Settings, get_settings
+from app.core.db import build_engine, build_session_factory
+from app.core.errors import install_error_handlers
+from app.core.logging import install_access_log
+from app.health.routes import router as health_router
+from app.incidents.routes import router as incidents_router
+from app.stats.routes import router as stats_router
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    engine = build_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="crsv-registry",
+        version="0.1.0",
+        summary="Case management and statistics for conflict-related sexual violence.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = build_session_factory(engine)
+
+    api = APIRouter(prefix=API_PREFIX)
+    for router in (incidents_router, armed_parties_router, stats_router):
+        api.include_router(router)
+    app.include_router(api)
+    app.include_router(health_router)
+    install_error_handlers(app)
+    install_access_log(app)
+    return app

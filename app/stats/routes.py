@@ -1,0 +1,49 @@
+import csv
+import io
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from app.core.db import SessionDep
+from app.stats.schemas import StatsQuery, StatsResult
+from app.stats.service import compute_stats
+
+router = APIRouter(tags=["statistics"])
+
+NO_VALUE_LABEL = "(none recorded)"
+TOTAL_LABEL = "(total, each counted once)"
+
+
+@router.get("/stats", response_model=StatsResult)
+def get_stats(session: SessionDep, query: Annotated[StatsQuery, Query()]) -> StatsResult:
+    """Distinct incidents and victims by one or two dimensions, with the total and the remainder.
+
+    Groups need not add up to the total: an incident with two perpetrator categories counts in
+    both groups and once in the total, and incidents with no value for a dimension are shown in
+    their own bucket (key `null`) rather than left out. `dimensions[].coverage` and `notes` say so.
+    """
+    return compute_stats(session, query)
+
+
+@router.get(
+    "/stats.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "The groups, then the total."}},
+)
+def get_stats_csv(session: SessionDep, query: Annotated[StatsQuery, Query()]) -> Response:
+    """The table of `/stats` as CSV: one row per group, then a total row."""
+    result = compute_stats(session, query)
+    names = [name.value for name in result.group_by]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([*names, "incidents", "victims"])
+    for group in result.groups:
+        labels = [NO_VALUE_LABEL if group.key[n] is None else group.key[n] for n in names]
+        writer.writerow([*labels, group.incidents, group.victims])
+    writer.writerow([TOTAL_LABEL] * len(names) + [result.total.incidents, result.total.victims])
+    filename = "crsv-stats-" + "-".join(names) + ".csv"
+    return Response(
+        buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -1,0 +1,67 @@
+"""Query and response bodies for aggregate statistics."""
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, Field
+
+from app.incidents.filters import IncidentFilters
+from app.stats.dimensions import DimensionName
+
+
+def _split_commas(value: Any) -> Any:
+    """Accept `group_by=a,b` as well as `group_by=a&group_by=b`."""
+    items = value if isinstance(value, list) else [value]
+    return [part.strip() for item in items for part in str(item).split(",") if part.strip()]
+
+
+class StatsQuery(IncidentFilters):
+    group_by: Annotated[
+        list[DimensionName], BeforeValidator(_split_commas), Field(min_length=1, max_length=2)
+    ] = Field(description="One or two dimensions, e.g. `perpetrator_category` or `source,year`.")
+
+
+class Counts(BaseModel):
+    incidents: int = Field(description="Distinct incidents.")
+    victims: int = Field(description="Distinct victims of those incidents.")
+
+
+class Group(BaseModel):
+    key: dict[str, str | int | None] = Field(
+        description="The group's value for each dimension; null is the bucket of incidents "
+        "with no value for that dimension."
+    )
+    incidents: int = Field(description="Distinct incidents in the group.")
+    victims: int = Field(description="Distinct victims in the group.")
+
+
+class Coverage(BaseModel):
+    """How the groups of one dimension relate to the total, so no remainder goes unseen."""
+
+    incidents_without_value: int
+    victims_without_value: int
+    incidents_sum_over_groups: int = Field(
+        description="Sum of the incident counts of the groups that have a value. Above the "
+        "number of incidents with a value when incidents fall in several groups."
+    )
+    victims_sum_over_groups: int
+
+
+class DimensionInfo(BaseModel):
+    name: DimensionName
+    description: str
+    no_value: str = Field(description="What the null bucket means for this dimension.")
+    incidents_in_several_groups: bool
+    victims_in_several_groups: bool
+    coverage: Coverage
+
+
+class StatsResult(BaseModel):
+    group_by: list[DimensionName]
+    filters: dict[str, Any] = Field(description="The filters applied, as sent.")
+    total: Counts = Field(description="Distinct incidents and victims: each counted once.")
+    groups: list[Group]
+    dimensions: list[DimensionInfo]
+    margins: dict[str, list[Group]] | None = Field(
+        default=None, description="With two dimensions: the one-dimension table of each."
+    )
+    notes: list[str]

@@ -1,0 +1,127 @@
+"""Test harness: every test runs against SQLite and, when reachable, a real PostgreSQL.
+
+Each run gets fresh databases built by the Alembic migrations (never by `create_all`), and every
+test starts from empty tables. In CI (`CI` set) an unreachable PostgreSQL fails the run; on a
+machine without it, the suite runs the SQLite leg and says so in its header and summary.
+"""
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import make_url
+
+from app.cli import migrate
+from app.core.config import Settings
+from app.main import create_app
+from app.models import Base
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "CRSV_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+
+
+def _postgres_problem() -> str | None:
+    """None if PostgreSQL answers, else why not."""
+    try:
+        with psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=3):
+            return None
+    except psycopg.Error as error:
+        return str(error).strip().splitlines()[0]
+
+
+POSTGRES_PROBLEM = _postgres_problem()
+BACKENDS = ["sqlite"] if POSTGRES_PROBLEM else ["sqlite", "postgresql"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if POSTGRES_PROBLEM and os.environ.get("CI"):
+        pytest.exit(
+            f"PostgreSQL is required in CI but {POSTGRES_ADMIN_URL} is unreachable: "
+            f"{POSTGRES_PROBLEM}",
+            returncode=3,
+        )
+
+
+def _legs_line() -> str:
+    if POSTGRES_PROBLEM:
+        return (
+            f"crsv-registry: PostgreSQL NOT reachable at {POSTGRES_ADMIN_URL} "
+            f"({POSTGRES_PROBLEM}); "
+            "ran the SQLite leg ONLY. PostgreSQL is the production database: start it and rerun."
+        )
+    return f"crsv-registry: ran every test on SQLite and on PostgreSQL ({POSTGRES_ADMIN_URL})."
+
+
+def pytest_report_header() -> str:
+    return _legs_line()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    terminalreporter.write_line(_legs_line(), yellow=bool(POSTGRES_PROBLEM), bold=True)
+
+
+def create_postgres_database(prefix: str = "crsv_test") -> str:
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    url = make_url(POSTGRES_ADMIN_URL).set(drivername="postgresql+psycopg", database=name)
+    return url.render_as_string(hide_password=False)
+
+
+def drop_postgres_database(url: str) -> None:
+    name = make_url(url).database
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def fresh_database(backend: str, directory: Path) -> Iterator[str]:
+    """A new, empty database on `backend`, dropped afterwards."""
+    if backend == "sqlite":
+        yield f"sqlite:///{directory / f'crsv-{uuid.uuid4().hex[:8]}.sqlite3'}"
+        return
+    url = create_postgres_database()
+    try:
+        yield url
+    finally:
+        drop_postgres_database(url)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The run's database on the backend under test, migrated to the latest revision."""
+    with fresh_database(backend, tmp_path_factory.mktemp("db")) as url:
+        migrate(url)
+        yield url
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str) -> Iterator[FastAPI]:
+    application = create_app(Settings(database_url=database_url))
+    yield application
+    application.state.engine.dispose()
+
+
+def wipe(application: FastAPI) -> None:
+    with application.state.engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client
+    wipe(app)
