@@ -11,7 +11,7 @@ from app.stats.service import compute_stats
 router = APIRouter(tags=["statistics"])
 
 NO_VALUE_LABEL = "(none recorded)"
-TOTAL_LABEL = "(total, each counted once)"
+TOTAL_LABEL = "(total: each counted once)"
 
 
 @router.get("/stats", response_model=StatsResult)
