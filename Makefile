@@ -28,8 +28,8 @@ test: lint
 	$(BIN)/python -m pytest
 
 format: $(INSTALLED)
-	$(BIN)/ruff check --fix app tests migrations bench
 	$(BIN)/ruff format app tests migrations bench
+	$(BIN)/ruff check --fix app tests migrations bench
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache

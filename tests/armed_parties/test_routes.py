@@ -27,7 +27,8 @@ def test_parties_filter_by_category(client: TestClient) -> None:
 def test_same_name_in_another_case_or_spacing_is_a_conflict(client: TestClient) -> None:
     create_armed_party(client, "Ansar Eddine")
     response = client.post(
-        f"{API}/armed-parties", json={"name": "  ansar   EDDINE ", "category": "non_state_armed_group"}
+        f"{API}/armed-parties",
+        json={"name": "  ansar   EDDINE ", "category": "non_state_armed_group"},
     )
     assert response.status_code == 409
     assert field_names(response) == {"name"}

@@ -44,7 +44,9 @@ def test_last_full_page_has_no_next_cursor(client: TestClient) -> None:
 def test_list_filters(client: TestClient) -> None:
     party = create_armed_party(client)
     gao = create_incident(client, admin1="Gao", violations=["sexual_slavery"])
-    verified = create_incident(client, verification_status="verified", source="mission_human_rights")
+    verified = create_incident(
+        client, verification_status="verified", source="mission_human_rights"
+    )
     named = create_incident(client, perpetrators=[{"armed_party_id": party["id"]}])
     early = create_incident(client, occurred_on="2018-05-01", reported_on="2018-05-03")
     burkina = create_incident(client, country="BF", admin1="Sahel")

@@ -16,14 +16,20 @@ def _all_incidents(client: TestClient) -> list[dict[str, Any]]:
 
 BAD_BODIES = [
     pytest.param({"source": "radio"}, "source", "gbvims", id="unknown enum"),
-    pytest.param({"violations": ["rape", "looting"]}, "violations[1]", "sexual_slavery", id="enum in list"),
+    pytest.param(
+        {"violations": ["rape", "looting"]}, "violations[1]", "sexual_slavery", id="enum in list"
+    ),
     pytest.param({"violations": []}, "violations", "at least 1", id="no violation"),
     pytest.param({"occurred_on": "2019-02-30"}, "occurred_on", "date", id="malformed date"),
     pytest.param({"reported_on": "14/03/2019"}, "reported_on", "date", id="date in wrong format"),
     pytest.param({"country": "Mali"}, "country", "ISO 3166-1", id="country name not code"),
     pytest.param({"pcode": "BF01"}, "pcode", "country code", id="pcode of another country"),
-    pytest.param({"victims": [{"sex": "female", "age": 250}]}, "victims[0].age", "120", id="age 250"),
-    pytest.param({"victims": [{"sex": "female", "age": -1}]}, "victims[0].age", "0", id="negative age"),
+    pytest.param(
+        {"victims": [{"sex": "female", "age": 250}]}, "victims[0].age", "120", id="age 250"
+    ),
+    pytest.param(
+        {"victims": [{"sex": "female", "age": -1}]}, "victims[0].age", "0", id="negative age"
+    ),
     pytest.param(
         {"victims": [{"sex": "female", "age": 15, "age_group": "adult"}]},
         "victims[0].age_group",
@@ -37,21 +43,27 @@ BAD_BODIES = [
         "not permitted",
         id="identifying field refused",
     ),
-    pytest.param({"perpetrators": [{}]}, "perpetrators[0].category", "required", id="empty perpetrator"),
+    pytest.param(
+        {"perpetrators": [{}]}, "perpetrators[0].category", "required", id="empty perpetrator"
+    ),
     pytest.param(
         {"perpetrators": [{"armed_party_id": str(uuid.uuid4())}]},
         "perpetrators[0].armed_party_id",
         "no armed party",
         id="unknown armed party",
     ),
-    pytest.param({"reported_on": "2019-03-01"}, "reported_on", "before the incident", id="reported before"),
+    pytest.param(
+        {"reported_on": "2019-03-01"}, "reported_on", "before the incident", id="reported before"
+    ),
     pytest.param(
         {"occurred_on": "2999-01-01", "reported_on": "2999-01-02"},
         "occurred_on",
         "future",
         id="future date",
     ),
-    pytest.param({"verification": "verified"}, "verification", "not permitted", id="misspelt field"),
+    pytest.param(
+        {"verification": "verified"}, "verification", "not permitted", id="misspelt field"
+    ),
 ]
 
 
@@ -81,7 +93,9 @@ def test_missing_required_fields_are_all_named(client: TestClient) -> None:
 
 def test_malformed_json_is_a_clear_422(client: TestClient) -> None:
     response = client.post(
-        f"{API}/incidents", content=b'{"country": "ML",', headers={"content-type": "application/json"}
+        f"{API}/incidents",
+        content=b'{"country": "ML",',
+        headers={"content-type": "application/json"},
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["type"] == "json_invalid"
@@ -112,14 +126,18 @@ BAD_PATCHES = [
     pytest.param({"reported_on": "2019-01-01"}, "reported_on", id="reported before occurred"),
     pytest.param({"violations": []}, "violations", id="no violation left"),
     pytest.param(
-        {"victims": [{"id": str(uuid.uuid4()), "sex": "female"}]}, "victims[0].id", id="foreign victim id"
+        {"victims": [{"id": str(uuid.uuid4()), "sex": "female"}]},
+        "victims[0].id",
+        id="foreign victim id",
     ),
     pytest.param(
         {"victims": [{"sex": "female", "age": 8, "age_group": "41-60"}]},
         "victims[0].age_group",
         id="age contradicts group",
     ),
-    pytest.param({"perpetrators": [{"category": "aliens"}]}, "perpetrators[0].category", id="bad category"),
+    pytest.param(
+        {"perpetrators": [{"category": "aliens"}]}, "perpetrators[0].category", id="bad category"
+    ),
     pytest.param({"reference": "ML-2019-999999"}, "reference", id="reference is not editable"),
 ]
 

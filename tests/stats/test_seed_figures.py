@@ -79,7 +79,10 @@ def test_both_figures_side_by_side_by_source_and_verification_status(seeded: Tes
         (g["key"]["source"], g["key"]["verification_status"]): (g["incidents"], g["victims"])
         for g in result["groups"]
     }
-    assert cells == {("gbvims", "reported"): (745, 745), ("mission_human_rights", "verified"): (25, 35)}
+    assert cells == {
+        ("gbvims", "reported"): (745, 745),
+        ("mission_human_rights", "verified"): (25, 35),
+    }
     source_margin = {g["key"]["source"]: g["incidents"] for g in result["margins"]["source"]}
     assert source_margin["gbvims"] == 745 and source_margin["mission_human_rights"] == 25
 

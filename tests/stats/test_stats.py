@@ -46,7 +46,9 @@ def test_incidents_without_victims_fall_in_the_no_victim_bucket(client: TestClie
 def test_month_is_unknown_for_incidents_known_only_to_the_year(client: TestClient) -> None:
     create_incident(client, occurred_on="2019-03-14")
     create_incident(client, occurred_on="2019-03-02")
-    create_incident(client, occurred_on="2019-06-30", date_precision="year", reported_on="2019-12-01")
+    create_incident(
+        client, occurred_on="2019-06-30", date_precision="year", reported_on="2019-12-01"
+    )
     create_incident(client, occurred_on="2020-01-09", reported_on="2020-01-10")
     months = group_counts(stats(client, group_by="month"), "month")
     assert months == {"2019-03": (2, 2), "2020-01": (1, 1), None: (1, 1)}
@@ -77,9 +79,7 @@ def test_violation_groups_overlap_and_two_dimensions_cross(client: TestClient) -
     create_incident(client, violations=["rape"], admin1="Mopti")
     create_incident(client, violations=["forced_marriage"], admin1=None)
     result = stats(client, group_by=["violation", "admin1"])
-    cells = {
-        (g["key"]["violation"], g["key"]["admin1"]): g["incidents"] for g in result["groups"]
-    }
+    cells = {(g["key"]["violation"], g["key"]["admin1"]): g["incidents"] for g in result["groups"]}
     assert cells == {
         ("rape", "Gao"): 1,
         ("rape", "Mopti"): 1,
