@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+SOURCES := app tests migrations $(wildcard bench)
 
 .PHONY: run test lint format migrate clean
 
@@ -21,15 +22,15 @@ migrate: $(INSTALLED)
 	$(BIN)/crsv-registry migrate
 
 lint: $(INSTALLED)
-	$(BIN)/ruff check app tests migrations bench
-	$(BIN)/ruff format --check app tests migrations bench
+	$(BIN)/ruff check $(SOURCES)
+	$(BIN)/ruff format --check $(SOURCES)
 
 test: lint
 	$(BIN)/python -m pytest
 
 format: $(INSTALLED)
-	$(BIN)/ruff format app tests migrations bench
-	$(BIN)/ruff check --fix app tests migrations bench
+	$(BIN)/ruff format $(SOURCES)
+	$(BIN)/ruff check --fix $(SOURCES)
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache
