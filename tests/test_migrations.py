@@ -30,11 +30,39 @@ def _tables(url: str) -> set[str]:
         engine.dispose()
 
 
+def _check_constraints(url: str) -> set[tuple[str, str | None]]:
+    """(table, name) of every CHECK constraint: autogenerate does not compare these."""
+    engine = create_engine(url)
+    try:
+        inspector = inspect(engine)
+        return {
+            (table, check["name"])
+            for table in inspector.get_table_names()
+            for check in inspector.get_check_constraints(table)
+        }
+    finally:
+        engine.dispose()
+
+
 def test_migrations_build_exactly_the_models_schema(backend: str, tmp_path: Path) -> None:
     with fresh_database(backend, tmp_path) as url:
         migrate(url)
         assert _tables(url) == set(Base.metadata.tables)
         assert _schema_diff(url) == []
+
+
+def test_migrations_create_the_same_check_constraints_as_the_models(
+    backend: str, tmp_path: Path
+) -> None:
+    with fresh_database(backend, tmp_path) as migrated, fresh_database(backend, tmp_path) as direct:
+        migrate(migrated)
+        engine = create_engine(direct)
+        Base.metadata.create_all(engine)
+        engine.dispose()
+        expected = _check_constraints(direct)
+        assert ("victims", "ck_victims_age_range") in expected
+        assert ("incidents", "ck_incidents_source") in expected
+        assert _check_constraints(migrated) == expected
 
 
 def test_migrations_downgrade_to_nothing_and_upgrade_again(backend: str, tmp_path: Path) -> None:

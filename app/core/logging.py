@@ -14,7 +14,8 @@ from typing import Any
 
 from fastapi import FastAPI, Request, Response
 
-_STANDARD_ATTRS = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+# Attributes every record has, and uvicorn's terminal-colour copy of its message.
+_NOT_EXTRA = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "color_message"}
 
 
 class JsonLinesFormatter(logging.Formatter):
@@ -25,7 +26,7 @@ class JsonLinesFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        entry.update({k: v for k, v in vars(record).items() if k not in _STANDARD_ATTRS})
+        entry.update({k: v for k, v in vars(record).items() if k not in _NOT_EXTRA})
         return json.dumps(entry, default=str)
 
 

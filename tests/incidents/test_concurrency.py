@@ -1,0 +1,31 @@
+"""Concurrent writers: every incident gets its own reference, none is lost."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from tests.factories import API, create_armed_party, incident_payload
+
+
+def test_concurrent_creates_get_distinct_consecutive_references(
+    app: FastAPI, client: TestClient
+) -> None:
+    party = create_armed_party(client)
+    # Naming the party makes each request read before it writes: the case where SQLite's
+    # deferred transactions would fail with "database is locked" instead of waiting.
+    body = incident_payload(perpetrators=[{"armed_party_id": party["id"]}])
+
+    def create(_: int) -> tuple[int, str]:
+        # One client per thread: each request runs in its own worker, as under a real server.
+        response = TestClient(app).post(f"{API}/incidents", json=body)
+        return response.status_code, response.json().get("reference", response.text)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(create, range(40)))
+
+    assert [status for status, _ in results] == [201] * 40, results
+    references = sorted(reference for _, reference in results)
+    assert references == [f"ML-2019-{n:06d}" for n in range(1, 41)]
+    listed = client.get(f"{API}/incidents", params={"limit": 100}).json()["items"]
+    assert len(listed) == 40

@@ -1,0 +1,36 @@
+"""Logs are JSON lines that never carry request bodies, query strings or stored values."""
+
+import json
+import logging
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.core.logging import JsonLinesFormatter
+from tests.factories import API, create_incident, incident_payload
+
+SENSITIVE = "Aminata-Traore-70000000"
+
+
+def test_access_log_keeps_route_status_and_duration_only(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    created = create_incident(client, summary=f"Survivor {SENSITIVE} at the market")
+    client.get(f"{API}/incidents", params={"admin1": SENSITIVE})
+    client.post(f"{API}/incidents", json=incident_payload(victims=[{"sex": SENSITIVE}]))
+    client.patch(f"{API}/incidents/{created['id']}", json={"summary": SENSITIVE})
+
+    # httpx's own lines are the test client's, not the service's.
+    service_records = [r for r in caplog.records if not r.name.startswith(("httpx", "httpcore"))]
+    lines = [JsonLinesFormatter().format(record) for record in service_records]
+    assert lines, "the requests were not logged at all"
+    assert all(SENSITIVE not in line for line in lines)
+    access = [json.loads(line) for line in lines if '"crsv_registry.access"' in line]
+    assert {(entry["method"], entry["route"], entry["status"]) for entry in access} == {
+        ("POST", "/api/v1/incidents", 201),
+        ("GET", "/api/v1/incidents", 200),
+        ("POST", "/api/v1/incidents", 422),
+        ("PATCH", "/api/v1/incidents/{incident_id}", 200),
+    }
+    assert all(isinstance(entry["duration_ms"], float) for entry in access)
