@@ -3,7 +3,7 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 
 from app.armed_parties.routes import router as armed_parties_router
 from app.core.config import Settings, get_settings
@@ -13,8 +13,6 @@ from app.core.logging import install_access_log
 from app.health.routes import router as health_router
 from app.incidents.routes import router as incidents_router
 from app.stats.routes import router as stats_router
-
-API_PREFIX = "/api/v1"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -36,11 +34,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = build_session_factory(engine)
 
-    api = APIRouter(prefix=API_PREFIX)
-    for router in (incidents_router, armed_parties_router, stats_router):
-        api.include_router(router)
-    app.include_router(api)
-    app.include_router(health_router)
+    for router in (incidents_router, armed_parties_router, stats_router, health_router):
+        app.include_router(router)
     install_error_handlers(app)
     install_access_log(app)
     return app

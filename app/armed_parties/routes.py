@@ -5,10 +5,11 @@ from fastapi import APIRouter, Query, status
 
 from app.armed_parties import service
 from app.armed_parties.schemas import ArmedPartyCreate, ArmedPartyPage, ArmedPartyRead
+from app.core.config import API_PREFIX
 from app.core.db import SessionDep
 from app.models.enums import PerpetratorCategory
 
-router = APIRouter(prefix="/armed-parties", tags=["armed parties"])
+router = APIRouter(prefix=f"{API_PREFIX}/armed-parties", tags=["armed parties"])
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ArmedPartyRead)

@@ -7,6 +7,9 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+# Every API route lives under this prefix; feature routers include it in their own prefix so
+# that a route's path (used in logs and permission tables) is the full, public one.
+API_PREFIX = "/api/v1"
 EMBEDDED_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'data' / 'crsv-registry.sqlite3'}"
 
 

@@ -3,13 +3,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
+from app.core.config import API_PREFIX
 from app.core.db import SessionDep
 from app.incidents import service
 from app.incidents.filters import IncidentListQuery
 from app.incidents.schemas import IncidentCreate, IncidentPage, IncidentRead, IncidentUpdate
 from app.models import Incident
 
-router = APIRouter(prefix="/incidents", tags=["incidents"])
+router = APIRouter(prefix=f"{API_PREFIX}/incidents", tags=["incidents"])
 
 
 def current_incident(session: SessionDep, incident_id: uuid.UUID) -> Incident:
@@ -23,7 +24,7 @@ CurrentIncident = Annotated[Incident, Depends(current_incident)]
 def create_incident(session: SessionDep, body: IncidentCreate, response: Response) -> IncidentRead:
     """Record an incident with its victims and perpetrators. Its reference is assigned here."""
     incident = service.create_incident(session, body)
-    response.headers["Location"] = f"/api/v1/incidents/{incident.id}"
+    response.headers["Location"] = f"{router.prefix}/{incident.id}"
     return IncidentRead.model_validate(incident)
 
 

@@ -4,11 +4,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
+from app.core.config import API_PREFIX
 from app.core.db import SessionDep
 from app.stats.schemas import StatsQuery, StatsResult
 from app.stats.service import compute_stats
 
-router = APIRouter(tags=["statistics"])
+router = APIRouter(prefix=API_PREFIX, tags=["statistics"])
 
 NO_VALUE_LABEL = "(none recorded)"
 TOTAL_LABEL = "(total: each counted once)"
