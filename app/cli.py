@@ -1,14 +1,24 @@
 """The `crsv-registry` console script."""
 
 import argparse
+import getpass
 import logging
+import sys
 from collections.abc import Sequence
 
 from alembic import command
 from alembic.config import Config
+from pydantic import ValidationError
+from sqlalchemy.orm import Session, sessionmaker
 
+from app.audit.service import install_audit_hooks, verify_chain
 from app.core.config import PROJECT_ROOT, get_settings
+from app.core.db import build_engine, build_session_factory
+from app.core.errors import ApiError
 from app.core.logging import configure_logging
+from app.models.enums import OrganisationKind, Role
+from app.users.schemas import OrganisationCreate, UserCreate
+from app.users.service import create_organisation, create_user, find_organisation
 
 logger = logging.getLogger("crsv_registry")
 
@@ -49,6 +59,66 @@ def _migrate(_args: argparse.Namespace) -> None:
     migrate(settings.database_url)
 
 
+def _session_factory(database_url: str) -> sessionmaker[Session]:
+    factory = build_session_factory(build_engine(database_url))
+    install_audit_hooks(factory)
+    return factory
+
+
+def _read_password() -> str:
+    """From standard input when piped, else prompted twice; never from the command line."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    password = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != password:
+        raise SystemExit("The passwords differ; nothing was created.")
+    return password
+
+
+def _create_user(args: argparse.Namespace) -> None:
+    settings = get_settings()
+    password = _read_password()
+    with _session_factory(settings.database_url)() as session, session.begin():
+        organisation = find_organisation(session, args.organisation)
+        if organisation is None:
+            organisation = create_organisation(
+                session,
+                OrganisationCreate(name=args.organisation, kind=args.organisation_kind),
+                None,
+            )
+            print(f"Created organisation {organisation.name!r} ({organisation.kind.value}).")
+        try:
+            data = UserCreate(
+                username=args.username,
+                password=password,
+                organisation_id=organisation.id,
+                roles=args.role,
+            )
+        except ValidationError as error:
+            problems = "; ".join(f"{e['loc'][0]}: {e['msg']}" for e in error.errors())
+            raise SystemExit(f"Not created: {problems}") from None
+        try:
+            user = create_user(session, settings, data, None)
+        except ApiError as error:
+            raise SystemExit(f"Not created: {error.detail}") from None
+        print(f"Created user {user.username!r} with roles {', '.join(user.roles)}.")
+
+
+def _audit_verify(_args: argparse.Namespace) -> None:
+    settings = get_settings()
+    with _session_factory(settings.database_url)() as session:
+        report = verify_chain(session)
+    if report.intact:
+        print(f"Audit chain intact: {report.events_checked} events checked.")
+        return
+    print(
+        f"Audit chain BROKEN at event {report.broken_at}: {report.reason} "
+        f"({report.events_checked} events before it are intact).",
+        file=sys.stderr,
+    )
+    raise SystemExit(1)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="crsv-registry", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -61,6 +131,30 @@ def build_parser() -> argparse.ArgumentParser:
 
     upgrade = commands.add_parser("migrate", help="bring the database schema up to date")
     upgrade.set_defaults(handler=_migrate)
+
+    user = commands.add_parser(
+        "create-user", help="create a user (the password is read from stdin or prompted)"
+    )
+    user.add_argument("--username", required=True)
+    user.add_argument(
+        "--role",
+        required=True,
+        action="append",
+        choices=[role.value for role in Role],
+        help="repeat for several roles",
+    )
+    user.add_argument("--organisation", required=True, help="name; created if it does not exist")
+    user.add_argument(
+        "--organisation-kind",
+        default=OrganisationKind.OTHER.value,
+        choices=[kind.value for kind in OrganisationKind],
+    )
+    user.set_defaults(handler=_create_user)
+
+    audit = commands.add_parser("audit", help="audit trail tools")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    verify = audit_commands.add_parser("verify", help="check the hash chain; exit 1 if broken")
+    verify.set_defaults(handler=_audit_verify)
     return parser
 
 

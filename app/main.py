@@ -6,6 +6,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from app.armed_parties.routes import router as armed_parties_router
+from app.audit.routes import router as audit_router
+from app.audit.service import install_audit_hooks
+from app.auth.routes import router as auth_router
 from app.core.config import Settings, get_settings
 from app.core.db import build_engine, build_session_factory
 from app.core.errors import install_error_handlers
@@ -13,6 +16,17 @@ from app.core.logging import install_access_log
 from app.health.routes import router as health_router
 from app.incidents.routes import router as incidents_router
 from app.stats.routes import router as stats_router
+from app.users.routes import router as users_router
+
+ROUTERS = (
+    auth_router,
+    incidents_router,
+    armed_parties_router,
+    stats_router,
+    users_router,
+    audit_router,
+    health_router,
+)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -33,8 +47,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = build_session_factory(engine)
+    install_audit_hooks(app.state.session_factory)
 
-    for router in (incidents_router, armed_parties_router, stats_router, health_router):
+    for router in ROUTERS:
         app.include_router(router)
     install_error_handlers(app)
     install_access_log(app)

@@ -7,7 +7,7 @@ machine without it, the suite runs the SQLite leg and says so in its header and 
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -21,6 +21,8 @@ from app.cli import migrate
 from app.core.config import Settings
 from app.main import create_app
 from app.models import Base
+from app.models.enums import Role
+from tests.factories import MISSION, log_in, make_user
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "CRSV_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -107,9 +109,16 @@ def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
         yield url
 
 
+def test_settings(database_url: str) -> Settings:
+    # Cheap password hashing keeps hundreds of logins fast; production uses the defaults.
+    return Settings(
+        database_url=database_url, password_hash_memory_kib=1024, password_hash_time_cost=1
+    )
+
+
 @pytest.fixture(scope="session")
 def app(database_url: str) -> Iterator[FastAPI]:
-    application = create_app(Settings(database_url=database_url))
+    application = create_app(test_settings(database_url))
     yield application
     application.state.engine.dispose()
 
@@ -122,6 +131,25 @@ def wipe(application: FastAPI) -> None:
 
 @pytest.fixture
 def client(app: FastAPI) -> Iterator[TestClient]:
+    """A protection adviser of the mission's human rights division, logged in."""
     with TestClient(app) as test_client:
+        user = make_user(app, Role.PROTECTION_ADVISER, organisation=MISSION)
+        test_client.headers["Authorization"] = f"Bearer {log_in(test_client, user)}"
         yield test_client
     wipe(app)
+
+
+@pytest.fixture
+def client_for(app: FastAPI, client: TestClient) -> Callable[..., TestClient]:
+    """Log in a new user with these roles, in this organisation (the mission's by default)."""
+
+    def logged_in(*roles: Role, organisation: str = MISSION) -> TestClient:
+        user = make_user(app, *roles, organisation=organisation)
+        return TestClient(app, headers={"Authorization": f"Bearer {log_in(client, user)}"})
+
+    return logged_in
+
+
+@pytest.fixture
+def anonymous(app: FastAPI, client: TestClient) -> TestClient:
+    return TestClient(app)

@@ -1,10 +1,53 @@
 """Small builders for request bodies, and helpers that go through the HTTP API as users do."""
 
+import uuid
+from dataclasses import dataclass
 from typing import Any
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from app.models.enums import OrganisationKind, Role
+from app.users.schemas import OrganisationCreate, UserCreate
+from app.users.service import create_organisation, create_user, find_organisation
+
 API = "/api/v1"
+MISSION = "MINUSMA Human Rights and Protection Division"
+NGO = "Women's Aid Mopti"
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass(frozen=True)
+class TestUser:
+    __test__ = False  # not a test class, despite the name
+
+    id: uuid.UUID
+    username: str
+    organisation_id: uuid.UUID
+    password: str = PASSWORD
+
+
+def make_user(app: FastAPI, *roles: Role, organisation: str = MISSION) -> TestUser:
+    """A user made as the CLI makes one; the organisation is created on first use."""
+    settings = app.state.settings
+    with app.state.session_factory() as session, session.begin():
+        org = find_organisation(session, organisation) or create_organisation(
+            session, OrganisationCreate(name=organisation, kind=OrganisationKind.OTHER), None
+        )
+        username = f"{roles[0].value.replace('_', '-')}-{uuid.uuid4().hex[:8]}"
+        data = UserCreate(
+            username=username, password=PASSWORD, organisation_id=org.id, roles=list(roles)
+        )
+        user = create_user(session, settings, data, None)
+        return TestUser(user.id, user.username, org.id)
+
+
+def log_in(client: TestClient, user: TestUser) -> str:
+    response = client.post(
+        f"{API}/auth/token", data={"username": user.username, "password": user.password}
+    )
+    assert response.status_code == 200, response.text
+    return str(response.json()["access_token"])
 
 
 def incident_payload(**overrides: Any) -> dict[str, Any]:

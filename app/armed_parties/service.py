@@ -7,6 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.armed_parties.schemas import ArmedPartyCreate
+from app.audit.service import record
+from app.core.auth import Principal
 from app.core.errors import ConflictError, FieldProblem, NotFoundError
 from app.models import ArmedParty
 from app.models.enums import PerpetratorCategory
@@ -16,7 +18,7 @@ def name_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-def create_armed_party(session: Session, data: ArmedPartyCreate) -> ArmedParty:
+def create_armed_party(session: Session, data: ArmedPartyCreate, actor: Principal) -> ArmedParty:
     key = name_key(data.name)
     if session.scalar(select(ArmedParty.id).where(ArmedParty.name_key == key)) is not None:
         raise ConflictError(
@@ -26,6 +28,14 @@ def create_armed_party(session: Session, data: ArmedPartyCreate) -> ArmedParty:
     party = ArmedParty(name_key=key, **data.model_dump())
     session.add(party)
     session.flush()
+    record(
+        session,
+        "armed_party.create",
+        actor=actor,
+        record_type="armed_party",
+        record_id=party.id,
+        fields=list(data.model_fields_set),
+    )
     return party
 
 

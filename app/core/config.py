@@ -22,6 +22,15 @@ class Settings(BaseSettings):
     )
     log_level: str = "INFO"
 
+    token_ttl_minutes: int = Field(default=480, ge=1, description="Bearer token lifetime.")
+    # Failed logins allowed per window before further attempts are refused with 429.
+    login_window_minutes: int = Field(default=15, ge=1)
+    login_max_failures_per_user: int = Field(default=5, ge=1)
+    login_max_failures_per_client: int = Field(default=20, ge=1)
+    # Argon2id cost; the defaults follow OWASP's recommendation (19 MiB, 2 passes).
+    password_hash_memory_kib: int = Field(default=19_456, ge=8)
+    password_hash_time_cost: int = Field(default=2, ge=1)
+
     @field_validator("database_url")
     @classmethod
     def use_psycopg3_driver(cls, url: str) -> str:

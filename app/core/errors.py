@@ -46,6 +46,7 @@ class ApiError(Exception):
     status: int
     detail: str
     errors: Sequence[FieldProblem] = field(default_factory=tuple)
+    headers: dict[str, str] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return self.detail
@@ -78,7 +79,12 @@ def _dotted(loc: Sequence[str | int]) -> str:
     return text or str(loc[0] if loc else "request")
 
 
-def problem_response(status: int, detail: str, errors: Sequence[FieldProblem] = ()) -> JSONResponse:
+def problem_response(
+    status: int,
+    detail: str,
+    errors: Sequence[FieldProblem] = (),
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
     body: dict[str, Any] = {
         "type": "about:blank",
         "title": HTTPStatus(status).phrase,
@@ -87,7 +93,7 @@ def problem_response(status: int, detail: str, errors: Sequence[FieldProblem] = 
     }
     if errors:
         body["errors"] = [problem.as_dict() for problem in errors]
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def _from_pydantic(error: dict[str, Any]) -> FieldProblem:
@@ -105,7 +111,7 @@ async def _validation_handler(_request: Request, exc: Exception) -> JSONResponse
 
 async def _api_error_handler(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
-    return problem_response(exc.status, exc.detail, exc.errors)
+    return problem_response(exc.status, exc.detail, exc.errors, exc.headers)
 
 
 async def _http_error_handler(_request: Request, exc: Exception) -> JSONResponse:

@@ -101,7 +101,7 @@ def apply_plan(current: list[Any], plan: ChildPlan) -> bool:
             row = plan.model(**values)
             changed = True
         else:
-            changed |= set_if_changed(row, values)
+            changed |= bool(set_changed(row, values))
         new_rows.append(row)
     kept = {id(row) for row in new_rows}
     changed |= any(id(row) not in kept for row in current)
@@ -135,11 +135,11 @@ def _match_existing(
     return matched
 
 
-def set_if_changed(row: Any, values: dict[str, Any]) -> bool:
-    """Assign only the values that differ, so unchanged rows are not written; True if any did."""
-    changed = False
+def set_changed(row: Any, values: dict[str, Any]) -> list[str]:
+    """Assign only the values that differ, so unchanged rows are not written; their names."""
+    changed = []
     for name, value in values.items():
         if getattr(row, name) != value:
             setattr(row, name, value)
-            changed = True
+            changed.append(name)
     return changed

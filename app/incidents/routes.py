@@ -3,8 +3,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
+from app.core.auth import Principal, require
 from app.core.config import API_PREFIX
 from app.core.db import SessionDep
+from app.core.permissions import Permission
 from app.incidents import service
 from app.incidents.filters import IncidentListQuery
 from app.incidents.schemas import IncidentCreate, IncidentPage, IncidentRead, IncidentUpdate
@@ -12,29 +14,35 @@ from app.models import Incident
 
 router = APIRouter(prefix=f"{API_PREFIX}/incidents", tags=["incidents"])
 
+Reader = Annotated[Principal, Depends(require(Permission.INCIDENT_READ))]
+Writer = Annotated[Principal, Depends(require(Permission.INCIDENT_WRITE))]
 
-def current_incident(session: SessionDep, incident_id: uuid.UUID) -> Incident:
-    return service.get_incident(session, incident_id)
+
+def readable_incident(session: SessionDep, reader: Reader, incident_id: uuid.UUID) -> Incident:
+    return service.get_incident(session, incident_id, reader)
 
 
-CurrentIncident = Annotated[Incident, Depends(current_incident)]
+CurrentIncident = Annotated[Incident, Depends(readable_incident)]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=IncidentRead)
-def create_incident(session: SessionDep, body: IncidentCreate, response: Response) -> IncidentRead:
-    """Record an incident with its victims and perpetrators. Its reference is assigned here."""
-    incident = service.create_incident(session, body)
+def create_incident(
+    session: SessionDep, writer: Writer, body: IncidentCreate, response: Response
+) -> IncidentRead:
+    """Record an incident with its victims and perpetrators, owned by your organisation."""
+    incident = service.create_incident(session, body, writer)
     response.headers["Location"] = f"{router.prefix}/{incident.id}"
     return IncidentRead.model_validate(incident)
 
 
 @router.get("", response_model=IncidentPage)
 def list_incidents(
-    session: SessionDep, query: Annotated[IncidentListQuery, Query()]
+    session: SessionDep, reader: Reader, query: Annotated[IncidentListQuery, Query()]
 ) -> IncidentPage:
-    """Incidents matching the filters, most recent first, a page at a time."""
+    """Your organisation's incidents matching the filters, most recent first, a page at a time."""
     incidents, next_cursor = service.list_incidents(
         session,
+        reader,
         query,
         limit=query.limit,
         cursor=query.cursor,
@@ -54,17 +62,18 @@ def get_incident(incident: CurrentIncident) -> IncidentRead:
 
 @router.patch("/{incident_id}", response_model=IncidentRead)
 def update_incident(
-    session: SessionDep, incident: CurrentIncident, body: IncidentUpdate
+    session: SessionDep, writer: Writer, incident: CurrentIncident, body: IncidentUpdate
 ) -> IncidentRead:
     """Change only the fields sent. See the body schema for how victim lists are merged."""
-    return IncidentRead.model_validate(service.update_incident(session, incident, body))
+    return IncidentRead.model_validate(service.update_incident(session, incident, body, writer))
 
 
 @router.delete("/{incident_id}", status_code=status.HTTP_204_NO_CONTENT)
 def archive_incident(
     session: SessionDep,
+    writer: Writer,
     incident: CurrentIncident,
     reason: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> None:
     """Archive, never erase: the record is kept, but leaves lists and statistics."""
-    service.archive_incident(session, incident, reason)
+    service.archive_incident(session, incident, reason, writer)

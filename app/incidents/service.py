@@ -5,11 +5,13 @@ from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
+from app.audit.service import record
+from app.core.auth import Principal
 from app.core.errors import ConflictError, FieldProblem, InvalidFieldsError, NotFoundError
 from app.core.pagination import decode_cursor, encode_cursor, invalid_cursor
 from app.incidents import children
@@ -18,7 +20,7 @@ from app.incidents.rules import incident_problems, period_start
 from app.incidents.schemas import IncidentCreate, IncidentFields, IncidentUpdate
 from app.models import Incident, IncidentViolation, ReferenceCounter
 from app.models.base import utcnow
-from app.models.enums import Violation
+from app.models.enums import VerificationStatus, Violation
 
 INCIDENT_FIELDS = tuple(IncidentFields.model_fields)
 WITH_CHILDREN = (
@@ -28,7 +30,12 @@ WITH_CHILDREN = (
 )
 
 
-def create_incident(session: Session, data: IncidentCreate) -> Incident:
+def readable_incidents(principal: Principal) -> Select[tuple[Incident]]:
+    """The one place that says which incidents a caller may know exist: their organisation's."""
+    return select(Incident).where(Incident.organisation_id == principal.organisation_id)
+
+
+def create_incident(session: Session, data: IncidentCreate, principal: Principal) -> Incident:
     fields = IncidentFields.model_validate(data.model_dump(include=set(INCIDENT_FIELDS)))
     problems = incident_problems(fields)
     victims, victim_problems = children.build_victims(data.victims)
@@ -43,22 +50,34 @@ def create_incident(session: Session, data: IncidentCreate) -> Incident:
         violation_rows=[IncidentViolation(violation=v) for v in fields.violations],
         victims=victims,
         perpetrators=perpetrators,
+        organisation_id=principal.organisation_id,
+        created_by_id=principal.user_id,
     )
     session.add(incident)
     session.flush()
+    record(
+        session,
+        "incident.create",
+        actor=principal,
+        record_type="incident",
+        record_id=incident.id,
+        fields=[name for name in data.model_fields_set],
+    )
     return incident
 
 
-def get_incident(session: Session, incident_id: uuid.UUID) -> Incident:
-    incident = session.scalar(
-        select(Incident).where(Incident.id == incident_id).options(*WITH_CHILDREN)
-    )
+def get_incident(session: Session, incident_id: uuid.UUID, principal: Principal) -> Incident:
+    """The incident, or 404 if it does not exist or the caller may not know that it does."""
+    query = readable_incidents(principal).where(Incident.id == incident_id)
+    incident = session.scalar(query.options(*WITH_CHILDREN))
     if incident is None:
         raise NotFoundError("Incident")
     return incident
 
 
-def update_incident(session: Session, incident: Incident, data: IncidentUpdate) -> Incident:
+def update_incident(
+    session: Session, incident: Incident, data: IncidentUpdate, principal: Principal
+) -> Incident:
     if incident.archived_at is not None:
         raise ConflictError("Archived incidents cannot be changed")
     sent = data.model_dump(exclude_unset=True, include=set(INCIDENT_FIELDS))
@@ -76,29 +95,71 @@ def update_incident(session: Session, incident: Incident, data: IncidentUpdate) 
     if problems:
         raise InvalidFieldsError(problems)
 
+    status_before = incident.verification_status
     changed = _apply_fields(incident, fields)
-    if victim_plan is not None:
-        changed |= children.apply_plan(incident.victims, victim_plan)
-    if perpetrator_plan is not None:
-        changed |= children.apply_plan(incident.perpetrators, perpetrator_plan)
+    if victim_plan is not None and children.apply_plan(incident.victims, victim_plan):
+        changed.append("victims")
+    if perpetrator_plan is not None and children.apply_plan(
+        incident.perpetrators, perpetrator_plan
+    ):
+        changed.append("perpetrators")
     if changed:
         # Touching the row also bumps its version, so any change makes older copies stale.
         incident.updated_at = utcnow()
         session.flush()
+        _record_update(session, principal, incident, changed, status_before)
     return incident
 
 
-def archive_incident(session: Session, incident: Incident, reason: str | None) -> None:
+def _record_update(
+    session: Session,
+    principal: Principal,
+    incident: Incident,
+    changed: list[str],
+    status_before: VerificationStatus,
+) -> None:
+    record(
+        session,
+        "incident.update",
+        actor=principal,
+        record_type="incident",
+        record_id=incident.id,
+        fields=changed,
+    )
+    if incident.verification_status != status_before:
+        record(
+            session,
+            "incident.verification",
+            actor=principal,
+            record_type="incident",
+            record_id=incident.id,
+            fields=["verification_status"],
+            details={"from": status_before.value, "to": incident.verification_status.value},
+        )
+
+
+def archive_incident(
+    session: Session, incident: Incident, reason: str | None, principal: Principal
+) -> None:
     """Archived incidents are kept for the record but leave lists and statistics."""
     if incident.archived_at is not None:
         return
     incident.archived_at = utcnow()
     incident.archive_reason = reason
     session.flush()
+    record(
+        session,
+        "incident.archive",
+        actor=principal,
+        record_type="incident",
+        record_id=incident.id,
+        fields=["archived_at", "archive_reason"],
+    )
 
 
 def list_incidents(
     session: Session,
+    principal: Principal,
     filters: IncidentFilters,
     *,
     limit: int,
@@ -106,7 +167,9 @@ def list_incidents(
     include_archived: bool = False,
 ) -> tuple[list[Incident], str | None]:
     """A page of incidents, most recent first, and the cursor of the next page (None at the end)."""
-    query = apply_incident_filters(select(Incident), filters, include_archived=include_archived)
+    query = apply_incident_filters(
+        readable_incidents(principal), filters, include_archived=include_archived
+    )
     if cursor is not None:
         last_day, last_id = _decode_position(cursor)
         query = query.where(
@@ -160,9 +223,12 @@ def _merge_fields(incident: Incident, sent: dict[str, Any]) -> IncidentFields:
         ) from None
 
 
-def _apply_fields(incident: Incident, fields: IncidentFields) -> bool:
-    changed = children.set_if_changed(incident, _column_values(fields))
-    return _apply_violations(incident, fields.violations) or changed
+def _apply_fields(incident: Incident, fields: IncidentFields) -> list[str]:
+    """Set the fields that differ; the names of those changed."""
+    changed = children.set_changed(incident, _column_values(fields))
+    if _apply_violations(incident, fields.violations):
+        changed.append("violations")
+    return changed
 
 
 def _apply_violations(incident: Incident, violations: list[Violation]) -> bool:

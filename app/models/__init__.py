@@ -1,6 +1,8 @@
 """ORM models. Importing this package registers every table on `Base.metadata`."""
 
 from app.models.armed_party import ArmedParty
+from app.models.audit import AuditEvent, AuditHead
+from app.models.auth import AuthToken, LoginFailure, Organisation, User, UserRole
 from app.models.base import Base
 from app.models.incident import (
     Incident,
@@ -12,10 +14,17 @@ from app.models.incident import (
 
 __all__ = [
     "ArmedParty",
+    "AuditEvent",
+    "AuditHead",
+    "AuthToken",
     "Base",
     "Incident",
     "IncidentViolation",
+    "LoginFailure",
+    "Organisation",
     "Perpetrator",
     "ReferenceCounter",
+    "User",
+    "UserRole",
     "Victim",
 ]

@@ -104,3 +104,19 @@ class PerpetratorCategory(StrEnum):
     INTERNATIONAL_FORCES = "international_forces"
     CIVILIAN = "civilian"
     OTHER = "other"
+
+
+class Role(StrEnum):
+    PROTECTION_ADVISER = "protection_adviser"
+    REPORT_WRITER = "report_writer"
+    JUDICIAL_TRACKER = "judicial_tracker"
+    ADMIN = "admin"
+
+
+class OrganisationKind(StrEnum):
+    MISSION_HUMAN_RIGHTS = "mission_human_rights"
+    GBV_SERVICE_PROVIDER = "gbv_service_provider"
+    NGO = "ngo"
+    UN_AGENCY = "un_agency"
+    GOVERNMENT = "government"
+    OTHER = "other"

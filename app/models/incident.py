@@ -53,6 +53,13 @@ class Incident(Base):
         str_enum(VerificationStatus, "verification_status"), index=True
     )
     summary: Mapped[str | None] = mapped_column(Text)
+    # The organisation that recorded the incident owns it: only its advisers see and edit it.
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id", ondelete="RESTRICT"), index=True
+    )
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # Archived incidents are kept but leave lists and statistics.

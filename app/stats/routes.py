@@ -2,28 +2,33 @@ import csv
 import io
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
+from app.core.auth import Principal, require
 from app.core.config import API_PREFIX
 from app.core.db import SessionDep
+from app.core.permissions import Permission
 from app.stats.schemas import StatsQuery, StatsResult
 from app.stats.service import compute_stats
 
 router = APIRouter(prefix=API_PREFIX, tags=["statistics"])
+Reader = Annotated[Principal, Depends(require(Permission.STATS_READ))]
 
 NO_VALUE_LABEL = "(none recorded)"
 TOTAL_LABEL = "(total: each counted once)"
 
 
 @router.get("/stats", response_model=StatsResult)
-def get_stats(session: SessionDep, query: Annotated[StatsQuery, Query()]) -> StatsResult:
+def get_stats(
+    session: SessionDep, reader: Reader, query: Annotated[StatsQuery, Query()]
+) -> StatsResult:
     """Distinct incidents and victims by one or two dimensions, with the total and the remainder.
 
     Groups need not add up to the total: an incident with two perpetrator categories counts in
     both groups and once in the total, and incidents with no value for a dimension are shown in
     their own bucket (key `null`) rather than left out. `dimensions[].coverage` and `notes` say so.
     """
-    return compute_stats(session, query)
+    return compute_stats(session, query, reader)
 
 
 @router.get(
@@ -31,9 +36,11 @@ def get_stats(session: SessionDep, query: Annotated[StatsQuery, Query()]) -> Sta
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}, "description": "The groups, then the total."}},
 )
-def get_stats_csv(session: SessionDep, query: Annotated[StatsQuery, Query()]) -> Response:
+def get_stats_csv(
+    session: SessionDep, reader: Reader, query: Annotated[StatsQuery, Query()]
+) -> Response:
     """The table of `/stats` as CSV: one row per group, then a total row."""
-    result = compute_stats(session, query)
+    result = compute_stats(session, query, reader)
     names = [name.value for name in result.group_by]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

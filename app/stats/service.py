@@ -8,13 +8,14 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import Subquery
 
+from app.core.auth import Principal
 from app.incidents.filters import IncidentFilters, apply_incident_filters
 from app.models import Incident, Victim
 from app.stats.dimensions import DIMENSIONS, DimensionName, format_value, group_column
 from app.stats.schemas import Counts, Coverage, DimensionInfo, Group, StatsQuery, StatsResult
 
 
-def compute_stats(session: Session, query: StatsQuery) -> StatsResult:
+def compute_stats(session: Session, query: StatsQuery, principal: Principal) -> StatsResult:
     incidents = _filtered_incidents(query)
     total = _total(session, incidents)
     groups = _groups(session, incidents, query.group_by)

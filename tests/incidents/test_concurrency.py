@@ -18,7 +18,7 @@ def test_concurrent_creates_get_distinct_consecutive_references(
 
     def create(_: int) -> tuple[int, str]:
         # One client per thread: each request runs in its own worker, as under a real server.
-        response = TestClient(app).post(f"{API}/incidents", json=body)
+        response = TestClient(app, headers=client.headers).post(f"{API}/incidents", json=body)
         return response.status_code, response.json().get("reference", response.text)
 
     with ThreadPoolExecutor(max_workers=8) as pool:

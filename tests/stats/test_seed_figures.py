@@ -8,8 +8,9 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from app.models.enums import Role
 from tests.conftest import wipe
-from tests.factories import API, group_counts, stats
+from tests.factories import API, MISSION, group_counts, log_in, make_user, stats
 from tests.fixtures.mali_2019 import (
     GBVIMS_BY_PERPETRATOR,
     gbvims_incidents,
@@ -20,6 +21,8 @@ from tests.fixtures.mali_2019 import (
 @pytest.fixture(scope="module")
 def seeded(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app) as client:
+        adviser = make_user(app, Role.PROTECTION_ADVISER, organisation=MISSION)
+        client.headers["Authorization"] = f"Bearer {log_in(client, adviser)}"
         for body in gbvims_incidents() + verified_mission_incidents():
             response = client.post(f"{API}/incidents", json=body)
             assert response.status_code == 201, response.text

@@ -1,0 +1,96 @@
+"""The caller behind a request: bearer token -> Principal, and permission guards for routes."""
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy import select
+
+from app.core.config import API_PREFIX
+from app.core.db import SessionDep
+from app.core.errors import ApiError
+from app.core.permissions import Permission, permissions_for
+from app.core.security import token_digest
+from app.models import AuthToken, User
+from app.models.base import utcnow
+from app.models.enums import Role
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl=f"{API_PREFIX}/auth/token", auto_error=False)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking: enough to authorise, detached from any database session."""
+
+    user_id: uuid.UUID
+    username: str
+    organisation_id: uuid.UUID
+    roles: frozenset[Role]
+    permissions: frozenset[Permission]
+    token_hash: str
+
+    def can(self, permission: Permission) -> bool:
+        return permission in self.permissions
+
+
+class NotAuthenticatedError(ApiError):
+    def __init__(self) -> None:
+        super().__init__(
+            status=401,
+            detail="Not authenticated: log in and send a bearer token",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+
+class ForbiddenError(ApiError):
+    def __init__(self, permission: Permission) -> None:
+        super().__init__(status=403, detail=f"Your role does not allow this ({permission.value})")
+
+
+def current_principal(
+    request: Request, session: SessionDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> Principal:
+    if not token:
+        raise NotAuthenticatedError()
+    digest = token_digest(token)
+    row = session.execute(
+        select(AuthToken, User)
+        .join(User, User.id == AuthToken.user_id)
+        .where(
+            AuthToken.token_hash == digest,
+            AuthToken.revoked_at.is_(None),
+            AuthToken.expires_at > utcnow(),
+            User.is_active.is_(True),
+        )
+    ).first()
+    if row is None:
+        raise NotAuthenticatedError()
+    user = row.User
+    principal = Principal(
+        user_id=user.id,
+        username=user.username,
+        organisation_id=user.organisation_id,
+        roles=frozenset(user.roles),
+        permissions=permissions_for(user.roles),
+        token_hash=digest,
+    )
+    request.state.principal = principal  # for the audit trail
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def require(permission: Permission) -> Callable[[Principal], Principal]:
+    """A dependency that lets the request through only if the caller holds `permission`."""
+
+    def guard(principal: CurrentPrincipal) -> Principal:
+        if not principal.can(permission):
+            raise ForbiddenError(permission)
+        return principal
+
+    guard.__name__ = f"require_{permission.name.lower()}"
+    return guard
