@@ -161,3 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     args.handler(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -190,6 +190,7 @@ class IncidentRead(BaseModel):
     summary: str | None
     victims: list[VictimRead]
     perpetrators: list[PerpetratorRead]
+    organisation_id: uuid.UUID
     version: int
     created_at: datetime
     updated_at: datetime

@@ -2,19 +2,20 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from app.models.enums import OrganisationKind, Role
 
+
+def _fold_username(value: object) -> object:
+    return value.strip().casefold() if isinstance(value, str) else value
+
+
+# Folded before the pattern is checked, so "Awa.Keita" is accepted and stored as "awa.keita".
 Username = Annotated[
     str,
-    StringConstraints(
-        strip_whitespace=True,
-        to_lower=True,
-        min_length=3,
-        max_length=80,
-        pattern=r"^[a-z0-9._@-]+$",
-    ),
+    BeforeValidator(_fold_username),
+    StringConstraints(min_length=3, max_length=80, pattern=r"^[a-z0-9._@-]+$"),
 ]
 # Long rather than complex: a passphrase is easier to remember in the field and harder to guess.
 Password = Annotated[str, StringConstraints(min_length=12, max_length=256)]

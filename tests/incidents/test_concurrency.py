@@ -1,10 +1,11 @@
-"""Concurrent writers: every incident gets its own reference, none is lost."""
+"""Concurrent writers: each incident gets its own reference, none is lost, the audit chain holds."""
 
 from concurrent.futures import ThreadPoolExecutor
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from app.audit.service import verify_chain
 from tests.factories import API, create_armed_party, incident_payload
 
 
@@ -29,3 +30,7 @@ def test_concurrent_creates_get_distinct_consecutive_references(
     assert references == [f"ML-2019-{n:06d}" for n in range(1, 41)]
     listed = client.get(f"{API}/incidents", params={"limit": 100}).json()["items"]
     assert len(listed) == 40
+    # Every writer appended to the audit chain; it must still be one unbroken line.
+    with app.state.session_factory() as session:
+        report = verify_chain(session)
+    assert report.intact, report

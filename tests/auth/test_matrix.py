@@ -1,0 +1,89 @@
+"""Every route against every role, from one table: a new route without a rule fails here."""
+
+import uuid
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from app.models.enums import Role
+
+ADVISER = Role.PROTECTION_ADVISER
+WRITER = Role.REPORT_WRITER
+TRACKER = Role.JUDICIAL_TRACKER
+ADMIN = Role.ADMIN
+PUBLIC = "public"  # no token needed
+EVERY_ROLE = frozenset(Role)
+
+# Who may call each route. Anyone else gets 401 (no token) or 403 (a role without the right).
+ALLOWED: dict[tuple[str, str], frozenset[Role] | str] = {
+    ("GET", "/health"): PUBLIC,
+    ("POST", "/api/v1/auth/token"): PUBLIC,
+    ("POST", "/api/v1/auth/logout"): EVERY_ROLE,
+    ("GET", "/api/v1/auth/me"): EVERY_ROLE,
+    ("POST", "/api/v1/incidents"): frozenset({ADVISER}),
+    ("GET", "/api/v1/incidents"): frozenset({ADVISER}),
+    ("GET", "/api/v1/incidents/{incident_id}"): frozenset({ADVISER}),
+    ("PATCH", "/api/v1/incidents/{incident_id}"): frozenset({ADVISER}),
+    ("DELETE", "/api/v1/incidents/{incident_id}"): frozenset({ADVISER}),
+    ("POST", "/api/v1/armed-parties"): frozenset({ADVISER, ADMIN}),
+    ("GET", "/api/v1/armed-parties"): EVERY_ROLE,
+    ("GET", "/api/v1/armed-parties/{party_id}"): EVERY_ROLE,
+    ("GET", "/api/v1/stats"): frozenset({ADVISER, WRITER}),
+    ("GET", "/api/v1/stats.csv"): frozenset({ADVISER, WRITER}),
+    ("POST", "/api/v1/organisations"): frozenset({ADMIN}),
+    ("GET", "/api/v1/organisations"): frozenset({ADMIN}),
+    ("POST", "/api/v1/users"): frozenset({ADMIN}),
+    ("GET", "/api/v1/users"): frozenset({ADMIN}),
+    ("GET", "/api/v1/users/{user_id}"): frozenset({ADMIN}),
+    ("PATCH", "/api/v1/users/{user_id}"): frozenset({ADMIN}),
+    ("GET", "/api/v1/audit"): frozenset({ADMIN}),
+}
+
+
+def _api_routes(app: FastAPI) -> set[tuple[str, str]]:
+    """Every operation the OpenAPI schema publishes."""
+    return {
+        (method.upper(), path)
+        for path, operations in app.openapi()["paths"].items()
+        for method in operations
+    }
+
+
+def test_every_route_has_a_rule(app: FastAPI) -> None:
+    routes = _api_routes(app)
+    assert routes - set(ALLOWED) == set(), "routes without an access rule"
+    assert set(ALLOWED) - routes == set(), "rules for routes that no longer exist"
+
+
+def _call(client: TestClient, method: str, path: str) -> int:
+    concrete = path.replace("{incident_id}", str(uuid.uuid4()))
+    concrete = concrete.replace("{party_id}", str(uuid.uuid4()))
+    concrete = concrete.replace("{user_id}", str(uuid.uuid4()))
+    kwargs = {"json": {}} if method in ("POST", "PATCH") else {}
+    return client.request(method, concrete, **kwargs).status_code
+
+
+@pytest.mark.parametrize("caller", [None, *Role], ids=lambda r: r.value if r else "anonymous")
+def test_each_caller_gets_exactly_the_routes_the_table_allows(
+    caller: Role | None, client_for, anonymous: TestClient, app: FastAPI
+) -> None:
+    client = anonymous if caller is None else client_for(caller)
+    wrong = []
+    for (method, path), allowed in sorted(ALLOWED.items()):
+        if path == "/api/v1/auth/logout":
+            continue  # would end this caller's session; checked on its own below
+        status = _call(client, method, path)
+        permitted = allowed == PUBLIC or (caller is not None and caller in allowed)
+        expected_denial = 401 if caller is None else 403
+        if permitted and status in (401, 403):
+            wrong.append(f"{method} {path}: {status}, should be allowed")
+        if not permitted and status != expected_denial:
+            wrong.append(f"{method} {path}: {status}, should be {expected_denial}")
+    assert wrong == []
+
+
+def test_logout_needs_a_token_and_works_for_every_role(client_for, anonymous: TestClient) -> None:
+    assert anonymous.post("/api/v1/auth/logout").status_code == 401
+    for role in Role:
+        assert client_for(role).post("/api/v1/auth/logout").status_code == 204
