@@ -10,10 +10,12 @@ from app.audit.routes import router as audit_router
 from app.audit.service import install_audit_hooks
 from app.auth.routes import router as auth_router
 from app.core.config import Settings, get_settings
+from app.core.crypto import load_cipher
 from app.core.db import build_engine, build_session_factory
 from app.core.errors import install_error_handlers
 from app.core.logging import install_access_log
 from app.health.routes import router as health_router
+from app.identity.routes import router as identity_router
 from app.incidents.routes import router as incidents_router
 from app.stats.routes import router as stats_router
 from app.users.routes import router as users_router
@@ -21,6 +23,7 @@ from app.users.routes import router as users_router
 ROUTERS = (
     auth_router,
     incidents_router,
+    identity_router,
     armed_parties_router,
     stats_router,
     users_router,
@@ -46,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.cipher = load_cipher(settings)
     app.state.session_factory = build_session_factory(engine)
     install_audit_hooks(app.state.session_factory)
 

@@ -22,6 +22,11 @@ def database_url() -> str:
 
 
 def run_with_connection(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        # Batch migrations rebuild a table by dropping it; with foreign keys enforced, that drop
+        # would cascade and delete every row that refers to it (victims, perpetrators...).
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

@@ -19,6 +19,7 @@ from sqlalchemy import make_url
 
 from app.cli import migrate
 from app.core.config import Settings
+from app.core.crypto import generate_key
 from app.main import create_app
 from app.models import Base
 from app.models.enums import Role
@@ -39,6 +40,7 @@ def _postgres_problem() -> str | None:
 
 
 POSTGRES_PROBLEM = _postgres_problem()
+TEST_ENCRYPTION_KEY = generate_key()
 BACKENDS = ["sqlite"] if POSTGRES_PROBLEM else ["sqlite", "postgresql"]
 
 
@@ -112,7 +114,10 @@ def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
 def test_settings(database_url: str) -> Settings:
     # Cheap password hashing keeps hundreds of logins fast; production uses the defaults.
     return Settings(
-        database_url=database_url, password_hash_memory_kib=1024, password_hash_time_cost=1
+        database_url=database_url,
+        password_hash_memory_kib=1024,
+        password_hash_time_cost=1,
+        encryption_keys=TEST_ENCRYPTION_KEY,
     )
 
 

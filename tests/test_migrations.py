@@ -1,15 +1,19 @@
 """The Alembic migrations and the ORM models describe exactly the same schema."""
 
+import uuid
 from pathlib import Path
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 
 from app.cli import alembic_config, migrate
+from app.core.config import get_settings
+from app.core.crypto import FieldCipher
 from app.models import Base
-from tests.conftest import fresh_database
+from tests.conftest import TEST_ENCRYPTION_KEY, fresh_database
 
 
 def _schema_diff(url: str) -> list[object]:
@@ -72,3 +76,58 @@ def test_migrations_downgrade_to_nothing_and_upgrade_again(backend: str, tmp_pat
         assert _tables(url) == set()
         migrate(url)
         assert _schema_diff(url) == []
+
+
+def _insert_incident_at_first_revision(url: str) -> None:
+    """An incident with a victim, a perpetrator, a form of violence and a summary, as 0001 had."""
+    engine = create_engine(url)
+    ids = {name: uuid.uuid4() for name in ("incident", "victim", "perpetrator")}
+    as_stored = (lambda u: u) if engine.dialect.name == "postgresql" else (lambda u: u.hex)
+    values = {name: as_stored(value) for name, value in ids.items()}
+    statements = [
+        "INSERT INTO incidents (id, reference, occurred_on, date_precision, reported_on, country,"
+        " source, verification_status, summary, created_at, updated_at, version) VALUES"
+        " (:incident, 'ML-2019-000001', '2019-03-01', 'day', '2019-03-02', 'ML', 'gbvims',"
+        " 'reported', 'Met at the health centre', '2019-03-02T10:00:00+00:00',"
+        " '2019-03-02T10:00:00+00:00', 1)",
+        "INSERT INTO incident_violations (incident_id, violation) VALUES (:incident, 'rape')",
+        "INSERT INTO victims (id, incident_id, position, sex, age, age_group, category,"
+        " displacement_status, disability) VALUES (:victim, :incident, 0, 'female', 16, '12-17',"
+        " 'girl', 'idp', 'no')",
+        "INSERT INTO perpetrators (id, incident_id, position, category) VALUES"
+        " (:perpetrator, :incident, 0, 'non_state_armed_group')",
+    ]
+    try:
+        with engine.begin() as connection:
+            for statement in statements:
+                connection.execute(text(statement), values)
+    finally:
+        engine.dispose()
+
+
+def test_upgrading_keeps_every_stored_row(
+    backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ENCRYPTION_KEYS", TEST_ENCRYPTION_KEY)
+    get_settings.cache_clear()
+    with fresh_database(backend, tmp_path) as url:
+        command.upgrade(alembic_config(url), "0001")
+        _insert_incident_at_first_revision(url)
+        migrate(url)
+        engine = create_engine(url)
+        try:
+            with engine.connect() as connection:
+                counts = {
+                    table: connection.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one()
+                    for table in ("incidents", "incident_violations", "victims", "perpetrators")
+                }
+                ciphertext = connection.execute(
+                    text("SELECT ciphertext FROM incident_narratives")
+                ).scalar_one()
+        finally:
+            engine.dispose()
+    get_settings.cache_clear()
+    assert counts == {"incidents": 1, "incident_violations": 1, "victims": 1, "perpetrators": 1}
+    assert b"health centre" not in bytes(ciphertext)
+    summary = FieldCipher([TEST_ENCRYPTION_KEY]).decrypt_json(bytes(ciphertext))["summary"]
+    assert summary == "Met at the health centre"

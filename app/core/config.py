@@ -22,6 +22,14 @@ class Settings(BaseSettings):
     )
     log_level: str = "INFO"
 
+    encryption_keys: str = Field(
+        default="",
+        repr=False,
+        description="Comma-separated Fernet keys for identifying data; the first encrypts.",
+    )
+    # Statistics for callers outside the owning organisation hide counts from 1 to k-1.
+    suppression_k: int = Field(default=5, ge=2)
+
     token_ttl_minutes: int = Field(default=480, ge=1, description="Bearer token lifetime.")
     # Failed logins allowed per window before further attempts are refused with 429.
     login_window_minutes: int = Field(default=15, ge=1)

@@ -38,7 +38,7 @@ def plan_victims(current: Sequence[Victim], items: Sequence[VictimCreate]) -> Ch
                 FieldProblem(("body", "victims", index, "age_group"), "contradicts the age given")
             )
             continue
-        values = item.model_dump(exclude={"id", "age_group"})
+        values = item.model_dump(exclude={"id", "age_group", "identity", "consent"})
         values["age_group"] = age_group
         values["category"] = victim_category(item.sex, age_group)
         plan.rows.append((existing[index], values))

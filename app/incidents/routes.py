@@ -5,8 +5,10 @@ from fastapi import APIRouter, Depends, Query, Response, status
 
 from app.core.auth import Principal, require
 from app.core.config import API_PREFIX
+from app.core.crypto import CipherDep
 from app.core.db import SessionDep
 from app.core.permissions import Permission
+from app.identity import service as identity
 from app.incidents import service
 from app.incidents.filters import IncidentListQuery
 from app.incidents.schemas import IncidentCreate, IncidentPage, IncidentRead, IncidentUpdate
@@ -27,10 +29,10 @@ CurrentIncident = Annotated[Incident, Depends(readable_incident)]
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=IncidentRead)
 def create_incident(
-    session: SessionDep, writer: Writer, body: IncidentCreate, response: Response
+    session: SessionDep, writer: Writer, cipher: CipherDep, body: IncidentCreate, response: Response
 ) -> IncidentRead:
     """Record an incident with its victims and perpetrators, owned by your organisation."""
-    incident = service.create_incident(session, body, writer)
+    incident = service.create_incident(session, body, writer, cipher)
     response.headers["Location"] = f"{router.prefix}/{incident.id}"
     return IncidentRead.model_validate(incident)
 
@@ -56,16 +58,27 @@ def list_incidents(
 
 
 @router.get("/{incident_id}", response_model=IncidentRead)
-def get_incident(incident: CurrentIncident) -> IncidentRead:
-    return IncidentRead.model_validate(incident)
+def get_incident(
+    session: SessionDep, reader: Reader, cipher: CipherDep, incident: CurrentIncident
+) -> IncidentRead:
+    """The incident. Its `summary` is included for advisers, and that read is audited."""
+    view = IncidentRead.model_validate(incident)
+    if reader.can(Permission.IDENTITY_READ):
+        view.summary = identity.read_narrative(session, cipher, incident, reader)
+    return view
 
 
 @router.patch("/{incident_id}", response_model=IncidentRead)
 def update_incident(
-    session: SessionDep, writer: Writer, incident: CurrentIncident, body: IncidentUpdate
+    session: SessionDep,
+    writer: Writer,
+    cipher: CipherDep,
+    incident: CurrentIncident,
+    body: IncidentUpdate,
 ) -> IncidentRead:
     """Change only the fields sent. See the body schema for how victim lists are merged."""
-    return IncidentRead.model_validate(service.update_incident(session, incident, body, writer))
+    updated = service.update_incident(session, incident, body, writer, cipher)
+    return IncidentRead.model_validate(updated)
 
 
 @router.delete("/{incident_id}", status_code=status.HTTP_204_NO_CONTENT)

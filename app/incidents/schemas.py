@@ -10,6 +10,7 @@ from app.armed_parties.schemas import ArmedPartyRef
 from app.core.countries import normalise_country_code
 from app.models.enums import (
     AgeGroup,
+    ConsentKind,
     DatePrecision,
     Disability,
     DisplacementStatus,
@@ -43,6 +44,34 @@ class InputModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class IdentityIn(InputModel):
+    """Identifying details: stored encrypted, read only by the owning organisation's advisers."""
+
+    name: Annotated[str, StringConstraints(max_length=200)] | None = None
+    contact: Annotated[str, StringConstraints(max_length=200)] | None = None
+    address: Annotated[str, StringConstraints(max_length=500)] | None = None
+    notes: Annotated[str, StringConstraints(max_length=5000)] | None = None
+
+
+class ConsentIn(InputModel):
+    """The survivor's informed decisions; omit one that was not asked. `null` clears it."""
+
+    statistics: bool | None = Field(
+        default=None,
+        description="De-identified data may be counted in statistics seen by other organisations.",
+    )
+    referral: bool | None = Field(default=None, description="May be referred to other services.")
+    justice: bool | None = Field(default=None, description="The case may go to justice actors.")
+
+
+class ConsentRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    granted: bool
+    recorded_at: datetime
+    recorded_by_id: uuid.UUID | None
+
+
 class VictimCreate(InputModel):
     sex: Sex
     age: Age | None = None
@@ -52,6 +81,12 @@ class VictimCreate(InputModel):
     )
     displacement_status: DisplacementStatus = DisplacementStatus.UNKNOWN
     disability: Disability = Disability.UNKNOWN
+    identity: IdentityIn | None = Field(
+        default=None, description="On update: sent replaces the details, `null` erases them."
+    )
+    consent: ConsentIn | None = Field(
+        default=None, description="On update: only the decisions sent are changed."
+    )
 
 
 class VictimUpdate(VictimCreate):
@@ -71,6 +106,10 @@ class VictimRead(BaseModel):
     category: VictimCategory
     displacement_status: DisplacementStatus
     disability: Disability
+    has_identity: bool = Field(
+        description="Identifying details are on file (read them at .../victims/{id}/identity)."
+    )
+    consent: dict[ConsentKind, ConsentRead]
 
 
 class PerpetratorCreate(InputModel):
@@ -113,7 +152,6 @@ class IncidentFields(InputModel):
     gbv_type: GbvType | None = None
     source: Source
     verification_status: VerificationStatus = VerificationStatus.REPORTED
-    summary: Summary | None = None
 
 
 INCIDENT_EXAMPLE = {
@@ -128,7 +166,14 @@ INCIDENT_EXAMPLE = {
     "source": "gbvims",
     "verification_status": "reported",
     "victims": [
-        {"sex": "female", "age": 16, "displacement_status": "idp", "disability": "no"},
+        {
+            "sex": "female",
+            "age": 16,
+            "displacement_status": "idp",
+            "disability": "no",
+            "identity": {"name": "(name)", "contact": "(phone)"},
+            "consent": {"statistics": True, "referral": True, "justice": False},
+        },
         {"sex": "female", "age_group": "adult"},
     ],
     "perpetrators": [{"category": "unidentified_armed_element"}],
@@ -138,6 +183,11 @@ INCIDENT_EXAMPLE = {
 class IncidentCreate(IncidentFields):
     model_config = ConfigDict(json_schema_extra={"examples": [INCIDENT_EXAMPLE]})
 
+    summary: Summary | None = Field(
+        default=None,
+        description="Free-text account. It may identify a survivor, so it is stored encrypted "
+        "and shown only in `GET /incidents/{id}` to advisers of the owning organisation.",
+    )
     victims: list[VictimCreate] = Field(default_factory=list, max_length=500)
     perpetrators: list[PerpetratorCreate] = Field(default_factory=list, max_length=500)
 
@@ -187,7 +237,11 @@ class IncidentRead(BaseModel):
     gbv_type: GbvType | None
     source: Source
     verification_status: VerificationStatus
-    summary: str | None
+    summary: str | None = Field(
+        default=None,
+        description="Only in `GET /incidents/{id}`, for advisers of the owning organisation.",
+    )
+    has_summary: bool
     victims: list[VictimRead]
     perpetrators: list[PerpetratorRead]
     organisation_id: uuid.UUID

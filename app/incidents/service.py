@@ -12,21 +12,25 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.audit.service import record
 from app.core.auth import Principal
+from app.core.crypto import FieldCipher
 from app.core.errors import ConflictError, FieldProblem, InvalidFieldsError, NotFoundError
 from app.core.pagination import decode_cursor, encode_cursor, invalid_cursor
+from app.identity import service as identity
 from app.incidents import children
 from app.incidents.filters import IncidentFilters, apply_incident_filters
 from app.incidents.rules import incident_problems, period_start
 from app.incidents.schemas import IncidentCreate, IncidentFields, IncidentUpdate
-from app.models import Incident, IncidentViolation, ReferenceCounter
+from app.models import Incident, IncidentViolation, ReferenceCounter, Victim
 from app.models.base import utcnow
 from app.models.enums import VerificationStatus, Violation
 
 INCIDENT_FIELDS = tuple(IncidentFields.model_fields)
 WITH_CHILDREN = (
     selectinload(Incident.violation_rows),
-    selectinload(Incident.victims),
+    selectinload(Incident.victims).selectinload(Victim.identity),
+    selectinload(Incident.victims).selectinload(Victim.consent_rows),
     selectinload(Incident.perpetrators),
+    selectinload(Incident.narrative),
 )
 
 
@@ -35,7 +39,9 @@ def readable_incidents(principal: Principal) -> Select[tuple[Incident]]:
     return select(Incident).where(Incident.organisation_id == principal.organisation_id)
 
 
-def create_incident(session: Session, data: IncidentCreate, principal: Principal) -> Incident:
+def create_incident(
+    session: Session, data: IncidentCreate, principal: Principal, cipher: FieldCipher
+) -> Incident:
     fields = IncidentFields.model_validate(data.model_dump(include=set(INCIDENT_FIELDS)))
     problems = incident_problems(fields)
     victims, victim_problems = children.build_victims(data.victims)
@@ -61,8 +67,11 @@ def create_incident(session: Session, data: IncidentCreate, principal: Principal
         actor=principal,
         record_type="incident",
         record_id=incident.id,
-        fields=[name for name in data.model_fields_set],
+        fields=sorted(data.model_fields_set),
     )
+    identity.apply_victim_details(session, cipher, incident.victims, data.victims, principal)
+    if data.summary:
+        identity.set_narrative(session, cipher, incident, data.summary, principal)
     return incident
 
 
@@ -76,10 +85,13 @@ def get_incident(session: Session, incident_id: uuid.UUID, principal: Principal)
 
 
 def update_incident(
-    session: Session, incident: Incident, data: IncidentUpdate, principal: Principal
+    session: Session,
+    incident: Incident,
+    data: IncidentUpdate,
+    principal: Principal,
+    cipher: FieldCipher,
 ) -> Incident:
-    if incident.archived_at is not None:
-        raise ConflictError("Archived incidents cannot be changed")
+    ensure_not_archived(incident)
     sent = data.model_dump(exclude_unset=True, include=set(INCIDENT_FIELDS))
     fields = _merge_fields(incident, sent)
     problems = incident_problems(fields)
@@ -97,8 +109,17 @@ def update_incident(
 
     status_before = incident.verification_status
     changed = _apply_fields(incident, fields)
-    if victim_plan is not None and children.apply_plan(incident.victims, victim_plan):
-        changed.append("victims")
+    if victim_plan is not None and data.victims is not None:
+        rows_changed = children.apply_plan(incident.victims, victim_plan)
+        details_changed = identity.apply_victim_details(
+            session, cipher, incident.victims, data.victims, principal
+        )
+        if rows_changed or details_changed:
+            changed.append("victims")
+    if "summary" in data.model_fields_set and identity.set_narrative(
+        session, cipher, incident, data.summary, principal
+    ):
+        changed.append("summary")
     if perpetrator_plan is not None and children.apply_plan(
         incident.perpetrators, perpetrator_plan
     ):
@@ -136,6 +157,11 @@ def _record_update(
             fields=["verification_status"],
             details={"from": status_before.value, "to": incident.verification_status.value},
         )
+
+
+def ensure_not_archived(incident: Incident) -> None:
+    if incident.archived_at is not None:
+        raise ConflictError("Archived incidents cannot be changed")
 
 
 def archive_incident(

@@ -4,6 +4,7 @@ from app.models.armed_party import ArmedParty
 from app.models.audit import AuditEvent, AuditHead
 from app.models.auth import AuthToken, LoginFailure, Organisation, User, UserRole
 from app.models.base import Base
+from app.models.identity import IncidentNarrative, VictimConsent, VictimIdentity
 from app.models.incident import (
     Incident,
     IncidentViolation,
@@ -19,6 +20,7 @@ __all__ = [
     "AuthToken",
     "Base",
     "Incident",
+    "IncidentNarrative",
     "IncidentViolation",
     "LoginFailure",
     "Organisation",
@@ -27,4 +29,6 @@ __all__ = [
     "User",
     "UserRole",
     "Victim",
+    "VictimConsent",
+    "VictimIdentity",
 ]

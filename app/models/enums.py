@@ -120,3 +120,11 @@ class OrganisationKind(StrEnum):
     UN_AGENCY = "un_agency"
     GOVERNMENT = "government"
     OTHER = "other"
+
+
+class ConsentKind(StrEnum):
+    """What a survivor agreed to (GBVIMS Information Sharing Protocol)."""
+
+    STATISTICS = "statistics"  # de-identified data shared for statistics beyond the organisation
+    REFERRAL = "referral"  # referral to other services
+    JUSTICE = "justice"  # the case passed to justice actors

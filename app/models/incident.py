@@ -15,6 +15,7 @@ from app.models.armed_party import ArmedParty
 from app.models.base import Base, str_enum, utcnow
 from app.models.enums import (
     AgeGroup,
+    ConsentKind,
     DatePrecision,
     Disability,
     DisplacementStatus,
@@ -26,6 +27,7 @@ from app.models.enums import (
     VictimCategory,
     Violation,
 )
+from app.models.identity import IncidentNarrative, VictimConsent, VictimIdentity
 
 
 class Incident(Base):
@@ -52,7 +54,6 @@ class Incident(Base):
     verification_status: Mapped[VerificationStatus] = mapped_column(
         str_enum(VerificationStatus, "verification_status"), index=True
     )
-    summary: Mapped[str | None] = mapped_column(Text)
     # The organisation that recorded the incident owns it: only its advisers see and edit it.
     organisation_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("organisations.id", ondelete="RESTRICT"), index=True
@@ -79,12 +80,17 @@ class Incident(Base):
     perpetrators: Mapped[list["Perpetrator"]] = relationship(
         back_populates="incident", cascade="all, delete-orphan", order_by="Perpetrator.position"
     )
+    narrative: Mapped[IncidentNarrative | None] = relationship(cascade="all, delete-orphan")
 
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
 
     @property
     def violations(self) -> list[Violation]:
         return [row.violation for row in self.violation_rows]
+
+    @property
+    def has_summary(self) -> bool:
+        return self.narrative is not None
 
 
 class IncidentViolation(Base):
@@ -125,6 +131,16 @@ class Victim(Base):
     disability: Mapped[Disability] = mapped_column(str_enum(Disability, "disability"))
 
     incident: Mapped[Incident] = relationship(back_populates="victims")
+    identity: Mapped[VictimIdentity | None] = relationship(cascade="all, delete-orphan")
+    consent_rows: Mapped[list[VictimConsent]] = relationship(cascade="all, delete-orphan")
+
+    @property
+    def has_identity(self) -> bool:
+        return self.identity is not None
+
+    @property
+    def consent(self) -> dict[ConsentKind, VictimConsent]:
+        return {row.kind: row for row in self.consent_rows}
 
 
 class Perpetrator(Base):

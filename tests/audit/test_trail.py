@@ -32,6 +32,8 @@ def test_changes_are_recorded_with_field_names_but_never_values(
     events = _events(auditor, record_id=created["id"])
     assert [e["action"] for e in reversed(events)] == [
         "incident.create",
+        "identity.update",  # the summary, stored encrypted
+        "identity.update",
         "incident.update",
         "incident.verification",
         "incident.archive",

@@ -26,6 +26,9 @@ ALLOWED: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", "/api/v1/incidents/{incident_id}"): frozenset({ADVISER}),
     ("PATCH", "/api/v1/incidents/{incident_id}"): frozenset({ADVISER}),
     ("DELETE", "/api/v1/incidents/{incident_id}"): frozenset({ADVISER}),
+    ("GET", "/api/v1/incidents/{incident_id}/victims/{victim_id}/identity"): frozenset({ADVISER}),
+    ("PUT", "/api/v1/incidents/{incident_id}/victims/{victim_id}/identity"): frozenset({ADVISER}),
+    ("PUT", "/api/v1/incidents/{incident_id}/victims/{victim_id}/consent"): frozenset({ADVISER}),
     ("POST", "/api/v1/armed-parties"): frozenset({ADVISER, ADMIN}),
     ("GET", "/api/v1/armed-parties"): EVERY_ROLE,
     ("GET", "/api/v1/armed-parties/{party_id}"): EVERY_ROLE,
@@ -60,7 +63,8 @@ def _call(client: TestClient, method: str, path: str) -> int:
     concrete = path.replace("{incident_id}", str(uuid.uuid4()))
     concrete = concrete.replace("{party_id}", str(uuid.uuid4()))
     concrete = concrete.replace("{user_id}", str(uuid.uuid4()))
-    kwargs = {"json": {}} if method in ("POST", "PATCH") else {}
+    concrete = concrete.replace("{victim_id}", str(uuid.uuid4()))
+    kwargs = {"json": {}} if method in ("POST", "PATCH", "PUT") else {}
     return client.request(method, concrete, **kwargs).status_code
 
 

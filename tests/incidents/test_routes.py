@@ -77,7 +77,9 @@ def test_patch_changes_only_the_fields_sent_and_bumps_the_version(client: TestCl
     assert response.status_code == 200
     updated = response.json()
     assert updated["verification_status"] == "pending_verification"
-    assert updated["summary"] == "Reported at the health centre."
+    assert updated["has_summary"] is True
+    fetched = client.get(f"{API}/incidents/{created['id']}").json()
+    assert fetched["summary"] == "Reported at the health centre."
     assert updated["version"] == created["version"] + 1
     assert updated["reference"] == created["reference"]
 
@@ -85,7 +87,8 @@ def test_patch_changes_only_the_fields_sent_and_bumps_the_version(client: TestCl
 def test_patch_with_null_clears_an_optional_field(client: TestClient) -> None:
     created = create_incident(client, summary="To be removed")
     updated = client.patch(f"{API}/incidents/{created['id']}", json={"summary": None}).json()
-    assert updated["summary"] is None
+    assert updated["has_summary"] is False
+    assert client.get(f"{API}/incidents/{created['id']}").json()["summary"] is None
 
 
 def test_patch_that_changes_nothing_keeps_the_version(client: TestClient) -> None:
