@@ -2,7 +2,7 @@ import csv
 import io
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.core.auth import Principal, require
 from app.core.config import API_PREFIX
@@ -20,7 +20,7 @@ TOTAL_LABEL = "(total: each counted once)"
 
 @router.get("/stats", response_model=StatsResult)
 def get_stats(
-    session: SessionDep, reader: Reader, query: Annotated[StatsQuery, Query()]
+    request: Request, session: SessionDep, reader: Reader, query: Annotated[StatsQuery, Query()]
 ) -> StatsResult:
     """Distinct incidents and victims by one or two dimensions, with the total and the remainder.
 
@@ -28,7 +28,7 @@ def get_stats(
     both groups and once in the total, and incidents with no value for a dimension are shown in
     their own bucket (key `null`) rather than left out. `dimensions[].coverage` and `notes` say so.
     """
-    return compute_stats(session, query, reader)
+    return compute_stats(session, query, reader, request.app.state.settings.suppression_k)
 
 
 @router.get(
@@ -37,10 +37,10 @@ def get_stats(
     responses={200: {"content": {"text/csv": {}}, "description": "The groups, then the total."}},
 )
 def get_stats_csv(
-    session: SessionDep, reader: Reader, query: Annotated[StatsQuery, Query()]
+    request: Request, session: SessionDep, reader: Reader, query: Annotated[StatsQuery, Query()]
 ) -> Response:
     """The table of `/stats` as CSV: one row per group, then a total row."""
-    result = compute_stats(session, query, reader)
+    result = compute_stats(session, query, reader, request.app.state.settings.suppression_k)
     names = [name.value for name in result.group_by]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

@@ -20,9 +20,14 @@ class StatsQuery(IncidentFilters):
     ] = Field(description="One or two dimensions, e.g. `perpetrator_category` or `source,year`.")
 
 
+# A count, or the marker of its suppression: "<5" (from 1 to k-1) or "suppressed" (k or more,
+# hidden so that a small count elsewhere cannot be worked out by subtraction).
+Count = int | str
+
+
 class Counts(BaseModel):
-    incidents: int = Field(description="Distinct incidents.")
-    victims: int = Field(description="Distinct victims of those incidents.")
+    incidents: Count = Field(description="Distinct incidents.")
+    victims: Count = Field(description="Distinct victims of those incidents.")
 
 
 class Group(BaseModel):
@@ -30,20 +35,20 @@ class Group(BaseModel):
         description="The group's value for each dimension; null is the bucket of incidents "
         "with no value for that dimension."
     )
-    incidents: int = Field(description="Distinct incidents in the group.")
-    victims: int = Field(description="Distinct victims in the group.")
+    incidents: Count = Field(description="Distinct incidents in the group.")
+    victims: Count = Field(description="Distinct victims in the group.")
 
 
 class Coverage(BaseModel):
     """How the groups of one dimension relate to the total, so no remainder goes unseen."""
 
-    incidents_without_value: int
-    victims_without_value: int
-    incidents_sum_over_groups: int = Field(
+    incidents_without_value: Count
+    victims_without_value: Count
+    incidents_sum_over_groups: Count = Field(
         description="Sum of the incident counts of the groups that have a value. Above the "
         "number of incidents with a value when incidents fall in several groups."
     )
-    victims_sum_over_groups: int
+    victims_sum_over_groups: Count
 
 
 class DimensionInfo(BaseModel):
@@ -55,6 +60,20 @@ class DimensionInfo(BaseModel):
     coverage: Coverage
 
 
+class SuppressionInfo(BaseModel):
+    k: int = Field(description="Counts from 1 to k-1 of other organisations' data are hidden.")
+    applied: bool = Field(description="Whether any figure in this response is suppressed.")
+    applies_to_other_organisations: bool = Field(
+        description="Whether the figures include other organisations' data (only that is "
+        "suppressed, and only where the survivor consented to statistics sharing)."
+    )
+    small_marker: str = Field(description="A hidden count from 1 to k-1, e.g. `<5`.")
+    withheld_marker: str = Field(
+        default="suppressed",
+        description="A hidden count of k or more, hidden so a small one cannot be recomputed.",
+    )
+
+
 class StatsResult(BaseModel):
     group_by: list[DimensionName]
     filters: dict[str, Any] = Field(description="The filters applied, as sent.")
@@ -64,4 +83,5 @@ class StatsResult(BaseModel):
     margins: dict[str, list[Group]] | None = Field(
         default=None, description="With two dimensions: the one-dimension table of each."
     )
+    suppression: SuppressionInfo
     notes: list[str]

@@ -1,105 +1,137 @@
-"""Aggregate counts of incidents and victims, grouped by one or two dimensions.
+"""Statistics: distinct incidents and victims by one or two dimensions, with the total, the
+no-value bucket, and small cells of other organisations' data suppressed."""
 
-Every count is of distinct incidents and distinct victims: joins that multiply rows (an incident
-with three victims and two perpetrator categories) never inflate a figure.
-"""
-
-from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.selectable import Subquery
 
 from app.core.auth import Principal
-from app.incidents.filters import IncidentFilters, apply_incident_filters
-from app.models import Incident, Victim
-from app.stats.dimensions import DIMENSIONS, DimensionName, format_value, group_column
-from app.stats.schemas import Counts, Coverage, DimensionInfo, Group, StatsQuery, StatsResult
+from app.stats.dimensions import DIMENSIONS, Dimension, DimensionName, Level
+from app.stats.queries import Cell, filtered_incidents, group_cells, total_cell
+from app.stats.schemas import (
+    Counts,
+    Coverage,
+    DimensionInfo,
+    Group,
+    StatsQuery,
+    StatsResult,
+    SuppressionInfo,
+)
+from app.stats.suppression import WITHHELD_MARKER, Figure, Suppressor
+
+Margins = dict[DimensionName, list[Cell]]
 
 
-def compute_stats(session: Session, query: StatsQuery, principal: Principal) -> StatsResult:
-    incidents = _filtered_incidents(query)
-    total = _total(session, incidents)
-    groups = _groups(session, incidents, query.group_by)
-    two_dimensions = len(query.group_by) > 1
-    margins = {
-        name: _groups(session, incidents, [name]) if two_dimensions else groups
-        for name in query.group_by
-    }
-    dimensions = [_dimension_info(name, margins[name]) for name in query.group_by]
+def compute_stats(session: Session, query: StatsQuery, principal: Principal, k: int) -> StatsResult:
+    organisation = principal.organisation_id
+    incidents = filtered_incidents(query, organisation)
+    names = query.group_by
+    total = total_cell(session, incidents, organisation)
+    margins = {name: group_cells(session, incidents, organisation, [name]) for name in names}
+    cells = (
+        margins[names[0]]
+        if len(names) == 1
+        else group_cells(session, incidents, organisation, names)
+    )
+    _suppress(k, total, margins, cells, names)
+
+    render = Renderer(k)
+    dimensions = [_dimension_info(name, margins[name], render) for name in names]
+    figures = _figures(total, margins, cells)
     return StatsResult(
-        group_by=query.group_by,
+        group_by=names,
         filters=query.as_query_params(exclude={"group_by"}),
-        total=total,
-        groups=groups,
+        total=render.counts(total),
+        groups=[render.group(cell) for cell in _sorted(cells, names)],
         dimensions=dimensions,
-        margins={name.value: margin for name, margin in margins.items()}
-        if two_dimensions
+        margins={
+            name.value: [render.group(c) for c in _sorted(margins[name], [name])] for name in names
+        }
+        if len(names) > 1
         else None,
-        notes=_notes(total, dimensions),
+        suppression=SuppressionInfo(
+            k=k,
+            small_marker=f"<{k}",
+            applied=any(figure.hidden for figure in figures),
+            applies_to_other_organisations=any(figure.foreign for figure in figures),
+        ),
+        notes=_notes(render.counts(total), dimensions),
     )
 
 
-def _filtered_incidents(filters: IncidentFilters) -> Subquery:
-    columns = select(
-        Incident.id,
-        Incident.occurred_on,
-        Incident.date_precision,
-        Incident.source,
-        Incident.verification_status,
-        Incident.admin1,
-    )
-    return apply_incident_filters(columns, filters).subquery("incidents")
+def _figures(total: Cell, margins: Margins, cells: list[Cell]) -> list[Figure]:
+    every = [total, *cells, *(cell for margin in margins.values() for cell in margin)]
+    return [figure for cell in every for figure in (cell.incidents, cell.victims)]
 
 
-def _counting(incidents: Subquery) -> tuple[Select[tuple[int, int]], Subquery]:
-    victims = Victim.__table__.alias("victims_counted")
-    counts = select(
-        func.count(incidents.c.id.distinct()), func.count(victims.c.id.distinct())
-    ).select_from(incidents.outerjoin(victims, victims.c.incident_id == incidents.c.id))
-    return counts, victims  # type: ignore[return-value]
+def _exclusive(dimension: Dimension, measure: str) -> bool:
+    """Whether each incident (or victim) falls in exactly one group of the dimension."""
+    if measure == "incidents":
+        return dimension.level is Level.INCIDENT
+    return dimension.level is not Level.INCIDENT_SET
 
 
-def _total(session: Session, incidents: Subquery) -> Counts:
-    counts, _ = _counting(incidents)
-    incident_count, victim_count = session.execute(counts).one()
-    return Counts(incidents=incident_count, victims=victim_count)
+def _suppress(
+    k: int, total: Cell, margins: Margins, cells: list[Cell], names: list[DimensionName]
+) -> None:
+    """Primary suppression everywhere, then secondary: first each one-dimension table exactly as a
+    one-dimension query would get it, then the cross table with those margins held fixed."""
+    Suppressor(k).primary(_figures(total, margins, cells))
+    fixed_totals = [total.incidents, total.victims]
+    for name, margin in margins.items():
+        stage = Suppressor(k)
+        for measure in ("incidents", "victims"):
+            if _exclusive(DIMENSIONS[name], measure):
+                stage.relate(getattr(total, measure), [getattr(c, measure) for c in margin])
+        stage.secondary(frozen=fixed_totals)
+    if len(names) == 2:
+        stage = Suppressor(k)
+        for rows, across in (names, reversed(names)):
+            _relate_rows(stage, margins[rows], cells, rows, DIMENSIONS[across])
+        fixed_margins = [
+            f for margin in margins.values() for c in margin for f in (c.incidents, c.victims)
+        ]
+        stage.secondary(frozen=fixed_totals + fixed_margins)
 
 
-def _groups(session: Session, incidents: Subquery, names: list[DimensionName]) -> list[Group]:
-    counts, victims = _counting(incidents)
-    columns = []
-    for name in names:
-        column, values = group_column(name, incidents, victims)
-        if values is not None:
-            counts = counts.outerjoin(values, values.c.incident_id == incidents.c.id)
-        columns.append(column.label(name.value))
-    rows = session.execute(counts.add_columns(*columns).group_by(*columns)).all()
-    groups = [
-        Group(
-            key={
-                name.value: format_value(name, value)
-                for name, value in zip(names, row[2:], strict=True)
-            },
-            incidents=row[0],
-            victims=row[1],
-        )
-        for row in rows
-    ]
-    if len(names) == 1:
-        groups = _with_every_value(names[0], groups)
-    return sorted(groups, key=lambda group: _sort_key(names, group))
+def _relate_rows(
+    stage: Suppressor, margin: list[Cell], cells: list[Cell], rows: DimensionName, across: Dimension
+) -> None:
+    for row_total in margin:
+        row = [cell for cell in cells if cell.key[rows.value] == row_total.key[rows.value]]
+        for measure in ("incidents", "victims"):
+            if _exclusive(across, measure):
+                stage.relate(getattr(row_total, measure), [getattr(c, measure) for c in row])
 
 
-def _with_every_value(name: DimensionName, groups: list[Group]) -> list[Group]:
-    """A one-dimension table lists each value of its vocabulary and the no-value bucket, even 0."""
-    seen = {group.key[name.value] for group in groups}
-    missing = [value for value in (*DIMENSIONS[name].vocabulary, None) if value not in seen]
-    return groups + [Group(key={name.value: value}, incidents=0, victims=0) for value in missing]
+class Renderer:
+    """Figures as published: their value, or the marker of their suppression."""
+
+    def __init__(self, k: int) -> None:
+        self.k = k
+
+    def figure(self, figure: Figure) -> int | str:
+        return Suppressor(self.k).render(figure)
+
+    def counts(self, cell: Cell) -> Counts:
+        return Counts(incidents=self.figure(cell.incidents), victims=self.figure(cell.victims))
+
+    def group(self, cell: Cell) -> Group:
+        return Group(key=cell.key, **self.counts(cell).model_dump())
+
+    def sum(self, figures: list[Figure]) -> int | str:
+        # A sum over hidden figures would give them back, so it is hidden with them.
+        if any(figure.hidden for figure in figures):
+            return WITHHELD_MARKER
+        return sum(figure.value for figure in figures)
 
 
-def _sort_key(names: list[DimensionName], group: Group) -> tuple[tuple[int, int, str], ...]:
+def _sorted(cells: list[Cell], names: list[DimensionName]) -> list[Cell]:
+    return sorted(cells, key=lambda cell: _sort_key(names, cell))
+
+
+def _sort_key(names: list[DimensionName], cell: Cell) -> tuple[tuple[int, int, str], ...]:
     key = []
     for name in names:
-        value = group.key[name.value]
+        value = cell.key[name.value]
         vocabulary = DIMENSIONS[name].vocabulary
         if value is None:
             key.append((1, 0, ""))  # the no-value bucket comes last
@@ -110,10 +142,10 @@ def _sort_key(names: list[DimensionName], group: Group) -> tuple[tuple[int, int,
     return tuple(key)
 
 
-def _dimension_info(name: DimensionName, margin: list[Group]) -> DimensionInfo:
+def _dimension_info(name: DimensionName, margin: list[Cell], render: Renderer) -> DimensionInfo:
     dimension = DIMENSIONS[name]
-    without = next(group for group in margin if group.key[name.value] is None)
-    valued = [group for group in margin if group.key[name.value] is not None]
+    without = next(cell for cell in margin if cell.key[name.value] is None)
+    valued = [cell for cell in margin if cell.key[name.value] is not None]
     return DimensionInfo(
         name=name,
         description=dimension.description,
@@ -121,28 +153,27 @@ def _dimension_info(name: DimensionName, margin: list[Group]) -> DimensionInfo:
         incidents_in_several_groups=dimension.incidents_in_several_groups,
         victims_in_several_groups=dimension.victims_in_several_groups,
         coverage=Coverage(
-            incidents_without_value=without.incidents,
-            victims_without_value=without.victims,
-            incidents_sum_over_groups=sum(group.incidents for group in valued),
-            victims_sum_over_groups=sum(group.victims for group in valued),
+            incidents_without_value=render.figure(without.incidents),
+            victims_without_value=render.figure(without.victims),
+            incidents_sum_over_groups=render.sum([cell.incidents for cell in valued]),
+            victims_sum_over_groups=render.sum([cell.victims for cell in valued]),
         ),
     )
 
 
 def _notes(total: Counts, dimensions: list[DimensionInfo]) -> list[str]:
     notes = [
-        f"{total.incidents} incidents and {total.victims} victims in total, each counted once. "
+        f"Total: {total.incidents} incidents and {total.victims} victims, each counted once. "
         "Incidents are not victims: an incident may have several victims, or none recorded."
     ]
     for info in dimensions:
-        with_value = total.incidents - info.coverage.incidents_without_value
         line = (
-            f"By {info.name.value}: {with_value} incidents have a value and "
-            f"{info.coverage.incidents_without_value} have none ({info.no_value})."
+            f"By {info.name.value}: {info.coverage.incidents_without_value} incidents have no "
+            f"value ({info.no_value}) and are shown as their own group."
         )
         if info.incidents_in_several_groups:
             line += (
-                f" Groups are not exclusive: an incident counts in each of its groups, so the "
+                " Groups are not exclusive: an incident counts in each of its groups, so the "
                 f"groups add up to {info.coverage.incidents_sum_over_groups} incidents."
             )
         notes.append(line)

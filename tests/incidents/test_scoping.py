@@ -3,7 +3,7 @@
 from fastapi.testclient import TestClient
 
 from app.models.enums import Role
-from tests.factories import API, NGO, create_incident, stats
+from tests.factories import API, NGO, create_incident
 
 
 def test_other_organisations_advisers_cannot_know_an_incident_exists(
@@ -21,16 +21,6 @@ def test_other_organisations_advisers_cannot_know_an_incident_exists(
     assert [item["id"] for item in listed] == [ngo_incident["id"]]
     assert client.get(path).json()["admin1"] == "Mopti"
     assert client.get(path).json()["archived_at"] is None
-
-
-def test_statistics_aggregate_across_organisations(client: TestClient, client_for) -> None:
-    for _ in range(5):
-        create_incident(client)
-    ngo_adviser = client_for(Role.PROTECTION_ADVISER, organisation=NGO)
-    for _ in range(6):
-        create_incident(ngo_adviser, source="ngo")
-    writer = client_for(Role.REPORT_WRITER, organisation=NGO)
-    assert stats(writer, group_by="source")["total"]["incidents"] == 11
 
 
 def test_incident_reports_its_owner_to_its_own_advisers(client: TestClient) -> None:

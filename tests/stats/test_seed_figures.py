@@ -48,7 +48,9 @@ def test_gbvims_incidents_by_perpetrator_category_show_the_remainder(seeded: Tes
     [dimension] = result["dimensions"]
     assert dimension["coverage"]["incidents_without_value"] == 11
     assert dimension["coverage"]["incidents_sum_over_groups"] == 734
-    assert any("11 have none (no perpetrator recorded)" in note for note in result["notes"])
+    assert any(
+        "11 incidents have no value (no perpetrator recorded)" in note for note in result["notes"]
+    )
 
 
 def test_verified_incidents_by_victim_category_count_victims_and_incidents(
