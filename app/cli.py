@@ -9,13 +9,16 @@ from collections.abc import Sequence
 from alembic import command
 from alembic.config import Config
 from pydantic import ValidationError
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.audit.service import install_audit_hooks, verify_chain
 from app.core.config import PROJECT_ROOT, get_settings
+from app.core.crypto import generate_key
 from app.core.db import build_engine, build_session_factory
 from app.core.errors import ApiError
 from app.core.logging import configure_logging
+from app.models import User
 from app.models.enums import OrganisationKind, Role
 from app.users.schemas import OrganisationCreate, UserCreate
 from app.users.service import create_organisation, create_user, find_organisation
@@ -43,6 +46,7 @@ def _serve(args: argparse.Namespace) -> None:
         migrate(settings.database_url)
     backend = settings.database_url.split(":", 1)[0]
     logger.info("serving", extra={"host": args.host, "port": args.port, "database": backend})
+    _hint_if_no_users(settings.database_url)
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -50,6 +54,16 @@ def _serve(args: argparse.Namespace) -> None:
         port=args.port,
         log_config=None,
         access_log=False,
+    )
+
+
+def _hint_if_no_users(database_url: str) -> None:
+    with _session_factory(database_url)() as session:
+        if session.scalar(select(User.id).limit(1)) is not None:
+            return
+    logger.warning(
+        "no user yet: create the first one with `.venv/bin/crsv-registry create-user --username "
+        "admin --role admin --role protection_adviser --organisation 'Your organisation'`"
     )
 
 
@@ -119,6 +133,10 @@ def _audit_verify(_args: argparse.Namespace) -> None:
     raise SystemExit(1)
 
 
+def _generate_key(_args: argparse.Namespace) -> None:
+    print(generate_key())
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="crsv-registry", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -150,6 +168,11 @@ def build_parser() -> argparse.ArgumentParser:
         choices=[kind.value for kind in OrganisationKind],
     )
     user.set_defaults(handler=_create_user)
+
+    key = commands.add_parser(
+        "generate-key", help="print a new encryption key for ENCRYPTION_KEYS (keep it safe)"
+    )
+    key.set_defaults(handler=_generate_key)
 
     audit = commands.add_parser("audit", help="audit trail tools")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True)
