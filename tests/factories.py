@@ -98,3 +98,19 @@ def group_counts(result: dict[str, Any], dimension: str) -> dict[Any, tuple[int,
 
 def field_names(response: Any) -> set[str]:
     return {error["field"] for error in response.json().get("errors", [])}
+
+
+def patch_incident(client: TestClient, incident: dict[str, Any], **changes: Any) -> Any:
+    """PATCH based on the version the caller last saw, as a careful client does."""
+    body = {"version": incident["version"], **changes}
+    return client.patch(f"{API}/incidents/{incident['id']}", json=body)
+
+
+def verify(client: TestClient, incident: dict[str, Any], status: str, **fields: Any) -> Any:
+    defaults: dict[str, Any] = {}
+    if status in ("verified", "not_verified"):
+        defaults = {"standard": "reasonable grounds to believe", "sources": ["interview"]}
+    if status == "discarded":
+        defaults = {"note": "did not occur"}
+    body = {"status": status, **defaults, **fields}
+    return client.post(f"{API}/incidents/{incident['id']}/verification", json=body)

@@ -7,7 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.core.logging import JsonLinesFormatter
-from tests.factories import API, create_incident, incident_payload
+from tests.factories import API, create_incident, incident_payload, patch_incident
 
 SENSITIVE = "Aminata-Traore-70000000"
 
@@ -19,7 +19,7 @@ def test_access_log_keeps_route_status_and_duration_only(
     created = create_incident(client, summary=f"Survivor {SENSITIVE} at the market")
     client.get(f"{API}/incidents", params={"admin1": SENSITIVE})
     client.post(f"{API}/incidents", json=incident_payload(victims=[{"sex": SENSITIVE}]))
-    client.patch(f"{API}/incidents/{created['id']}", json={"summary": SENSITIVE})
+    patch_incident(client, created, summary=SENSITIVE)
 
     # httpx's own lines are the test client's, not the service's.
     service_records = [r for r in caplog.records if not r.name.startswith(("httpx", "httpcore"))]

@@ -8,6 +8,7 @@ from app.models.enums import Role
 class Permission(StrEnum):
     INCIDENT_READ = "incident:read"
     INCIDENT_WRITE = "incident:write"
+    INCIDENT_VERIFY = "incident:verify"  # change verification status, link duplicates
     IDENTITY_READ = "identity:read"  # survivor identifying details, own organisation only
     IDENTITY_WRITE = "identity:write"
     STATS_READ = "stats:read"
@@ -22,6 +23,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {
             Permission.INCIDENT_READ,
             Permission.INCIDENT_WRITE,
+            Permission.INCIDENT_VERIFY,
             Permission.IDENTITY_READ,
             Permission.IDENTITY_WRITE,
             Permission.STATS_READ,

@@ -112,14 +112,16 @@ def apply_victim_details(
     victims: Sequence[Victim],
     items: Sequence[VictimCreate],
     principal: Principal,
-) -> bool:
-    """Identity and consent sent with each victim (same order); True if anything changed."""
-    changed = False
+) -> set[str]:
+    """Identity and consent sent with each victim (same order); which of the two changed."""
+    changed: set[str] = set()
     for victim, item in zip(victims, items, strict=True):
-        if "identity" in item.model_fields_set:
-            changed |= set_identity(session, cipher, victim, item.identity, principal)
-        if item.consent is not None:
-            changed |= bool(set_consent(session, victim, item.consent, principal))
+        if "identity" in item.model_fields_set and set_identity(
+            session, cipher, victim, item.identity, principal
+        ):
+            changed.add("identity")
+        if item.consent is not None and set_consent(session, victim, item.consent, principal):
+            changed.add("consent")
     return changed
 
 

@@ -2,9 +2,16 @@
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 from app.armed_parties.schemas import ArmedPartyRef
 from app.core.countries import normalise_country_code
@@ -214,10 +221,25 @@ class IncidentUpdate(InputModel):
     violations: ViolationList | None = None
     gbv_type: GbvType | None = None
     source: Source | None = None
-    verification_status: VerificationStatus | None = None
+    verification_status: VerificationStatus | None = Field(
+        default=None,
+        description="Not changed here: use `POST /incidents/{id}/verification`.",
+    )
     summary: Summary | None = None
+    version: int | None = Field(
+        default=None,
+        description="The version this change is based on, unless sent as `If-Match`. "
+        "A stale version is refused with 409 and nothing changes.",
+    )
     victims: list[VictimUpdate] | None = Field(default=None, max_length=500)
     perpetrators: list[PerpetratorUpdate] | None = Field(default=None, max_length=500)
+
+    @field_validator("verification_status")
+    @classmethod
+    def _verified_elsewhere(cls, value: VerificationStatus | None) -> None:
+        if value is not None:
+            raise ValueError("is changed through POST /incidents/{id}/verification")
+        return None
 
 
 class IncidentRead(BaseModel):
@@ -258,3 +280,54 @@ class IncidentPage(BaseModel):
         description="Pass as `cursor` for the next page; null at the end."
     )
     limit: int
+
+
+class VerificationRequest(InputModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "status": "verified",
+                    "standard": "reasonable grounds to believe",
+                    "sources": ["interview with the survivor", "medical certificate"],
+                    "note": "Consistent accounts from two independent sources.",
+                }
+            ]
+        },
+    )
+
+    status: VerificationStatus
+    standard: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    sources: list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]] = Field(
+        default_factory=list, max_length=20, description="Kinds of source, never names."
+    )
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
+    reopen: bool = Field(default=False, description="Required to reopen a concluded decision.")
+    version: int | None = Field(default=None, description="As for PATCH; or send `If-Match`.")
+
+
+class VerificationEventRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    from_status: VerificationStatus | None
+    to_status: VerificationStatus
+    standard: str | None
+    sources: list[str]
+    note: str | None
+    decided_at: datetime
+    decided_by_id: uuid.UUID | None
+
+
+class IncidentVersionRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    version: int
+    action: str
+    changed_at: datetime
+    changed_by_id: uuid.UUID | None
+    changed_by_username: str | None
+    changes: dict[str, Any] = Field(
+        description="{field: {old, new}}; identifying fields only say {changed: true}."
+    )

@@ -11,15 +11,21 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
 from app.audit.service import record
-from app.core.auth import Principal
+from app.core.auth import ForbiddenError, Principal
 from app.core.crypto import FieldCipher
 from app.core.errors import ConflictError, FieldProblem, InvalidFieldsError, NotFoundError
 from app.core.pagination import decode_cursor, encode_cursor, invalid_cursor
+from app.core.permissions import Permission
 from app.identity import service as identity
-from app.incidents import children
+from app.incidents import children, history, verification
 from app.incidents.filters import IncidentFilters, apply_incident_filters
 from app.incidents.rules import incident_problems, period_start
-from app.incidents.schemas import IncidentCreate, IncidentFields, IncidentUpdate
+from app.incidents.schemas import (
+    IncidentCreate,
+    IncidentFields,
+    IncidentUpdate,
+    VerificationRequest,
+)
 from app.models import Incident, IncidentViolation, ReferenceCounter, Victim
 from app.models.base import utcnow
 from app.models.enums import VerificationStatus, Violation
@@ -69,10 +75,31 @@ def create_incident(
         record_id=incident.id,
         fields=sorted(data.model_fields_set),
     )
-    identity.apply_victim_details(session, cipher, incident.victims, data.victims, principal)
+    details = identity.apply_victim_details(
+        session, cipher, incident.victims, data.victims, principal
+    )
     if data.summary:
         identity.set_narrative(session, cipher, incident, data.summary, principal)
+    if incident.verification_status is not VerificationStatus.REPORTED:
+        _record_initial_status(session, incident, principal)
+    changes = history.diff({}, history.snapshot(incident))
+    if data.summary:
+        changes["summary"] = {"changed": True}
+    if "identity" in details:
+        changes["victims.identity"] = {"changed": True}
+    history.record_version(session, incident, principal, "create", changes)
     return incident
+
+
+def _record_initial_status(session: Session, incident: Incident, principal: Principal) -> None:
+    """An incident entered already past `reported` (e.g. an import) keeps that as a decision."""
+    if not principal.can(Permission.INCIDENT_VERIFY):
+        raise ForbiddenError(Permission.INCIDENT_VERIFY)
+    request = VerificationRequest(
+        status=incident.verification_status, note="Status recorded when the incident was entered."
+    )
+    verification.record_decision(session, incident, None, request, principal.user_id)
+    session.flush()
 
 
 def get_incident(session: Session, incident_id: uuid.UUID, principal: Principal) -> Incident:
@@ -107,56 +134,54 @@ def update_incident(
     if problems:
         raise InvalidFieldsError(problems)
 
-    status_before = incident.verification_status
+    before = history.snapshot(incident)
     changed = _apply_fields(incident, fields)
+    identifying: list[str] = []
     if victim_plan is not None and data.victims is not None:
         rows_changed = children.apply_plan(incident.victims, victim_plan)
-        details_changed = identity.apply_victim_details(
+        details = identity.apply_victim_details(
             session, cipher, incident.victims, data.victims, principal
         )
-        if rows_changed or details_changed:
+        if rows_changed or details:
             changed.append("victims")
+        if "identity" in details:
+            identifying.append("victims.identity")
     if "summary" in data.model_fields_set and identity.set_narrative(
         session, cipher, incident, data.summary, principal
     ):
         changed.append("summary")
+        identifying.append("summary")
     if perpetrator_plan is not None and children.apply_plan(
         incident.perpetrators, perpetrator_plan
     ):
         changed.append("perpetrators")
     if changed:
-        # Touching the row also bumps its version, so any change makes older copies stale.
-        incident.updated_at = utcnow()
-        session.flush()
-        _record_update(session, principal, incident, changed, status_before)
+        history.finish_change(
+            session, incident, principal, "update", before, changed, tuple(identifying)
+        )
     return incident
 
 
-def _record_update(
-    session: Session,
-    principal: Principal,
-    incident: Incident,
-    changed: list[str],
-    status_before: VerificationStatus,
-) -> None:
-    record(
+def decide_verification(
+    session: Session, incident: Incident, request: VerificationRequest, principal: Principal
+) -> Incident:
+    """Move the incident along the verification table, keeping the decision and its grounds."""
+    ensure_not_archived(incident)
+    current = incident.verification_status
+    verification.check_decision(current, request)
+    before = history.snapshot(incident)
+    incident.verification_status = request.status
+    verification.record_decision(session, incident, current, request, principal.user_id)
+    history.finish_change(
         session,
-        "incident.update",
-        actor=principal,
-        record_type="incident",
-        record_id=incident.id,
-        fields=changed,
+        incident,
+        principal,
+        "verification",
+        before,
+        ["verification_status"],
+        details={"from": current.value, "to": request.status.value},
     )
-    if incident.verification_status != status_before:
-        record(
-            session,
-            "incident.verification",
-            actor=principal,
-            record_type="incident",
-            record_id=incident.id,
-            fields=["verification_status"],
-            details={"from": status_before.value, "to": incident.verification_status.value},
-        )
+    return incident
 
 
 def ensure_not_archived(incident: Incident) -> None:
@@ -170,16 +195,11 @@ def archive_incident(
     """Archived incidents are kept for the record but leave lists and statistics."""
     if incident.archived_at is not None:
         return
+    before = history.snapshot(incident)
     incident.archived_at = utcnow()
     incident.archive_reason = reason
-    session.flush()
-    record(
-        session,
-        "incident.archive",
-        actor=principal,
-        record_type="incident",
-        record_id=incident.id,
-        fields=["archived_at", "archive_reason"],
+    history.finish_change(
+        session, incident, principal, "archive", before, ["archived_at", "archive_reason"]
     )
 
 

@@ -4,6 +4,7 @@ from app.models.armed_party import ArmedParty
 from app.models.audit import AuditEvent, AuditHead
 from app.models.auth import AuthToken, LoginFailure, Organisation, User, UserRole
 from app.models.base import Base
+from app.models.history import IncidentVersion, VerificationEvent
 from app.models.identity import IncidentNarrative, VictimConsent, VictimIdentity
 from app.models.incident import (
     Incident,
@@ -21,6 +22,7 @@ __all__ = [
     "Base",
     "Incident",
     "IncidentNarrative",
+    "IncidentVersion",
     "IncidentViolation",
     "LoginFailure",
     "Organisation",
@@ -28,6 +30,7 @@ __all__ = [
     "ReferenceCounter",
     "User",
     "UserRole",
+    "VerificationEvent",
     "Victim",
     "VictimConsent",
     "VictimIdentity",

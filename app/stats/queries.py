@@ -17,7 +17,7 @@ from sqlalchemy.sql.selectable import Subquery
 
 from app.incidents.filters import IncidentFilters, apply_incident_filters
 from app.models import Incident, Victim, VictimConsent
-from app.models.enums import ConsentKind
+from app.models.enums import ConsentKind, VerificationStatus
 from app.stats.dimensions import DIMENSIONS, DimensionName, format_value, group_column
 from app.stats.suppression import Figure
 
@@ -29,7 +29,9 @@ class Cell:
     victims: Figure
 
 
-def filtered_incidents(filters: IncidentFilters, organisation_id: uuid.UUID) -> Subquery:
+def filtered_incidents(
+    filters: IncidentFilters, organisation_id: uuid.UUID, basis: str
+) -> Subquery:
     columns = select(
         Incident.id,
         Incident.organisation_id,
@@ -48,7 +50,13 @@ def filtered_incidents(filters: IncidentFilters, organisation_id: uuid.UUID) -> 
             )
         ),
     )
-    return apply_incident_filters(columns, filters).where(shareable).subquery("incidents")
+    counted = (
+        Incident.verification_status == VerificationStatus.VERIFIED
+        if basis == "verified_only"
+        else Incident.verification_status != VerificationStatus.DISCARDED
+    )
+    query = apply_incident_filters(columns, filters).where(shareable, counted)
+    return query.subquery("incidents")
 
 
 def _consented_to_statistics(victim_id: Any) -> ColumnElement[bool]:

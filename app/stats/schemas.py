@@ -1,5 +1,6 @@
 """Query and response bodies for aggregate statistics."""
 
+from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, Field
@@ -14,7 +15,24 @@ def _split_commas(value: Any) -> Any:
     return [part.strip() for item in items for part in str(item).split(",") if part.strip()]
 
 
+class Basis(StrEnum):
+    """Which incidents a table counts."""
+
+    ALL_REPORTED = "all_reported"  # every incident reported, except those discarded
+    VERIFIED_ONLY = "verified_only"  # only incidents whose verification concluded `verified`
+
+
+BASIS_MEANING = {
+    Basis.ALL_REPORTED: "All reported incidents, verified or not; discarded ones are left out.",
+    Basis.VERIFIED_ONLY: "Only incidents verified by the organisation that recorded them.",
+}
+
+
 class StatsQuery(IncidentFilters):
+    basis: Basis = Field(
+        default=Basis.ALL_REPORTED,
+        description="`all_reported` (default; discarded incidents left out) or `verified_only`.",
+    )
     group_by: Annotated[
         list[DimensionName], BeforeValidator(_split_commas), Field(min_length=1, max_length=2)
     ] = Field(description="One or two dimensions, e.g. `perpetrator_category` or `source,year`.")
@@ -76,6 +94,8 @@ class SuppressionInfo(BaseModel):
 
 class StatsResult(BaseModel):
     group_by: list[DimensionName]
+    basis: Basis
+    basis_meaning: str
     filters: dict[str, Any] = Field(description="The filters applied, as sent.")
     total: Counts = Field(description="Distinct incidents and victims: each counted once.")
     groups: list[Group]

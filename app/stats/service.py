@@ -7,6 +7,7 @@ from app.core.auth import Principal
 from app.stats.dimensions import DIMENSIONS, Dimension, DimensionName, Level
 from app.stats.queries import Cell, filtered_incidents, group_cells, total_cell
 from app.stats.schemas import (
+    BASIS_MEANING,
     Counts,
     Coverage,
     DimensionInfo,
@@ -22,7 +23,7 @@ Margins = dict[DimensionName, list[Cell]]
 
 def compute_stats(session: Session, query: StatsQuery, principal: Principal, k: int) -> StatsResult:
     organisation = principal.organisation_id
-    incidents = filtered_incidents(query, organisation)
+    incidents = filtered_incidents(query, organisation, query.basis)
     names = query.group_by
     total = total_cell(session, incidents, organisation)
     margins = {name: group_cells(session, incidents, organisation, [name]) for name in names}
@@ -38,7 +39,9 @@ def compute_stats(session: Session, query: StatsQuery, principal: Principal, k: 
     figures = _figures(total, margins, cells)
     return StatsResult(
         group_by=names,
-        filters=query.as_query_params(exclude={"group_by"}),
+        basis=query.basis,
+        basis_meaning=BASIS_MEANING[query.basis],
+        filters=query.as_query_params(exclude={"group_by", "basis"}),
         total=render.counts(total),
         groups=[render.group(cell) for cell in _sorted(cells, names)],
         dimensions=dimensions,

@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select, update
 from app.audit.service import verify_chain
 from app.models import AuditEvent
 from app.models.enums import Role
-from tests.factories import API, create_incident
+from tests.factories import API, create_incident, patch_incident, verify
 
 
 def _events(client: TestClient, **params: object) -> list[dict]:
@@ -25,7 +25,8 @@ def test_changes_are_recorded_with_field_names_but_never_values(
 ) -> None:
     created = create_incident(client, summary="Survivor met at the Sévaré health centre")
     incident = f"{API}/incidents/{created['id']}"
-    client.patch(incident, json={"summary": "Moved to Mopti", "verification_status": "verified"})
+    patch_incident(client, created, summary="Moved to Mopti", admin2="Djenné")
+    assert verify(client, created, "pending_verification").status_code == 200
     client.delete(incident, params={"reason": "duplicate"})
 
     auditor = client_for(Role.ADMIN)
@@ -39,9 +40,9 @@ def test_changes_are_recorded_with_field_names_but_never_values(
         "incident.archive",
     ]
     update_event = next(e for e in events if e["action"] == "incident.update")
-    assert update_event["fields"] == ["summary", "verification_status"]
+    assert update_event["fields"] == ["admin2", "summary"]
     verification = next(e for e in events if e["action"] == "incident.verification")
-    assert verification["details"] == {"from": "reported", "to": "verified"}
+    assert verification["details"] == {"from": "reported", "to": "pending_verification"}
     assert all(e["actor_username"].startswith("protection-adviser") for e in events)
     everything = auditor.get(f"{API}/audit", params={"limit": 200}).text
     assert "Sévaré" not in everything and "Moved to Mopti" not in everything

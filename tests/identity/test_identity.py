@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.models import AuditEvent, VictimIdentity
 from app.models.enums import Role
-from tests.factories import API, NGO, create_incident
+from tests.factories import API, NGO, create_incident, patch_incident
 
 NAME = "Fatoumata Diarra"
 PHONE = "+223 76 00 00 00"
@@ -104,9 +104,10 @@ def test_identity_can_be_replaced_and_erased(client: TestClient) -> None:
 def test_patch_keeps_identity_unless_it_is_sent(client: TestClient) -> None:
     incident = _incident_with_identity(client)
     first, second = incident["victims"]
-    response = client.patch(
-        f"{API}/incidents/{incident['id']}",
-        json={
+    response = patch_incident(
+        client,
+        incident,
+        **{
             "victims": [
                 {"id": first["id"], "sex": "female", "age": 18},
                 {"id": second["id"], "sex": "female", "age": 30, "identity": {"notes": "widow"}},

@@ -2,7 +2,13 @@
 
 from fastapi.testclient import TestClient
 
-from tests.factories import API, create_armed_party, create_incident, incident_payload
+from tests.factories import (
+    API,
+    create_armed_party,
+    create_incident,
+    incident_payload,
+    patch_incident,
+)
 
 
 def test_created_incident_is_returned_with_reference_and_derived_victim_categories(
@@ -71,12 +77,11 @@ def test_perpetrator_linked_to_armed_party_takes_its_category(client: TestClient
 
 def test_patch_changes_only_the_fields_sent_and_bumps_the_version(client: TestClient) -> None:
     created = create_incident(client, summary="Reported at the health centre.")
-    response = client.patch(
-        f"{API}/incidents/{created['id']}", json={"verification_status": "pending_verification"}
-    )
+    response = patch_incident(client, created, admin2="Djenné")
     assert response.status_code == 200
     updated = response.json()
-    assert updated["verification_status"] == "pending_verification"
+    assert updated["admin2"] == "Djenné"
+    assert response.headers["ETag"] == f'"{updated["version"]}"'
     assert updated["has_summary"] is True
     fetched = client.get(f"{API}/incidents/{created['id']}").json()
     assert fetched["summary"] == "Reported at the health centre."
@@ -86,14 +91,14 @@ def test_patch_changes_only_the_fields_sent_and_bumps_the_version(client: TestCl
 
 def test_patch_with_null_clears_an_optional_field(client: TestClient) -> None:
     created = create_incident(client, summary="To be removed")
-    updated = client.patch(f"{API}/incidents/{created['id']}", json={"summary": None}).json()
+    updated = patch_incident(client, created, summary=None).json()
     assert updated["has_summary"] is False
     assert client.get(f"{API}/incidents/{created['id']}").json()["summary"] is None
 
 
 def test_patch_that_changes_nothing_keeps_the_version(client: TestClient) -> None:
     created = create_incident(client)
-    same = client.patch(f"{API}/incidents/{created['id']}", json={"admin1": "Mopti"}).json()
+    same = patch_incident(client, created, admin1="Mopti").json()
     assert same["version"] == created["version"]
 
 
@@ -102,11 +107,10 @@ def test_patch_victims_updates_by_id_adds_new_and_removes_the_rest(client: TestC
         client, victims=[{"sex": "female", "age": 15}, {"sex": "female", "age": 30}]
     )
     kept, dropped = created["victims"]
-    response = client.patch(
-        f"{API}/incidents/{created['id']}",
-        json={
-            "victims": [{"id": kept["id"], "sex": "female", "age": 19}, {"sex": "male", "age": 40}]
-        },
+    response = patch_incident(
+        client,
+        created,
+        victims=[{"id": kept["id"], "sex": "female", "age": 19}, {"sex": "male", "age": 40}],
     )
     assert response.status_code == 200, response.text
     victims = response.json()["victims"]
@@ -117,9 +121,8 @@ def test_patch_victims_updates_by_id_adds_new_and_removes_the_rest(client: TestC
 
 def test_patch_violations_replaces_the_set(client: TestClient) -> None:
     created = create_incident(client, violations=["rape", "sexual_slavery"])
-    updated = client.patch(
-        f"{API}/incidents/{created['id']}",
-        json={"violations": ["sexual_slavery", "forced_marriage"]},
+    updated = patch_incident(
+        client, created, violations=["sexual_slavery", "forced_marriage"]
     ).json()
     assert sorted(updated["violations"]) == ["forced_marriage", "sexual_slavery"]
 
@@ -144,7 +147,7 @@ def test_archiving_twice_is_harmless_and_archived_incidents_cannot_be_edited(
     created = create_incident(client)
     assert client.delete(f"{API}/incidents/{created['id']}").status_code == 204
     assert client.delete(f"{API}/incidents/{created['id']}").status_code == 204
-    response = client.patch(f"{API}/incidents/{created['id']}", json={"admin1": "Gao"})
+    response = patch_incident(client, created, admin1="Gao")
     assert response.status_code == 409
     assert client.get(f"{API}/incidents/{created['id']}").json()["admin1"] == "Mopti"
 

@@ -6,7 +6,14 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.factories import API, create_armed_party, create_incident, field_names, incident_payload
+from tests.factories import (
+    API,
+    create_armed_party,
+    create_incident,
+    field_names,
+    incident_payload,
+    patch_incident,
+)
 
 
 def _all_incidents(client: TestClient) -> list[dict[str, Any]]:
@@ -139,6 +146,9 @@ BAD_PATCHES = [
         {"perpetrators": [{"category": "aliens"}]}, "perpetrators[0].category", id="bad category"
     ),
     pytest.param({"reference": "ML-2019-999999"}, "reference", id="reference is not editable"),
+    pytest.param(
+        {"verification_status": "verified"}, "verification_status", id="verified elsewhere"
+    ),
 ]
 
 
@@ -147,7 +157,7 @@ def test_bad_patch_is_refused_and_the_incident_is_unchanged(
     client: TestClient, change: dict[str, Any], field: str
 ) -> None:
     created = create_incident(client, victims=[{"sex": "female", "age": 30}])
-    response = client.patch(f"{API}/incidents/{created['id']}", json=change)
+    response = patch_incident(client, created, **change)
     assert response.status_code == 422, response.text
     assert field in field_names(response)
     assert client.get(f"{API}/incidents/{created['id']}").json() == created

@@ -142,3 +142,17 @@ def test_period_in_the_wrong_order_is_refused(client: TestClient) -> None:
     )
     assert response.status_code == 422
     assert field_names(response) == {"occurred_to"}
+
+
+def test_basis_counts_verified_only_or_all_reported_without_discarded(client: TestClient) -> None:
+    create_incident(client, verification_status="verified")
+    create_incident(client, verification_status="pending_verification")
+    create_incident(client)
+    create_incident(client, verification_status="discarded")
+    everything = stats(client, group_by="verification_status")
+    assert everything["basis"] == "all_reported"
+    assert everything["total"]["incidents"] == 3
+    assert group_counts(everything, "verification_status")["discarded"] == (0, 0)
+    verified = stats(client, group_by="source", basis="verified_only")
+    assert verified["total"]["incidents"] == 1
+    assert verified["basis_meaning"].startswith("Only incidents verified")
