@@ -16,6 +16,8 @@ from app.core.errors import install_error_handlers
 from app.core.logging import install_access_log
 from app.health.routes import router as health_router
 from app.identity.routes import router as identity_router
+from app.incidents.review_routes import router as incident_review_router
+from app.incidents.routes import batch_router as incident_batch_router
 from app.incidents.routes import router as incidents_router
 from app.stats.routes import router as stats_router
 from app.users.routes import router as users_router
@@ -23,6 +25,8 @@ from app.users.routes import router as users_router
 ROUTERS = (
     auth_router,
     incidents_router,
+    incident_batch_router,
+    incident_review_router,
     identity_router,
     armed_parties_router,
     stats_router,

@@ -15,13 +15,13 @@ import psycopg
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import make_url
+from sqlalchemy import make_url, update
 
 from app.cli import migrate
 from app.core.config import Settings
 from app.core.crypto import generate_key
 from app.main import create_app
-from app.models import Base
+from app.models import Base, Incident
 from app.models.enums import Role
 from tests.factories import MISSION, log_in, make_user
 
@@ -130,6 +130,8 @@ def app(database_url: str) -> Iterator[FastAPI]:
 
 def wipe(application: FastAPI) -> None:
     with application.state.engine.begin() as connection:
+        # Duplicates point at other incidents of the same table: unhook them first.
+        connection.execute(update(Incident).values(duplicate_of_id=None))
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(table.delete())
 

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -96,11 +97,14 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-def _from_pydantic(error: dict[str, Any]) -> FieldProblem:
-    message = error["msg"]
-    if message.startswith("Value error, "):
-        message = message.removeprefix("Value error, ")
-    return FieldProblem(loc=tuple(error["loc"]), message=message, kind=error["type"])
+def _from_pydantic(error: Any, prefix: tuple[str | int, ...] = ()) -> FieldProblem:
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return FieldProblem(loc=(*prefix, *error["loc"]), message=message, kind=error["type"])
+
+
+def problems_from(error: ValidationError, prefix: tuple[str | int, ...]) -> list[FieldProblem]:
+    """A pydantic error as field problems located under `prefix` (e.g. ("body",))."""
+    return [_from_pydantic(item, prefix) for item in error.errors()]
 
 
 async def _validation_handler(_request: Request, exc: Exception) -> JSONResponse:

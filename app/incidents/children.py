@@ -79,18 +79,6 @@ def plan_perpetrators(
     return plan
 
 
-def build_victims(items: Sequence[VictimCreate]) -> tuple[list[Victim], list[FieldProblem]]:
-    plan = plan_victims([], items)
-    return _new_rows(plan), plan.problems
-
-
-def build_perpetrators(
-    session: Session, items: Sequence[PerpetratorCreate]
-) -> tuple[list[Perpetrator], list[FieldProblem]]:
-    plan = plan_perpetrators(session, [], items)
-    return _new_rows(plan), plan.problems
-
-
 def apply_plan(current: list[Any], plan: ChildPlan) -> bool:
     """Make `current` (an ORM collection) match the plan; True if anything changed."""
     new_rows: list[Child] = []
@@ -109,7 +97,8 @@ def apply_plan(current: list[Any], plan: ChildPlan) -> bool:
     return changed
 
 
-def _new_rows(plan: ChildPlan) -> list[Any]:
+def new_rows(plan: ChildPlan) -> list[Any]:
+    """The rows of a plan for a new incident (none of them exists yet)."""
     return [
         plan.model(**values, position=position) for position, (_, values) in enumerate(plan.rows)
     ]

@@ -26,6 +26,8 @@ SNAPSHOT_FIELDS = (
     "verification_status",
     "archived_at",
     "archive_reason",
+    "duplicate_of_id",
+    "duplicate_reason",
 )
 
 

@@ -10,24 +10,24 @@ from app.core.db import SessionDep
 from app.core.errors import ApiError
 from app.core.permissions import Permission
 from app.identity import service as identity
-from app.incidents import history, service, verification
+from app.incidents import history, intake, service
 from app.incidents.filters import IncidentListQuery
 from app.incidents.schemas import (
+    BatchItem,
+    BatchResult,
+    IncidentBatch,
     IncidentCreate,
     IncidentPage,
     IncidentRead,
     IncidentUpdate,
-    IncidentVersionRead,
-    VerificationEventRead,
-    VerificationRequest,
 )
 from app.models import Incident
 
 router = APIRouter(prefix=f"{API_PREFIX}/incidents", tags=["incidents"])
+batch_router = APIRouter(prefix=API_PREFIX, tags=["incidents"])
 
 Reader = Annotated[Principal, Depends(require(Permission.INCIDENT_READ))]
 Writer = Annotated[Principal, Depends(require(Permission.INCIDENT_WRITE))]
-Verifier = Annotated[Principal, Depends(require(Permission.INCIDENT_VERIFY))]
 IfMatch = Annotated[
     str | None,
     Header(description='The version the change is based on, as returned in `ETag`, e.g. `"3"`.'),
@@ -41,12 +41,12 @@ def readable_incident(session: SessionDep, reader: Reader, incident_id: uuid.UUI
 CurrentIncident = Annotated[Incident, Depends(readable_incident)]
 
 
-def _read(incident: Incident, response: Response) -> IncidentRead:
+def read_response(incident: Incident, response: Response) -> IncidentRead:
     response.headers["ETag"] = f'"{incident.version}"'
     return IncidentRead.model_validate(incident)
 
 
-def _require_version(incident: Incident, if_match: str | None, body_version: int | None) -> None:
+def require_version(incident: Incident, if_match: str | None, body_version: int | None) -> None:
     """Changes must say which version they were based on, so none silently overwrites another."""
     if if_match is not None:
         tag = if_match.strip().removeprefix("W/").strip('"')
@@ -65,12 +65,47 @@ def _require_version(incident: Incident, if_match: str | None, body_version: int
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=IncidentRead)
 def create_incident(
-    session: SessionDep, writer: Writer, cipher: CipherDep, body: IncidentCreate, response: Response
+    session: SessionDep,
+    writer: Writer,
+    cipher: CipherDep,
+    body: IncidentCreate,
+    response: Response,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            max_length=200,
+            description="Any unique string per incident. A retry with the same key returns the "
+            "incident the first attempt created instead of a second one.",
+        ),
+    ] = None,
 ) -> IncidentRead:
     """Record an incident with its victims and perpetrators, owned by your organisation."""
-    incident = service.create_incident(session, body, writer, cipher)
+    if idempotency_key:
+        incident, replayed = intake.create_once(session, body, writer, cipher, idempotency_key)
+        if replayed:
+            response.headers["Idempotent-Replayed"] = "true"
+    else:
+        incident = service.create_incident(session, body, writer, cipher)
     response.headers["Location"] = f"{router.prefix}/{incident.id}"
-    return _read(incident, response)
+    return read_response(incident, response)
+
+
+@batch_router.post(
+    "/incidents:batch", status_code=status.HTTP_201_CREATED, response_model=BatchResult
+)
+def import_incidents(
+    session: SessionDep, writer: Writer, cipher: CipherDep, body: IncidentBatch
+) -> BatchResult:
+    """Import up to 1,000 incidents at once: all or none. Errors name the row and the field
+    (`incidents[3].victims[0].age`)."""
+    incidents = intake.import_batch(session, body.incidents, writer, cipher)
+    return BatchResult(
+        count=len(incidents),
+        created=[
+            BatchItem(index=index, id=incident.id, reference=incident.reference)
+            for index, incident in enumerate(incidents)
+        ],
+    )
 
 
 @router.get("", response_model=IncidentPage)
@@ -102,7 +137,7 @@ def get_incident(
     response: Response,
 ) -> IncidentRead:
     """The incident. Its `summary` is included for advisers, and that read is audited."""
-    view = _read(incident, response)
+    view = read_response(incident, response)
     if reader.can(Permission.IDENTITY_READ):
         view.summary = identity.read_narrative(session, cipher, incident, reader)
     return view
@@ -122,9 +157,9 @@ def update_incident(
 
     See the body schema for how victim lists are merged.
     """
-    _require_version(incident, if_match, body.version)
+    require_version(incident, if_match, body.version)
     updated = service.update_incident(session, incident, body, writer, cipher)
-    return _read(updated, response)
+    return read_response(updated, response)
 
 
 @router.delete("/{incident_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -137,36 +172,5 @@ def archive_incident(
 ) -> None:
     """Archive, never erase: the record is kept, but leaves lists and statistics."""
     if if_match is not None:
-        _require_version(incident, if_match, None)
+        require_version(incident, if_match, None)
     service.archive_incident(session, incident, reason, writer)
-
-
-@router.post("/{incident_id}/verification", response_model=IncidentRead)
-def decide_verification(
-    session: SessionDep,
-    verifier: Verifier,
-    incident: CurrentIncident,
-    body: VerificationRequest,
-    response: Response,
-    if_match: IfMatch = None,
-) -> IncidentRead:
-    """Change the verification status along the allowed transitions, with its grounds."""
-    if if_match is not None or body.version is not None:
-        _require_version(incident, if_match, body.version)
-    updated = service.decide_verification(session, incident, body, verifier)
-    return _read(updated, response)
-
-
-@router.get("/{incident_id}/verification", response_model=list[VerificationEventRead])
-def list_verification_decisions(
-    session: SessionDep, incident: CurrentIncident
-) -> list[VerificationEventRead]:
-    return [
-        VerificationEventRead.model_validate(e) for e in verification.decisions(session, incident)
-    ]
-
-
-@router.get("/{incident_id}/history", response_model=list[IncidentVersionRead])
-def incident_history(session: SessionDep, incident: CurrentIncident) -> list[IncidentVersionRead]:
-    """Every version: who changed which fields, from what to what (identifying ones by name)."""
-    return [IncidentVersionRead.model_validate(v) for v in history.versions(session, incident)]

@@ -267,6 +267,11 @@ class IncidentRead(BaseModel):
     victims: list[VictimRead]
     perpetrators: list[PerpetratorRead]
     organisation_id: uuid.UUID
+    duplicate_of_id: uuid.UUID | None = Field(
+        description="Set when this report repeats another incident: it is then left out of "
+        "every count."
+    )
+    duplicate_reason: str | None
     version: int
     created_at: datetime
     updated_at: datetime
@@ -331,3 +336,39 @@ class IncidentVersionRead(BaseModel):
     changes: dict[str, Any] = Field(
         description="{field: {old, new}}; identifying fields only say {changed: true}."
     )
+
+
+class DuplicateLink(InputModel):
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class DuplicateCandidate(BaseModel):
+    id: uuid.UUID
+    reference: str
+    occurred_on: date
+    admin1: str | None
+    admin2: str | None
+    source: Source
+    violations: list[Violation]
+    victim_categories: list[VictimCategory]
+    score: float = Field(description="0 to 1: how alike the two reports are.")
+    reasons: list[str]
+
+
+class IncidentBatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    incidents: list[dict[str, Any]] = Field(
+        min_length=1, max_length=1000, description="Up to 1,000 incidents, each as for POST."
+    )
+
+
+class BatchItem(BaseModel):
+    index: int
+    id: uuid.UUID
+    reference: str
+
+
+class BatchResult(BaseModel):
+    count: int
+    created: list[BatchItem]

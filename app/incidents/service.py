@@ -1,19 +1,25 @@
 """Rules for recording, updating, archiving and listing incidents. Services flush, never commit."""
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import Select, and_, or_, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
 from app.audit.service import record
 from app.core.auth import ForbiddenError, Principal
 from app.core.crypto import FieldCipher
-from app.core.errors import ConflictError, FieldProblem, InvalidFieldsError, NotFoundError
+from app.core.db import dialect_insert
+from app.core.errors import (
+    ConflictError,
+    FieldProblem,
+    InvalidFieldsError,
+    NotFoundError,
+    problems_from,
+)
 from app.core.pagination import decode_cursor, encode_cursor, invalid_cursor
 from app.core.permissions import Permission
 from app.identity import service as identity
@@ -45,17 +51,38 @@ def readable_incidents(principal: Principal) -> Select[tuple[Incident]]:
     return select(Incident).where(Incident.organisation_id == principal.organisation_id)
 
 
-def create_incident(
-    session: Session, data: IncidentCreate, principal: Principal, cipher: FieldCipher
-) -> Incident:
-    fields = IncidentFields.model_validate(data.model_dump(include=set(INCIDENT_FIELDS)))
-    problems = incident_problems(fields)
-    victims, victim_problems = children.build_victims(data.victims)
-    perpetrators, perpetrator_problems = children.build_perpetrators(session, data.perpetrators)
-    problems += victim_problems + perpetrator_problems
-    if problems:
-        raise InvalidFieldsError(problems)
+@dataclass(frozen=True)
+class NewIncident:
+    """A new incident checked but not yet written: its fields, its rows, and any problems."""
 
+    fields: IncidentFields
+    victims: children.ChildPlan
+    perpetrators: children.ChildPlan
+    problems: list[FieldProblem]
+
+
+def check_incident(session: Session, data: IncidentCreate) -> NewIncident:
+    """Every problem with a new incident, found without writing anything."""
+    fields = IncidentFields.model_validate(data.model_dump(include=set(INCIDENT_FIELDS)))
+    victims = children.plan_victims([], data.victims)
+    perpetrators = children.plan_perpetrators(session, [], data.perpetrators)
+    problems = incident_problems(fields) + victims.problems + perpetrators.problems
+    return NewIncident(fields, victims, perpetrators, problems)
+
+
+def create_incident(
+    session: Session,
+    data: IncidentCreate,
+    principal: Principal,
+    cipher: FieldCipher,
+    checked: NewIncident | None = None,
+) -> Incident:
+    checked = checked or check_incident(session, data)
+    if checked.problems:
+        raise InvalidFieldsError(checked.problems)
+    fields = checked.fields
+    victims = children.new_rows(checked.victims)
+    perpetrators = children.new_rows(checked.perpetrators)
     incident = Incident(
         reference=next_reference(session, fields.country, fields.reported_on),
         **_column_values(fields),
@@ -235,9 +262,8 @@ def list_incidents(
 def next_reference(session: Session, country: str, reported_on: date) -> str:
     """Issue the next reference for a country and year atomically, even under concurrent writes."""
     prefix = f"{country}-{reported_on.year}"
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = (
-        insert(ReferenceCounter)
+        dialect_insert(session)(ReferenceCounter)
         .values(prefix=prefix, last_value=1)
         .on_conflict_do_update(
             index_elements=[ReferenceCounter.prefix],
@@ -261,12 +287,7 @@ def _merge_fields(incident: Incident, sent: dict[str, Any]) -> IncidentFields:
     try:
         return IncidentFields.model_validate({**current, **sent})
     except ValidationError as error:
-        raise InvalidFieldsError(
-            [
-                FieldProblem(("body", *error_item["loc"]), error_item["msg"], error_item["type"])
-                for error_item in error.errors()
-            ]
-        ) from None
+        raise InvalidFieldsError(problems_from(error, ("body",))) from None
 
 
 def _apply_fields(incident: Incident, fields: IncidentFields) -> list[str]:

@@ -5,6 +5,7 @@ from app.models.audit import AuditEvent, AuditHead
 from app.models.auth import AuthToken, LoginFailure, Organisation, User, UserRole
 from app.models.base import Base
 from app.models.history import IncidentVersion, VerificationEvent
+from app.models.idempotency import IdempotencyKey
 from app.models.identity import IncidentNarrative, VictimConsent, VictimIdentity
 from app.models.incident import (
     Incident,
@@ -20,6 +21,7 @@ __all__ = [
     "AuditHead",
     "AuthToken",
     "Base",
+    "IdempotencyKey",
     "Incident",
     "IncidentNarrative",
     "IncidentVersion",

@@ -66,6 +66,16 @@ class Incident(Base):
     # Archived incidents are kept but leave lists and statistics.
     archived_at: Mapped[datetime | None] = mapped_column(index=True)
     archive_reason: Mapped[str | None] = mapped_column(Text)
+    # A later report of an incident already recorded points at the canonical one. It is kept,
+    # but left out of every count so that its victims are not counted twice.
+    duplicate_of_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("incidents.id", ondelete="RESTRICT"), index=True
+    )
+    duplicate_reason: Mapped[str | None] = mapped_column(Text)
+    duplicate_marked_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    duplicate_marked_at: Mapped[datetime | None]
     # Optimistic locking: an UPDATE based on a stale version touches no row.
     version: Mapped[int] = mapped_column(Integer, default=1)
 

@@ -55,7 +55,8 @@ def filtered_incidents(
         if basis == "verified_only"
         else Incident.verification_status != VerificationStatus.DISCARDED
     )
-    query = apply_incident_filters(columns, filters).where(shareable, counted)
+    not_duplicate = Incident.duplicate_of_id.is_(None)  # reported twice, counted once
+    query = apply_incident_filters(columns, filters).where(shareable, counted, not_duplicate)
     return query.subquery("incidents")
 
 

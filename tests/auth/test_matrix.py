@@ -26,7 +26,11 @@ ALLOWED: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", "/api/v1/incidents/{incident_id}"): frozenset({ADVISER}),
     ("PATCH", "/api/v1/incidents/{incident_id}"): frozenset({ADVISER}),
     ("DELETE", "/api/v1/incidents/{incident_id}"): frozenset({ADVISER}),
+    ("POST", "/api/v1/incidents:batch"): frozenset({ADVISER}),
     ("POST", "/api/v1/incidents/{incident_id}/verification"): frozenset({ADVISER}),
+    ("POST", "/api/v1/incidents/{incident_id}/duplicate-of/{canonical_id}"): frozenset({ADVISER}),
+    ("DELETE", "/api/v1/incidents/{incident_id}/duplicate-of/{canonical_id}"): frozenset({ADVISER}),
+    ("GET", "/api/v1/incidents/{incident_id}/duplicate-candidates"): frozenset({ADVISER}),
     ("GET", "/api/v1/incidents/{incident_id}/verification"): frozenset({ADVISER}),
     ("GET", "/api/v1/incidents/{incident_id}/history"): frozenset({ADVISER}),
     ("GET", "/api/v1/incidents/{incident_id}/victims/{victim_id}/identity"): frozenset({ADVISER}),
@@ -67,6 +71,7 @@ def _call(client: TestClient, method: str, path: str) -> int:
     concrete = concrete.replace("{party_id}", str(uuid.uuid4()))
     concrete = concrete.replace("{user_id}", str(uuid.uuid4()))
     concrete = concrete.replace("{victim_id}", str(uuid.uuid4()))
+    concrete = concrete.replace("{canonical_id}", str(uuid.uuid4()))
     kwargs = {"json": {}} if method in ("POST", "PATCH", "PUT") else {}
     return client.request(method, concrete, **kwargs).status_code
 

@@ -1,0 +1,104 @@
+"""Retried creates and batch imports: nothing doubled, nothing half-stored."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from tests.factories import API, field_names, incident_payload, stats
+
+
+def _count(client: TestClient) -> int:
+    return len(client.get(f"{API}/incidents", params={"limit": 200}).json()["items"])
+
+
+def test_a_retried_create_returns_the_first_incident(client: TestClient) -> None:
+    headers = {"Idempotency-Key": "tablet-7/2019-03-14/1"}
+    first = client.post(f"{API}/incidents", json=incident_payload(), headers=headers)
+    retry = client.post(f"{API}/incidents", json=incident_payload(), headers=headers)
+    assert first.status_code == retry.status_code == 201
+    assert retry.json()["id"] == first.json()["id"]
+    assert retry.headers["Idempotent-Replayed"] == "true"
+    assert _count(client) == 1
+    other = client.post(
+        f"{API}/incidents", json=incident_payload(), headers={"Idempotency-Key": "another"}
+    )
+    assert other.json()["id"] != first.json()["id"]
+
+
+def test_a_key_reused_for_a_different_incident_is_refused(client: TestClient) -> None:
+    headers = {"Idempotency-Key": "k-1"}
+    client.post(f"{API}/incidents", json=incident_payload(), headers=headers)
+    response = client.post(f"{API}/incidents", json=incident_payload(admin1="Gao"), headers=headers)
+    assert response.status_code == 422
+    assert _count(client) == 1
+
+
+def test_keys_belong_to_their_user(client: TestClient, client_for) -> None:
+    from app.models.enums import Role
+
+    colleague = client_for(Role.PROTECTION_ADVISER)
+    headers = {"Idempotency-Key": "same-key"}
+    mine = client.post(f"{API}/incidents", json=incident_payload(), headers=headers)
+    theirs = colleague.post(f"{API}/incidents", json=incident_payload(), headers=headers)
+    assert mine.json()["id"] != theirs.json()["id"]
+
+
+def test_simultaneous_retries_create_one_incident(app: FastAPI, client: TestClient) -> None:
+    def send(_: int) -> str:
+        worker = TestClient(app, headers={**client.headers, "Idempotency-Key": "flaky-link"})
+        response = worker.post(f"{API}/incidents", json=incident_payload())
+        assert response.status_code == 201, response.text
+        return str(response.json()["id"])
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        ids = set(pool.map(send, range(12)))
+    assert len(ids) == 1
+    assert _count(client) == 1
+
+
+def test_a_failed_create_does_not_burn_its_key(client: TestClient) -> None:
+    headers = {"Idempotency-Key": "retry-after-fix"}
+    bad = client.post(f"{API}/incidents", json=incident_payload(source="radio"), headers=headers)
+    assert bad.status_code == 422
+    good = client.post(f"{API}/incidents", json=incident_payload(), headers=headers)
+    assert good.status_code == 201
+
+
+def test_batch_stores_every_row_or_none(client: TestClient) -> None:
+    rows = [incident_payload(admin1=region) for region in ("Mopti", "Gao", "Kidal")]
+    response = client.post(f"{API}/incidents:batch", json={"incidents": rows})
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["count"] == 3
+    assert [item["reference"] for item in body["created"]] == [
+        "ML-2019-000001",
+        "ML-2019-000002",
+        "ML-2019-000003",
+    ]
+    assert stats(client, group_by="admin1")["total"]["incidents"] == 3
+
+
+def test_batch_with_one_bad_row_stores_nothing_and_names_row_and_field(
+    client: TestClient,
+) -> None:
+    rows = [incident_payload() for _ in range(5)]
+    rows[3] = incident_payload(victims=[{"sex": "female", "age": 250}])
+    rows[4] = incident_payload(reported_on="2019-01-01")
+    response = client.post(f"{API}/incidents:batch", json={"incidents": rows})
+    assert response.status_code == 422
+    assert field_names(response) == {"incidents[3].victims[0].age", "incidents[4].reported_on"}
+    assert (
+        "2 of 5 incidents have errors (rows 3, 4); nothing was stored" in response.json()["detail"]
+    )
+    assert _count(client) == 0
+    # and no reference number was used up
+    one = client.post(f"{API}/incidents", json=incident_payload()).json()
+    assert one["reference"] == "ML-2019-000001"
+
+
+def test_batch_is_limited_to_a_thousand(client: TestClient) -> None:
+    response = client.post(
+        f"{API}/incidents:batch", json={"incidents": [incident_payload()] * 1001}
+    )
+    assert response.status_code == 422 and field_names(response) == {"incidents"}
