@@ -272,6 +272,8 @@ class IncidentRead(BaseModel):
         "every count."
     )
     duplicate_reason: str | None
+    duplicate_marked_by_id: uuid.UUID | None
+    duplicate_marked_at: datetime | None
     version: int
     created_at: datetime
     updated_at: datetime
