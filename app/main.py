@@ -19,6 +19,7 @@ from app.identity.routes import router as identity_router
 from app.incidents.review_routes import router as incident_review_router
 from app.incidents.routes import batch_router as incident_batch_router
 from app.incidents.routes import router as incidents_router
+from app.judicial.routes import router as judicial_router
 from app.stats.routes import router as stats_router
 from app.users.routes import router as users_router
 
@@ -30,6 +31,7 @@ ROUTERS = (
     identity_router,
     armed_parties_router,
     stats_router,
+    judicial_router,
     users_router,
     audit_router,
     health_router,

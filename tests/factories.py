@@ -114,3 +114,32 @@ def verify(client: TestClient, incident: dict[str, Any], status: str, **fields: 
         defaults = {"note": "did not occur"}
     body = {"status": status, **defaults, **fields}
     return client.post(f"{API}/incidents/{incident['id']}/verification", json=body)
+
+
+def create_court(
+    client: TestClient, name: str, jurisdiction: str = "national", **extra: Any
+) -> Any:
+    response = client.post(
+        f"{API}/courts", json={"name": name, "jurisdiction": jurisdiction, **extra}
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def create_case(
+    client: TestClient, court: dict[str, Any], incidents: list[Any], **fields: Any
+) -> Any:
+    body = {
+        "court_id": court["id"],
+        "incident_ids": [incident["id"] for incident in incidents],
+        "opened_on": "2014-03-05",
+        **fields,
+    }
+    response = client.post(f"{API}/judicial-cases", json=body)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def case_event(client: TestClient, case: dict[str, Any], kind: str, on: str, **fields: Any) -> Any:
+    body = {"kind": kind, "occurred_on": on, **fields}
+    return client.post(f"{API}/judicial-cases/{case['id']}/events", json=body)

@@ -84,6 +84,18 @@ def current_principal(
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
+def require_any(*permissions: Permission) -> Callable[[Principal], Principal]:
+    """A dependency that lets the request through if the caller holds one of `permissions`."""
+
+    def guard(principal: CurrentPrincipal) -> Principal:
+        if not any(principal.can(permission) for permission in permissions):
+            raise ForbiddenError(permissions[0])
+        return principal
+
+    guard.__name__ = "require_" + "_or_".join(p.name.lower() for p in permissions)
+    return guard
+
+
 def require(permission: Permission) -> Callable[[Principal], Principal]:
     """A dependency that lets the request through only if the caller holds `permission`."""
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from app.audit.service import record
 from app.core.auth import Principal
 from app.core.errors import ApiError
-from app.models import Incident, IncidentVersion
+from app.models import Incident, IncidentVersion, JudicialCase
 from app.models.base import utcnow
 
 SNAPSHOT_FIELDS = (
@@ -118,13 +118,13 @@ def finish_change(
     record_version(session, incident, principal, action, changes)
 
 
-def check_version(incident: Incident, expected: int, status: int) -> None:
+def check_version(versioned: Incident | JudicialCase, expected: int, status: int) -> None:
     """Refuse a change based on another version than the stored one (409, or 412 for If-Match)."""
-    if expected != incident.version:
+    if expected != versioned.version:
         raise ApiError(
             status=status,
-            detail=f"The incident changed since version {expected}: it is at version "
-            f"{incident.version}. Reload it, reapply your change and send it again.",
+            detail=f"This record changed since version {expected}: it is at version "
+            f"{versioned.version}. Reload it, reapply your change and send it again.",
         )
 
 

@@ -13,7 +13,6 @@ from app.incidents import duplicates, history, service, verification
 from app.incidents.routes import (
     CurrentIncident,
     IfMatch,
-    Reader,
     read_response,
     require_version,
 )
@@ -28,6 +27,7 @@ from app.incidents.schemas import (
 
 router = APIRouter(prefix=f"{API_PREFIX}/incidents", tags=["incident review"])
 Verifier = Annotated[Principal, Depends(require(Permission.INCIDENT_VERIFY))]
+FullReader = Annotated[Principal, Depends(require(Permission.INCIDENT_READ))]
 
 
 @router.post("/{incident_id}/verification", response_model=IncidentRead)
@@ -92,7 +92,7 @@ def unlink_duplicate(
 @router.get("/{incident_id}/duplicate-candidates", response_model=list[DuplicateCandidate])
 def duplicate_candidates(
     session: SessionDep,
-    reader: Reader,
+    reader: FullReader,
     incident: CurrentIncident,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> list[DuplicateCandidate]:

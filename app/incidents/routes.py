@@ -3,7 +3,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 
-from app.core.auth import Principal, require
+from app.core.auth import Principal, require, require_any
 from app.core.config import API_PREFIX
 from app.core.crypto import CipherDep
 from app.core.db import SessionDep
@@ -26,7 +26,10 @@ from app.models import Incident
 router = APIRouter(prefix=f"{API_PREFIX}/incidents", tags=["incidents"])
 batch_router = APIRouter(prefix=API_PREFIX, tags=["incidents"])
 
-Reader = Annotated[Principal, Depends(require(Permission.INCIDENT_READ))]
+Reader = Annotated[
+    Principal,
+    Depends(require_any(Permission.INCIDENT_READ, Permission.LINKED_INCIDENT_READ)),
+]
 Writer = Annotated[Principal, Depends(require(Permission.INCIDENT_WRITE))]
 IfMatch = Annotated[
     str | None,

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, exists, false, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.audit.service import record
@@ -32,7 +32,7 @@ from app.incidents.schemas import (
     IncidentUpdate,
     VerificationRequest,
 )
-from app.models import Incident, IncidentViolation, ReferenceCounter, Victim
+from app.models import CaseIncident, Incident, IncidentViolation, ReferenceCounter, Victim
 from app.models.base import utcnow
 from app.models.enums import VerificationStatus, Violation
 
@@ -47,8 +47,14 @@ WITH_CHILDREN = (
 
 
 def readable_incidents(principal: Principal) -> Select[tuple[Incident]]:
-    """The one place that says which incidents a caller may know exist: their organisation's."""
-    return select(Incident).where(Incident.organisation_id == principal.organisation_id)
+    """The one place that says which incidents a caller may know exist: their organisation's,
+    and for judicial trackers only those linked to a judicial case."""
+    query = select(Incident).where(Incident.organisation_id == principal.organisation_id)
+    if not principal.can(Permission.INCIDENT_READ):
+        linked = exists().where(CaseIncident.incident_id == Incident.id)
+        allowed = principal.can(Permission.LINKED_INCIDENT_READ)
+        query = query.where(linked if allowed else false())
+    return query
 
 
 @dataclass(frozen=True)

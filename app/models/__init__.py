@@ -14,6 +14,7 @@ from app.models.incident import (
     ReferenceCounter,
     Victim,
 )
+from app.models.judicial import CaseEvent, CaseIncident, Court, JudicialCase
 
 __all__ = [
     "ArmedParty",
@@ -21,11 +22,15 @@ __all__ = [
     "AuditHead",
     "AuthToken",
     "Base",
+    "CaseEvent",
+    "CaseIncident",
+    "Court",
     "IdempotencyKey",
     "Incident",
     "IncidentNarrative",
     "IncidentVersion",
     "IncidentViolation",
+    "JudicialCase",
     "LoginFailure",
     "Organisation",
     "Perpetrator",

@@ -128,3 +128,34 @@ class ConsentKind(StrEnum):
     STATISTICS = "statistics"  # de-identified data shared for statistics beyond the organisation
     REFERRAL = "referral"  # referral to other services
     JUSTICE = "justice"  # the case passed to justice actors
+
+
+class Jurisdiction(StrEnum):
+    NATIONAL = "national"
+    MILITARY = "military"
+    INTERNATIONAL = "international"
+    HYBRID = "hybrid"
+
+
+class JudicialStage(StrEnum):
+    """Civil-law procedure, from complaint to verdict, then the closing outcomes."""
+
+    NO_COMPLAINT = "no_complaint"
+    COMPLAINT_FILED = "complaint_filed"  # plainte, or report to the prosecutor or police
+    PRELIMINARY_INVESTIGATION = "preliminary_investigation"  # enquête préliminaire
+    JUDICIAL_INVESTIGATION = "judicial_investigation"  # instruction by an investigating judge
+    COMMITTED_FOR_TRIAL = "committed_for_trial"  # renvoi / confirmation of charges
+    TRIAL = "trial"
+    VERDICT = "verdict"
+    APPEAL = "appeal"
+    CONVICTED = "convicted"
+    ACQUITTED = "acquitted"
+    DISMISSED = "dismissed"  # non-lieu
+    CLOSED_WITHOUT_ACTION = "closed_without_action"  # classement sans suite
+    WITHDRAWN = "withdrawn"
+
+
+class CaseEventKind(StrEnum):
+    ACT = "act"  # a judicial act that does not change the stage (hearing, order, summons...)
+    STAGE_CHANGE = "stage_change"
+    CORRECTION = "correction"  # an explicit, audited fix of a stage recorded wrongly

@@ -14,9 +14,17 @@ from enum import Enum, StrEnum
 from sqlalchemy import ColumnElement, FromClause, case, extract, select
 from sqlalchemy.sql.selectable import Subquery
 
-from app.models import ArmedParty, IncidentViolation, Perpetrator
+from app.models import (
+    ArmedParty,
+    CaseIncident,
+    Court,
+    IncidentViolation,
+    JudicialCase,
+    Perpetrator,
+)
 from app.models.enums import (
     DatePrecision,
+    JudicialStage,
     PerpetratorCategory,
     Source,
     VerificationStatus,
@@ -35,6 +43,8 @@ class DimensionName(StrEnum):
     YEAR = "year"
     MONTH = "month"
     ARMED_PARTY = "armed_party"
+    JUDICIAL_STAGE = "judicial_stage"
+    COURT = "court"
 
 
 class Level(Enum):
@@ -120,6 +130,20 @@ DIMENSIONS: dict[DimensionName, Dimension] = {
             "Named armed party of the perpetrators; an incident with several counts in each.",
             "no named armed party recorded",
         ),
+        Dimension(
+            DimensionName.JUDICIAL_STAGE,
+            Level.INCIDENT_SET,
+            "Stage of the judicial cases concerning the incident; one before two courts counts "
+            "in the stage of each.",
+            "no judicial case recorded",
+            _values(JudicialStage),
+        ),
+        Dimension(
+            DimensionName.COURT,
+            Level.INCIDENT_SET,
+            "Court of the judicial cases concerning the incident.",
+            "no judicial case recorded",
+        ),
     )
 }
 
@@ -166,6 +190,17 @@ _SET_VALUES = {
     DimensionName.ARMED_PARTY: lambda: (
         select(Perpetrator.incident_id, ArmedParty.name.label("value"))
         .join(ArmedParty, ArmedParty.id == Perpetrator.armed_party_id)
+        .distinct()
+    ),
+    DimensionName.JUDICIAL_STAGE: lambda: (
+        select(CaseIncident.incident_id, JudicialCase.stage.label("value"))
+        .join(JudicialCase, JudicialCase.id == CaseIncident.case_id)
+        .distinct()
+    ),
+    DimensionName.COURT: lambda: (
+        select(CaseIncident.incident_id, Court.name.label("value"))
+        .join(JudicialCase, JudicialCase.id == CaseIncident.case_id)
+        .join(Court, Court.id == JudicialCase.court_id)
         .distinct()
     ),
 }

@@ -22,8 +22,8 @@ ALLOWED: dict[tuple[str, str], frozenset[Role] | str] = {
     ("POST", "/api/v1/auth/logout"): EVERY_ROLE,
     ("GET", "/api/v1/auth/me"): EVERY_ROLE,
     ("POST", "/api/v1/incidents"): frozenset({ADVISER}),
-    ("GET", "/api/v1/incidents"): frozenset({ADVISER}),
-    ("GET", "/api/v1/incidents/{incident_id}"): frozenset({ADVISER}),
+    ("GET", "/api/v1/incidents"): frozenset({ADVISER, TRACKER}),  # trackers: linked ones only
+    ("GET", "/api/v1/incidents/{incident_id}"): frozenset({ADVISER, TRACKER}),
     ("PATCH", "/api/v1/incidents/{incident_id}"): frozenset({ADVISER}),
     ("DELETE", "/api/v1/incidents/{incident_id}"): frozenset({ADVISER}),
     ("POST", "/api/v1/incidents:batch"): frozenset({ADVISER}),
@@ -31,8 +31,8 @@ ALLOWED: dict[tuple[str, str], frozenset[Role] | str] = {
     ("POST", "/api/v1/incidents/{incident_id}/duplicate-of/{canonical_id}"): frozenset({ADVISER}),
     ("DELETE", "/api/v1/incidents/{incident_id}/duplicate-of/{canonical_id}"): frozenset({ADVISER}),
     ("GET", "/api/v1/incidents/{incident_id}/duplicate-candidates"): frozenset({ADVISER}),
-    ("GET", "/api/v1/incidents/{incident_id}/verification"): frozenset({ADVISER}),
-    ("GET", "/api/v1/incidents/{incident_id}/history"): frozenset({ADVISER}),
+    ("GET", "/api/v1/incidents/{incident_id}/verification"): frozenset({ADVISER, TRACKER}),
+    ("GET", "/api/v1/incidents/{incident_id}/history"): frozenset({ADVISER, TRACKER}),
     ("GET", "/api/v1/incidents/{incident_id}/victims/{victim_id}/identity"): frozenset({ADVISER}),
     ("PUT", "/api/v1/incidents/{incident_id}/victims/{victim_id}/identity"): frozenset({ADVISER}),
     ("PUT", "/api/v1/incidents/{incident_id}/victims/{victim_id}/consent"): frozenset({ADVISER}),
@@ -41,6 +41,16 @@ ALLOWED: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", "/api/v1/armed-parties/{party_id}"): EVERY_ROLE,
     ("GET", "/api/v1/stats"): frozenset({ADVISER, WRITER}),
     ("GET", "/api/v1/stats.csv"): frozenset({ADVISER, WRITER}),
+    ("POST", "/api/v1/courts"): frozenset({TRACKER, ADMIN}),
+    ("GET", "/api/v1/courts"): frozenset({ADVISER, TRACKER, ADMIN}),
+    ("GET", "/api/v1/courts/{court_id}"): frozenset({ADVISER, TRACKER, ADMIN}),
+    ("POST", "/api/v1/judicial-cases"): frozenset({TRACKER}),
+    ("GET", "/api/v1/judicial-cases"): frozenset({ADVISER, TRACKER}),
+    ("GET", "/api/v1/judicial-cases/pending"): frozenset({ADVISER, TRACKER}),
+    ("GET", "/api/v1/judicial-cases/stalled"): frozenset({ADVISER, TRACKER}),
+    ("GET", "/api/v1/judicial-cases/{case_id}"): frozenset({ADVISER, TRACKER}),
+    ("PATCH", "/api/v1/judicial-cases/{case_id}"): frozenset({TRACKER}),
+    ("POST", "/api/v1/judicial-cases/{case_id}/events"): frozenset({TRACKER}),
     ("POST", "/api/v1/organisations"): frozenset({ADMIN}),
     ("GET", "/api/v1/organisations"): frozenset({ADMIN}),
     ("POST", "/api/v1/users"): frozenset({ADMIN}),
@@ -72,6 +82,8 @@ def _call(client: TestClient, method: str, path: str) -> int:
     concrete = concrete.replace("{user_id}", str(uuid.uuid4()))
     concrete = concrete.replace("{victim_id}", str(uuid.uuid4()))
     concrete = concrete.replace("{canonical_id}", str(uuid.uuid4()))
+    concrete = concrete.replace("{court_id}", str(uuid.uuid4()))
+    concrete = concrete.replace("{case_id}", str(uuid.uuid4()))
     kwargs = {"json": {}} if method in ("POST", "PATCH", "PUT") else {}
     return client.request(method, concrete, **kwargs).status_code
 
