@@ -7,7 +7,8 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 SOURCES := app tests migrations $(wildcard bench)
 
-.PHONY: run test lint format migrate clean
+.PHONY: run test lint format migrate bench clean
+INCIDENTS ?= 100000
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +28,9 @@ lint: $(INSTALLED)
 
 test: lint
 	$(BIN)/python -m pytest
+
+bench: $(INSTALLED)
+	$(BIN)/python -m bench.run --incidents $(INCIDENTS) --results bench/RESULTS.md
 
 format: $(INSTALLED)
 	$(BIN)/ruff format $(SOURCES)
