@@ -65,18 +65,18 @@ def victim_count(rng: random.Random) -> int:
     roll = rng.random()
     if roll < 0.08:
         return 0
-    if roll < 0.78:
+    if roll < 0.79:
         return 1
-    if roll < 0.90:
+    if roll < 0.91:
         return 2
-    if roll < 0.98:
+    if roll < 0.99:
         return rng.randint(3, 5)
-    return rng.randint(6, 60)
+    return rng.randint(6, 60)  # 1% of incidents: a village, a camp, a convoy
 
 
 def perpetrator_count(rng: random.Random) -> int:
     roll = rng.random()
-    return 0 if roll < 0.10 else 1 if roll < 0.85 else rng.randint(2, 3)
+    return 0 if roll < 0.08 else 1 if roll < 0.80 else rng.randint(2, 3)
 
 
 @dataclass

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.armed_parties.schemas import ArmedPartyCreate
-from app.audit.service import record
+from app.audit.service import add_recorded
 from app.core.auth import Principal
 from app.core.errors import ConflictError, FieldProblem, NotFoundError
 from app.models import ArmedParty
@@ -26,16 +26,7 @@ def create_armed_party(session: Session, data: ArmedPartyCreate, actor: Principa
             [FieldProblem(("body", "name"), "already registered", "duplicate")],
         )
     party = ArmedParty(name_key=key, **data.model_dump())
-    session.add(party)
-    session.flush()
-    record(
-        session,
-        "armed_party.create",
-        actor=actor,
-        record_type="armed_party",
-        record_id=party.id,
-        fields=list(data.model_fields_set),
-    )
+    add_recorded(session, party, "armed_party", actor=actor, fields=list(data.model_fields_set))
     return party
 
 

@@ -66,6 +66,27 @@ def record(
     )
 
 
+def add_recorded(
+    session: Session,
+    row: Any,
+    record_type: str,
+    *,
+    actor: Principal | None,
+    fields: Iterable[str],
+) -> None:
+    """Insert a new row and queue its `<record_type>.create` event (field names only)."""
+    session.add(row)
+    session.flush()
+    record(
+        session,
+        f"{record_type}.create",
+        actor=actor,
+        record_type=record_type,
+        record_id=row.id,
+        fields=fields,
+    )
+
+
 def seal(session: Session) -> None:
     """Write the queued events, each chained to the one before. Runs just before commit."""
     pending: list[PendingEvent] = session.info.pop(PENDING_KEY, [])

@@ -6,7 +6,7 @@ from datetime import date
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from app.audit.service import record
+from app.audit.service import add_recorded, record
 from app.core.auth import Principal
 from app.core.errors import ConflictError, FieldProblem, InvalidFieldsError, NotFoundError
 from app.incidents.history import check_version
@@ -30,16 +30,7 @@ def create_court(session: Session, data: CourtCreate, principal: Principal) -> C
             [FieldProblem(("body", "name"), "already registered", "duplicate")],
         )
     court = Court(**data.model_dump())
-    session.add(court)
-    session.flush()
-    record(
-        session,
-        "court.create",
-        actor=principal,
-        record_type="court",
-        record_id=court.id,
-        fields=sorted(data.model_fields_set),
-    )
+    add_recorded(session, court, "court", actor=principal, fields=sorted(data.model_fields_set))
     return court
 
 
@@ -121,15 +112,8 @@ def create_case(session: Session, data: CaseCreate, principal: Principal) -> Jud
             "last judicial act known when the case was entered",
             principal,
         )
-    session.add(case)
-    session.flush()
-    record(
-        session,
-        "judicial_case.create",
-        actor=principal,
-        record_type="judicial_case",
-        record_id=case.id,
-        fields=sorted(data.model_fields_set),
+    add_recorded(
+        session, case, "judicial_case", actor=principal, fields=sorted(data.model_fields_set)
     )
     return case
 

@@ -5,7 +5,7 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.audit.service import record
+from app.audit.service import add_recorded, record
 from app.auth.service import revoke_all_tokens
 from app.core.auth import Principal
 from app.core.config import Settings
@@ -25,16 +25,7 @@ def create_organisation(
             [FieldProblem(("body", "name"), "already registered", "duplicate")],
         )
     organisation = Organisation(name=data.name, kind=data.kind)
-    session.add(organisation)
-    session.flush()
-    record(
-        session,
-        "organisation.create",
-        actor=actor,
-        record_type="organisation",
-        record_id=organisation.id,
-        fields=["name", "kind"],
-    )
+    add_recorded(session, organisation, "organisation", actor=actor, fields=["name", "kind"])
     return organisation
 
 
@@ -64,14 +55,11 @@ def create_user(
         organisation_id=data.organisation_id,
         role_rows=[UserRole(role=role) for role in dict.fromkeys(data.roles)],
     )
-    session.add(user)
-    session.flush()
-    record(
+    add_recorded(
         session,
-        "user.create",
+        user,
+        "user",
         actor=actor,
-        record_type="user",
-        record_id=user.id,
         fields=["username", "organisation_id", "roles", "password"],
     )
     return user
