@@ -193,7 +193,7 @@ def generate(dsn: str, count: int, seed: int = 1) -> Generated:
             with cursor.copy(
                 "COPY incidents (id, reference, occurred_on, date_precision, reported_on, country,"
                 " admin1, source, verification_status, created_at, updated_at, version,"
-                " organisation_id) FROM STDIN"
+                " organisation_id, victim_count, shared_victim_count) FROM STDIN"
             ) as copy:
                 for row in rows:
                     prefix = f"{row['country']}-{row['reported_on'].year}"
@@ -213,6 +213,8 @@ def generate(dsn: str, count: int, seed: int = 1) -> Generated:
                             now,
                             1,
                             row["organisation_id"],
+                            len(row["victims"]),
+                            sum(victim[-1] for victim in row["victims"]),  # consented
                         )
                     )
             with cursor.copy(

@@ -20,19 +20,26 @@ RUNS = 15
 # Hand-written SQL for the same counts the service returns (same filters, same consent rule).
 BASE = """
 WITH i AS (
-  SELECT id, organisation_id, occurred_on, source, verification_status, admin1
+  SELECT id, occurred_on, source, verification_status, admin1,
+         CASE WHEN organisation_id = %(org)s THEN victim_count ELSE shared_victim_count END
+           AS victims
   FROM incidents
   WHERE archived_at IS NULL AND duplicate_of_id IS NULL AND {basis} {where}
-    AND (organisation_id = %(org)s
-         OR NOT EXISTS (SELECT 1 FROM victims v WHERE v.incident_id = incidents.id)
-         OR EXISTS (SELECT 1 FROM victims v JOIN victim_consents c ON c.victim_id = v.id
-                    AND c.kind = 'statistics' AND c.granted WHERE v.incident_id = incidents.id))
+    AND (organisation_id = %(org)s OR victim_count = 0 OR shared_victim_count > 0)
 )
-SELECT {group}, count(DISTINCT i.id), count(DISTINCT v.id)
+SELECT {group}, count(*), sum(victims)
 FROM i {join}
-LEFT JOIN victims v ON v.incident_id = i.id AND (i.organisation_id = %(org)s OR EXISTS (
-  SELECT 1 FROM victim_consents c WHERE c.victim_id = v.id AND c.kind = 'statistics' AND c.granted))
 GROUP BY {group}
+"""
+# The victim category needs the victims themselves (and their consent, for others' data).
+BY_VICTIM = """
+SELECT v.category, count(DISTINCT v.incident_id), count(*)
+FROM incidents i JOIN victims v ON v.incident_id = i.id
+WHERE i.archived_at IS NULL AND i.duplicate_of_id IS NULL
+  AND i.verification_status <> 'discarded'
+  AND (i.organisation_id = %(org)s OR EXISTS (SELECT 1 FROM victim_consents c
+       WHERE c.victim_id = v.id AND c.kind = 'statistics' AND c.granted))
+GROUP BY v.category
 """
 ALL = "verification_status <> 'discarded'"
 STATS_QUERIES: list[tuple[str, dict[str, str], dict[str, str]]] = [
@@ -63,7 +70,7 @@ STATS_QUERIES: list[tuple[str, dict[str, str], dict[str, str]]] = [
         {"group_by": "admin1", "basis": "verified_only"},
         {"group": "i.admin1", "basis": "verification_status = 'verified'"},
     ),
-    ("by victim category", {"group_by": "victim_category"}, {"group": "v.category"}),
+    ("by victim category", {"group_by": "victim_category"}, {"sql": BY_VICTIM}),
     (
         "Mali, by violation",
         {"group_by": "violation", "country": "ML"},
@@ -104,7 +111,7 @@ def stats(port: int, token: str, dsn: str) -> list[Row]:
             "WHERE r.role = 'report_writer'"
         ).fetchone()[0]
         for label, params, sql in STATS_QUERIES:
-            query = BASE.format(
+            query = sql.get("sql") or BASE.format(
                 basis=sql.get("basis", ALL),
                 where=sql.get("where", ""),
                 group=sql["group"],

@@ -124,10 +124,14 @@ def test_upgrading_keeps_every_stored_row(
                 ciphertext = connection.execute(
                     text("SELECT ciphertext FROM incident_narratives")
                 ).scalar_one()
+                victim_counts = connection.execute(
+                    text("SELECT victim_count, shared_victim_count FROM incidents")
+                ).one()
         finally:
             engine.dispose()
     get_settings.cache_clear()
     assert counts == {"incidents": 1, "incident_violations": 1, "victims": 1, "perpetrators": 1}
+    assert tuple(victim_counts) == (1, 0)  # backfilled; no consent was recorded then
     assert b"health centre" not in bytes(ciphertext)
     summary = FieldCipher([TEST_ENCRYPTION_KEY]).decrypt_json(bytes(ciphertext))["summary"]
     assert summary == "Met at the health centre"

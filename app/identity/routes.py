@@ -13,6 +13,7 @@ from app.core.errors import NotFoundError
 from app.core.permissions import Permission
 from app.identity import service
 from app.identity.schemas import ConsentIn, IdentityIn, IdentityRead
+from app.incidents import service as incidents
 from app.incidents.routes import CurrentIncident
 from app.incidents.schemas import VictimRead
 from app.incidents.service import ensure_not_archived
@@ -65,6 +66,5 @@ def record_consent(
     session: SessionDep, writer: IncidentWriter, victim: CurrentVictim, body: ConsentIn
 ) -> VictimRead:
     """Record the survivor's decisions sent; those not sent stay as they were."""
-    ensure_not_archived(victim.incident)
-    service.set_consent(session, victim, body, writer)
+    incidents.update_consent(session, victim.incident, victim, body, writer)
     return VictimRead.model_validate(victim)

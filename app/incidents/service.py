@@ -27,6 +27,7 @@ from app.incidents import children, history, verification
 from app.incidents.filters import IncidentFilters, apply_incident_filters
 from app.incidents.rules import incident_problems, period_start
 from app.incidents.schemas import (
+    ConsentIn,
     IncidentCreate,
     IncidentFields,
     IncidentUpdate,
@@ -97,6 +98,8 @@ def create_incident(
         perpetrators=perpetrators,
         organisation_id=principal.organisation_id,
         created_by_id=principal.user_id,
+        victim_count=len(data.victims),
+        shared_victim_count=sum(bool(v.consent and v.consent.statistics) for v in data.victims),
     )
     session.add(incident)
     session.flush()
@@ -177,6 +180,7 @@ def update_incident(
         )
         if rows_changed or details:
             changed.append("victims")
+            incident.recount_victims()
         if "identity" in details:
             identifying.append("victims.identity")
     if "summary" in data.model_fields_set and identity.set_narrative(
@@ -192,6 +196,18 @@ def update_incident(
         history.finish_change(
             session, incident, principal, "update", before, changed, tuple(identifying)
         )
+    return incident
+
+
+def update_consent(
+    session: Session, incident: Incident, victim: Victim, consent: ConsentIn, principal: Principal
+) -> Incident:
+    """Record a victim's consent decisions; statistics follow at once."""
+    ensure_not_archived(incident)
+    before = history.snapshot(incident)
+    if identity.set_consent(session, victim, consent, principal):
+        incident.recount_victims()
+        history.finish_change(session, incident, principal, "consent", before, ["victims"])
     return incident
 
 

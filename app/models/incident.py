@@ -76,6 +76,10 @@ class Incident(Base):
         ForeignKey("users.id", ondelete="SET NULL")
     )
     duplicate_marked_at: Mapped[datetime | None]
+    # Kept by the service on every change of victims or consent, so statistics count victims
+    # without joining them: all victims, and those who consented to statistics sharing.
+    victim_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    shared_victim_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Optimistic locking: an UPDATE based on a stale version touches no row.
     version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -101,6 +105,11 @@ class Incident(Base):
     @property
     def has_summary(self) -> bool:
         return self.narrative is not None
+
+    def recount_victims(self) -> None:
+        """Refresh the stored victim counts from the victims and their consent."""
+        self.victim_count = len(self.victims)
+        self.shared_victim_count = sum(victim.shares_statistics for victim in self.victims)
 
 
 class IncidentViolation(Base):
@@ -151,6 +160,11 @@ class Victim(Base):
     @property
     def consent(self) -> dict[ConsentKind, VictimConsent]:
         return {row.kind: row for row in self.consent_rows}
+
+    @property
+    def shares_statistics(self) -> bool:
+        decision = self.consent.get(ConsentKind.STATISTICS)
+        return decision is not None and decision.granted
 
 
 class Perpetrator(Base):

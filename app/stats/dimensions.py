@@ -11,7 +11,7 @@ Each dimension says how many values an incident can have for it:
 from dataclasses import dataclass
 from enum import Enum, StrEnum
 
-from sqlalchemy import ColumnElement, FromClause, case, extract, select
+from sqlalchemy import ColumnElement, case, extract, select
 from sqlalchemy.sql.selectable import Subquery
 
 from app.models import (
@@ -149,11 +149,13 @@ DIMENSIONS: dict[DimensionName, Dimension] = {
 
 
 def group_column(
-    name: DimensionName, incidents: Subquery, victims: FromClause
+    name: DimensionName, incidents: Subquery
 ) -> tuple[ColumnElement[object], Subquery | None]:
-    """The SQL value of a dimension, and the (incident_id, value) subquery to LEFT JOIN if any."""
-    if name is DimensionName.VICTIM_CATEGORY:
-        return victims.c.category, None
+    """The SQL value of a dimension, and the (incident_id, value) subquery to LEFT JOIN if any.
+
+    Set subqueries hold each (incident, value) once, so joining one never counts an incident
+    twice within a group.
+    """
     if name is DimensionName.YEAR:
         return extract("year", incidents.c.occurred_on), None
     if name is DimensionName.MONTH:

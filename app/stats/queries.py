@@ -1,5 +1,9 @@
-"""The SQL behind statistics: distinct incidents and victims per group, and how many of each
-come from organisations other than the caller's.
+"""The SQL behind statistics: incidents and victims per group, and how many of each come from
+organisations other than the caller's.
+
+Each incident row carries its victim counts (all victims, and those who consented to statistics
+sharing), so counting needs no join with the victims and no DISTINCT: one pass over the matching
+incidents, plus the (incident, value) pairs of set dimensions such as perpetrator categories.
 
 Data of other organisations is counted only where the survivor consented to statistics sharing:
 a victim without that consent is left out, and so is an incident all of whose recorded victims
@@ -11,7 +15,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import Subquery
 
@@ -32,24 +36,18 @@ class Cell:
 def filtered_incidents(
     filters: IncidentFilters, organisation_id: uuid.UUID, basis: str
 ) -> Subquery:
+    own = Incident.organisation_id == organisation_id
     columns = select(
         Incident.id,
-        Incident.organisation_id,
         Incident.occurred_on,
         Incident.date_precision,
         Incident.source,
         Incident.verification_status,
         Incident.admin1,
+        case((own, Incident.victim_count), else_=Incident.shared_victim_count).label("victims"),
+        case((own, 0), else_=1).label("foreign"),
     )
-    shareable = or_(
-        Incident.organisation_id == organisation_id,
-        ~exists(select(Victim.id).where(Victim.incident_id == Incident.id)),
-        exists(
-            select(Victim.id).where(
-                Victim.incident_id == Incident.id, _consented_to_statistics(Victim.id)
-            )
-        ),
-    )
+    shareable = or_(own, Incident.victim_count == 0, Incident.shared_victim_count > 0)
     counted = (
         Incident.verification_status == VerificationStatus.VERIFIED
         if basis == "verified_only"
@@ -60,51 +58,53 @@ def filtered_incidents(
     return query.subquery("incidents")
 
 
-def _consented_to_statistics(victim_id: Any) -> ColumnElement[bool]:
-    return exists(
-        select(VictimConsent.victim_id).where(
-            VictimConsent.victim_id == victim_id,
-            VictimConsent.kind == ConsentKind.STATISTICS,
-            VictimConsent.granted.is_(True),
+def _victims_by_category() -> Subquery:
+    """Per incident and victim category: all victims, and those who consented to statistics."""
+    consent = and_(
+        VictimConsent.victim_id == Victim.id,
+        VictimConsent.kind == ConsentKind.STATISTICS,
+        VictimConsent.granted.is_(True),
+    )
+    return (
+        select(
+            Victim.incident_id,
+            Victim.category.label("value"),
+            func.count().label("all_victims"),
+            func.count(VictimConsent.victim_id).label("shared_victims"),
         )
+        .outerjoin(VictimConsent, consent)
+        .group_by(Victim.incident_id, Victim.category)
+        .subquery("victim_categories")
     )
 
 
-def _counting(incidents: Subquery, organisation_id: uuid.UUID) -> tuple[Select[Any], Any]:
-    victims = Victim.__table__.alias("victims_counted")
-    own = incidents.c.organisation_id == organisation_id
-    counted_victims = and_(
-        victims.c.incident_id == incidents.c.id,
-        or_(own, _consented_to_statistics(victims.c.id)),
-    )
-    counts = select(
-        func.count(incidents.c.id.distinct()),
-        func.count(victims.c.id.distinct()),
-        func.count(case((~own, incidents.c.id)).distinct()),
-        func.count(case((~own, victims.c.id)).distinct()),
-    ).select_from(incidents.outerjoin(victims, counted_victims))
-    return counts, victims
+def _measures(incidents: Subquery, victims: ColumnElement[Any]) -> list[ColumnElement[Any]]:
+    foreign = incidents.c.foreign
+    return [
+        func.count(),
+        func.coalesce(func.sum(victims), 0),
+        func.coalesce(func.sum(foreign), 0),
+        func.coalesce(func.sum(foreign * victims), 0),
+    ]
 
 
-def total_cell(session: Session, incidents: Subquery, organisation_id: uuid.UUID) -> Cell:
-    counts, _ = _counting(incidents, organisation_id)
-    return _cell({}, session.execute(counts).one())
+def total_cell(session: Session, incidents: Subquery) -> Cell:
+    row = session.execute(select(*_measures(incidents, incidents.c.victims))).one()
+    return _cell({}, row)
 
 
-def group_cells(
-    session: Session,
-    incidents: Subquery,
-    organisation_id: uuid.UUID,
-    names: list[DimensionName],
-) -> list[Cell]:
-    counts, victims = _counting(incidents, organisation_id)
-    columns = []
+def group_cells(session: Session, incidents: Subquery, names: list[DimensionName]) -> list[Cell]:
+    query, victims, columns = select(incidents), incidents.c.victims, []
     for name in names:
-        column, values = group_column(name, incidents, victims)
-        if values is not None:
-            counts = counts.outerjoin(values, values.c.incident_id == incidents.c.id)
+        if name is DimensionName.VICTIM_CATEGORY:
+            query, victims, column = _by_victim_category(query, incidents)
+        else:
+            column, values = group_column(name, incidents)
+            if values is not None:
+                query = query.outerjoin(values, values.c.incident_id == incidents.c.id)
         columns.append(column.label(name.value))
-    rows = session.execute(counts.add_columns(*columns).group_by(*columns)).all()
+    statement = query.with_only_columns(*_measures(incidents, victims), *columns).group_by(*columns)
+    rows = session.execute(statement).all()
     cells = [
         _cell(
             {
@@ -120,8 +120,30 @@ def group_cells(
     return cells
 
 
+def _by_victim_category(
+    query: Select[Any], incidents: Subquery
+) -> tuple[Select[Any], ColumnElement[Any], ColumnElement[Any]]:
+    """Join the victims' categories: an incident counts once per category among its counted
+    victims, and the victims of each category are counted as the caller may see them."""
+    categories = _victims_by_category()
+    own = incidents.c.foreign == 0
+    joined = query.outerjoin(
+        categories,
+        and_(
+            categories.c.incident_id == incidents.c.id,
+            or_(own, categories.c.shared_victims > 0),
+        ),
+    )
+    victims = case(
+        (categories.c.incident_id.is_(None), 0),
+        (own, categories.c.all_victims),
+        else_=categories.c.shared_victims,
+    )
+    return joined, victims, categories.c.value
+
+
 def _cell(key: dict[str, str | int | None], row: Any) -> Cell:
-    incidents, victims, foreign_incidents, foreign_victims = row[:4]
+    incidents, victims, foreign_incidents, foreign_victims = (int(value) for value in row[:4])
     return Cell(key, Figure(incidents, foreign_incidents), Figure(victims, foreign_victims))
 
 

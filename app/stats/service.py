@@ -25,13 +25,9 @@ def compute_stats(session: Session, query: StatsQuery, principal: Principal, k: 
     organisation = principal.organisation_id
     incidents = filtered_incidents(query, organisation, query.basis)
     names = query.group_by
-    total = total_cell(session, incidents, organisation)
-    margins = {name: group_cells(session, incidents, organisation, [name]) for name in names}
-    cells = (
-        margins[names[0]]
-        if len(names) == 1
-        else group_cells(session, incidents, organisation, names)
-    )
+    total = total_cell(session, incidents)
+    margins = {name: group_cells(session, incidents, [name]) for name in names}
+    cells = margins[names[0]] if len(names) == 1 else group_cells(session, incidents, names)
     _suppress(k, total, margins, cells, names)
 
     render = Renderer(k)

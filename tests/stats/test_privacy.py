@@ -7,7 +7,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from app.models.enums import Role
-from tests.factories import API, NGO, create_incident, group_counts, stats
+from tests.factories import API, NGO, create_incident, group_counts, patch_incident, stats
 
 CONSENTING = {"sex": "female", "age": 25, "consent": {"statistics": True}}
 DECLINING = {"sex": "female", "age": 25, "consent": {"statistics": False}}
@@ -117,3 +117,27 @@ def test_csv_carries_the_markers(client: TestClient, client_for) -> None:
     assert rows["Gao"] == ["<5", "<5"]
     assert rows["Tombouctou"] == ["suppressed", "suppressed"]
     assert rows["(total: each counted once)"] == ["45", "45"]
+
+
+def test_consent_changes_and_edited_victims_show_in_the_next_statistics(
+    client: TestClient, client_for
+) -> None:
+    _record(client, 5, victims=[CONSENTING, DECLINING])  # enough that no total is suppressed
+    incident = create_incident(client, victims=[CONSENTING, DECLINING, NOT_ASKED])
+    outsider = client_for(Role.REPORT_WRITER, organisation=NGO)
+    assert stats(outsider, group_by="source")["total"]["victims"] == 6
+
+    declined = incident["victims"][1]["id"]
+    path = f"{API}/incidents/{incident['id']}/victims/{declined}/consent"
+    assert client.put(path, json={"statistics": True}).status_code == 200
+    assert stats(outsider, group_by="source")["total"]["victims"] == 7
+
+    current = client.get(f"{API}/incidents/{incident['id']}").json()
+    kept = [{"id": v["id"], "sex": v["sex"], "age": v["age"]} for v in current["victims"][1:]]
+    response = patch_incident(client, current, victims=kept)
+    assert response.status_code == 200, response.text
+    own = stats(client_for(Role.REPORT_WRITER), group_by="source")["total"]
+    assert own == {"incidents": 6, "victims": 12}
+    assert stats(outsider, group_by="source")["total"]["victims"] == 6
+    history = client.get(f"{API}/incidents/{incident['id']}/history").json()
+    assert [v["action"] for v in history] == ["create", "consent", "update"]
