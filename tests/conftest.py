@@ -15,7 +15,7 @@ import psycopg
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import make_url, update
+from sqlalchemy import Connection, make_url, update
 
 from app.cli import migrate
 from app.core.config import Settings
@@ -128,8 +128,25 @@ def app(database_url: str) -> Iterator[FastAPI]:
     application.state.engine.dispose()
 
 
+@contextmanager
+def audit_triggers_off(connection: Connection) -> Iterator[None]:
+    """Let a test (as a database owner could) change the append-only audit table."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        yield
+        return
+    for statement in ("update", "delete"):
+        connection.exec_driver_sql(f"DROP TRIGGER audit_events_no_{statement}")
+    yield
+    for statement in ("UPDATE", "DELETE"):
+        connection.exec_driver_sql(
+            f"CREATE TRIGGER audit_events_no_{statement.lower()} BEFORE {statement}"
+            " ON audit_events BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END"
+        )
+
+
 def wipe(application: FastAPI) -> None:
-    with application.state.engine.begin() as connection:
+    with application.state.engine.begin() as connection, audit_triggers_off(connection):
         # Duplicates point at other incidents of the same table: unhook them first.
         connection.execute(update(Incident).values(duplicate_of_id=None))
         for table in reversed(Base.metadata.sorted_tables):

@@ -4,13 +4,16 @@ import os
 import subprocess
 import sys
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import DBAPIError
 
 from app.audit.service import verify_chain
 from app.models import AuditEvent
 from app.models.enums import Role
+from tests.conftest import audit_triggers_off
 from tests.factories import API, create_incident, patch_incident, verify
 
 
@@ -69,8 +72,23 @@ def test_chain_is_intact_after_normal_use(app: FastAPI, client: TestClient) -> N
 
 
 def _tamper(app: FastAPI, statement) -> None:  # type: ignore[no-untyped-def]
-    with app.state.engine.begin() as connection:
+    with app.state.engine.begin() as connection, audit_triggers_off(connection):
         connection.execute(statement)
+
+
+def test_the_database_refuses_to_change_or_delete_audit_events(
+    app: FastAPI, client: TestClient
+) -> None:
+    create_incident(client)
+    first = _event_ids(app)[0]
+    for statement in (
+        update(AuditEvent).where(AuditEvent.id == first).values(action="x"),
+        delete(AuditEvent).where(AuditEvent.id == first),
+    ):
+        with pytest.raises(DBAPIError, match="append-only"), app.state.engine.begin() as conn:
+            conn.execute(statement)
+    with app.state.session_factory() as session:
+        assert verify_chain(session).intact
 
 
 def _event_ids(app: FastAPI) -> list[int]:
