@@ -116,7 +116,7 @@ def group_cells(session: Session, incidents: Subquery, names: list[DimensionName
         for row in rows
     ]
     if len(names) == 1:
-        cells += _missing_values(names[0], cells)
+        cells += missing_values(names[0], cells)
     return cells
 
 
@@ -147,7 +147,7 @@ def _cell(key: dict[str, str | int | None], row: Any) -> Cell:
     return Cell(key, Figure(incidents, foreign_incidents), Figure(victims, foreign_victims))
 
 
-def _missing_values(name: DimensionName, cells: list[Cell]) -> list[Cell]:
+def missing_values(name: DimensionName, cells: list[Cell]) -> list[Cell]:
     """A one-dimension table lists each value of its vocabulary and the no-value bucket, even 0."""
     seen = {cell.key[name.value] for cell in cells}
     return [

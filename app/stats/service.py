@@ -2,10 +2,17 @@
 no-value bucket, and small cells of other organisations' data suppressed."""
 
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import Subquery
 
 from app.core.auth import Principal
 from app.stats.dimensions import DIMENSIONS, Dimension, DimensionName, Level
-from app.stats.queries import Cell, filtered_incidents, group_cells, total_cell
+from app.stats.queries import (
+    Cell,
+    filtered_incidents,
+    group_cells,
+    missing_values,
+    total_cell,
+)
 from app.stats.schemas import (
     BASIS_MEANING,
     Counts,
@@ -25,9 +32,7 @@ def compute_stats(session: Session, query: StatsQuery, principal: Principal, k: 
     organisation = principal.organisation_id
     incidents = filtered_incidents(query, organisation, query.basis)
     names = query.group_by
-    total = total_cell(session, incidents)
-    margins = {name: group_cells(session, incidents, [name]) for name in names}
-    cells = margins[names[0]] if len(names) == 1 else group_cells(session, incidents, names)
+    total, margins, cells = _count(session, incidents, names)
     _suppress(k, total, margins, cells, names)
 
     render = Renderer(k)
@@ -53,6 +58,53 @@ def compute_stats(session: Session, query: StatsQuery, principal: Principal, k: 
             applies_to_other_organisations=any(figure.foreign for figure in figures),
         ),
         notes=_notes(render.counts(total), dimensions),
+    )
+
+
+def _count(
+    session: Session, incidents: Subquery, names: list[DimensionName]
+) -> tuple[Cell, Margins, list[Cell]]:
+    """The cells, each dimension's margin and the total, in as few passes as the dimensions allow.
+
+    Where every incident has exactly one value of a dimension (its source, its year...), summing
+    over that dimension loses nothing, so a margin or the total is added up from the cells
+    instead of read again. Dimensions where an incident can count in several groups are read.
+    """
+    cells = group_cells(session, incidents, names)
+    if len(names) == 1:
+        margins = {names[0]: cells}
+    else:
+        margins = {
+            name: _margin_from(cells, name)
+            if _one_value_each(other)
+            else group_cells(session, incidents, [name])
+            for name, other in zip(names, reversed(names), strict=True)
+        }
+    exclusive = [name for name in names if _one_value_each(name)]
+    total = _total_from(margins[exclusive[0]]) if exclusive else total_cell(session, incidents)
+    return total, margins, cells
+
+
+def _one_value_each(name: DimensionName) -> bool:
+    return DIMENSIONS[name].level is Level.INCIDENT
+
+
+def _margin_from(cells: list[Cell], name: DimensionName) -> list[Cell]:
+    by_value: dict[str | int | None, list[Cell]] = {}
+    for cell in cells:
+        by_value.setdefault(cell.key[name.value], []).append(cell)
+    margin = [_total_from(group, {name.value: value}) for value, group in by_value.items()]
+    return margin + missing_values(name, margin)
+
+
+def _total_from(cells: list[Cell], key: dict[str, str | int | None] | None = None) -> Cell:
+    def added(figures: list[Figure]) -> Figure:
+        return Figure(sum(f.value for f in figures), sum(f.foreign for f in figures))
+
+    return Cell(
+        key or {},
+        added([cell.incidents for cell in cells]),
+        added([cell.victims for cell in cells]),
     )
 
 

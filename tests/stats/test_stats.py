@@ -2,6 +2,7 @@
 
 from fastapi.testclient import TestClient
 
+from app.stats.dimensions import DimensionName
 from tests.factories import (
     API,
     create_armed_party,
@@ -156,3 +157,34 @@ def test_basis_counts_verified_only_or_all_reported_without_discarded(client: Te
     verified = stats(client, group_by="source", basis="verified_only")
     assert verified["total"]["incidents"] == 1
     assert verified["basis_meaning"].startswith("Only incidents verified")
+
+
+def test_every_cross_table_agrees_with_its_one_dimension_tables(client: TestClient) -> None:
+    party = create_armed_party(client)
+    create_incident(
+        client, perpetrators=[{"armed_party_id": party["id"]}, {"category": "civilian"}]
+    )
+    create_incident(client, victims=[], violations=["rape", "forced_marriage"], admin1=None)
+    create_incident(
+        client,
+        victims=[{"sex": "female", "age": 9}, {"sex": "male", "age": 40}, {"sex": "unknown"}],
+        source="ngo",
+        occurred_on="2018-05-02",
+        date_precision="year",
+        reported_on="2018-09-01",
+    )
+    create_incident(client, perpetrators=[], verification_status="verified", admin1="Gao")
+    one_dimension = {name.value: stats(client, group_by=name.value) for name in DimensionName}
+    for first in DimensionName:
+        for second in DimensionName:
+            if first == second:
+                continue
+            crossed = stats(client, group_by=f"{first.value},{second.value}")
+            assert crossed["total"] == one_dimension[first.value]["total"], (first, second)
+            for name in (first, second):
+                expected = group_counts(one_dimension[name.value], name.value)
+                margin = {
+                    g["key"][name.value]: (g["incidents"], g["victims"])
+                    for g in crossed["margins"][name.value]
+                }
+                assert margin == expected, (first, second, name)
