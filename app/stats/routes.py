@@ -15,6 +15,9 @@ router = APIRouter(prefix=API_PREFIX, tags=["statistics"])
 Reader = Annotated[Principal, Depends(require(Permission.STATS_READ))]
 
 NO_VALUE_LABEL = "(none recorded)"
+# A cell starting with one of these is run as a formula by spreadsheet programs: a region or
+# party name typed as "=HYPERLINK(...)" must reach a report writer's sheet as text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TOTAL_LABEL = "(total: each counted once)"
 
 
@@ -46,7 +49,7 @@ def get_stats_csv(
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([*names, "incidents", "victims"])
     for group in result.groups:
-        labels = [NO_VALUE_LABEL if group.key[n] is None else group.key[n] for n in names]
+        labels = [NO_VALUE_LABEL if group.key[n] is None else _as_text(group.key[n]) for n in names]
         writer.writerow([*labels, group.incidents, group.victims])
     writer.writerow([TOTAL_LABEL] * len(names) + [result.total.incidents, result.total.victims])
     filename = "crsv-stats-" + "-".join(names) + ".csv"
@@ -55,3 +58,9 @@ def get_stats_csv(
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+def _as_text(value: str | int) -> str | int:
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value

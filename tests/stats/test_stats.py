@@ -188,3 +188,12 @@ def test_every_cross_table_agrees_with_its_one_dimension_tables(client: TestClie
                     for g in crossed["margins"][name.value]
                 }
                 assert margin == expected, (first, second, name)
+
+
+def test_csv_cells_cannot_run_as_spreadsheet_formulas(client: TestClient) -> None:
+    create_incident(client, admin1='=HYPERLINK("http://example.org","x")')
+    create_incident(client, admin1="-Mopti")
+    response = client.get(f"{API}/stats.csv", params={"group_by": "admin1"})
+    rows = [line.split(",")[0] for line in response.text.splitlines()[1:]]
+    assert all(not row.lstrip('"').startswith(("=", "-", "+", "@")) for row in rows)
+    assert "'-Mopti" in response.text
