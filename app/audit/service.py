@@ -96,12 +96,16 @@ def seal(session: Session) -> None:
     if head is None:
         head = AuditHead(id=HEAD_ID, last_event_id=None, last_hash=GENESIS_HASH)
         session.add(head)
+    events = []
+    previous = head.last_hash
     for item in pending:
-        event = AuditEvent(**vars(item), prev_hash=head.last_hash)
-        event.hash = event_hash(event)
-        session.add(event)
-        session.flush()
-        head.last_event_id, head.last_hash = event.id, event.hash
+        event = AuditEvent(**vars(item), prev_hash=previous)
+        event.hash = previous = event_hash(event)
+        events.append(event)
+    # Added in chain order, so their ids ascend in chain order too.
+    session.add_all(events)
+    session.flush()
+    head.last_event_id, head.last_hash = events[-1].id, events[-1].hash
     session.flush()
 
 

@@ -1,5 +1,7 @@
 """Survivor identifying details, incident narratives and consent: written encrypted, read audited.
 
+Nothing here flushes: the change is written with the rest of its transaction.
+
 Nothing here logs, returns in an error, or puts into an audit event any identifying value; the
 audit trail records which fields were written or read, by whom, never what they hold.
 """
@@ -30,7 +32,6 @@ def set_identity(
         if victim.identity is None:
             return False
         victim.identity = None
-        session.flush()
         record(
             session, "identity.erase", actor=principal, record_type="victim", record_id=victim.id
         )
@@ -41,7 +42,6 @@ def set_identity(
     else:
         victim.identity.ciphertext = ciphertext
         victim.identity.updated_by_id = principal.user_id
-    session.flush()
     record(
         session,
         "identity.update",
@@ -93,7 +93,6 @@ def set_consent(
             continue
         changed[kind.value] = granted
     if changed:
-        session.flush()
         record(
             session,
             "consent.update",
@@ -143,7 +142,6 @@ def set_narrative(
         incident.narrative = IncidentNarrative(ciphertext=cipher.encrypt_json({"summary": text}))
     else:
         current.ciphertext = cipher.encrypt_json({"summary": text})
-    session.flush()
     record(
         session,
         "identity.update",

@@ -5,6 +5,7 @@ anything linked to that victim later, such as consent, is kept); the others are 
 are removed. Every problem is collected before anything changes.
 """
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -86,7 +87,7 @@ def apply_plan(current: list[Any], plan: ChildPlan) -> bool:
     for position, (row, values) in enumerate(plan.rows):
         values = {**values, "position": position}
         if row is None:
-            row = plan.model(**values)
+            row = _new_row(plan.model, values)
             changed = True
         else:
             changed |= bool(set_changed(row, values))
@@ -100,8 +101,18 @@ def apply_plan(current: list[Any], plan: ChildPlan) -> bool:
 def new_rows(plan: ChildPlan) -> list[Any]:
     """The rows of a plan for a new incident (none of them exists yet)."""
     return [
-        plan.model(**values, position=position) for position, (_, values) in enumerate(plan.rows)
+        _new_row(plan.model, {**values, "position": position})
+        for position, (_, values) in enumerate(plan.rows)
     ]
+
+
+def _new_row(model: type[Victim] | type[Perpetrator], values: dict[str, Any]) -> Child:
+    row = model(id=uuid.uuid4(), **values)
+    if isinstance(row, Victim):
+        # A new victim has no identity or consent yet: saying so spares a query for each later.
+        row.identity = None
+        row.consent_rows = []
+    return row
 
 
 def _match_existing(

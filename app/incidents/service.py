@@ -98,6 +98,7 @@ def create_incident(
         perpetrators=perpetrators,
         organisation_id=principal.organisation_id,
         created_by_id=principal.user_id,
+        narrative=None,  # known to be empty: no query to find out
         victim_count=len(data.victims),
         shared_victim_count=sum(bool(v.consent and v.consent.statistics) for v in data.victims),
     )
