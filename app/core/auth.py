@@ -14,7 +14,7 @@ from app.core.db import SessionDep
 from app.core.errors import ApiError
 from app.core.permissions import Permission, permissions_for
 from app.core.security import token_digest
-from app.models import AuthToken, User
+from app.models import AuthToken, User, UserRole
 from app.models.base import utcnow
 from app.models.enums import Role
 
@@ -56,25 +56,28 @@ def current_principal(
     if not token:
         raise NotAuthenticatedError()
     digest = token_digest(token)
-    row = session.execute(
-        select(AuthToken, User)
-        .join(User, User.id == AuthToken.user_id)
+    # One round trip per request: the user and their roles (a row per role), no ORM objects.
+    rows = session.execute(
+        select(User.id, User.username, User.organisation_id, UserRole.role)
+        .join(AuthToken, AuthToken.user_id == User.id)
+        .outerjoin(UserRole, UserRole.user_id == User.id)
         .where(
             AuthToken.token_hash == digest,
             AuthToken.revoked_at.is_(None),
             AuthToken.expires_at > utcnow(),
             User.is_active.is_(True),
         )
-    ).first()
-    if row is None:
+    ).all()
+    if not rows:
         raise NotAuthenticatedError()
-    user = row.User
+    user_id, username, organisation_id, _ = rows[0]
+    roles = [row.role for row in rows if row.role is not None]
     principal = Principal(
-        user_id=user.id,
-        username=user.username,
-        organisation_id=user.organisation_id,
-        roles=frozenset(user.roles),
-        permissions=permissions_for(user.roles),
+        user_id=user_id,
+        username=username,
+        organisation_id=organisation_id,
+        roles=frozenset(roles),
+        permissions=permissions_for(roles),
         token_hash=digest,
     )
     request.state.principal = principal  # for the audit trail
