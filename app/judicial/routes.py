@@ -16,6 +16,7 @@ from app.judicial.schemas import (
     CaseUpdate,
     CourtCreate,
     CourtRead,
+    CourtUpdate,
     PendingReport,
     StalledReport,
 )
@@ -55,6 +56,20 @@ def list_courts(session: SessionDep, _reader: CourtReader) -> list[CourtRead]:
 @router.get("/courts/{court_id}", response_model=CourtRead)
 def get_court(session: SessionDep, _reader: CourtReader, court_id: uuid.UUID) -> CourtRead:
     return CourtRead.model_validate(service.get_court(session, court_id))
+
+
+@router.patch("/courts/{court_id}", response_model=CourtRead)
+def update_court(
+    session: SessionDep, writer: CourtWriter, court_id: uuid.UUID, body: CourtUpdate
+) -> CourtRead:
+    court = service.get_court(session, court_id)
+    return CourtRead.model_validate(service.update_court(session, court, body, writer))
+
+
+@router.delete("/courts/{court_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_court(session: SessionDep, writer: CourtWriter, court_id: uuid.UUID) -> None:
+    """Delete a court no case was entered against (e.g. registered twice); 409 otherwise."""
+    service.delete_court(session, service.get_court(session, court_id), writer)
 
 
 @router.get("/judicial-cases/pending", response_model=PendingReport)
@@ -103,6 +118,12 @@ def update_case(
 ) -> CaseRead:
     """Docket, incidents, charges, accused: the stage moves only through events."""
     return CaseRead.model_validate(service.update_case(session, case, body, writer))
+
+
+@router.delete("/judicial-cases/{case_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_case(session: SessionDep, writer: CaseWriter, case: CurrentCase) -> None:
+    """Delete a case entered by mistake, while nothing has been recorded on it; 409 otherwise."""
+    service.delete_case(session, case, writer)
 
 
 @router.post("/judicial-cases/{case_id}/events", response_model=CaseRead)

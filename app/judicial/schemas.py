@@ -31,6 +31,15 @@ class CourtCreate(BaseModel):
     place: Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)] | None = None
 
 
+class CourtUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Text200 | None = None
+    jurisdiction: Jurisdiction | None = None
+    country: Annotated[str, AfterValidator(normalise_country_code)] | None = None
+    place: Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)] | None = None
+
+
 class CourtRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

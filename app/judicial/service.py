@@ -11,7 +11,13 @@ from app.core.auth import Principal
 from app.core.errors import ConflictError, FieldProblem, InvalidFieldsError, NotFoundError
 from app.incidents.history import check_version
 from app.incidents.rules import latest_allowed_date
-from app.judicial.schemas import CaseCreate, CaseEventCreate, CaseUpdate, CourtCreate
+from app.judicial.schemas import (
+    CaseCreate,
+    CaseEventCreate,
+    CaseUpdate,
+    CourtCreate,
+    CourtUpdate,
+)
 from app.judicial.stages import NEXT_STAGES
 from app.models import CaseEvent, CaseIncident, Court, Incident, JudicialCase
 from app.models.base import utcnow
@@ -32,6 +38,65 @@ def create_court(session: Session, data: CourtCreate, principal: Principal) -> C
     court = Court(**data.model_dump())
     add_recorded(session, court, "court", actor=principal, fields=sorted(data.model_fields_set))
     return court
+
+
+def update_court(session: Session, court: Court, data: CourtUpdate, principal: Principal) -> Court:
+    changes = data.model_dump(exclude_unset=True)
+    if changes.get("name") not in (None, court.name) and session.scalar(
+        select(Court.id).where(Court.name == changes["name"])
+    ):
+        raise ConflictError(
+            "A court with this name exists",
+            [FieldProblem(("body", "name"), "already registered", "duplicate")],
+        )
+    if None in (changes.get("name", ""), changes.get("jurisdiction", "")):
+        raise InvalidFieldsError(
+            [
+                FieldProblem(("body", n), "cannot be empty")
+                for n in ("name", "jurisdiction")
+                if n in changes and changes[n] is None
+            ]
+        )
+    for name, value in changes.items():
+        setattr(court, name, value)
+    session.flush()
+    record(
+        session,
+        "court.update",
+        actor=principal,
+        record_type="court",
+        record_id=court.id,
+        fields=changes,
+    )
+    return court
+
+
+def delete_court(session: Session, court: Court, principal: Principal) -> None:
+    """Only a court no case was ever entered against can go (e.g. one registered twice)."""
+    if session.scalar(select(JudicialCase.id).where(JudicialCase.court_id == court.id).limit(1)):
+        raise ConflictError("Cases are recorded before this court: it cannot be deleted")
+    session.delete(court)
+    session.flush()
+    record(session, "court.delete", actor=principal, record_type="court", record_id=court.id)
+
+
+def delete_case(session: Session, case: JudicialCase, principal: Principal) -> None:
+    """Remove a case entered by mistake. Once anything happened to it, it is part of the record:
+    correct or close it instead."""
+    if len(case.events) > 1 or any(e.kind is not CaseEventKind.STAGE_CHANGE for e in case.events):
+        raise ConflictError(
+            "Acts or stage changes are recorded on this case: record a correction or a closing "
+            "stage instead of deleting it"
+        )
+    session.delete(case)
+    session.flush()
+    record(
+        session,
+        "judicial_case.delete",
+        actor=principal,
+        record_type="judicial_case",
+        record_id=case.id,
+    )
 
 
 def list_courts(session: Session) -> list[Court]:

@@ -154,3 +154,28 @@ def test_case_details_change_with_their_version(client: TestClient, client_for) 
     stale = tracker.patch(path, json={"version": case["version"], "accused_count": 9})
     assert stale.status_code == 409
     assert tracker.get(path).json()["accused_count"] == 4
+
+
+def test_courts_can_be_corrected_and_unused_ones_deleted(client: TestClient, client_for) -> None:
+    tracker, court, incident = _setup(client, client_for)
+    spare = create_court(tracker, "Tribunal de Commune III (doublon)")
+    renamed = tracker.patch(f"{API}/courts/{court['id']}", json={"place": "Bamako, Commune III"})
+    assert renamed.status_code == 200 and renamed.json()["place"] == "Bamako, Commune III"
+    taken = tracker.patch(f"{API}/courts/{spare['id']}", json={"name": court["name"]})
+    assert taken.status_code == 409
+    create_case(tracker, court, [incident])
+    assert tracker.delete(f"{API}/courts/{court['id']}").status_code == 409
+    assert tracker.delete(f"{API}/courts/{spare['id']}").status_code == 204
+    assert [c["name"] for c in tracker.get(f"{API}/courts").json()] == [court["name"]]
+
+
+def test_a_case_can_be_deleted_only_while_nothing_is_recorded_on_it(
+    client: TestClient, client_for
+) -> None:
+    tracker, court, incident = _setup(client, client_for)
+    mistaken = create_case(tracker, court, [incident])
+    kept = create_case(tracker, court, [incident])
+    assert case_event(tracker, kept, "act", "2016-01-01").status_code == 200
+    assert tracker.delete(f"{API}/judicial-cases/{kept['id']}").status_code == 409
+    assert tracker.delete(f"{API}/judicial-cases/{mistaken['id']}").status_code == 204
+    assert [c["id"] for c in tracker.get(f"{API}/judicial-cases").json()] == [kept["id"]]
