@@ -101,11 +101,4 @@ def require_any(*permissions: Permission) -> Callable[[Principal], Principal]:
 
 def require(permission: Permission) -> Callable[[Principal], Principal]:
     """A dependency that lets the request through only if the caller holds `permission`."""
-
-    def guard(principal: CurrentPrincipal) -> Principal:
-        if not principal.can(permission):
-            raise ForbiddenError(permission)
-        return principal
-
-    guard.__name__ = f"require_{permission.name.lower()}"
-    return guard
+    return require_any(permission)

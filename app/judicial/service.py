@@ -30,11 +30,7 @@ def readable_cases(principal: Principal) -> Select[tuple[JudicialCase]]:
 
 
 def create_court(session: Session, data: CourtCreate, principal: Principal) -> Court:
-    if session.scalar(select(Court.id).where(Court.name == data.name)):
-        raise ConflictError(
-            "A court with this name exists",
-            [FieldProblem(("body", "name"), "already registered", "duplicate")],
-        )
+    _ensure_court_name_free(session, data.name)
     court = Court(**data.model_dump())
     add_recorded(session, court, "court", actor=principal, fields=sorted(data.model_fields_set))
     return court
@@ -42,21 +38,11 @@ def create_court(session: Session, data: CourtCreate, principal: Principal) -> C
 
 def update_court(session: Session, court: Court, data: CourtUpdate, principal: Principal) -> Court:
     changes = data.model_dump(exclude_unset=True)
-    if changes.get("name") not in (None, court.name) and session.scalar(
-        select(Court.id).where(Court.name == changes["name"])
-    ):
-        raise ConflictError(
-            "A court with this name exists",
-            [FieldProblem(("body", "name"), "already registered", "duplicate")],
-        )
-    if None in (changes.get("name", ""), changes.get("jurisdiction", "")):
-        raise InvalidFieldsError(
-            [
-                FieldProblem(("body", n), "cannot be empty")
-                for n in ("name", "jurisdiction")
-                if n in changes and changes[n] is None
-            ]
-        )
+    emptied = [name for name in ("name", "jurisdiction") if name in changes and not changes[name]]
+    if emptied:
+        raise InvalidFieldsError([FieldProblem(("body", n), "cannot be empty") for n in emptied])
+    if changes.get("name", court.name) != court.name:
+        _ensure_court_name_free(session, changes["name"])
     for name, value in changes.items():
         setattr(court, name, value)
     session.flush()
@@ -69,6 +55,14 @@ def update_court(session: Session, court: Court, data: CourtUpdate, principal: P
         fields=changes,
     )
     return court
+
+
+def _ensure_court_name_free(session: Session, name: str) -> None:
+    if session.scalar(select(Court.id).where(Court.name == name)):
+        raise ConflictError(
+            "A court with this name exists",
+            [FieldProblem(("body", "name"), "already registered", "duplicate")],
+        )
 
 
 def delete_court(session: Session, court: Court, principal: Principal) -> None:

@@ -23,7 +23,7 @@ from app.stats.schemas import (
     StatsResult,
     SuppressionInfo,
 )
-from app.stats.suppression import WITHHELD_MARKER, Figure, Suppressor
+from app.stats.suppression import WITHHELD_MARKER, Figure, Suppressor, render
 
 Margins = dict[DimensionName, list[Cell]]
 
@@ -160,7 +160,7 @@ class Renderer:
         self.k = k
 
     def figure(self, figure: Figure) -> int | str:
-        return Suppressor(self.k).render(figure)
+        return render(figure, self.k)
 
     def counts(self, cell: Cell) -> Counts:
         return Counts(incidents=self.figure(cell.incidents), victims=self.figure(cell.victims))

@@ -107,12 +107,14 @@ class Suppressor:
     def _bounds(self, figure: Figure) -> tuple[int, int]:
         return (1, self.k - 1) if figure.status is Status.SMALL else (self.k, UNBOUNDED)
 
-    def render(self, figure: Figure) -> int | str:
-        if figure.status is Status.SMALL:
-            return f"<{self.k}"
-        if figure.status is Status.WITHHELD:
-            return WITHHELD_MARKER
-        return figure.value
-
 
 WITHHELD_MARKER = "suppressed"
+
+
+def render(figure: Figure, k: int) -> int | str:
+    """A figure as published: its value, or the marker of its suppression."""
+    if figure.status is Status.SMALL:
+        return f"<{k}"
+    if figure.status is Status.WITHHELD:
+        return WITHHELD_MARKER
+    return figure.value

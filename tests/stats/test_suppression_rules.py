@@ -1,6 +1,6 @@
 """The suppression rules alone: which figures a reader could pin down, and which are hidden."""
 
-from app.stats.suppression import Figure, Status, Suppressor
+from app.stats.suppression import Figure, Status, Suppressor, render
 
 
 def _table(values: list[int], foreign_share: float = 1.0) -> tuple[Figure, list[Figure]]:
@@ -21,8 +21,8 @@ def test_a_single_small_cell_drags_the_next_smallest_with_it() -> None:
         Status.WITHHELD,
         Status.SHOWN,
     ]
-    assert [suppressor.render(part) for part in parts] == [40, "<5", "suppressed", 25]
-    assert suppressor.render(total) == 80
+    assert [render(part, 5) for part in parts] == [40, "<5", "suppressed", 25]
+    assert render(total, 5) == 80
 
 
 def test_a_partner_that_would_still_pin_the_small_cell_is_not_enough() -> None:
