@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 SOURCES := app tests migrations $(wildcard bench)
 
-.PHONY: run test lint format migrate bench clean
+.PHONY: run test lint format migrate bench clean messages
 INCIDENTS ?= 100000
 
 $(INSTALLED): pyproject.toml
@@ -35,6 +35,13 @@ bench: $(INSTALLED)
 format: $(INSTALLED)
 	$(BIN)/ruff format $(SOURCES)
 	$(BIN)/ruff check --fix $(SOURCES)
+
+# Collect the interface's messages and merge them into each language's catalogue.
+messages: $(INSTALLED)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k FieldProblem:2 -k ValueError:1 \
+		--no-location --omit-header --sort-output -o data/messages.pot .
+	$(BIN)/pybabel update -i data/messages.pot -d app/web/locales -D messages \
+		--no-fuzzy-matching --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache

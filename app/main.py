@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from app.armed_parties.routes import router as armed_parties_router
 from app.audit.routes import router as audit_router
@@ -12,7 +13,6 @@ from app.auth.routes import router as auth_router
 from app.core.config import Settings, get_settings
 from app.core.crypto import load_cipher
 from app.core.db import build_engine, build_session_factory
-from app.core.errors import install_error_handlers
 from app.core.logging import install_access_log
 from app.health.routes import router as health_router
 from app.identity.routes import router as identity_router
@@ -22,6 +22,8 @@ from app.incidents.routes import router as incidents_router
 from app.judicial.routes import router as judicial_router
 from app.stats.routes import router as stats_router
 from app.users.routes import router as users_router
+from app.web.pages import PAGE_ROUTERS, STATIC_DIR
+from app.web.rendering import STATIC_PREFIX, install_page_error_handlers
 
 ROUTERS = (
     auth_router,
@@ -59,8 +61,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = build_session_factory(engine)
     install_audit_hooks(app.state.session_factory)
 
-    for router in ROUTERS:
+    for router in (*ROUTERS, *PAGE_ROUTERS):
         app.include_router(router)
-    install_error_handlers(app)
+    app.mount(STATIC_PREFIX, StaticFiles(directory=STATIC_DIR), name="static")
+    install_page_error_handlers(app)
     install_access_log(app)
     return app

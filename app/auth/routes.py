@@ -4,7 +4,6 @@ from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 
-from app.audit.service import record
 from app.auth import service
 from app.auth.schemas import Me, TokenIssued
 from app.core.auth import CurrentPrincipal
@@ -37,36 +36,18 @@ def log_in(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
 ) -> TokenIssued | JSONResponse:
     """OAuth2 password flow: exchange a username and password for a bearer token."""
-    outcome = service.log_in(
+    outcome = service.log_in_audited(
         session, _settings(request), form.username, form.password, _client(request)
     )
     if isinstance(outcome, service.LoginRefused):
         # Returned, not raised: the failure and its audit event must be committed.
-        return _refusal(session, outcome)
-    user, token = outcome
-    record(
-        session,
-        "auth.login",
-        actor=None,
-        actor_username=user.username,
-        record_type="user",
-        record_id=user.id,
-    )
+        return _refusal(outcome)
+    _user, token = outcome
     return token
 
 
-def _refusal(session: SessionDep, refused: service.LoginRefused) -> JSONResponse:
-    blocked = refused.retry_after_seconds is not None
-    record(
-        session,
-        "auth.login_blocked" if blocked else "auth.login_failed",
-        actor=None,
-        # An unknown "username" may be a mistyped password: it is not written down.
-        actor_username=refused.user.username if refused.user else None,
-        record_type="user" if refused.user else None,
-        record_id=refused.user.id if refused.user else None,
-    )
-    if blocked:
+def _refusal(refused: service.LoginRefused) -> JSONResponse:
+    if refused.retry_after_seconds is not None:
         return problem_response(
             429,
             "Too many failed logins; try again later.",
@@ -80,8 +61,7 @@ def _refusal(session: SessionDep, refused: service.LoginRefused) -> JSONResponse
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
 def log_out(session: SessionDep, principal: CurrentPrincipal) -> Response:
     """Revoke the token this request was made with."""
-    service.revoke_token(session, principal.token_hash)
-    record(session, "auth.logout", actor=principal, record_type="user", record_id=principal.user_id)
+    service.log_out(session, principal)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -7,7 +7,9 @@ from datetime import timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from app.audit.service import record
 from app.auth.schemas import TokenIssued
+from app.core.auth import Principal
 from app.core.config import Settings
 from app.core.security import (
     burn_password_check,
@@ -54,6 +56,41 @@ def log_in(
         user.password_hash = hash_password(settings, password)
     user.last_login_at = utcnow()
     return user, issue_token(session, settings, user)
+
+
+def log_in_audited(
+    session: Session, settings: Settings, username: str, password: str, client: str
+) -> tuple[User, TokenIssued] | LoginRefused:
+    """`log_in`, with its outcome written to the audit trail (API and web pages alike)."""
+    outcome = log_in(session, settings, username, password, client)
+    if isinstance(outcome, LoginRefused):
+        blocked = outcome.retry_after_seconds is not None
+        record(
+            session,
+            "auth.login_blocked" if blocked else "auth.login_failed",
+            actor=None,
+            # An unknown "username" may be a mistyped password: it is not written down.
+            actor_username=outcome.user.username if outcome.user else None,
+            record_type="user" if outcome.user else None,
+            record_id=outcome.user.id if outcome.user else None,
+        )
+        return outcome
+    user, _token = outcome
+    record(
+        session,
+        "auth.login",
+        actor=None,
+        actor_username=user.username,
+        record_type="user",
+        record_id=user.id,
+    )
+    return outcome
+
+
+def log_out(session: Session, principal: Principal) -> None:
+    """Revoke the token the caller used, and say so in the audit trail."""
+    revoke_token(session, principal.token_hash)
+    record(session, "auth.logout", actor=principal, record_type="user", record_id=principal.user_id)
 
 
 def issue_token(session: Session, settings: Settings, user: User) -> TokenIssued:

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.core.config import API_PREFIX
 from app.core.db import SessionDep
@@ -50,11 +51,8 @@ class ForbiddenError(ApiError):
         super().__init__(status=403, detail=f"Your role does not allow this ({permission.value})")
 
 
-def current_principal(
-    request: Request, session: SessionDep, token: Annotated[str | None, Depends(oauth2_scheme)]
-) -> Principal:
-    if not token:
-        raise NotAuthenticatedError()
+def principal_for_token(session: Session, token: str) -> Principal | None:
+    """The active user a live token belongs to, or None: for bearer tokens and web sessions."""
     digest = token_digest(token)
     # One round trip per request: the user and their roles (a row per role), no ORM objects.
     rows = session.execute(
@@ -69,10 +67,10 @@ def current_principal(
         )
     ).all()
     if not rows:
-        raise NotAuthenticatedError()
+        return None
     user_id, username, organisation_id, _ = rows[0]
     roles = [row.role for row in rows if row.role is not None]
-    principal = Principal(
+    return Principal(
         user_id=user_id,
         username=username,
         organisation_id=organisation_id,
@@ -80,6 +78,14 @@ def current_principal(
         permissions=permissions_for(roles),
         token_hash=digest,
     )
+
+
+def current_principal(
+    request: Request, session: SessionDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> Principal:
+    principal = principal_for_token(session, token) if token else None
+    if principal is None:
+        raise NotAuthenticatedError()
     request.state.principal = principal  # for the audit trail
     return principal
 

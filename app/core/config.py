@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     suppression_k: int = Field(default=5, ge=2)
 
     token_ttl_minutes: int = Field(default=480, ge=1, description="Bearer token lifetime.")
+    # Web sessions ride on the same tokens, in a cookie sent only over HTTPS (browsers also accept
+    # it from http://127.0.0.1 and http://localhost). Turn off only behind no TLS at all.
+    session_cookie_secure: bool = True
     # Failed logins allowed per window before further attempts are refused with 429.
     login_window_minutes: int = Field(default=15, ge=1)
     login_max_failures_per_user: int = Field(default=5, ge=1)

@@ -28,14 +28,19 @@ class FieldProblem:
     """A problem with one input field; `loc` is its path, e.g. ("body", "victims", 0, "age")."""
 
     loc: tuple[str | int, ...]
-    message: str
+    message: str  # may hold {name} placeholders, filled from `values` (and kept for translation)
     kind: str = "value_error"
+    values: dict[str, str] = field(default_factory=dict, compare=False)
+
+    @property
+    def text(self) -> str:
+        return self.message.format(**self.values) if self.values else self.message
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "field": _dotted(self.loc),
             "loc": list(self.loc),
-            "message": self.message,
+            "message": self.text,
             "type": self.kind,
         }
 

@@ -70,7 +70,8 @@ def plan_perpetrators(
             plan.problems.append(
                 FieldProblem(
                     (*loc, "category"),
-                    f"does not match the category of the armed party ({party.category.value})",
+                    "does not match the category of the armed party ({category})",
+                    values={"category": party.category.value},
                 )
             )
             continue
@@ -123,13 +124,11 @@ def _match_existing(
     seen = set()
     for index, item in enumerate(items):
         item_id = getattr(item, "id", None)
-        if item_id is not None and (item_id not in by_id or item_id in seen):
-            reason = (
-                "appears twice"
-                if item_id in seen
-                else f"is not one of this incident's {field_name}"
-            )
-            plan.problems.append(FieldProblem(("body", field_name, index, "id"), reason))
+        loc = ("body", field_name, index, "id")
+        if item_id is not None and item_id in seen:
+            plan.problems.append(FieldProblem(loc, "appears twice"))
+        elif item_id is not None and item_id not in by_id:
+            plan.problems.append(FieldProblem(loc, "is not one of this incident's records"))
         seen.add(item_id)
         matched.append(by_id.get(item_id))
     return matched

@@ -69,7 +69,9 @@ def import_batch(
             problems += problems_from(error, at)
             continue
         new = service.check_incident(session, data)
-        problems += [FieldProblem((*at, *p.loc[1:]), p.message, p.kind) for p in new.problems]
+        problems += [
+            FieldProblem((*at, *p.loc[1:]), p.message, p.kind, p.values) for p in new.problems
+        ]
         checked.append((data, new))
     if problems:
         bad_rows = sorted({problem.loc[2] for problem in problems})

@@ -51,8 +51,10 @@ def check_decision(current: S, request: VerificationRequest) -> None:
     problems = []
     if move is Move.REOPEN and not request.reopen:
         problems.append(FieldProblem(("body", "reopen"), "must be true to reopen a decision"))
-    if move in (Move.DISCARD, Move.REOPEN) and not request.note:
-        problems.append(FieldProblem(("body", "note"), f"a reason is required to {move.value}"))
+    if move is Move.DISCARD and not request.note:
+        problems.append(FieldProblem(("body", "note"), "a reason is required to discard"))
+    if move is Move.REOPEN and not request.note:
+        problems.append(FieldProblem(("body", "note"), "a reason is required to reopen"))
     if request.status in NEEDS_STANDARD and not request.standard:
         problems.append(FieldProblem(("body", "standard"), "is required for this conclusion"))
     if request.status is S.VERIFIED and not request.sources:

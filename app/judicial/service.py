@@ -265,12 +265,17 @@ def _event_date_problems(case: JudicialCase, data: CaseEventCreate) -> list[Fiel
     if data.occurred_on > latest_allowed_date():
         return [FieldProblem(loc, "must not be in the future")]
     if data.occurred_on < case.opened_on:
-        return [FieldProblem(loc, f"is before the complaint ({case.opened_on.isoformat()})")]
+        return [
+            FieldProblem(
+                loc, "is before the complaint ({date})", values={"date": case.opened_on.isoformat()}
+            )
+        ]
     if data.kind is CaseEventKind.STAGE_CHANGE and data.occurred_on < case.stage_since:
         return [
             FieldProblem(
                 loc,
-                f"is before the current stage began ({case.stage_since.isoformat()})",
+                "is before the current stage began ({date})",
+                values={"date": case.stage_since.isoformat()},
             )
         ]
     return []

@@ -1,5 +1,3 @@
-import csv
-import io
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -8,17 +6,12 @@ from app.core.auth import Principal, require
 from app.core.config import API_PREFIX
 from app.core.db import SessionDep
 from app.core.permissions import Permission
+from app.stats.export import as_csv
 from app.stats.schemas import StatsQuery, StatsResult
 from app.stats.service import compute_stats
 
 router = APIRouter(prefix=API_PREFIX, tags=["statistics"])
 Reader = Annotated[Principal, Depends(require(Permission.STATS_READ))]
-
-NO_VALUE_LABEL = "(none recorded)"
-# A cell starting with one of these is run as a formula by spreadsheet programs: a region or
-# party name typed as "=HYPERLINK(...)" must reach a report writer's sheet as text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-TOTAL_LABEL = "(total: each counted once)"
 
 
 @router.get("/stats", response_model=StatsResult)
@@ -44,23 +37,9 @@ def get_stats_csv(
 ) -> Response:
     """The table of `/stats` as CSV: one row per group, then a total row."""
     result = compute_stats(session, query, reader, request.app.state.settings.suppression_k)
-    names = [name.value for name in result.group_by]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([*names, "incidents", "victims"])
-    for group in result.groups:
-        labels = [NO_VALUE_LABEL if group.key[n] is None else _as_text(group.key[n]) for n in names]
-        writer.writerow([*labels, group.incidents, group.victims])
-    writer.writerow([TOTAL_LABEL] * len(names) + [result.total.incidents, result.total.victims])
-    filename = "crsv-stats-" + "-".join(names) + ".csv"
+    text, filename = as_csv(result)
     return Response(
-        buffer.getvalue(),
+        text,
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
-
-
-def _as_text(value: str | int) -> str | int:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
