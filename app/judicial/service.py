@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from app.audit.service import add_recorded, record
 from app.core.auth import Principal
 from app.core.errors import ConflictError, FieldProblem, InvalidFieldsError, NotFoundError
+from app.core.i18n import N_
 from app.incidents.history import check_version
 from app.incidents.rules import latest_allowed_date
 from app.judicial.schemas import (
@@ -158,7 +159,7 @@ def create_case(session: Session, data: CaseCreate, principal: Principal) -> Jud
         stage_since,
         None,
         data.stage,
-        "stage when the case was entered",
+        N_("stage when the case was entered"),
         principal,
     )
     if last_act_on > stage_since:
@@ -168,7 +169,7 @@ def create_case(session: Session, data: CaseCreate, principal: Principal) -> Jud
             last_act_on,
             None,
             None,
-            "last judicial act known when the case was entered",
+            N_("last judicial act known when the case was entered"),
             principal,
         )
     add_recorded(

@@ -15,15 +15,14 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
+from app.core.i18n import N_
+
+__all__ = ["LANGUAGES", "N_", "Translator", "catalogue_path", "pick_language"]
+
 LOCALES_DIR = Path(__file__).parent / "locales"
 LANGUAGES = {"en": "English", "fr": "Français"}
 DEFAULT_LANGUAGE = "en"
 CATALOGUE_DOMAIN = "messages"
-
-
-def N_(message: str) -> str:  # noqa: N802 - the usual name for "mark for extraction"
-    """Mark a message for the catalogue without translating it yet (it is translated when shown)."""
-    return message
 
 
 def catalogue_path(language: str) -> Path:

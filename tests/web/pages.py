@@ -1,6 +1,7 @@
 """Helpers for page tests: a browser-like client that signs in through the login form."""
 
 import re
+from html import unescape
 from typing import Any
 
 from fastapi import FastAPI
@@ -22,7 +23,7 @@ def csrf_of(html: str) -> str:
 
 def field_errors(html: str) -> dict[str, str]:
     """The errors shown next to fields: {input name: message}."""
-    return dict(FIELD_ERROR.findall(html))
+    return {name: unescape(message) for name, message in FIELD_ERROR.findall(html)}
 
 
 def web_client(app: FastAPI, language: str | None = None) -> TestClient:

@@ -1,0 +1,227 @@
+"""Advisers' incident pages: they go through the same service rules as the API."""
+
+import re
+from collections.abc import Callable
+
+from fastapi.testclient import TestClient
+
+from app.models.enums import Role
+from tests.factories import API, NGO, create_incident, patch_incident
+from tests.web.pages import field_errors, incident_form, submit
+
+ADVISER = Role.PROTECTION_ADVISER
+NAME = "Aminata Traoré-Witness"  # stands for a survivor's name in these tests
+
+
+def _log(browser: TestClient, **overrides: str | list[str]) -> str:
+    response = submit(browser, "/incidents/new", "/incidents/new", incident_form(**overrides))
+    assert response.status_code == 303, field_errors(response.text) or response.text
+    return response.headers["location"].split("?")[0].rsplit("/", 1)[1]
+
+
+def test_an_incident_logged_through_the_form_is_stored_as_through_the_api(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    browser = pages_for(ADVISER)
+    incident_id = _log(browser, **{"victims-0-name": NAME})
+    stored = client.get(f"{API}/incidents/{incident_id}").json()
+    assert stored["violations"] == ["rape", "sexual_slavery"]
+    assert [v["category"] for v in stored["victims"]] == ["girl", "woman"]
+    assert stored["victims"][0]["consent"]["statistics"]["granted"] is True
+    assert stored["victims"][0]["has_identity"] is True
+    assert stored["perpetrators"][0]["category"] == "unidentified_armed_element"
+    listing = browser.get("/incidents").text
+    assert stored["reference"] in listing and "Girl, Woman" in listing
+
+
+def test_a_survivor_name_never_reaches_a_page_or_a_url(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    browser = pages_for(ADVISER)
+    incident_id = _log(browser, **{"victims-0-name": NAME, "summary": f"Account by {NAME}"})
+    for path in ("/incidents", f"/incidents/{incident_id}/edit"):
+        assert NAME not in browser.get(path).text
+    detail = browser.get(f"/incidents/{incident_id}").text
+    title = re.search(r"<title>(.*?)</title>", detail, re.S)
+    assert title and NAME not in title.group(1)
+    assert "On file (encrypted)" in detail  # the name itself is shown nowhere
+
+
+def test_a_resent_form_creates_one_incident(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    browser = pages_for(ADVISER)
+    page = browser.get("/incidents/new").text
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', page)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert key and token
+    fields = {**incident_form(), "idempotency_key": key.group(1), "csrf_token": token.group(1)}
+    first = browser.post("/incidents/new", data=fields)
+    again = browser.post("/incidents/new", data=fields)  # a double click, or a retry on a bad link
+    assert first.headers["location"] == again.headers["location"]
+    assert len(client.get(f"{API}/incidents").json()["items"]) == 1
+
+
+def test_invalid_entries_are_shown_by_their_field_and_nothing_is_stored(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    browser = pages_for(ADVISER)
+    form = incident_form(**{"victims-1-age": "130", "source": ""})
+    response = submit(browser, "/incidents/new", "/incidents/new", form)
+    assert response.status_code == 422
+    assert field_errors(response.text) == {
+        "source": "This field is required.",
+        "victims-1-age": "Must be at most 120.",
+    }
+    assert 'value="Bandiagara"' in response.text  # what was typed is kept
+    assert client.get(f"{API}/incidents").json()["items"] == []
+
+
+def test_the_service_rules_errors_come_back_by_field_too(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    browser = pages_for(ADVISER)
+    form = incident_form(reported_on="2019-03-01", **{"victims-0-age_group": "adult"})
+    response = submit(browser, "/incidents/new", "/incidents/new", form)
+    assert response.status_code == 422
+    assert field_errors(response.text) == {
+        "reported_on": "must not be before the incident (occurred_on)",
+        "victims-0-age_group": "contradicts the age given",
+    }
+
+
+def test_validation_errors_are_in_french_for_a_french_session(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    browser = pages_for(ADVISER, language="fr")
+    form = incident_form(**{"victims-1-age": "130", "source": ""})
+    response = submit(browser, "/incidents/new", "/incidents/new", form)
+    assert field_errors(response.text) == {
+        "source": "Ce champ est obligatoire.",
+        "victims-1-age": "Doit être au plus 120.",
+    }
+    assert "Veuillez corriger les points suivants" in response.text
+    rule = submit(
+        browser, "/incidents/new", "/incidents/new", incident_form(reported_on="2019-03-01")
+    )
+    assert field_errors(rule.text) == {"reported_on": "ne doit pas être antérieure à l'incident"}
+
+
+def test_without_javascript_add_a_victim_shows_one_more_row_and_saves_nothing(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    browser = pages_for(ADVISER)
+    response = submit(
+        browser, "/incidents/new", "/incidents/new", {**incident_form(), "add": "victims"}
+    )
+    assert response.status_code == 200
+    assert 'name="victims-2-sex"' in response.text
+    assert client.get(f"{API}/incidents").json()["items"] == []
+
+
+def test_an_edit_based_on_the_current_version_is_saved(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    browser = pages_for(ADVISER)
+    incident = create_incident(client)
+    edit_page = f"/incidents/{incident['id']}/edit"
+    form = _edit_form(browser.get(edit_page).text, admin2="Douentza")
+    response = submit(browser, edit_page, edit_page, form)
+    assert response.status_code == 303
+    stored = client.get(f"{API}/incidents/{incident['id']}").json()
+    assert stored["admin2"] == "Douentza" and stored["version"] == incident["version"] + 1
+    assert len(stored["victims"]) == len(incident["victims"])  # rows kept, with their ids
+
+
+def test_a_stale_edit_shows_what_changed_and_overwrites_nothing(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    browser = pages_for(ADVISER)
+    incident = create_incident(client)
+    edit_page = f"/incidents/{incident['id']}/edit"
+    form = _edit_form(browser.get(edit_page).text, admin2="Douentza")  # opened at version 1
+    assert patch_incident(client, incident, admin1="Ségou").status_code == 200  # someone else
+    response = submit(browser, edit_page, edit_page, form)
+    assert response.status_code == 409
+    assert "Changes saved by others since you opened this form" in response.text
+    assert "Ségou" in response.text and 'value="Douentza"' in response.text
+    stored = client.get(f"{API}/incidents/{incident['id']}").json()
+    assert stored["admin1"] == "Ségou" and stored["admin2"] == incident["admin2"]
+    # Saving again from the refreshed form (now at the new version) goes through.
+    retry = _edit_form(response.text, admin2="Douentza")
+    assert submit(browser, edit_page, edit_page, retry).status_code == 303
+
+
+def test_the_detail_page_shows_history_and_records_a_verification_decision(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    browser = pages_for(ADVISER)
+    incident = create_incident(client)
+    page = f"/incidents/{incident['id']}"
+    action = f"{page}/verification"
+    moved = submit(browser, page, action, {"status": "pending_verification", "version": "1"})
+    assert moved.status_code == 303
+    refused = submit(browser, page, action, {"status": "verified", "version": "2"})
+    assert refused.status_code == 422
+    assert field_errors(refused.text) == {
+        "standard": "is required for this conclusion",
+        "sources": "name at least one source relied on",
+    }
+    verified = submit(
+        browser,
+        page,
+        action,
+        {
+            "status": "verified",
+            "version": "2",
+            "standard": "reasonable grounds to believe",
+            "sources": "interview\nmedical certificate",
+        },
+    )
+    assert verified.status_code == 303
+    detail = browser.get(page).text
+    assert re.search(r'id="verification-status">Verified<', detail)
+    assert "Verification decision" in detail and "Recorded" in detail  # the history
+
+
+def test_another_organisations_incident_is_not_found(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    incident = create_incident(client)
+    outsider = pages_for(ADVISER, organisation=NGO)
+    assert outsider.get(f"/incidents/{incident['id']}").status_code == 404
+    assert outsider.get(f"/incidents/{incident['id']}/edit").status_code == 404
+    assert incident["reference"] not in outsider.get("/incidents").text
+
+
+def test_the_list_filters_like_the_api(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    browser = pages_for(ADVISER)
+    kept = create_incident(client, source="ngo")
+    left_out = create_incident(client, source="gbvims")
+    page = browser.get("/incidents?source=ngo&occurred_from=2019-01-01").text
+    assert kept["reference"] in page and left_out["reference"] not in page
+    bad = browser.get("/incidents?occurred_from=2019-13-01")
+    assert bad.status_code == 400 and "occurred_from" in field_errors(bad.text)
+
+
+def _edit_form(page: str, **changes: str) -> dict[str, str | list[str]]:
+    """The edit form's fields as the page filled them in, with some changed."""
+    fields: dict[str, str | list[str]] = {}
+    for name, value in re.findall(
+        r'<input id="f-([^"]+)" name="[^"]+" type="[^"]+" value="([^"]*)"', page
+    ):
+        fields[name] = value
+    for name, value in re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', page):
+        if name != "csrf_token":
+            fields[name] = value
+    for select, body in re.findall(
+        r'<select id="f-([^"]+)" name="[^"]+"[^>]*>(.*?)</select>', page, re.S
+    ):
+        chosen = re.search(r'<option value="([^"]*)" selected>', body)
+        if chosen:
+            fields[select] = chosen.group(1)
+    fields["violations"] = re.findall(r'name="violations" value="([^"]+)" checked', page)
+    fields.update(changes)
+    return fields
