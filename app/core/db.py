@@ -53,7 +53,10 @@ def get_session(request: Request) -> Iterator[Session]:
             raise
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the transaction commits before the response leaves. By default FastAPI runs
+# the code after `yield` once the response is sent, so a client could be told "created" and read
+# the record back before it was committed, or a failed commit could follow a success response.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def dialect_insert(session: Session) -> Any:

@@ -95,9 +95,8 @@ def incident_fields(form: FormData, names: Iterable[str]) -> dict[str, Any]:
         value = _text(form, name)
         if value is not None:
             values[name] = value
-    violations = [v for v in form.getlist("violations") if isinstance(v, str) and v]
-    if violations:
-        values["violations"] = violations
+    # Sent even when none is ticked: "choose at least one" is the error, not "required".
+    values["violations"] = [v for v in form.getlist("violations") if isinstance(v, str) and v]
     return values
 
 

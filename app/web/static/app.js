@@ -16,20 +16,36 @@ function addRow(kind) {
   return true;
 }
 
-// Hints before the round trip: the server still checks everything and has the last word.
-function checkField(field) {
-  const box = field.closest(".field");
-  if (!box) return;
-  let message = "";
-  if (field.validity && !field.validity.valid) message = field.validationMessage;
+// Hints before the round trip, in the page's language (the messages come from the catalogue
+// through the form's data-msg-* attributes). The server still checks everything.
+function hintFor(field, form) {
+  const m = form.dataset;
+  const v = field.validity;
+  if (v) {
+    if (v.rangeOverflow) return m.msgMax.replace("{le}", field.max);
+    if (v.rangeUnderflow) return m.msgMin.replace("{ge}", field.min);
+    if (v.badInput || v.stepMismatch) return field.type === "date" ? m.msgDate : m.msgNumber;
+    if (v.patternMismatch || v.tooLong) return m.msgFormat;
+    if (v.valueMissing) return m.msgRequired;
+  }
   if (field.hasAttribute("data-required") && !field.value) {
     const row = field.closest(".row");
-    const filled = row && [...row.querySelectorAll("input, select")].some(
-      (other) => other !== field && other.type !== "hidden" && other.value);
-    if (filled) message = document.documentElement.lang === "fr" ? "Champ obligatoire." : "This field is required.";
+    const others = row ? [...row.querySelectorAll("input:not([type=hidden]), select")] : [];
+    if (others.some((other) => other !== field && other.value)) return m.msgRequired;
   }
+  return "";
+}
+
+function showHint(field) {
+  const form = field.closest("[data-incident-form]");
+  const box = field.closest(".field");
+  if (!form || !box) return;
+  const message = hintFor(field, form);
   let hint = box.querySelector(".client-hint");
-  if (!message) { if (hint) hint.remove(); return; }
+  if (!message) {
+    if (hint) hint.remove();
+    return;
+  }
   if (!hint) {
     hint = document.createElement("span");
     hint.className = "client-hint field-error";
@@ -44,9 +60,11 @@ document.addEventListener("click", (event) => {
   if (button && addRow(button.dataset.addRow)) event.preventDefault();
 });
 
-document.addEventListener("change", (event) => {
-  if (event.target.closest("[data-incident-form]")) checkField(event.target);
-});
+// As the user types, not on leaving the field: a hint appearing then would move the button
+// under the pointer between press and release, and the click would be lost.
+for (const kind of ["input", "change"]) {
+  document.addEventListener(kind, (event) => showHint(event.target));
+}
 
 document.addEventListener("DOMContentLoaded", () => {
   const summary = document.getElementById("error-summary");
