@@ -246,7 +246,10 @@ def _check_event(case: JudicialCase, data: CaseEventCreate) -> None:
     if data.stage is None:
         raise InvalidFieldsError([FieldProblem(("body", "stage"), "is required")])
     if data.stage == case.stage:
-        raise ConflictError(f"The case is already at {case.stage.value}")
+        raise ConflictError(
+            f"The case is already at {case.stage.value}",
+            [FieldProblem(("body", "stage"), "is already the case's stage", "transition")],
+        )
     if data.kind is CaseEventKind.CORRECTION:
         if not data.note:
             raise InvalidFieldsError([FieldProblem(("body", "note"), "a correction must say why")])

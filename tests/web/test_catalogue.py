@@ -17,6 +17,7 @@ KEYWORDS = {
     "N_": None,
     "FieldProblem": (2,),
     "ValueError": (1,),
+    "ConflictError": (1,),
 }
 PLACEHOLDER = re.compile(r"\{[a-z_]+\}|%\([a-z_]+\)[sd]")
 

@@ -30,12 +30,18 @@ from app.web.forms import (
     rows,
     victim_body,
 )
+from app.web.i18n import DEFAULT_LANGUAGE, N_
 from app.web.rendering import redirect, render
 from app.web.session import PageContext, check_csrf, page_for
 
 router = APIRouter(include_in_schema=False)
 WriterPage = Annotated[PageContext, Depends(page_for(Permission.INCIDENT_WRITE))]
 
+STATUS_MEANINGS = {
+    400: N_("The request could not be completed."),
+    409: N_("The record changed meanwhile, or is closed to changes; reload it and try again."),
+    412: N_("The record changed meanwhile; reload it and try again."),
+}
 TEXT_FIELDS = (
     "occurred_on",
     "date_precision",
@@ -141,7 +147,14 @@ def form_errors(page: PageContext, error: ValidationError | ApiError) -> dict[st
     if isinstance(error, ValidationError):
         return errors_from_validation(page.t, error)
     errors = errors_from_problems(page.t, error.errors)
-    return errors or {"form": page.t.gettext(error.detail)}
+    if errors:
+        return errors
+    # A refusal about the whole record: its own words if the catalogue has them, else the
+    # general meaning of its status, so the page never switches language mid-sentence.
+    translated = page.t.gettext(error.detail)
+    if translated == error.detail and page.t.language != DEFAULT_LANGUAGE:
+        translated = page.t.gettext(STATUS_MEANINGS.get(error.status, STATUS_MEANINGS[400]))
+    return {"form": translated}
 
 
 def _current_values(incident: Incident) -> dict[str, Any]:
