@@ -1,0 +1,76 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi.responses import JSONResponse
+from fastapi.security import OAuth2PasswordRequestForm
+
+from app.auth import service
+from app.auth.schemas import Me, TokenIssued
+from app.core.auth import CurrentPrincipal
+from app.core.config import API_PREFIX, Settings
+from app.core.db import SessionDep
+from app.core.errors import problem_response
+
+router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["authentication"])
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+@router.post(
+    "/token",
+    response_model=TokenIssued,
+    responses={
+        401: {"description": "Wrong username or password"},
+        429: {"description": "Too many failed logins"},
+    },
+)
+def log_in(
+    request: Request,
+    session: SessionDep,
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+) -> TokenIssued | JSONResponse:
+    """OAuth2 password flow: exchange a username and password for a bearer token."""
+    outcome = service.log_in_audited(
+        session, _settings(request), form.username, form.password, _client(request)
+    )
+    if isinstance(outcome, service.LoginRefused):
+        # Returned, not raised: the failure and its audit event must be committed.
+        return _refusal(outcome)
+    _user, token = outcome
+    return token
+
+
+def _refusal(refused: service.LoginRefused) -> JSONResponse:
+    if refused.retry_after_seconds is not None:
+        return problem_response(
+            429,
+            "Too many failed logins; try again later.",
+            headers={"Retry-After": str(refused.retry_after_seconds)},
+        )
+    return problem_response(
+        401, "Wrong username or password.", headers={"WWW-Authenticate": "Bearer"}
+    )
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+def log_out(session: SessionDep, principal: CurrentPrincipal) -> Response:
+    """Revoke the token this request was made with."""
+    service.log_out(session, principal)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/me", response_model=Me)
+def who_am_i(principal: CurrentPrincipal) -> Me:
+    return Me(
+        user_id=principal.user_id,
+        username=principal.username,
+        organisation_id=principal.organisation_id,
+        roles=sorted(principal.roles),
+        permissions=sorted(principal.permissions),
+    )

@@ -1,0 +1,150 @@
+"""Logging in and out: password checks, rate limiting of failures, token issue and revocation."""
+
+import math
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from app.audit.service import record
+from app.auth.schemas import TokenIssued
+from app.core.auth import Principal
+from app.core.config import Settings
+from app.core.security import (
+    burn_password_check,
+    hash_password,
+    new_token,
+    password_hasher,
+    token_digest,
+    verify_password,
+)
+from app.models import AuthToken, LoginFailure, User
+from app.models.base import utcnow
+
+
+@dataclass(frozen=True)
+class LoginRefused:
+    user: User | None  # the account the attempt named, if it exists
+    retry_after_seconds: int | None = None  # set when refused for too many failures
+
+
+def normalise_username(username: str) -> str:
+    return username.strip().casefold()
+
+
+def log_in(
+    session: Session, settings: Settings, username: str, password: str, client: str
+) -> tuple[User, TokenIssued] | LoginRefused:
+    username = normalise_username(username)
+    user = session.scalar(select(User).where(User.username == username))
+    retry_after = _seconds_until_allowed(session, settings, username, client)
+    if retry_after is not None:
+        return LoginRefused(user, retry_after)
+    if user is None or not user.is_active:
+        burn_password_check(settings, password)
+        _record_failure(session, username, client)
+        return LoginRefused(user)
+    if not verify_password(settings, user.password_hash, password):
+        _record_failure(session, username, client)
+        return LoginRefused(user)
+
+    session.execute(
+        delete(LoginFailure).where(LoginFailure.username_digest == token_digest(username))
+    )
+    if password_hasher(settings).check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(settings, password)
+    user.last_login_at = utcnow()
+    return user, issue_token(session, settings, user)
+
+
+def log_in_audited(
+    session: Session, settings: Settings, username: str, password: str, client: str
+) -> tuple[User, TokenIssued] | LoginRefused:
+    """`log_in`, with its outcome written to the audit trail (API and web pages alike)."""
+    outcome = log_in(session, settings, username, password, client)
+    if isinstance(outcome, LoginRefused):
+        blocked = outcome.retry_after_seconds is not None
+        record(
+            session,
+            "auth.login_blocked" if blocked else "auth.login_failed",
+            actor=None,
+            # An unknown "username" may be a mistyped password: it is not written down.
+            actor_username=outcome.user.username if outcome.user else None,
+            record_type="user" if outcome.user else None,
+            record_id=outcome.user.id if outcome.user else None,
+        )
+        return outcome
+    user, _token = outcome
+    record(
+        session,
+        "auth.login",
+        actor=None,
+        actor_username=user.username,
+        record_type="user",
+        record_id=user.id,
+    )
+    return outcome
+
+
+def log_out(session: Session, principal: Principal) -> None:
+    """Revoke the token the caller used, and say so in the audit trail."""
+    revoke_token(session, principal.token_hash)
+    record(session, "auth.logout", actor=principal, record_type="user", record_id=principal.user_id)
+
+
+def issue_token(session: Session, settings: Settings, user: User) -> TokenIssued:
+    token = new_token()
+    ttl = timedelta(minutes=settings.token_ttl_minutes)
+    row = AuthToken(token_hash=token_digest(token), user_id=user.id, expires_at=utcnow() + ttl)
+    session.add(row)
+    session.flush()
+    return TokenIssued(
+        access_token=token, expires_at=row.expires_at, expires_in=int(ttl.total_seconds())
+    )
+
+
+def revoke_token(session: Session, token_hash: str) -> None:
+    session.execute(
+        update(AuthToken)
+        .where(AuthToken.token_hash == token_hash, AuthToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def revoke_all_tokens(session: Session, user: User) -> int:
+    result = session.execute(
+        update(AuthToken)
+        .where(AuthToken.user_id == user.id, AuthToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _record_failure(session: Session, username: str, client: str) -> None:
+    session.add(LoginFailure(username_digest=token_digest(username), client=client))
+    session.flush()
+
+
+def _seconds_until_allowed(
+    session: Session, settings: Settings, username: str, client: str
+) -> int | None:
+    """None if an attempt is allowed now, else the seconds until the oldest failure ages out."""
+    window_start = utcnow() - timedelta(minutes=settings.login_window_minutes)
+    for column, value, limit in (
+        (
+            LoginFailure.username_digest,
+            token_digest(username),
+            settings.login_max_failures_per_user,
+        ),
+        (LoginFailure.client, client, settings.login_max_failures_per_client),
+    ):
+        count, oldest = session.execute(
+            select(func.count(), func.min(LoginFailure.at)).where(
+                column == value, LoginFailure.at > window_start
+            )
+        ).one()
+        if count >= limit:
+            # The window slides: the oldest failure leaving it frees one attempt.
+            return max(1, math.ceil((oldest - window_start).total_seconds()))
+    return None

@@ -1,0 +1,190 @@
+"""The `crsv-registry` console script."""
+
+import argparse
+import getpass
+import logging
+import sys
+from collections.abc import Sequence
+
+from alembic import command
+from alembic.config import Config
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.audit.service import install_audit_hooks, verify_chain
+from app.core.config import PROJECT_ROOT, get_settings
+from app.core.crypto import generate_key
+from app.core.db import build_engine, build_session_factory
+from app.core.errors import ApiError
+from app.core.logging import configure_logging
+from app.models import User
+from app.models.enums import OrganisationKind, Role
+from app.users.schemas import OrganisationCreate, UserCreate
+from app.users.service import create_organisation, create_user, find_organisation
+
+logger = logging.getLogger("crsv_registry")
+
+
+def alembic_config(database_url: str) -> Config:
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.attributes["database_url"] = database_url
+    config.attributes["configure_logger"] = False  # keep the service's JSON logging
+    return config
+
+
+def migrate(database_url: str) -> None:
+    command.upgrade(alembic_config(database_url), "head")
+
+
+def _serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    if not args.no_migrate:
+        migrate(settings.database_url)
+    backend = settings.database_url.split(":", 1)[0]
+    logger.info("serving", extra={"host": args.host, "port": args.port, "database": backend})
+    _hint_if_no_users(settings.database_url)
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        log_config=None,
+        access_log=False,
+    )
+
+
+def _hint_if_no_users(database_url: str) -> None:
+    with _session_factory(database_url)() as session:
+        if session.scalar(select(User.id).limit(1)) is not None:
+            return
+    logger.warning(
+        "no user yet: create the first one with `.venv/bin/crsv-registry create-user --username "
+        "admin --role admin --role protection_adviser --organisation 'Your organisation'`"
+    )
+
+
+def _migrate(_args: argparse.Namespace) -> None:
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    migrate(settings.database_url)
+
+
+def _session_factory(database_url: str) -> sessionmaker[Session]:
+    factory = build_session_factory(build_engine(database_url))
+    install_audit_hooks(factory)
+    return factory
+
+
+def _read_password() -> str:
+    """From standard input when piped, else prompted twice; never from the command line."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    password = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != password:
+        raise SystemExit("The passwords differ; nothing was created.")
+    return password
+
+
+def _create_user(args: argparse.Namespace) -> None:
+    settings = get_settings()
+    password = _read_password()
+    with _session_factory(settings.database_url)() as session, session.begin():
+        organisation = find_organisation(session, args.organisation)
+        if organisation is None:
+            organisation = create_organisation(
+                session,
+                OrganisationCreate(name=args.organisation, kind=args.organisation_kind),
+                None,
+            )
+            print(f"Created organisation {organisation.name!r} ({organisation.kind.value}).")
+        try:
+            data = UserCreate(
+                username=args.username,
+                password=password,
+                organisation_id=organisation.id,
+                roles=args.role,
+            )
+        except ValidationError as error:
+            problems = "; ".join(f"{e['loc'][0]}: {e['msg']}" for e in error.errors())
+            raise SystemExit(f"Not created: {problems}") from None
+        try:
+            user = create_user(session, settings, data, None)
+        except ApiError as error:
+            raise SystemExit(f"Not created: {error.detail}") from None
+        print(f"Created user {user.username!r} with roles {', '.join(user.roles)}.")
+
+
+def _audit_verify(_args: argparse.Namespace) -> None:
+    settings = get_settings()
+    with _session_factory(settings.database_url)() as session:
+        report = verify_chain(session)
+    if report.intact:
+        print(f"Audit chain intact: {report.events_checked} events checked.")
+        return
+    print(
+        f"Audit chain BROKEN at event {report.broken_at}: {report.reason} "
+        f"({report.events_checked} events before it are intact).",
+        file=sys.stderr,
+    )
+    raise SystemExit(1)
+
+
+def _generate_key(_args: argparse.Namespace) -> None:
+    print(generate_key())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="crsv-registry", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="migrate the database, then serve the API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--no-migrate", action="store_true", help="skip the migration step")
+    serve.set_defaults(handler=_serve)
+
+    upgrade = commands.add_parser("migrate", help="bring the database schema up to date")
+    upgrade.set_defaults(handler=_migrate)
+
+    user = commands.add_parser(
+        "create-user", help="create a user (the password is read from stdin or prompted)"
+    )
+    user.add_argument("--username", required=True)
+    user.add_argument(
+        "--role",
+        required=True,
+        action="append",
+        choices=[role.value for role in Role],
+        help="repeat for several roles",
+    )
+    user.add_argument("--organisation", required=True, help="name; created if it does not exist")
+    user.add_argument(
+        "--organisation-kind",
+        default=OrganisationKind.OTHER.value,
+        choices=[kind.value for kind in OrganisationKind],
+    )
+    user.set_defaults(handler=_create_user)
+
+    key = commands.add_parser(
+        "generate-key", help="print a new encryption key for ENCRYPTION_KEYS (keep it safe)"
+    )
+    key.set_defaults(handler=_generate_key)
+
+    audit = commands.add_parser("audit", help="audit trail tools")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    verify = audit_commands.add_parser("verify", help="check the hash chain; exit 1 if broken")
+    verify.set_defaults(handler=_audit_verify)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    args.handler(args)
+
+
+if __name__ == "__main__":
+    main()

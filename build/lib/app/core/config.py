@@ -1,0 +1,61 @@
+"""Settings read from the environment (and an optional `.env` file)."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+# Every API route lives under this prefix; feature routers include it in their own prefix so
+# that a route's path (used in logs and permission tables) is the full, public one.
+API_PREFIX = "/api/v1"
+EMBEDDED_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'data' / 'crsv-registry.sqlite3'}"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default=EMBEDDED_DATABASE_URL,
+        description="SQLAlchemy URL. PostgreSQL in production; an embedded SQLite file when unset.",
+    )
+    log_level: str = "INFO"
+
+    encryption_keys: str = Field(
+        default="",
+        repr=False,
+        description="Comma-separated Fernet keys for identifying data; the first encrypts.",
+    )
+    # Statistics for callers outside the owning organisation hide counts from 1 to k-1.
+    suppression_k: int = Field(default=5, ge=2)
+
+    token_ttl_minutes: int = Field(default=480, ge=1, description="Bearer token lifetime.")
+    # Web sessions ride on the same tokens, in a cookie sent only over HTTPS (browsers also accept
+    # it from http://127.0.0.1 and http://localhost). Turn off only behind no TLS at all.
+    session_cookie_secure: bool = True
+    # Failed logins allowed per window before further attempts are refused with 429.
+    login_window_minutes: int = Field(default=15, ge=1)
+    login_max_failures_per_user: int = Field(default=5, ge=1)
+    login_max_failures_per_client: int = Field(default=20, ge=1)
+    # Argon2id cost; the defaults follow OWASP's recommendation (19 MiB, 2 passes).
+    password_hash_memory_kib: int = Field(default=19_456, ge=8)
+    password_hash_time_cost: int = Field(default=2, ge=1)
+
+    @field_validator("database_url")
+    @classmethod
+    def use_psycopg3_driver(cls, url: str) -> str:
+        # Hosting platforms hand out `postgres://` URLs; SQLAlchemy needs the driver named.
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url[len(prefix) :]
+        return url
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

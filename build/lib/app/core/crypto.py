@@ -1,0 +1,76 @@
+"""Encryption at rest for survivor identifying details (Fernet: AES-128-CBC with HMAC-SHA256).
+
+Keys come from `ENCRYPTION_KEYS` (comma-separated; the first encrypts, all decrypt, so keys can
+be rotated). Only the embedded SQLite set-up may fall back to a key file it creates beside the
+database, so that a newcomer's `make run` needs no set-up; a server database refuses to start
+without configured keys rather than write survivor data under a key nobody manages.
+"""
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from fastapi import Depends, Request
+from sqlalchemy.engine import make_url
+
+from app.core.config import Settings
+
+
+class EncryptionNotConfiguredError(RuntimeError):
+    pass
+
+
+class FieldCipher:
+    def __init__(self, keys: list[str]) -> None:
+        if not keys:
+            raise EncryptionNotConfiguredError("no encryption key given")
+        self._fernet = MultiFernet([Fernet(key.encode()) for key in keys])
+
+    def encrypt_json(self, value: dict[str, Any]) -> bytes:
+        return self._fernet.encrypt(json.dumps(value, ensure_ascii=False).encode())
+
+    def decrypt_json(self, token: bytes) -> dict[str, Any]:
+        try:
+            return dict(json.loads(self._fernet.decrypt(token)))
+        except InvalidToken:
+            # Never include the token or any plaintext in the message.
+            raise EncryptionNotConfiguredError(
+                "stored identifying data cannot be decrypted with the configured keys"
+            ) from None
+
+
+def generate_key() -> str:
+    return Fernet.generate_key().decode()
+
+
+def load_cipher(settings: Settings) -> FieldCipher:
+    keys = [key.strip() for key in settings.encryption_keys.split(",") if key.strip()]
+    if keys:
+        return FieldCipher(keys)
+    url = make_url(settings.database_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        raise EncryptionNotConfiguredError(
+            "ENCRYPTION_KEYS is not set. Generate a key with `crsv-registry generate-key`, "
+            "keep it safe (without it the identifying data cannot be read), and set it."
+        )
+    return FieldCipher([_key_file_beside(Path(url.database))])
+
+
+def _key_file_beside(database: Path) -> str:
+    key_file = database.with_name(database.name + ".key")
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(generate_key())
+    return key_file.read_text().strip()
+
+
+def get_cipher(request: Request) -> FieldCipher:
+    cipher: FieldCipher = request.app.state.cipher
+    return cipher
+
+
+CipherDep = Annotated[FieldCipher, Depends(get_cipher)]

@@ -1,0 +1,66 @@
+"""Engine construction and the per-request session that owns the transaction."""
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+
+def build_engine(database_url: str) -> Engine:
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        return _build_sqlite_engine(database_url, url.database)
+    return create_engine(database_url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+def _build_sqlite_engine(database_url: str, path: str | None) -> Engine:
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(database_url, connect_args={"check_same_thread": False, "timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+        # SQLite ignores foreign keys unless asked; WAL lets readers work during a write.
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    return engine
+
+
+def build_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One transaction per request: committed when the handler returns, rolled back on error.
+
+    Services only flush, so every row a request writes lands together or not at all.
+    """
+    session_factory: sessionmaker[Session] = request.app.state.session_factory
+    with session_factory() as session:
+        try:
+            yield session
+            session.commit()
+        except Exception:
+            session.rollback()
+            raise
+
+
+# scope="function": the transaction commits before the response leaves. By default FastAPI runs
+# the code after `yield` once the response is sent, so a client could be told "created" and read
+# the record back before it was committed, or a failed commit could follow a success response.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def dialect_insert(session: Session) -> Any:
+    """The INSERT construct of the session's backend, for ON CONFLICT clauses both understand."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert
+    return sqlite.insert

@@ -1,0 +1,68 @@
+"""Who may do what: one table from role to permissions, read by every route guard."""
+
+from enum import StrEnum
+
+from app.models.enums import Role
+
+
+class Permission(StrEnum):
+    INCIDENT_READ = "incident:read"
+    INCIDENT_WRITE = "incident:write"
+    INCIDENT_VERIFY = "incident:verify"  # change verification status, link duplicates
+    LINKED_INCIDENT_READ = "incident:read_linked"  # only incidents linked to a judicial case
+    IDENTITY_READ = "identity:read"  # survivor identifying details, own organisation only
+    IDENTITY_WRITE = "identity:write"
+    STATS_READ = "stats:read"
+    ARMED_PARTY_READ = "armed_party:read"
+    ARMED_PARTY_WRITE = "armed_party:write"
+    JUDICIAL_READ = "judicial:read"
+    JUDICIAL_WRITE = "judicial:write"
+    COURT_WRITE = "court:write"
+    USER_ADMIN = "user:admin"
+    AUDIT_READ = "audit:read"
+
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.PROTECTION_ADVISER: frozenset(
+        {
+            Permission.INCIDENT_READ,
+            Permission.INCIDENT_WRITE,
+            Permission.INCIDENT_VERIFY,
+            Permission.IDENTITY_READ,
+            Permission.IDENTITY_WRITE,
+            Permission.STATS_READ,
+            Permission.ARMED_PARTY_READ,
+            Permission.ARMED_PARTY_WRITE,
+            Permission.JUDICIAL_READ,
+        }
+    ),
+    # Statistics only: never a single incident, never identifying data.
+    Role.REPORT_WRITER: frozenset({Permission.STATS_READ, Permission.ARMED_PARTY_READ}),
+    # Cases and the incidents linked to them; never survivor identity.
+    Role.JUDICIAL_TRACKER: frozenset(
+        {
+            Permission.JUDICIAL_READ,
+            Permission.JUDICIAL_WRITE,
+            Permission.COURT_WRITE,
+            Permission.LINKED_INCIDENT_READ,
+            Permission.ARMED_PARTY_READ,
+        }
+    ),
+    # Runs the service; sees no survivor data unless also given an adviser role.
+    Role.ADMIN: frozenset(
+        {
+            Permission.USER_ADMIN,
+            Permission.AUDIT_READ,
+            Permission.COURT_WRITE,
+            Permission.ARMED_PARTY_READ,
+            Permission.ARMED_PARTY_WRITE,
+        }
+    ),
+}
+
+
+def permissions_for(roles: list[Role]) -> frozenset[Permission]:
+    granted: frozenset[Permission] = frozenset()
+    for role in roles:
+        granted |= ROLE_PERMISSIONS[role]
+    return granted

@@ -1,0 +1,70 @@
+"""A victim's identifying details and consent, under the incident they belong to."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response, status
+
+from app.core.auth import Principal, require
+from app.core.config import API_PREFIX
+from app.core.crypto import CipherDep
+from app.core.db import SessionDep
+from app.core.errors import NotFoundError
+from app.core.permissions import Permission
+from app.identity import service
+from app.identity.schemas import ConsentIn, IdentityIn, IdentityRead
+from app.incidents import service as incidents
+from app.incidents.routes import CurrentIncident
+from app.incidents.schemas import VictimRead
+from app.incidents.service import ensure_not_archived
+from app.models import Victim
+
+router = APIRouter(
+    prefix=f"{API_PREFIX}/incidents/{{incident_id}}/victims/{{victim_id}}",
+    tags=["survivor identity and consent"],
+)
+IdentityReader = Annotated[Principal, Depends(require(Permission.IDENTITY_READ))]
+IdentityWriter = Annotated[Principal, Depends(require(Permission.IDENTITY_WRITE))]
+IncidentWriter = Annotated[Principal, Depends(require(Permission.INCIDENT_WRITE))]
+
+
+def incident_victim(incident: CurrentIncident, victim_id: uuid.UUID) -> Victim:
+    victim = next((v for v in incident.victims if v.id == victim_id), None)
+    if victim is None:
+        raise NotFoundError("Victim")
+    return victim
+
+
+CurrentVictim = Annotated[Victim, Depends(incident_victim)]
+
+
+@router.get("/identity", response_model=IdentityRead)
+def read_identity(
+    session: SessionDep, reader: IdentityReader, cipher: CipherDep, victim: CurrentVictim
+) -> IdentityRead:
+    """The victim's identifying details. Each read is written to the audit trail."""
+    details = service.read_identity(session, cipher, victim, reader)
+    return IdentityRead.model_validate(details.model_dump())
+
+
+@router.put("/identity", status_code=status.HTTP_204_NO_CONTENT)
+def replace_identity(
+    session: SessionDep,
+    writer: IdentityWriter,
+    cipher: CipherDep,
+    victim: CurrentVictim,
+    body: IdentityIn,
+) -> Response:
+    """Replace the identifying details (all fields empty erases them). Nothing is echoed back."""
+    ensure_not_archived(victim.incident)
+    service.set_identity(session, cipher, victim, body, writer)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.put("/consent", response_model=VictimRead)
+def record_consent(
+    session: SessionDep, writer: IncidentWriter, victim: CurrentVictim, body: ConsentIn
+) -> VictimRead:
+    """Record the survivor's decisions sent; those not sent stay as they were."""
+    incidents.update_consent(session, victim.incident, victim, body, writer)
+    return VictimRead.model_validate(victim)

@@ -1,0 +1,169 @@
+"""Survivor identifying details, incident narratives and consent: written encrypted, read audited.
+
+Nothing here flushes: the change is written with the rest of its transaction.
+
+Nothing here logs, returns in an error, or puts into an audit event any identifying value; the
+audit trail records which fields were written or read, by whom, never what they hold.
+"""
+
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+
+from app.audit.service import record
+from app.core.auth import Principal
+from app.core.crypto import FieldCipher
+from app.incidents.schemas import ConsentIn, IdentityIn, VictimCreate
+from app.models import Incident, IncidentNarrative, Victim, VictimConsent, VictimIdentity
+from app.models.base import utcnow
+from app.models.enums import ConsentKind
+
+
+def set_identity(
+    session: Session,
+    cipher: FieldCipher,
+    victim: Victim,
+    details: IdentityIn | None,
+    principal: Principal,
+) -> bool:
+    """Replace the victim's identifying details (None or all-empty erases them)."""
+    filled = sorted(details.model_dump(exclude_none=True)) if details else []
+    if not filled:
+        if victim.identity is None:
+            return False
+        victim.identity = None
+        record(
+            session, "identity.erase", actor=principal, record_type="victim", record_id=victim.id
+        )
+        return True
+    ciphertext = cipher.encrypt_json(details.model_dump(exclude_none=True))  # type: ignore[union-attr]
+    if victim.identity is None:
+        victim.identity = VictimIdentity(ciphertext=ciphertext, updated_by_id=principal.user_id)
+    else:
+        victim.identity.ciphertext = ciphertext
+        victim.identity.updated_by_id = principal.user_id
+    record(
+        session,
+        "identity.update",
+        actor=principal,
+        record_type="victim",
+        record_id=victim.id,
+        fields=filled,
+    )
+    return True
+
+
+def read_identity(
+    session: Session, cipher: FieldCipher, victim: Victim, principal: Principal
+) -> IdentityIn:
+    details = (
+        IdentityIn()
+        if victim.identity is None
+        else IdentityIn.model_validate(cipher.decrypt_json(victim.identity.ciphertext))
+    )
+    record(
+        session,
+        "identity.read",
+        actor=principal,
+        record_type="victim",
+        record_id=victim.id,
+        fields=sorted(details.model_dump(exclude_none=True)),
+    )
+    return details
+
+
+def set_consent(
+    session: Session, victim: Victim, consent: ConsentIn, principal: Principal
+) -> list[str]:
+    """Apply the decisions sent; the kinds whose decision changed."""
+    current = victim.consent
+    changed: dict[str, bool | None] = {}
+    for name in sorted(consent.model_fields_set):
+        kind, granted = ConsentKind(name), getattr(consent, name)
+        row = current.get(kind)
+        if granted is None and row is not None:
+            victim.consent_rows.remove(row)
+        elif granted is not None and row is None:
+            victim.consent_rows.append(
+                VictimConsent(kind=kind, granted=granted, recorded_by_id=principal.user_id)
+            )
+        elif granted is not None and row is not None and row.granted != granted:
+            row.granted, row.recorded_by_id, row.recorded_at = granted, principal.user_id, utcnow()
+        else:
+            continue
+        changed[kind.value] = granted
+    if changed:
+        record(
+            session,
+            "consent.update",
+            actor=principal,
+            record_type="victim",
+            record_id=victim.id,
+            fields=sorted(changed),
+            details=changed,
+        )
+    return sorted(changed)
+
+
+def apply_victim_details(
+    session: Session,
+    cipher: FieldCipher,
+    victims: Sequence[Victim],
+    items: Sequence[VictimCreate],
+    principal: Principal,
+) -> set[str]:
+    """Identity and consent sent with each victim (same order); which of the two changed."""
+    changed: set[str] = set()
+    for victim, item in zip(victims, items, strict=True):
+        if "identity" in item.model_fields_set and set_identity(
+            session, cipher, victim, item.identity, principal
+        ):
+            changed.add("identity")
+        if item.consent is not None and set_consent(session, victim, item.consent, principal):
+            changed.add("consent")
+    return changed
+
+
+def set_narrative(
+    session: Session,
+    cipher: FieldCipher,
+    incident: Incident,
+    text: str | None,
+    principal: Principal,
+) -> bool:
+    current = incident.narrative
+    if current is not None and cipher.decrypt_json(current.ciphertext)["summary"] == text:
+        return False
+    if not text:
+        if current is None:
+            return False
+        incident.narrative = None
+    elif current is None:
+        incident.narrative = IncidentNarrative(ciphertext=cipher.encrypt_json({"summary": text}))
+    else:
+        current.ciphertext = cipher.encrypt_json({"summary": text})
+    record(
+        session,
+        "identity.update",
+        actor=principal,
+        record_type="incident",
+        record_id=incident.id,
+        fields=["summary"],
+    )
+    return True
+
+
+def read_narrative(
+    session: Session, cipher: FieldCipher, incident: Incident, principal: Principal
+) -> str | None:
+    if incident.narrative is None:
+        return None
+    record(
+        session,
+        "identity.read",
+        actor=principal,
+        record_type="incident",
+        record_id=incident.id,
+        fields=["summary"],
+    )
+    return str(cipher.decrypt_json(incident.narrative.ciphertext)["summary"])

@@ -1,0 +1,137 @@
+"""Incident versions: a snapshot of the statistical fields before and after each change."""
+
+from typing import Any
+
+from pydantic_core import to_jsonable_python
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.audit.service import record
+from app.core.auth import Principal
+from app.core.errors import ApiError
+from app.models import Incident, IncidentVersion, JudicialCase
+from app.models.base import utcnow
+
+SNAPSHOT_FIELDS = (
+    "occurred_on",
+    "date_precision",
+    "reported_on",
+    "country",
+    "admin1",
+    "admin2",
+    "admin3",
+    "pcode",
+    "gbv_type",
+    "source",
+    "verification_status",
+    "archived_at",
+    "archive_reason",
+    "duplicate_of_id",
+    "duplicate_reason",
+)
+
+
+def snapshot(incident: Incident) -> dict[str, Any]:
+    """The incident's non-identifying state, as JSON values."""
+    state: dict[str, Any] = {name: getattr(incident, name) for name in SNAPSHOT_FIELDS}
+    state["violations"] = sorted(incident.violations)
+    state["victims"] = [
+        {
+            "id": victim.id,
+            "sex": victim.sex,
+            "age": victim.age,
+            "age_group": victim.age_group,
+            "category": victim.category,
+            "displacement_status": victim.displacement_status,
+            "disability": victim.disability,
+            "consent": {kind: row.granted for kind, row in sorted(victim.consent.items())},
+        }
+        for victim in incident.victims
+    ]
+    state["perpetrators"] = [
+        {"id": p.id, "category": p.category, "armed_party_id": p.armed_party_id}
+        for p in incident.perpetrators
+    ]
+    state["version"] = incident.version
+    return dict(to_jsonable_python(state))
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    return {
+        name: {"old": before.get(name), "new": value}
+        for name, value in after.items()
+        if before.get(name) != value and name != "version"
+    }
+
+
+def record_version(
+    session: Session,
+    incident: Incident,
+    principal: Principal,
+    action: str,
+    changes: dict[str, Any],
+) -> None:
+    """Keep the version the incident has just reached. Call after the change was flushed."""
+    session.add(
+        IncidentVersion(
+            incident_id=incident.id,
+            version=incident.version,
+            action=action,
+            changed_by_id=principal.user_id,
+            changed_by_username=principal.username,
+            changes=changes,
+        )
+    )
+    session.flush()
+
+
+def finish_change(
+    session: Session,
+    incident: Incident,
+    principal: Principal,
+    action: str,
+    before: dict[str, Any],
+    fields: list[str],
+    identifying: tuple[str, ...] = (),
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Bump the version (once per change), then write the audit event and the version's changes.
+
+    Touching the row makes SQLAlchemy's version check part of the UPDATE: a concurrent writer
+    who based a change on the same version finds the row changed and is refused. `before` holds
+    the version the change started from; if a flush on the way already bumped it, it stays.
+    """
+    if incident.version == before["version"]:
+        incident.updated_at = utcnow()
+        session.flush()
+    record(
+        session,
+        f"incident.{action}",
+        actor=principal,
+        record_type="incident",
+        record_id=incident.id,
+        fields=fields,
+        details=details,
+    )
+    changes = diff(before, snapshot(incident))
+    changes.update({name: {"changed": True} for name in identifying})
+    record_version(session, incident, principal, action, changes)
+
+
+def check_version(versioned: Incident | JudicialCase, expected: int, status: int) -> None:
+    """Refuse a change based on another version than the stored one (409, or 412 for If-Match)."""
+    if expected != versioned.version:
+        raise ApiError(
+            status=status,
+            detail=f"This record changed since version {expected}: it is at version "
+            f"{versioned.version}. Reload it, reapply your change and send it again.",
+        )
+
+
+def versions(session: Session, incident: Incident) -> list[IncidentVersion]:
+    query = (
+        select(IncidentVersion)
+        .where(IncidentVersion.incident_id == incident.id)
+        .order_by(IncidentVersion.version)
+    )
+    return list(session.scalars(query))

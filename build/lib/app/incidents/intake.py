@@ -1,0 +1,85 @@
+"""Getting incidents in over poor links: idempotent creates, and all-or-nothing batch imports."""
+
+import hashlib
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from app.core.auth import Principal
+from app.core.crypto import FieldCipher
+from app.core.db import dialect_insert
+from app.core.errors import ApiError, FieldProblem, InvalidFieldsError, problems_from
+from app.incidents import service
+from app.incidents.schemas import IncidentCreate
+from app.models import IdempotencyKey, Incident
+
+
+def create_once(
+    session: Session, data: IncidentCreate, principal: Principal, cipher: FieldCipher, key: str
+) -> tuple[Incident, bool]:
+    """Create the incident unless this key already did; then return that first one.
+
+    The key is claimed before anything is created, in the same transaction: a retry arriving
+    while the first request is still running waits for it, then finds the key taken.
+    """
+    digest = hashlib.sha256(data.model_dump_json().encode()).hexdigest()
+    claim = (
+        dialect_insert(session)(IdempotencyKey)
+        .values(user_id=principal.user_id, key=key, request_hash=digest)
+        .on_conflict_do_nothing(index_elements=["user_id", "key"])
+        .returning(IdempotencyKey.key)
+    )
+    if session.execute(claim).first() is None:
+        return _first_result(session, principal, key, digest), True
+    incident = service.create_incident(session, data, principal, cipher)
+    session.execute(
+        update(IdempotencyKey)
+        .where(IdempotencyKey.user_id == principal.user_id, IdempotencyKey.key == key)
+        .values(incident_id=incident.id)
+    )
+    return incident, False
+
+
+def _first_result(session: Session, principal: Principal, key: str, digest: str) -> Incident:
+    stored = session.get(IdempotencyKey, (principal.user_id, key))
+    if stored is None or stored.incident_id is None:
+        raise ApiError(status=409, detail="A request with this Idempotency-Key is in progress")
+    if stored.request_hash != digest:
+        raise ApiError(
+            status=422,
+            detail="This Idempotency-Key was already used for a different request; "
+            "use a new key for a new incident.",
+        )
+    return service.get_incident(session, stored.incident_id, principal)
+
+
+def import_batch(
+    session: Session, rows: list[dict[str, Any]], principal: Principal, cipher: FieldCipher
+) -> list[Incident]:
+    """All rows or none: every row is checked first, and any problem stores nothing."""
+    checked = []
+    problems: list[FieldProblem] = []
+    for index, row in enumerate(rows):
+        at = ("body", "incidents", index)
+        try:
+            data = IncidentCreate.model_validate(row)
+        except ValidationError as error:
+            problems += problems_from(error, at)
+            continue
+        new = service.check_incident(session, data)
+        problems += [
+            FieldProblem((*at, *p.loc[1:]), p.message, p.kind, p.values) for p in new.problems
+        ]
+        checked.append((data, new))
+    if problems:
+        bad_rows = sorted({problem.loc[2] for problem in problems})
+        error = InvalidFieldsError(problems)
+        error.detail = (
+            f"{len(bad_rows)} of {len(rows)} incidents have errors (rows "
+            f"{', '.join(map(str, bad_rows[:20]))}{'...' if len(bad_rows) > 20 else ''}); "
+            "nothing was stored."
+        )
+        raise error
+    return [service.create_incident(session, data, principal, cipher, new) for data, new in checked]

@@ -1,0 +1,179 @@
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Response, status
+
+from app.core.auth import Principal, require, require_any
+from app.core.config import API_PREFIX
+from app.core.crypto import CipherDep
+from app.core.db import SessionDep
+from app.core.errors import ApiError
+from app.core.permissions import Permission
+from app.identity import service as identity
+from app.incidents import history, intake, service
+from app.incidents.filters import IncidentListQuery
+from app.incidents.schemas import (
+    BatchItem,
+    BatchResult,
+    IncidentBatch,
+    IncidentCreate,
+    IncidentPage,
+    IncidentRead,
+    IncidentUpdate,
+)
+from app.models import Incident
+
+router = APIRouter(prefix=f"{API_PREFIX}/incidents", tags=["incidents"])
+batch_router = APIRouter(prefix=API_PREFIX, tags=["incidents"])
+
+Reader = Annotated[
+    Principal,
+    Depends(require_any(Permission.INCIDENT_READ, Permission.LINKED_INCIDENT_READ)),
+]
+Writer = Annotated[Principal, Depends(require(Permission.INCIDENT_WRITE))]
+IfMatch = Annotated[
+    str | None,
+    Header(description='The version the change is based on, as returned in `ETag`, e.g. `"3"`.'),
+]
+
+
+def readable_incident(session: SessionDep, reader: Reader, incident_id: uuid.UUID) -> Incident:
+    return service.get_incident(session, incident_id, reader)
+
+
+CurrentIncident = Annotated[Incident, Depends(readable_incident)]
+
+
+def read_response(incident: Incident, response: Response) -> IncidentRead:
+    response.headers["ETag"] = f'"{incident.version}"'
+    return IncidentRead.model_validate(incident)
+
+
+def require_version(incident: Incident, if_match: str | None, body_version: int | None) -> None:
+    """Changes must say which version they were based on, so none silently overwrites another."""
+    if if_match is not None:
+        tag = if_match.strip().removeprefix("W/").strip('"')
+        if not tag.isdigit():
+            raise ApiError(status=412, detail='If-Match must be the ETag of the incident, e.g. "3"')
+        history.check_version(incident, int(tag), status=412)
+    elif body_version is not None:
+        history.check_version(incident, body_version, status=409)
+    else:
+        raise ApiError(
+            status=428,
+            detail="Say which version this change is based on: send If-Match with the "
+            "incident's ETag, or `version` in the body.",
+        )
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=IncidentRead)
+def create_incident(
+    session: SessionDep,
+    writer: Writer,
+    cipher: CipherDep,
+    body: IncidentCreate,
+    response: Response,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            max_length=200,
+            description="Any unique string per incident. A retry with the same key returns the "
+            "incident the first attempt created instead of a second one.",
+        ),
+    ] = None,
+) -> IncidentRead:
+    """Record an incident with its victims and perpetrators, owned by your organisation."""
+    if idempotency_key:
+        incident, replayed = intake.create_once(session, body, writer, cipher, idempotency_key)
+        if replayed:
+            response.headers["Idempotent-Replayed"] = "true"
+    else:
+        incident = service.create_incident(session, body, writer, cipher)
+    response.headers["Location"] = f"{router.prefix}/{incident.id}"
+    return read_response(incident, response)
+
+
+@batch_router.post(
+    "/incidents:batch", status_code=status.HTTP_201_CREATED, response_model=BatchResult
+)
+def import_incidents(
+    session: SessionDep, writer: Writer, cipher: CipherDep, body: IncidentBatch
+) -> BatchResult:
+    """Import up to 1,000 incidents at once: all or none. Errors name the row and the field
+    (`incidents[3].victims[0].age`)."""
+    incidents = intake.import_batch(session, body.incidents, writer, cipher)
+    return BatchResult(
+        count=len(incidents),
+        created=[
+            BatchItem(index=index, id=incident.id, reference=incident.reference)
+            for index, incident in enumerate(incidents)
+        ],
+    )
+
+
+@router.get("", response_model=IncidentPage)
+def list_incidents(
+    session: SessionDep, reader: Reader, query: Annotated[IncidentListQuery, Query()]
+) -> IncidentPage:
+    """Your organisation's incidents matching the filters, most recent first, a page at a time."""
+    incidents, next_cursor = service.list_incidents(
+        session,
+        reader,
+        query,
+        limit=query.limit,
+        cursor=query.cursor,
+        include_archived=query.include_archived,
+    )
+    return IncidentPage(
+        items=[IncidentRead.model_validate(incident) for incident in incidents],
+        next_cursor=next_cursor,
+        limit=query.limit,
+    )
+
+
+@router.get("/{incident_id}", response_model=IncidentRead)
+def get_incident(
+    session: SessionDep,
+    reader: Reader,
+    cipher: CipherDep,
+    incident: CurrentIncident,
+    response: Response,
+) -> IncidentRead:
+    """The incident. Its `summary` is included for advisers, and that read is audited."""
+    view = read_response(incident, response)
+    if reader.can(Permission.IDENTITY_READ):
+        view.summary = identity.read_narrative(session, cipher, incident, reader)
+    return view
+
+
+@router.patch("/{incident_id}", response_model=IncidentRead)
+def update_incident(
+    session: SessionDep,
+    writer: Writer,
+    cipher: CipherDep,
+    incident: CurrentIncident,
+    body: IncidentUpdate,
+    response: Response,
+    if_match: IfMatch = None,
+) -> IncidentRead:
+    """Change only the fields sent, based on the version given (If-Match or `version`).
+
+    See the body schema for how victim lists are merged.
+    """
+    require_version(incident, if_match, body.version)
+    updated = service.update_incident(session, incident, body, writer, cipher)
+    return read_response(updated, response)
+
+
+@router.delete("/{incident_id}", status_code=status.HTTP_204_NO_CONTENT)
+def archive_incident(
+    session: SessionDep,
+    writer: Writer,
+    incident: CurrentIncident,
+    reason: Annotated[str | None, Query(max_length=2000)] = None,
+    if_match: IfMatch = None,
+) -> None:
+    """Archive, never erase: the record is kept, but leaves lists and statistics."""
+    if if_match is not None:
+        require_version(incident, if_match, None)
+    service.archive_incident(session, incident, reason, writer)

@@ -1,0 +1,101 @@
+"""Pure rules about incidents and victims: derived fields and cross-field checks.
+
+Kept free of the database so that create, update and (later) batch import apply the same rules.
+"""
+
+from datetime import UTC, date, datetime, timedelta
+
+from app.core.errors import FieldProblem
+from app.incidents.schemas import IncidentFields, VictimCreate
+from app.models.enums import AgeGroup, DatePrecision, Sex, VictimCategory
+
+AGE_BANDS: tuple[tuple[int, AgeGroup], ...] = (
+    # (upper bound inclusive, band), in order
+    (11, AgeGroup.AGE_0_11),
+    (17, AgeGroup.AGE_12_17),
+    (25, AgeGroup.AGE_18_25),
+    (40, AgeGroup.AGE_26_40),
+    (60, AgeGroup.AGE_41_60),
+    (120, AgeGroup.AGE_61_PLUS),
+)
+CHILD_GROUPS = frozenset({AgeGroup.AGE_0_11, AgeGroup.AGE_12_17, AgeGroup.CHILD})
+ADULT_GROUPS = frozenset(
+    {
+        AgeGroup.AGE_18_25,
+        AgeGroup.AGE_26_40,
+        AgeGroup.AGE_41_60,
+        AgeGroup.AGE_61_PLUS,
+        AgeGroup.ADULT,
+    }
+)
+CATEGORY_BY_SEX_AND_CHILDHOOD = {
+    (Sex.FEMALE, True): VictimCategory.GIRL,
+    (Sex.FEMALE, False): VictimCategory.WOMAN,
+    (Sex.MALE, True): VictimCategory.BOY,
+    (Sex.MALE, False): VictimCategory.MAN,
+}
+# The furthest ahead of UTC any time zone runs: a report logged "today" in Kiribati is not future.
+LATEST_UTC_OFFSET = timedelta(hours=14)
+
+
+def age_group_for(age: int) -> AgeGroup:
+    return next(band for upper, band in AGE_BANDS if age <= upper)
+
+
+def victim_age_group(victim: VictimCreate) -> AgeGroup | None:
+    """The age group to store, or None when `age` and `age_group` contradict each other."""
+    if victim.age is None:
+        return victim.age_group or AgeGroup.UNKNOWN
+    derived = age_group_for(victim.age)
+    given = victim.age_group
+    is_child = derived in CHILD_GROUPS
+    compatible = (
+        given in (None, derived, AgeGroup.UNKNOWN)
+        or (given == AgeGroup.CHILD and is_child)
+        or (given == AgeGroup.ADULT and not is_child)
+    )
+    return derived if compatible else None
+
+
+def victim_category(sex: Sex, age_group: AgeGroup) -> VictimCategory:
+    """Woman, girl, man or boy when both sex and childhood are known; otherwise unknown."""
+    if age_group in CHILD_GROUPS:
+        is_child = True
+    elif age_group in ADULT_GROUPS:
+        is_child = False
+    else:
+        return VictimCategory.UNKNOWN
+    return CATEGORY_BY_SEX_AND_CHILDHOOD.get((sex, is_child), VictimCategory.UNKNOWN)
+
+
+def period_start(day: date, precision: DatePrecision) -> date:
+    """The first day of the period a date stands for: its month or year when only that is known."""
+    if precision == DatePrecision.YEAR:
+        return day.replace(month=1, day=1)
+    if precision == DatePrecision.MONTH:
+        return day.replace(day=1)
+    return day
+
+
+def latest_allowed_date() -> date:
+    return (datetime.now(UTC) + LATEST_UTC_OFFSET).date()
+
+
+def incident_problems(fields: IncidentFields) -> list[FieldProblem]:
+    """Checks that involve several fields of an incident."""
+    problems: list[FieldProblem] = []
+    latest = latest_allowed_date()
+    occurred_start = period_start(fields.occurred_on, fields.date_precision)
+    if occurred_start > latest:
+        problems.append(FieldProblem(("body", "occurred_on"), "must not be in the future"))
+    if fields.reported_on > latest:
+        problems.append(FieldProblem(("body", "reported_on"), "must not be in the future"))
+    if fields.reported_on < occurred_start:
+        problems.append(
+            FieldProblem(("body", "reported_on"), "must not be before the incident (occurred_on)")
+        )
+    if fields.pcode and not fields.pcode.startswith(fields.country):
+        problems.append(
+            FieldProblem(("body", "pcode"), "must begin with the incident's country code")
+        )
+    return problems

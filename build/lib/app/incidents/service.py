@@ -1,0 +1,342 @@
+"""Rules for recording, updating, archiving and listing incidents. Services flush, never commit."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import Select, and_, exists, false, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from app.audit.service import record
+from app.core.auth import ForbiddenError, Principal
+from app.core.crypto import FieldCipher
+from app.core.db import dialect_insert
+from app.core.errors import (
+    ConflictError,
+    FieldProblem,
+    InvalidFieldsError,
+    NotFoundError,
+    problems_from,
+)
+from app.core.pagination import decode_cursor, encode_cursor, invalid_cursor
+from app.core.permissions import Permission
+from app.identity import service as identity
+from app.incidents import children, history, verification
+from app.incidents.filters import IncidentFilters, apply_incident_filters
+from app.incidents.rules import incident_problems, period_start
+from app.incidents.schemas import (
+    ConsentIn,
+    IncidentCreate,
+    IncidentFields,
+    IncidentUpdate,
+    VerificationRequest,
+)
+from app.models import CaseIncident, Incident, IncidentViolation, ReferenceCounter, Victim
+from app.models.base import utcnow
+from app.models.enums import VerificationStatus, Violation
+
+INCIDENT_FIELDS = tuple(IncidentFields.model_fields)
+WITH_CHILDREN = (
+    selectinload(Incident.violation_rows),
+    selectinload(Incident.victims).selectinload(Victim.identity),
+    selectinload(Incident.victims).selectinload(Victim.consent_rows),
+    selectinload(Incident.perpetrators),
+    selectinload(Incident.narrative),
+)
+
+
+def readable_incidents(principal: Principal) -> Select[tuple[Incident]]:
+    """The one place that says which incidents a caller may know exist: their organisation's,
+    and for judicial trackers only those linked to a judicial case."""
+    query = select(Incident).where(Incident.organisation_id == principal.organisation_id)
+    if not principal.can(Permission.INCIDENT_READ):
+        linked = exists().where(CaseIncident.incident_id == Incident.id)
+        allowed = principal.can(Permission.LINKED_INCIDENT_READ)
+        query = query.where(linked if allowed else false())
+    return query
+
+
+@dataclass(frozen=True)
+class NewIncident:
+    """A new incident checked but not yet written: its fields, its rows, and any problems."""
+
+    fields: IncidentFields
+    victims: children.ChildPlan
+    perpetrators: children.ChildPlan
+    problems: list[FieldProblem]
+
+
+def check_incident(session: Session, data: IncidentCreate) -> NewIncident:
+    """Every problem with a new incident, found without writing anything."""
+    fields = IncidentFields.model_validate(data.model_dump(include=set(INCIDENT_FIELDS)))
+    victims = children.plan_victims([], data.victims)
+    perpetrators = children.plan_perpetrators(session, [], data.perpetrators)
+    problems = incident_problems(fields) + victims.problems + perpetrators.problems
+    return NewIncident(fields, victims, perpetrators, problems)
+
+
+def create_incident(
+    session: Session,
+    data: IncidentCreate,
+    principal: Principal,
+    cipher: FieldCipher,
+    checked: NewIncident | None = None,
+) -> Incident:
+    checked = checked or check_incident(session, data)
+    if checked.problems:
+        raise InvalidFieldsError(checked.problems)
+    fields = checked.fields
+    victims = children.new_rows(checked.victims)
+    perpetrators = children.new_rows(checked.perpetrators)
+    incident = Incident(
+        reference=next_reference(session, fields.country, fields.reported_on),
+        **_column_values(fields),
+        violation_rows=[IncidentViolation(violation=v) for v in fields.violations],
+        victims=victims,
+        perpetrators=perpetrators,
+        organisation_id=principal.organisation_id,
+        created_by_id=principal.user_id,
+        narrative=None,  # known to be empty: no query to find out
+        victim_count=len(data.victims),
+        shared_victim_count=sum(bool(v.consent and v.consent.statistics) for v in data.victims),
+    )
+    session.add(incident)
+    session.flush()
+    record(
+        session,
+        "incident.create",
+        actor=principal,
+        record_type="incident",
+        record_id=incident.id,
+        fields=sorted(data.model_fields_set),
+    )
+    details = identity.apply_victim_details(
+        session, cipher, incident.victims, data.victims, principal
+    )
+    if data.summary:
+        identity.set_narrative(session, cipher, incident, data.summary, principal)
+    if incident.verification_status is not VerificationStatus.REPORTED:
+        _record_initial_status(session, incident, principal)
+    changes = history.diff({}, history.snapshot(incident))
+    if data.summary:
+        changes["summary"] = {"changed": True}
+    if "identity" in details:
+        changes["victims.identity"] = {"changed": True}
+    history.record_version(session, incident, principal, "create", changes)
+    return incident
+
+
+def _record_initial_status(session: Session, incident: Incident, principal: Principal) -> None:
+    """An incident entered already past `reported` (e.g. an import) keeps that as a decision."""
+    if not principal.can(Permission.INCIDENT_VERIFY):
+        raise ForbiddenError(Permission.INCIDENT_VERIFY)
+    request = VerificationRequest(
+        status=incident.verification_status, note="Status recorded when the incident was entered."
+    )
+    verification.record_decision(session, incident, None, request, principal.user_id)
+    session.flush()
+
+
+def get_incident(session: Session, incident_id: uuid.UUID, principal: Principal) -> Incident:
+    """The incident, or 404 if it does not exist or the caller may not know that it does."""
+    query = readable_incidents(principal).where(Incident.id == incident_id)
+    incident = session.scalar(query.options(*WITH_CHILDREN))
+    if incident is None:
+        raise NotFoundError("Incident")
+    return incident
+
+
+def update_incident(
+    session: Session,
+    incident: Incident,
+    data: IncidentUpdate,
+    principal: Principal,
+    cipher: FieldCipher,
+) -> Incident:
+    ensure_not_archived(incident)
+    sent = data.model_dump(exclude_unset=True, include=set(INCIDENT_FIELDS))
+    fields = _merge_fields(incident, sent)
+    problems = incident_problems(fields)
+    victim_plan = perpetrator_plan = None
+    if data.victims is not None:
+        victim_plan = children.plan_victims(incident.victims, data.victims)
+        problems += victim_plan.problems
+    if data.perpetrators is not None:
+        perpetrator_plan = children.plan_perpetrators(
+            session, incident.perpetrators, data.perpetrators
+        )
+        problems += perpetrator_plan.problems
+    if problems:
+        raise InvalidFieldsError(problems)
+
+    before = history.snapshot(incident)
+    changed = _apply_fields(incident, fields)
+    identifying: list[str] = []
+    if victim_plan is not None and data.victims is not None:
+        rows_changed = children.apply_plan(incident.victims, victim_plan)
+        details = identity.apply_victim_details(
+            session, cipher, incident.victims, data.victims, principal
+        )
+        if rows_changed or details:
+            changed.append("victims")
+            incident.recount_victims()
+        if "identity" in details:
+            identifying.append("victims.identity")
+    if "summary" in data.model_fields_set and identity.set_narrative(
+        session, cipher, incident, data.summary, principal
+    ):
+        changed.append("summary")
+        identifying.append("summary")
+    if perpetrator_plan is not None and children.apply_plan(
+        incident.perpetrators, perpetrator_plan
+    ):
+        changed.append("perpetrators")
+    if changed:
+        history.finish_change(
+            session, incident, principal, "update", before, changed, tuple(identifying)
+        )
+    return incident
+
+
+def update_consent(
+    session: Session, incident: Incident, victim: Victim, consent: ConsentIn, principal: Principal
+) -> Incident:
+    """Record a victim's consent decisions; statistics follow at once."""
+    ensure_not_archived(incident)
+    before = history.snapshot(incident)
+    if identity.set_consent(session, victim, consent, principal):
+        incident.recount_victims()
+        history.finish_change(session, incident, principal, "consent", before, ["victims"])
+    return incident
+
+
+def decide_verification(
+    session: Session, incident: Incident, request: VerificationRequest, principal: Principal
+) -> Incident:
+    """Move the incident along the verification table, keeping the decision and its grounds."""
+    ensure_not_archived(incident)
+    current = incident.verification_status
+    verification.check_decision(current, request)
+    before = history.snapshot(incident)
+    incident.verification_status = request.status
+    verification.record_decision(session, incident, current, request, principal.user_id)
+    history.finish_change(
+        session,
+        incident,
+        principal,
+        "verification",
+        before,
+        ["verification_status"],
+        details={"from": current.value, "to": request.status.value},
+    )
+    return incident
+
+
+def ensure_not_archived(incident: Incident) -> None:
+    if incident.archived_at is not None:
+        raise ConflictError("Archived incidents cannot be changed")
+
+
+def archive_incident(
+    session: Session, incident: Incident, reason: str | None, principal: Principal
+) -> None:
+    """Archived incidents are kept for the record but leave lists and statistics."""
+    if incident.archived_at is not None:
+        return
+    before = history.snapshot(incident)
+    incident.archived_at = utcnow()
+    incident.archive_reason = reason
+    history.finish_change(
+        session, incident, principal, "archive", before, ["archived_at", "archive_reason"]
+    )
+
+
+def list_incidents(
+    session: Session,
+    principal: Principal,
+    filters: IncidentFilters,
+    *,
+    limit: int,
+    cursor: str | None = None,
+    include_archived: bool = False,
+) -> tuple[list[Incident], str | None]:
+    """A page of incidents, most recent first, and the cursor of the next page (None at the end)."""
+    query = apply_incident_filters(
+        readable_incidents(principal), filters, include_archived=include_archived
+    )
+    if cursor is not None:
+        last_day, last_id = _decode_position(cursor)
+        query = query.where(
+            or_(
+                Incident.occurred_on < last_day,
+                and_(Incident.occurred_on == last_day, Incident.id < last_id),
+            )
+        )
+    query = query.order_by(Incident.occurred_on.desc(), Incident.id.desc()).limit(limit + 1)
+    rows = list(session.scalars(query.options(*WITH_CHILDREN)))
+    if len(rows) <= limit:
+        return rows, None
+    last = rows[limit - 1]
+    return rows[:limit], encode_cursor(last.occurred_on.isoformat(), last.id)
+
+
+def next_reference(session: Session, country: str, reported_on: date) -> str:
+    """Issue the next reference for a country and year atomically, even under concurrent writes."""
+    prefix = f"{country}-{reported_on.year}"
+    statement = (
+        dialect_insert(session)(ReferenceCounter)
+        .values(prefix=prefix, last_value=1)
+        .on_conflict_do_update(
+            index_elements=[ReferenceCounter.prefix],
+            set_={"last_value": ReferenceCounter.last_value + 1},
+        )
+        .returning(ReferenceCounter.last_value)
+    )
+    sequence = session.execute(statement).scalar_one()
+    return f"{prefix}-{sequence:06d}"
+
+
+def _column_values(fields: IncidentFields) -> dict[str, Any]:
+    values = fields.model_dump(exclude={"violations"})
+    values["occurred_on"] = period_start(fields.occurred_on, fields.date_precision)
+    return values
+
+
+def _merge_fields(incident: Incident, sent: dict[str, Any]) -> IncidentFields:
+    """The incident as it would be after the PATCH, checked by the same model as a new one."""
+    current = {name: getattr(incident, name) for name in INCIDENT_FIELDS}
+    try:
+        return IncidentFields.model_validate({**current, **sent})
+    except ValidationError as error:
+        raise InvalidFieldsError(problems_from(error, ("body",))) from None
+
+
+def _apply_fields(incident: Incident, fields: IncidentFields) -> list[str]:
+    """Set the fields that differ; the names of those changed."""
+    changed = children.set_changed(incident, _column_values(fields))
+    if _apply_violations(incident, fields.violations):
+        changed.append("violations")
+    return changed
+
+
+def _apply_violations(incident: Incident, violations: list[Violation]) -> bool:
+    wanted = set(violations)
+    current = {row.violation for row in incident.violation_rows}
+    if wanted == current:
+        return False
+    # Keep rows that stay: deleting and re-inserting the same key in one flush would collide.
+    incident.violation_rows = [row for row in incident.violation_rows if row.violation in wanted]
+    incident.violation_rows += [
+        IncidentViolation(violation=v) for v in violations if v not in current
+    ]
+    return True
+
+
+def _decode_position(cursor: str) -> tuple[date, uuid.UUID]:
+    day, identifier = decode_cursor(cursor, parts=2)
+    try:
+        return date.fromisoformat(day), uuid.UUID(identifier)
+    except ValueError:
+        raise invalid_cursor() from None

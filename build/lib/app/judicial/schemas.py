@@ -1,0 +1,197 @@
+import uuid
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from app.core.countries import normalise_country_code
+from app.models.enums import CaseEventKind, JudicialStage, Jurisdiction
+
+Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class CourtCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Tribunal de grande instance de la Commune III",
+                    "jurisdiction": "national",
+                    "country": "ML",
+                    "place": "Bamako",
+                }
+            ]
+        },
+    )
+
+    name: Text200
+    jurisdiction: Jurisdiction
+    country: Annotated[str, AfterValidator(normalise_country_code)] | None = None
+    place: Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)] | None = None
+
+
+class CourtUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Text200 | None = None
+    jurisdiction: Jurisdiction | None = None
+    country: Annotated[str, AfterValidator(normalise_country_code)] | None = None
+    place: Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)] | None = None
+
+
+class CourtRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+    jurisdiction: Jurisdiction
+    country: str | None
+    place: str | None
+
+
+class CaseCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "court_id": "00000000-0000-0000-0000-000000000000",
+                    "docket_reference": "RG 2014/0112",
+                    "incident_ids": ["00000000-0000-0000-0000-000000000000"],
+                    "stage": "judicial_investigation",
+                    "stage_since": "2015-02-10",
+                    "opened_on": "2014-03-05",
+                    "charges": ["rape as a crime against humanity"],
+                    "accused_count": 3,
+                }
+            ]
+        },
+    )
+
+    court_id: uuid.UUID
+    docket_reference: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)] | None
+    ) = None
+    incident_ids: list[uuid.UUID] = Field(min_length=1, max_length=500)
+    stage: JudicialStage = JudicialStage.COMPLAINT_FILED
+    opened_on: date = Field(
+        description="Date of the complaint (or first act): nothing precedes it."
+    )
+    stage_since: date | None = Field(
+        default=None, description="When the case reached `stage`; the opening date if omitted."
+    )
+    last_act_on: date | None = Field(
+        default=None, description="Date of the last judicial act known; `stage_since` if omitted."
+    )
+    charges: list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]] = Field(
+        default_factory=list, max_length=50
+    )
+    accused_count: int = Field(default=0, ge=0, le=10_000)
+
+
+class CaseUpdate(BaseModel):
+    """The case's descriptive fields; its stage moves only through events."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    docket_reference: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)] | None
+    ) = None
+    incident_ids: list[uuid.UUID] | None = Field(default=None, min_length=1, max_length=500)
+    charges: (
+        list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]] | None
+    ) = None
+    accused_count: int | None = Field(default=None, ge=0, le=10_000)
+    version: int = Field(description="The version this change is based on.")
+
+
+class CaseEventCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"kind": "act", "occurred_on": "2017-06-01", "note": "Hearing of the civil party"},
+                {"kind": "stage_change", "occurred_on": "2020-01-14", "stage": "trial"},
+            ]
+        },
+    )
+
+    kind: CaseEventKind
+    occurred_on: date
+    stage: JudicialStage | None = Field(
+        default=None, description="The stage reached (stage_change, correction)."
+    )
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
+
+
+class CaseEventRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    sequence: int
+    kind: CaseEventKind
+    occurred_on: date
+    from_stage: JudicialStage | None
+    to_stage: JudicialStage | None
+    note: str | None
+    recorded_by_id: uuid.UUID | None
+    recorded_at: datetime
+
+
+class CaseRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    court: CourtRead
+    docket_reference: str | None
+    incident_ids: list[uuid.UUID]
+    stage: JudicialStage
+    stage_since: date
+    opened_on: date
+    last_act_on: date
+    charges: list[str]
+    accused_count: int
+    organisation_id: uuid.UUID
+    version: int
+    events: list[CaseEventRead]
+
+
+class CaseSummary(BaseModel):
+    id: uuid.UUID
+    docket_reference: str | None
+    stage: JudicialStage
+    stage_since: date
+    days_in_stage: int
+    last_act_on: date
+    days_since_last_act: int
+    incident_count: int
+
+
+class StageGroup(BaseModel):
+    stage: JudicialStage
+    count: int
+    cases: list[CaseSummary]
+
+
+class CourtGroup(BaseModel):
+    court: CourtRead
+    count: int
+    stages: list[StageGroup]
+
+
+class PendingReport(BaseModel):
+    as_of: date
+    total: int
+    courts: list[CourtGroup]
+
+
+class StalledCase(CaseSummary):
+    court: CourtRead
+    months_since_last_act: int
+
+
+class StalledReport(BaseModel):
+    as_of: date
+    months: int
+    total: int
+    cases: list[StalledCase]

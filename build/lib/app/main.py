@@ -1,0 +1,69 @@
+"""Builds the FastAPI application and mounts the feature routers; nothing else."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from app.armed_parties.routes import router as armed_parties_router
+from app.audit.routes import router as audit_router
+from app.audit.service import install_audit_hooks
+from app.auth.routes import router as auth_router
+from app.core.config import Settings, get_settings
+from app.core.crypto import load_cipher
+from app.core.db import build_engine, build_session_factory
+from app.core.logging import install_access_log
+from app.health.routes import router as health_router
+from app.identity.routes import router as identity_router
+from app.incidents.review_routes import router as incident_review_router
+from app.incidents.routes import batch_router as incident_batch_router
+from app.incidents.routes import router as incidents_router
+from app.judicial.routes import router as judicial_router
+from app.stats.routes import router as stats_router
+from app.users.routes import router as users_router
+from app.web.pages import PAGE_ROUTERS, STATIC_DIR
+from app.web.rendering import STATIC_PREFIX, install_page_error_handlers
+
+ROUTERS = (
+    auth_router,
+    incidents_router,
+    incident_batch_router,
+    incident_review_router,
+    identity_router,
+    armed_parties_router,
+    stats_router,
+    judicial_router,
+    users_router,
+    audit_router,
+    health_router,
+)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    engine = build_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="crsv-registry",
+        version="0.1.0",
+        summary="Case management and statistics for conflict-related sexual violence.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.cipher = load_cipher(settings)
+    app.state.session_factory = build_session_factory(engine)
+    install_audit_hooks(app.state.session_factory)
+
+    for router in (*ROUTERS, *PAGE_ROUTERS):
+        app.include_router(router)
+    app.mount(STATIC_PREFIX, StaticFiles(directory=STATIC_DIR), name="static")
+    install_page_error_handlers(app)
+    install_access_log(app)
+    return app

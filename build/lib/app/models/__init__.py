@@ -1,0 +1,44 @@
+"""ORM models. Importing this package registers every table on `Base.metadata`."""
+
+from app.models.armed_party import ArmedParty
+from app.models.audit import AuditEvent, AuditHead
+from app.models.auth import AuthToken, LoginFailure, Organisation, User, UserRole
+from app.models.base import Base
+from app.models.history import IncidentVersion, VerificationEvent
+from app.models.idempotency import IdempotencyKey
+from app.models.identity import IncidentNarrative, VictimConsent, VictimIdentity
+from app.models.incident import (
+    Incident,
+    IncidentViolation,
+    Perpetrator,
+    ReferenceCounter,
+    Victim,
+)
+from app.models.judicial import CaseEvent, CaseIncident, Court, JudicialCase
+
+__all__ = [
+    "ArmedParty",
+    "AuditEvent",
+    "AuditHead",
+    "AuthToken",
+    "Base",
+    "CaseEvent",
+    "CaseIncident",
+    "Court",
+    "IdempotencyKey",
+    "Incident",
+    "IncidentNarrative",
+    "IncidentVersion",
+    "IncidentViolation",
+    "JudicialCase",
+    "LoginFailure",
+    "Organisation",
+    "Perpetrator",
+    "ReferenceCounter",
+    "User",
+    "UserRole",
+    "VerificationEvent",
+    "Victim",
+    "VictimConsent",
+    "VictimIdentity",
+]

@@ -1,0 +1,208 @@
+"""The dimensions statistics can be grouped by, declared once; SQL is built from these entries.
+
+Each dimension says how many values an incident can have for it:
+- INCIDENT: at most one (its source, its year...);
+- INCIDENT_SET: any number (its forms of violence, its perpetrators' categories...), so an
+  incident counts in each of its groups and once in the total;
+- VICTIM: one per victim (a victim's category), so victims are split exactly between groups, and an
+  incident counts in the group of each of its victims.
+"""
+
+from dataclasses import dataclass
+from enum import Enum, StrEnum
+
+from sqlalchemy import ColumnElement, case, extract, select
+from sqlalchemy.sql.selectable import Subquery
+
+from app.models import (
+    ArmedParty,
+    CaseIncident,
+    Court,
+    IncidentViolation,
+    JudicialCase,
+    Perpetrator,
+)
+from app.models.enums import (
+    DatePrecision,
+    JudicialStage,
+    PerpetratorCategory,
+    Source,
+    VerificationStatus,
+    VictimCategory,
+    Violation,
+)
+
+
+class DimensionName(StrEnum):
+    PERPETRATOR_CATEGORY = "perpetrator_category"
+    VICTIM_CATEGORY = "victim_category"
+    VIOLATION = "violation"
+    VERIFICATION_STATUS = "verification_status"
+    SOURCE = "source"
+    ADMIN1 = "admin1"
+    YEAR = "year"
+    MONTH = "month"
+    ARMED_PARTY = "armed_party"
+    JUDICIAL_STAGE = "judicial_stage"
+    COURT = "court"
+
+
+class Level(Enum):
+    INCIDENT = "incident"
+    INCIDENT_SET = "incident_set"
+    VICTIM = "victim"
+
+
+@dataclass(frozen=True)
+class Dimension:
+    name: DimensionName
+    level: Level
+    description: str
+    no_value: str  # what the bucket of incidents without a value means
+    vocabulary: tuple[str, ...] = ()  # every possible value, listed even when zero; () if open
+
+    @property
+    def incidents_in_several_groups(self) -> bool:
+        return self.level is not Level.INCIDENT
+
+    @property
+    def victims_in_several_groups(self) -> bool:
+        return self.level is Level.INCIDENT_SET
+
+
+def _values(enum_class: type[StrEnum]) -> tuple[str, ...]:
+    return tuple(member.value for member in enum_class)
+
+
+DIMENSIONS: dict[DimensionName, Dimension] = {
+    d.name: d
+    for d in (
+        Dimension(
+            DimensionName.PERPETRATOR_CATEGORY,
+            Level.INCIDENT_SET,
+            "Category of the perpetrators; an incident with several counts in each.",
+            "no perpetrator recorded",
+            _values(PerpetratorCategory),
+        ),
+        Dimension(
+            DimensionName.VICTIM_CATEGORY,
+            Level.VICTIM,
+            "Woman, girl, man, boy or unknown, from each victim's sex and age.",
+            "no victim recorded",
+            _values(VictimCategory),
+        ),
+        Dimension(
+            DimensionName.VIOLATION,
+            Level.INCIDENT_SET,
+            "Form of sexual violence; an incident with several forms counts in each.",
+            "no form recorded",
+            _values(Violation),
+        ),
+        Dimension(
+            DimensionName.VERIFICATION_STATUS,
+            Level.INCIDENT,
+            "Verification status of the incident.",
+            "no status recorded",
+            _values(VerificationStatus),
+        ),
+        Dimension(
+            DimensionName.SOURCE,
+            Level.INCIDENT,
+            "Source that reported the incident.",
+            "no source recorded",
+            _values(Source),
+        ),
+        Dimension(
+            DimensionName.ADMIN1, Level.INCIDENT, "Region (admin level 1).", "no region recorded"
+        ),
+        Dimension(
+            DimensionName.YEAR, Level.INCIDENT, "Year the incident occurred.", "no year known"
+        ),
+        Dimension(
+            DimensionName.MONTH,
+            Level.INCIDENT,
+            "Month the incident occurred (YYYY-MM).",
+            "month not known (only the year is)",
+        ),
+        Dimension(
+            DimensionName.ARMED_PARTY,
+            Level.INCIDENT_SET,
+            "Named armed party of the perpetrators; an incident with several counts in each.",
+            "no named armed party recorded",
+        ),
+        Dimension(
+            DimensionName.JUDICIAL_STAGE,
+            Level.INCIDENT_SET,
+            "Stage of the judicial cases concerning the incident; one before two courts counts "
+            "in the stage of each.",
+            "no judicial case recorded",
+            _values(JudicialStage),
+        ),
+        Dimension(
+            DimensionName.COURT,
+            Level.INCIDENT_SET,
+            "Court of the judicial cases concerning the incident.",
+            "no judicial case recorded",
+        ),
+    )
+}
+
+
+def group_column(
+    name: DimensionName, incidents: Subquery
+) -> tuple[ColumnElement[object], Subquery | None]:
+    """The SQL value of a dimension, and the (incident_id, value) subquery to LEFT JOIN if any.
+
+    Set subqueries hold each (incident, value) once, so joining one never counts an incident
+    twice within a group.
+    """
+    if name is DimensionName.YEAR:
+        return extract("year", incidents.c.occurred_on), None
+    if name is DimensionName.MONTH:
+        # Months are numbered yyyymm so that both backends group and sort them the same way.
+        month_number = extract("year", incidents.c.occurred_on) * 100 + extract(
+            "month", incidents.c.occurred_on
+        )
+        known = incidents.c.date_precision != DatePrecision.YEAR.value
+        return case((known, month_number), else_=None), None
+    if name in _SET_VALUES:
+        values = _SET_VALUES[name]().subquery(name.value)
+        return values.c.value, values
+    return incidents.c[name.value], None
+
+
+def format_value(name: DimensionName, value: object) -> str | int | None:
+    if value is None:
+        return None
+    if name is DimensionName.MONTH:
+        number = int(value)  # type: ignore[call-overload]
+        return f"{number // 100:04d}-{number % 100:02d}"
+    if name is DimensionName.YEAR:
+        return int(value)  # type: ignore[call-overload]
+    return str(value.value if isinstance(value, Enum) else value)
+
+
+_SET_VALUES = {
+    DimensionName.PERPETRATOR_CATEGORY: lambda: select(
+        Perpetrator.incident_id, Perpetrator.category.label("value")
+    ).distinct(),
+    DimensionName.VIOLATION: lambda: select(
+        IncidentViolation.incident_id, IncidentViolation.violation.label("value")
+    ),
+    DimensionName.ARMED_PARTY: lambda: (
+        select(Perpetrator.incident_id, ArmedParty.name.label("value"))
+        .join(ArmedParty, ArmedParty.id == Perpetrator.armed_party_id)
+        .distinct()
+    ),
+    DimensionName.JUDICIAL_STAGE: lambda: (
+        select(CaseIncident.incident_id, JudicialCase.stage.label("value"))
+        .join(JudicialCase, JudicialCase.id == CaseIncident.case_id)
+        .distinct()
+    ),
+    DimensionName.COURT: lambda: (
+        select(CaseIncident.incident_id, Court.name.label("value"))
+        .join(JudicialCase, JudicialCase.id == CaseIncident.case_id)
+        .join(Court, Court.id == JudicialCase.court_id)
+        .distinct()
+    ),
+}

@@ -1,0 +1,45 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from app.core.auth import Principal, require
+from app.core.config import API_PREFIX
+from app.core.db import SessionDep
+from app.core.permissions import Permission
+from app.stats.export import as_csv
+from app.stats.schemas import StatsQuery, StatsResult
+from app.stats.service import compute_stats
+
+router = APIRouter(prefix=API_PREFIX, tags=["statistics"])
+Reader = Annotated[Principal, Depends(require(Permission.STATS_READ))]
+
+
+@router.get("/stats", response_model=StatsResult)
+def get_stats(
+    request: Request, session: SessionDep, reader: Reader, query: Annotated[StatsQuery, Query()]
+) -> StatsResult:
+    """Distinct incidents and victims by one or two dimensions, with the total and the remainder.
+
+    Groups need not add up to the total: an incident with two perpetrator categories counts in
+    both groups and once in the total, and incidents with no value for a dimension are shown in
+    their own bucket (key `null`) rather than left out. `dimensions[].coverage` and `notes` say so.
+    """
+    return compute_stats(session, query, reader, request.app.state.settings.suppression_k)
+
+
+@router.get(
+    "/stats.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "The groups, then the total."}},
+)
+def get_stats_csv(
+    request: Request, session: SessionDep, reader: Reader, query: Annotated[StatsQuery, Query()]
+) -> Response:
+    """The table of `/stats` as CSV: one row per group, then a total row."""
+    result = compute_stats(session, query, reader, request.app.state.settings.suppression_k)
+    text, filename = as_csv(result)
+    return Response(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -1,0 +1,107 @@
+"""Query and response bodies for aggregate statistics."""
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, Field
+
+from app.incidents.filters import IncidentFilters
+from app.stats.dimensions import DimensionName
+
+
+def _split_commas(value: Any) -> Any:
+    """Accept `group_by=a,b` as well as `group_by=a&group_by=b`."""
+    items = value if isinstance(value, list) else [value]
+    return [part.strip() for item in items for part in str(item).split(",") if part.strip()]
+
+
+class Basis(StrEnum):
+    """Which incidents a table counts."""
+
+    ALL_REPORTED = "all_reported"  # every incident reported, except those discarded
+    VERIFIED_ONLY = "verified_only"  # only incidents whose verification concluded `verified`
+
+
+BASIS_MEANING = {
+    Basis.ALL_REPORTED: "All reported incidents, verified or not; discarded ones are left out.",
+    Basis.VERIFIED_ONLY: "Only incidents verified by the organisation that recorded them.",
+}
+
+
+class StatsQuery(IncidentFilters):
+    basis: Basis = Field(
+        default=Basis.ALL_REPORTED,
+        description="`all_reported` (default; discarded incidents left out) or `verified_only`.",
+    )
+    group_by: Annotated[
+        list[DimensionName], BeforeValidator(_split_commas), Field(min_length=1, max_length=2)
+    ] = Field(description="One or two dimensions, e.g. `perpetrator_category` or `source,year`.")
+
+
+# A count, or the marker of its suppression: "<5" (from 1 to k-1) or "suppressed" (k or more,
+# hidden so that a small count elsewhere cannot be worked out by subtraction).
+Count = int | str
+
+
+class Counts(BaseModel):
+    incidents: Count = Field(description="Distinct incidents.")
+    victims: Count = Field(description="Distinct victims of those incidents.")
+
+
+class Group(BaseModel):
+    key: dict[str, str | int | None] = Field(
+        description="The group's value for each dimension; null is the bucket of incidents "
+        "with no value for that dimension."
+    )
+    incidents: Count = Field(description="Distinct incidents in the group.")
+    victims: Count = Field(description="Distinct victims in the group.")
+
+
+class Coverage(BaseModel):
+    """How the groups of one dimension relate to the total, so no remainder goes unseen."""
+
+    incidents_without_value: Count
+    victims_without_value: Count
+    incidents_sum_over_groups: Count = Field(
+        description="Sum of the incident counts of the groups that have a value. Above the "
+        "number of incidents with a value when incidents fall in several groups."
+    )
+    victims_sum_over_groups: Count
+
+
+class DimensionInfo(BaseModel):
+    name: DimensionName
+    description: str
+    no_value: str = Field(description="What the null bucket means for this dimension.")
+    incidents_in_several_groups: bool
+    victims_in_several_groups: bool
+    coverage: Coverage
+
+
+class SuppressionInfo(BaseModel):
+    k: int = Field(description="Counts from 1 to k-1 of other organisations' data are hidden.")
+    applied: bool = Field(description="Whether any figure in this response is suppressed.")
+    applies_to_other_organisations: bool = Field(
+        description="Whether the figures include other organisations' data (only that is "
+        "suppressed, and only where the survivor consented to statistics sharing)."
+    )
+    small_marker: str = Field(description="A hidden count from 1 to k-1, e.g. `<5`.")
+    withheld_marker: str = Field(
+        default="suppressed",
+        description="A hidden count of k or more, hidden so a small one cannot be recomputed.",
+    )
+
+
+class StatsResult(BaseModel):
+    group_by: list[DimensionName]
+    basis: Basis
+    basis_meaning: str
+    filters: dict[str, Any] = Field(description="The filters applied, as sent.")
+    total: Counts = Field(description="Distinct incidents and victims: each counted once.")
+    groups: list[Group]
+    dimensions: list[DimensionInfo]
+    margins: dict[str, list[Group]] | None = Field(
+        default=None, description="With two dimensions: the one-dimension table of each."
+    )
+    suppression: SuppressionInfo
+    notes: list[str]

@@ -1,0 +1,231 @@
+"""Statistics: distinct incidents and victims by one or two dimensions, with the total, the
+no-value bucket, and small cells of other organisations' data suppressed."""
+
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import Subquery
+
+from app.core.auth import Principal
+from app.stats.dimensions import DIMENSIONS, Dimension, DimensionName, Level
+from app.stats.queries import (
+    Cell,
+    filtered_incidents,
+    group_cells,
+    missing_values,
+    total_cell,
+)
+from app.stats.schemas import (
+    BASIS_MEANING,
+    Counts,
+    Coverage,
+    DimensionInfo,
+    Group,
+    StatsQuery,
+    StatsResult,
+    SuppressionInfo,
+)
+from app.stats.suppression import WITHHELD_MARKER, Figure, Suppressor, render
+
+Margins = dict[DimensionName, list[Cell]]
+
+
+def compute_stats(session: Session, query: StatsQuery, principal: Principal, k: int) -> StatsResult:
+    organisation = principal.organisation_id
+    incidents = filtered_incidents(query, organisation, query.basis)
+    names = query.group_by
+    total, margins, cells = _count(session, incidents, names)
+    _suppress(k, total, margins, cells, names)
+
+    render = Renderer(k)
+    dimensions = [_dimension_info(name, margins[name], render) for name in names]
+    figures = _figures(total, margins, cells)
+    return StatsResult(
+        group_by=names,
+        basis=query.basis,
+        basis_meaning=BASIS_MEANING[query.basis],
+        filters=query.as_query_params(exclude={"group_by", "basis"}),
+        total=render.counts(total),
+        groups=[render.group(cell) for cell in _sorted(cells, names)],
+        dimensions=dimensions,
+        margins={
+            name.value: [render.group(c) for c in _sorted(margins[name], [name])] for name in names
+        }
+        if len(names) > 1
+        else None,
+        suppression=SuppressionInfo(
+            k=k,
+            small_marker=f"<{k}",
+            applied=any(figure.hidden for figure in figures),
+            applies_to_other_organisations=any(figure.foreign for figure in figures),
+        ),
+        notes=_notes(render.counts(total), dimensions),
+    )
+
+
+def _count(
+    session: Session, incidents: Subquery, names: list[DimensionName]
+) -> tuple[Cell, Margins, list[Cell]]:
+    """The cells, each dimension's margin and the total, in as few passes as the dimensions allow.
+
+    Where every incident has exactly one value of a dimension (its source, its year...), summing
+    over that dimension loses nothing, so a margin or the total is added up from the cells
+    instead of read again. Dimensions where an incident can count in several groups are read.
+    """
+    cells = group_cells(session, incidents, names)
+    if len(names) == 1:
+        margins = {names[0]: cells}
+    else:
+        margins = {
+            name: _margin_from(cells, name)
+            if _one_value_each(other)
+            else group_cells(session, incidents, [name])
+            for name, other in zip(names, reversed(names), strict=True)
+        }
+    exclusive = [name for name in names if _one_value_each(name)]
+    total = _total_from(margins[exclusive[0]]) if exclusive else total_cell(session, incidents)
+    return total, margins, cells
+
+
+def _one_value_each(name: DimensionName) -> bool:
+    return DIMENSIONS[name].level is Level.INCIDENT
+
+
+def _margin_from(cells: list[Cell], name: DimensionName) -> list[Cell]:
+    by_value: dict[str | int | None, list[Cell]] = {}
+    for cell in cells:
+        by_value.setdefault(cell.key[name.value], []).append(cell)
+    margin = [_total_from(group, {name.value: value}) for value, group in by_value.items()]
+    return margin + missing_values(name, margin)
+
+
+def _total_from(cells: list[Cell], key: dict[str, str | int | None] | None = None) -> Cell:
+    def added(figures: list[Figure]) -> Figure:
+        return Figure(sum(f.value for f in figures), sum(f.foreign for f in figures))
+
+    return Cell(
+        key or {},
+        added([cell.incidents for cell in cells]),
+        added([cell.victims for cell in cells]),
+    )
+
+
+def _figures(total: Cell, margins: Margins, cells: list[Cell]) -> list[Figure]:
+    every = [total, *cells, *(cell for margin in margins.values() for cell in margin)]
+    return [figure for cell in every for figure in (cell.incidents, cell.victims)]
+
+
+def _exclusive(dimension: Dimension, measure: str) -> bool:
+    """Whether each incident (or victim) falls in exactly one group of the dimension."""
+    if measure == "incidents":
+        return dimension.level is Level.INCIDENT
+    return dimension.level is not Level.INCIDENT_SET
+
+
+def _suppress(
+    k: int, total: Cell, margins: Margins, cells: list[Cell], names: list[DimensionName]
+) -> None:
+    """Primary suppression everywhere, then secondary: first each one-dimension table exactly as a
+    one-dimension query would get it, then the cross table with those margins held fixed."""
+    Suppressor(k).primary(_figures(total, margins, cells))
+    fixed_totals = [total.incidents, total.victims]
+    for name, margin in margins.items():
+        stage = Suppressor(k)
+        for measure in ("incidents", "victims"):
+            if _exclusive(DIMENSIONS[name], measure):
+                stage.relate(getattr(total, measure), [getattr(c, measure) for c in margin])
+        stage.secondary(frozen=fixed_totals)
+    if len(names) == 2:
+        stage = Suppressor(k)
+        for rows, across in (names, reversed(names)):
+            _relate_rows(stage, margins[rows], cells, rows, DIMENSIONS[across])
+        fixed_margins = [
+            f for margin in margins.values() for c in margin for f in (c.incidents, c.victims)
+        ]
+        stage.secondary(frozen=fixed_totals + fixed_margins)
+
+
+def _relate_rows(
+    stage: Suppressor, margin: list[Cell], cells: list[Cell], rows: DimensionName, across: Dimension
+) -> None:
+    for row_total in margin:
+        row = [cell for cell in cells if cell.key[rows.value] == row_total.key[rows.value]]
+        for measure in ("incidents", "victims"):
+            if _exclusive(across, measure):
+                stage.relate(getattr(row_total, measure), [getattr(c, measure) for c in row])
+
+
+class Renderer:
+    """Figures as published: their value, or the marker of their suppression."""
+
+    def __init__(self, k: int) -> None:
+        self.k = k
+
+    def figure(self, figure: Figure) -> int | str:
+        return render(figure, self.k)
+
+    def counts(self, cell: Cell) -> Counts:
+        return Counts(incidents=self.figure(cell.incidents), victims=self.figure(cell.victims))
+
+    def group(self, cell: Cell) -> Group:
+        return Group(key=cell.key, **self.counts(cell).model_dump())
+
+    def sum(self, figures: list[Figure]) -> int | str:
+        # A sum over hidden figures would give them back, so it is hidden with them.
+        if any(figure.hidden for figure in figures):
+            return WITHHELD_MARKER
+        return sum(figure.value for figure in figures)
+
+
+def _sorted(cells: list[Cell], names: list[DimensionName]) -> list[Cell]:
+    return sorted(cells, key=lambda cell: _sort_key(names, cell))
+
+
+def _sort_key(names: list[DimensionName], cell: Cell) -> tuple[tuple[int, int, str], ...]:
+    key = []
+    for name in names:
+        value = cell.key[name.value]
+        vocabulary = DIMENSIONS[name].vocabulary
+        if value is None:
+            key.append((1, 0, ""))  # the no-value bucket comes last
+        elif value in vocabulary:
+            key.append((0, vocabulary.index(str(value)), ""))
+        else:
+            key.append((0, 0, f"{value:>12}" if isinstance(value, int) else str(value).casefold()))
+    return tuple(key)
+
+
+def _dimension_info(name: DimensionName, margin: list[Cell], render: Renderer) -> DimensionInfo:
+    dimension = DIMENSIONS[name]
+    without = next(cell for cell in margin if cell.key[name.value] is None)
+    valued = [cell for cell in margin if cell.key[name.value] is not None]
+    return DimensionInfo(
+        name=name,
+        description=dimension.description,
+        no_value=dimension.no_value,
+        incidents_in_several_groups=dimension.incidents_in_several_groups,
+        victims_in_several_groups=dimension.victims_in_several_groups,
+        coverage=Coverage(
+            incidents_without_value=render.figure(without.incidents),
+            victims_without_value=render.figure(without.victims),
+            incidents_sum_over_groups=render.sum([cell.incidents for cell in valued]),
+            victims_sum_over_groups=render.sum([cell.victims for cell in valued]),
+        ),
+    )
+
+
+def _notes(total: Counts, dimensions: list[DimensionInfo]) -> list[str]:
+    notes = [
+        f"Total: {total.incidents} incidents and {total.victims} victims, each counted once. "
+        "Incidents are not victims: an incident may have several victims, or none recorded."
+    ]
+    for info in dimensions:
+        line = (
+            f"By {info.name.value}: {info.coverage.incidents_without_value} incidents have no "
+            f"value ({info.no_value}) and are shown as their own group."
+        )
+        if info.incidents_in_several_groups:
+            line += (
+                " Groups are not exclusive: an incident counts in each of its groups, so the "
+                f"groups add up to {info.coverage.incidents_sum_over_groups} incidents."
+            )
+        notes.append(line)
+    return notes

@@ -1,0 +1,60 @@
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, status
+
+from app.core.auth import Principal, require
+from app.core.config import API_PREFIX
+from app.core.db import SessionDep
+from app.core.permissions import Permission
+from app.users import service
+from app.users.schemas import (
+    OrganisationCreate,
+    OrganisationRead,
+    UserCreate,
+    UserRead,
+    UserUpdate,
+)
+
+router = APIRouter(prefix=API_PREFIX, tags=["users and organisations"])
+Admin = Annotated[Principal, Depends(require(Permission.USER_ADMIN))]
+
+
+@router.post("/organisations", status_code=status.HTTP_201_CREATED, response_model=OrganisationRead)
+def create_organisation(
+    session: SessionDep, admin: Admin, body: OrganisationCreate
+) -> OrganisationRead:
+    return OrganisationRead.model_validate(service.create_organisation(session, body, admin))
+
+
+@router.get("/organisations", response_model=list[OrganisationRead])
+def list_organisations(session: SessionDep, _admin: Admin) -> list[OrganisationRead]:
+    return [OrganisationRead.model_validate(o) for o in service.list_organisations(session)]
+
+
+@router.post("/users", status_code=status.HTTP_201_CREATED, response_model=UserRead)
+def create_user(request: Request, session: SessionDep, admin: Admin, body: UserCreate) -> UserRead:
+    user = service.create_user(session, request.app.state.settings, body, admin)
+    return UserRead.model_validate(user)
+
+
+@router.get("/users", response_model=list[UserRead])
+def list_users(
+    session: SessionDep, _admin: Admin, organisation_id: Annotated[uuid.UUID | None, Query()] = None
+) -> list[UserRead]:
+    return [UserRead.model_validate(u) for u in service.list_users(session, organisation_id)]
+
+
+@router.get("/users/{user_id}", response_model=UserRead)
+def get_user(session: SessionDep, _admin: Admin, user_id: uuid.UUID) -> UserRead:
+    return UserRead.model_validate(service.get_user(session, user_id))
+
+
+@router.patch("/users/{user_id}", response_model=UserRead)
+def update_user(
+    request: Request, session: SessionDep, admin: Admin, user_id: uuid.UUID, body: UserUpdate
+) -> UserRead:
+    """Change roles, deactivate, or reset a password. The last two revoke the user's tokens."""
+    user = service.get_user(session, user_id)
+    updated = service.update_user(session, request.app.state.settings, user, body, admin)
+    return UserRead.model_validate(updated)

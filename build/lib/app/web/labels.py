@@ -1,0 +1,263 @@
+"""How each stored value is named on screen (English source text; see the catalogue for French).
+
+Declared as data, once: the pages, the chart and the CSV headings all read these tables.
+"""
+
+from enum import StrEnum
+from typing import Any
+
+from app.models.enums import (
+    AgeGroup,
+    ConsentKind,
+    DatePrecision,
+    Disability,
+    DisplacementStatus,
+    GbvType,
+    JudicialStage,
+    Jurisdiction,
+    PerpetratorCategory,
+    Sex,
+    Source,
+    VerificationStatus,
+    VictimCategory,
+    Violation,
+)
+from app.stats.dimensions import DimensionName
+from app.web.i18n import N_, Translator
+
+ENUM_LABELS: dict[type[StrEnum], dict[str, str]] = {
+    DatePrecision: {"day": N_("Exact day"), "month": N_("Month only"), "year": N_("Year only")},
+    Violation: {
+        "rape": N_("Rape"),
+        "attempted_rape": N_("Attempted rape"),
+        "sexual_slavery": N_("Sexual slavery"),
+        "forced_prostitution": N_("Forced prostitution"),
+        "forced_pregnancy": N_("Forced pregnancy"),
+        "forced_abortion": N_("Forced abortion"),
+        "enforced_sterilization": N_("Enforced sterilization"),
+        "forced_marriage": N_("Forced marriage"),
+        "sexual_mutilation": N_("Sexual mutilation"),
+        "trafficking_sexual_exploitation": N_("Trafficking for sexual exploitation"),
+        "other_sexual_violence": N_("Other sexual violence"),
+    },
+    GbvType: {
+        "rape": N_("Rape"),
+        "sexual_assault": N_("Sexual assault"),
+        "physical_assault": N_("Physical assault"),
+        "forced_marriage": N_("Forced marriage"),
+        "denial_of_resources": N_("Denial of resources, opportunities or services"),
+        "psychological_abuse": N_("Psychological or emotional abuse"),
+    },
+    Source: {
+        "gbvims": N_("GBVIMS"),
+        "mission_human_rights": N_("Mission human rights component"),
+        "protection_adviser": N_("Protection adviser"),
+        "ngo": N_("NGO"),
+        "media": N_("Media"),
+        "other": N_("Other"),
+    },
+    VerificationStatus: {
+        "reported": N_("Reported"),
+        "pending_verification": N_("Pending verification"),
+        "verified": N_("Verified"),
+        "not_verified": N_("Not verified"),
+        "discarded": N_("Discarded"),
+    },
+    Sex: {"female": N_("Female"), "male": N_("Male"), "unknown": N_("Unknown")},
+    AgeGroup: {
+        "0-11": N_("0 to 11"),
+        "12-17": N_("12 to 17"),
+        "18-25": N_("18 to 25"),
+        "26-40": N_("26 to 40"),
+        "41-60": N_("41 to 60"),
+        "61+": N_("61 and over"),
+        "child": N_("Child (age unknown)"),
+        "adult": N_("Adult (age unknown)"),
+        "unknown": N_("Unknown"),
+    },
+    VictimCategory: {
+        "woman": N_("Woman"),
+        "girl": N_("Girl"),
+        "man": N_("Man"),
+        "boy": N_("Boy"),
+        "unknown": N_("Unknown"),
+    },
+    DisplacementStatus: {
+        "idp": N_("Internally displaced"),
+        "refugee": N_("Refugee"),
+        "returnee": N_("Returnee"),
+        "host_community": N_("Host community"),
+        "unknown": N_("Unknown"),
+    },
+    Disability: {"yes": N_("Yes"), "no": N_("No"), "unknown": N_("Unknown")},
+    PerpetratorCategory: {
+        "non_state_armed_group": N_("Non-state armed group"),
+        "state_security_forces": N_("National security forces"),
+        "unidentified_armed_element": N_("Unidentified armed element"),
+        "international_forces": N_("International forces"),
+        "civilian": N_("Civilian"),
+        "other": N_("Other"),
+    },
+    ConsentKind: {
+        "statistics": N_("Counted in shared statistics"),
+        "referral": N_("Referral to other services"),
+        "justice": N_("Case passed to justice actors"),
+    },
+    Jurisdiction: {
+        "national": N_("National"),
+        "military": N_("Military"),
+        "international": N_("International"),
+        "hybrid": N_("Hybrid"),
+    },
+    JudicialStage: {
+        "no_complaint": N_("No complaint"),
+        "complaint_filed": N_("Complaint filed"),
+        "preliminary_investigation": N_("Preliminary investigation"),
+        "judicial_investigation": N_("Judicial investigation"),
+        "committed_for_trial": N_("Committed for trial"),
+        "trial": N_("Trial"),
+        "verdict": N_("Verdict"),
+        "appeal": N_("Appeal"),
+        "convicted": N_("Convicted"),
+        "acquitted": N_("Acquitted"),
+        "dismissed": N_("Dismissed"),
+        "closed_without_action": N_("Closed without action"),
+        "withdrawn": N_("Withdrawn"),
+    },
+    DimensionName: {
+        "perpetrator_category": N_("Perpetrator category"),
+        "victim_category": N_("Victim category"),
+        "violation": N_("Form of violence"),
+        "verification_status": N_("Verification status"),
+        "source": N_("Source"),
+        "admin1": N_("Region"),
+        "year": N_("Year"),
+        "month": N_("Month"),
+        "armed_party": N_("Armed party"),
+        "judicial_stage": N_("Judicial stage"),
+        "court": N_("Court"),
+    },
+}
+
+
+# The incident fields a version's changes can name.
+FIELD_LABELS = {
+    "occurred_on": N_("Date of the incident"),
+    "date_precision": N_("Date precision"),
+    "reported_on": N_("Date reported"),
+    "country": N_("Country code"),
+    "admin1": N_("Region"),
+    "admin2": N_("Cercle or district"),
+    "admin3": N_("Commune"),
+    "pcode": N_("P-code"),
+    "gbv_type": N_("GBVIMS incident type"),
+    "source": N_("Source"),
+    "verification_status": N_("Verification status"),
+    "archived_at": N_("Archived"),
+    "archive_reason": N_("Reason for archiving"),
+    "duplicate_of_id": N_("Duplicate of"),
+    "duplicate_reason": N_("Reason for the duplicate link"),
+    "violations": N_("Forms of violence"),
+    "victims": N_("Victims"),
+    "perpetrators": N_("Perpetrators"),
+    "summary": N_("Account"),
+    "victims.identity": N_("Identifying details"),
+}
+# The dimensions whose values are a vocabulary (the others are names: regions, courts, parties).
+DIMENSION_VALUE_ENUMS: dict[str, type[StrEnum]] = {
+    "perpetrator_category": PerpetratorCategory,
+    "victim_category": VictimCategory,
+    "violation": Violation,
+    "verification_status": VerificationStatus,
+    "source": Source,
+    "judicial_stage": JudicialStage,
+}
+FIELD_ENUMS: dict[str, type[StrEnum]] = {
+    "date_precision": DatePrecision,
+    "gbv_type": GbvType,
+    "source": Source,
+    "verification_status": VerificationStatus,
+    "violations": Violation,
+}
+FILTER_LABELS = {
+    "violation": N_("Form of violence"),
+    "source": N_("Source"),
+    "verification_status": N_("Verification status"),
+    "perpetrator_category": N_("Perpetrator category"),
+}
+ACTION_LABELS = {
+    "create": N_("Recorded"),
+    "update": N_("Edited"),
+    "verification": N_("Verification decision"),
+    "consent": N_("Consent recorded"),
+    "archive": N_("Archived"),
+    "duplicate": N_("Marked as a duplicate"),
+    "duplicate_unlink": N_("Duplicate link removed"),
+}
+
+
+class Labels:
+    """Enum values and options named in the user's language."""
+
+    def __init__(self, translator: Translator) -> None:
+        self._t = translator
+
+    def of(self, enum_class: type[StrEnum], value: str | None) -> str:
+        if value is None:
+            return self._t.gettext("Not recorded")
+        return self._t.gettext(ENUM_LABELS[enum_class].get(str(value), str(value)))
+
+    def options(self, enum_class: type[StrEnum]) -> list[tuple[str, str]]:
+        """(value, label) pairs in the vocabulary's own order, for a <select> or checkboxes."""
+        return [(member.value, self.of(enum_class, member.value)) for member in enum_class]
+
+    def field(self, name: str) -> str:
+        return self._t.gettext(FIELD_LABELS.get(name, name))
+
+    def action(self, name: str) -> str:
+        return self._t.gettext(ACTION_LABELS.get(name, name))
+
+    def value(self, field: str, value: Any) -> str:
+        """A stored value from a version's changes, in words; lists of victims summarised."""
+        if value is None or value == []:
+            return "—"
+        if field == "victims" and isinstance(value, list):
+            return ", ".join(self._victim(item) for item in value)
+        if field == "perpetrators" and isinstance(value, list):
+            return ", ".join(self.of(PerpetratorCategory, p.get("category")) for p in value)
+        enum_class = FIELD_ENUMS.get(field)
+        if isinstance(value, list):
+            return ", ".join(self.value(field, item) for item in value)
+        if enum_class is not None:
+            return self.of(enum_class, str(value))
+        return str(value)
+
+    def _victim(self, victim: dict[str, Any]) -> str:
+        text = self.of(VictimCategory, victim.get("category"))
+        return f"{text} ({victim['age']})" if victim.get("age") is not None else text
+
+    def field_filter(self, name: str) -> str:
+        return self._t.gettext(FILTER_LABELS.get(name, name))
+
+    # Lists as one line of text, for tables.
+    def violations(self, values: list[str]) -> str:
+        return ", ".join(self.of(Violation, value) for value in values)
+
+    def victim_categories(self, victims: list[Any]) -> str:
+        return ", ".join(self.of(VictimCategory, victim.category) for victim in victims)
+
+    def perpetrator_categories(self, perpetrators: list[Any]) -> str:
+        return ", ".join(self.of(PerpetratorCategory, p.category) for p in perpetrators)
+
+    def verification_options(self, values: list[str]) -> list[tuple[str, str]]:
+        return [(value, self.of(VerificationStatus, value)) for value in values]
+
+    def chart_title(self, dimension: StrEnum) -> str:
+        title = N_("Incidents by {dimension}")
+        return self._t.format(title, dimension=self.of(DimensionName, dimension))
+
+    def stage_options(self, values: list[str] | None) -> list[tuple[str, str]]:
+        """The stages a case may move to; every stage when `values` is None (a correction)."""
+        if values is None:
+            return self.options(JudicialStage)
+        return [(value, self.of(JudicialStage, value)) for value in values]

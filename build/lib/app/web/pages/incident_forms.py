@@ -1,0 +1,262 @@
+"""Advisers' incident forms: log an incident, edit it against its version, decide verification.
+
+Each form is turned into the API's own body and handed to the same service functions the API
+uses, so the pages enforce exactly the API's rules and permissions.
+"""
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+
+from app.armed_parties.service import list_armed_parties
+from app.core.auth import Principal
+from app.core.crypto import CipherDep
+from app.core.db import SessionDep
+from app.core.errors import ApiError
+from app.core.permissions import Permission
+from app.incidents import history, intake, service
+from app.incidents.schemas import IncidentCreate, IncidentUpdate
+from app.models import Incident
+from app.web.forms import (
+    errors_from_problems,
+    errors_from_validation,
+    incident_fields,
+    perpetrator_body,
+    rows,
+    victim_body,
+)
+from app.web.i18n import DEFAULT_LANGUAGE, N_
+from app.web.rendering import redirect, render
+from app.web.session import PageContext, check_csrf, page_for
+
+router = APIRouter(include_in_schema=False)
+WriterPage = Annotated[PageContext, Depends(page_for(Permission.INCIDENT_WRITE))]
+
+STATUS_MEANINGS = {
+    400: N_("The request could not be completed."),
+    409: N_("The record changed meanwhile, or is closed to changes; reload it and try again."),
+    412: N_("The record changed meanwhile; reload it and try again."),
+}
+TEXT_FIELDS = (
+    "occurred_on",
+    "date_precision",
+    "reported_on",
+    "country",
+    "admin1",
+    "admin2",
+    "admin3",
+    "pcode",
+    "gbv_type",
+    "source",
+)
+OPTIONAL_FIELDS = ("admin1", "admin2", "admin3", "pcode", "gbv_type")
+
+
+def _principal(page: PageContext) -> Principal:
+    assert page.principal is not None  # guaranteed by the page guard
+    return page.principal
+
+
+async def posted_form(page: PageContext) -> FormData:
+    form = await page.request.form()
+    check_csrf(page, _text(form.get("csrf_token")))
+    return form
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _show_form(
+    page: PageContext,
+    session: Session,
+    *,
+    status: int = 200,
+    incident: Incident | None = None,
+    values: dict[str, Any],
+    victims: list[dict[str, Any]],
+    perpetrators: list[dict[str, Any]],
+    errors: dict[str, str] | None = None,
+    **extra: Any,
+) -> Response:
+    return render(
+        page,
+        "incidents/form.html",
+        status,
+        incident=incident,
+        values=values,
+        victims=victims or [{}],
+        perpetrators=perpetrators or [{}],
+        errors=errors or {},
+        party_options=[
+            (str(party.id), party.name) for party in list_armed_parties(session, None, None)
+        ],
+        **extra,
+    )
+
+
+@router.get("/incidents/new")
+def new_incident_form(page: WriterPage, session: SessionDep) -> Response:
+    return _show_form(
+        page,
+        session,
+        values={"country": "ML", "idempotency_key": str(uuid.uuid4())},
+        victims=[{}],
+        perpetrators=[{}],
+    )
+
+
+@router.post("/incidents/new")
+async def create_incident(page: WriterPage, session: SessionDep, cipher: CipherDep) -> Response:
+    form = await posted_form(page)
+    values = incident_fields(form, (*TEXT_FIELDS, "summary", "idempotency_key"))
+    victims, perpetrators = rows(form, "victims"), rows(form, "perpetrators")
+    if (added := _text(form.get("add"))) is not None:  # "add a row" without JavaScript
+        (victims if added == "victims" else perpetrators).append({})
+        return _show_form(page, session, values=values, victims=victims, perpetrators=perpetrators)
+    key = values.pop("idempotency_key", None) or str(uuid.uuid4())
+    body = {
+        **values,
+        "victims": [victim_body(row, with_identity=True) for row in victims],
+        "perpetrators": [perpetrator_body(row) for row in perpetrators],
+    }
+    try:
+        data = IncidentCreate.model_validate(body)
+        # The form's key makes a double click, or a resend over a bad link, create one incident.
+        incident, _replayed = intake.create_once(session, data, _principal(page), cipher, key)
+    except (ValidationError, ApiError) as error:
+        session.rollback()
+        return _show_form(
+            page,
+            session,
+            status=422,
+            values={**values, "idempotency_key": key},
+            victims=victims,
+            perpetrators=perpetrators,
+            errors=form_errors(page, error),
+        )
+    return redirect(f"/incidents/{incident.id}?created=1")
+
+
+def form_errors(page: PageContext, error: ValidationError | ApiError) -> dict[str, str]:
+    if isinstance(error, ValidationError):
+        return errors_from_validation(page.t, error)
+    errors = errors_from_problems(page.t, error.errors)
+    if errors:
+        return errors
+    # A refusal about the whole record: its own words if the catalogue has them, else the
+    # general meaning of its status, so the page never switches language mid-sentence.
+    translated = page.t.gettext(error.detail)
+    if translated == error.detail and page.t.language != DEFAULT_LANGUAGE:
+        translated = page.t.gettext(STATUS_MEANINGS.get(error.status, STATUS_MEANINGS[400]))
+    return {"form": translated}
+
+
+def _current_values(incident: Incident) -> dict[str, Any]:
+    values = {name: getattr(incident, name) for name in TEXT_FIELDS}
+    values = {name: "" if value is None else str(value) for name, value in values.items()}
+    values["violations"] = list(incident.violations)
+    values["version"] = str(incident.version)
+    return values
+
+
+def _current_victims(incident: Incident) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": str(victim.id),
+            "sex": victim.sex,
+            "age": "" if victim.age is None else str(victim.age),
+            "age_group": "" if victim.age is not None else victim.age_group,
+            "displacement_status": victim.displacement_status,
+            "disability": victim.disability,
+            **{
+                f"consent_{kind}": "yes" if row.granted else "no"
+                for kind, row in victim.consent.items()
+            },
+        }
+        for victim in incident.victims
+    ]
+
+
+def _current_perpetrators(incident: Incident) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": str(p.id),
+            "category": p.category,
+            "armed_party_id": "" if p.armed_party_id is None else str(p.armed_party_id),
+        }
+        for p in incident.perpetrators
+    ]
+
+
+@router.get("/incidents/{incident_id}/edit")
+def edit_incident_form(page: WriterPage, session: SessionDep, incident_id: uuid.UUID) -> Response:
+    incident = service.get_incident(session, incident_id, _principal(page))
+    return _show_form(
+        page,
+        session,
+        incident=incident,
+        values=_current_values(incident),
+        victims=_current_victims(incident),
+        perpetrators=_current_perpetrators(incident),
+    )
+
+
+@router.post("/incidents/{incident_id}/edit")
+async def update_incident(
+    page: WriterPage, session: SessionDep, cipher: CipherDep, incident_id: uuid.UUID
+) -> Response:
+    form = await posted_form(page)
+    principal = _principal(page)
+    incident = service.get_incident(session, incident_id, principal)
+    values = incident_fields(form, (*TEXT_FIELDS, "version"))
+    victims, perpetrators = rows(form, "victims"), rows(form, "perpetrators")
+    shown = {"values": values, "victims": victims, "perpetrators": perpetrators}
+    if (added := _text(form.get("add"))) is not None:
+        (victims if added == "victims" else perpetrators).append({})
+        return _show_form(page, session, incident=incident, **shown)
+    based_on = int(values.get("version", "0") or 0)
+    if based_on != incident.version:
+        return _show_stale(page, session, incident, based_on, shown)
+    body = {
+        **{name: None for name in OPTIONAL_FIELDS},  # an emptied input clears the field
+        **values,
+        "victims": [victim_body(row, with_identity=False) for row in victims],
+        "perpetrators": [perpetrator_body(row) for row in perpetrators],
+    }
+    try:
+        data = IncidentUpdate.model_validate(body)
+        service.update_incident(session, incident, data, principal, cipher)
+    except (ValidationError, ApiError) as error:
+        session.rollback()
+        incident = service.get_incident(session, incident_id, principal)
+        return _show_form(
+            page, session, status=422, incident=incident, errors=form_errors(page, error), **shown
+        )
+    return redirect(f"/incidents/{incident.id}?saved=1")
+
+
+def _show_stale(
+    page: PageContext,
+    session: Session,
+    incident: Incident,
+    based_on: int,
+    shown: dict[str, Any],
+) -> Response:
+    """Someone saved first: show what they changed, keep this user's entries, save nothing."""
+    changes = [v for v in history.versions(session, incident) if v.version > based_on]
+    shown["values"]["version"] = str(incident.version)
+    return _show_form(
+        page,
+        session,
+        status=409,
+        incident=incident,
+        stale_changes=changes,
+        errors={"form": page.t.gettext("Someone else changed this incident meanwhile.")},
+        **shown,
+    )

@@ -1,0 +1,156 @@
+"""Advisers' incident pages: the filtered list and an incident's detail, history and status."""
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+
+from app.core.auth import Principal
+from app.core.crypto import CipherDep, FieldCipher
+from app.core.db import SessionDep
+from app.core.errors import ApiError
+from app.core.permissions import Permission
+from app.identity import service as identity
+from app.incidents import history, service, verification
+from app.incidents.filters import IncidentListQuery
+from app.incidents.schemas import VerificationRequest
+from app.models import Incident
+from app.models.enums import PerpetratorCategory, Source, VerificationStatus, Violation
+from app.web.forms import errors_from_problems, errors_from_validation
+from app.web.pages.incident_forms import form_errors, posted_form
+from app.web.rendering import redirect, render
+from app.web.session import PageContext, page_for
+
+router = APIRouter(include_in_schema=False)
+AdviserPage = Annotated[PageContext, Depends(page_for(Permission.INCIDENT_READ))]
+VerifierPage = Annotated[PageContext, Depends(page_for(Permission.INCIDENT_VERIFY))]
+
+LIST_FILTERS = {
+    "violation": Violation,
+    "source": Source,
+    "verification_status": VerificationStatus,
+    "perpetrator_category": PerpetratorCategory,
+}
+PAGE_SIZE = 50
+
+
+def _list_query(request: Request) -> dict[str, Any]:
+    """The list's query string as the API's filter model expects it (lists for repeatables)."""
+    params: dict[str, Any] = {}
+    for name, value in request.query_params.multi_items():
+        if not value.strip():
+            continue
+        if name in IncidentListQuery.model_fields and name not in ("limit", "include_archived"):
+            annotation = str(IncidentListQuery.model_fields[name].annotation)
+            if annotation.startswith("list"):
+                params.setdefault(name, []).append(value)
+            else:
+                params[name] = value
+    return params
+
+
+@router.get("/incidents")
+def incident_list(page: AdviserPage, session: SessionDep) -> Response:
+    params = _list_query(page.request)
+    errors: dict[str, str] = {}
+    incidents: list[Incident] = []
+    next_cursor = None
+    try:
+        query = IncidentListQuery.model_validate({**params, "limit": PAGE_SIZE})
+        incidents, next_cursor = service.list_incidents(
+            session, _principal(page), query, limit=PAGE_SIZE, cursor=query.cursor
+        )
+    except ValidationError as error:
+        errors = errors_from_validation(page.t, error)
+    except ApiError as error:
+        errors = errors_from_problems(page.t, error.errors)
+    return render(
+        page,
+        "incidents/list.html",
+        400 if errors else 200,
+        incidents=incidents,
+        next_cursor=next_cursor,
+        params=params,
+        errors=errors,
+        filters=LIST_FILTERS,
+    )
+
+
+@router.get("/incidents/{incident_id}")
+def incident_detail(
+    page: AdviserPage, session: SessionDep, cipher: CipherDep, incident_id: uuid.UUID
+) -> Response:
+    return _show_detail(page, session, cipher, incident_id)
+
+
+def _show_detail(
+    page: PageContext,
+    session: Session,
+    cipher: FieldCipher,
+    incident_id: uuid.UUID,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+    decision: dict[str, Any] | None = None,
+) -> Response:
+    principal = _principal(page)
+    incident = service.get_incident(session, incident_id, principal)
+    summary = None
+    if principal.can(Permission.IDENTITY_READ):
+        summary = identity.read_narrative(session, cipher, incident, principal)
+    return render(
+        page,
+        "incidents/detail.html",
+        status,
+        incident=incident,
+        summary=summary,
+        versions=list(reversed(history.versions(session, incident))),
+        decisions=verification.decisions(session, incident),
+        next_statuses=verification.allowed_from(incident.verification_status),
+        errors=errors or {},
+        decision=decision or {},
+    )
+
+
+@router.post("/incidents/{incident_id}/verification")
+async def decide_verification(
+    page: VerifierPage, session: SessionDep, cipher: CipherDep, incident_id: uuid.UUID
+) -> Response:
+    form = await posted_form(page)
+    principal = _principal(page)
+    incident = service.get_incident(session, incident_id, principal)
+    body = _decision_body(form)
+    try:
+        request = VerificationRequest.model_validate(body)
+        # The form always carries the version it was shown at; a stale one is refused.
+        history.check_version(incident, request.version or 0, status=409)
+        service.decide_verification(session, incident, request, principal)
+    except (ValidationError, ApiError) as error:
+        session.rollback()
+        errors = form_errors(page, error)
+        return _show_detail(page, session, cipher, incident_id, 422, errors, body)
+    return redirect(f"/incidents/{incident.id}?decided=1")
+
+
+def _decision_body(form: FormData) -> dict[str, Any]:
+    def text(name: str) -> str | None:
+        value = form.get(name)
+        return value.strip() or None if isinstance(value, str) else None
+
+    sources = (text("sources") or "").splitlines()
+    return {
+        "status": text("status"),
+        "standard": text("standard"),
+        "sources": [source.strip() for source in sources if source.strip()],
+        "note": text("note"),
+        "reopen": form.get("reopen") == "yes",
+        "version": text("version"),
+    }
+
+
+def _principal(page: PageContext) -> Principal:
+    assert page.principal is not None  # guaranteed by the page guard
+    return page.principal

@@ -1,0 +1,114 @@
+"""Judicial trackers' pages: pending cases by court and stage, the stalled list, and a case's
+timeline with the form to record a judicial act."""
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+
+from app.core.auth import Principal
+from app.core.db import SessionDep
+from app.core.errors import ApiError
+from app.core.permissions import Permission
+from app.judicial import reports, service
+from app.judicial.schemas import CaseEventCreate
+from app.judicial.stages import NEXT_STAGES
+from app.models.enums import CaseEventKind, JudicialStage
+from app.web.i18n import N_
+from app.web.pages.incident_forms import form_errors, posted_form
+from app.web.rendering import redirect, render
+from app.web.session import PageContext, page_for
+
+router = APIRouter(include_in_schema=False)
+CasesPage = Annotated[PageContext, Depends(page_for(Permission.JUDICIAL_READ))]
+CaseWriterPage = Annotated[PageContext, Depends(page_for(Permission.JUDICIAL_WRITE))]
+
+EVENT_KINDS = (
+    (CaseEventKind.ACT, N_("A judicial act (hearing, order, summons…): the stage stays")),
+    (CaseEventKind.STAGE_CHANGE, N_("The case moved to a new stage")),
+    (CaseEventKind.CORRECTION, N_("Correct a stage recorded wrongly (give the reason)")),
+)
+
+
+def _principal(page: PageContext) -> Principal:
+    assert page.principal is not None  # guaranteed by the page guard
+    return page.principal
+
+
+def _today() -> Any:
+    return datetime.now(UTC).date()
+
+
+@router.get("/judicial")
+def pending_cases(page: CasesPage, session: SessionDep) -> Response:
+    report = reports.pending(session, _principal(page), _today())
+    stages = [
+        stage
+        for stage in JudicialStage
+        if any(group.stage is stage for court in report.courts for group in court.stages)
+    ]
+    return render(page, "judicial/pending.html", report=report, stages=stages)
+
+
+@router.get("/judicial/stalled")
+def stalled_cases(
+    page: CasesPage, session: SessionDep, months: Annotated[int, Query(ge=1, le=600)] = 12
+) -> Response:
+    report = reports.stalled(session, _principal(page), months, _today())
+    return render(page, "judicial/stalled.html", report=report)
+
+
+@router.get("/judicial/cases/{case_id}")
+def case_page(page: CasesPage, session: SessionDep, case_id: uuid.UUID) -> Response:
+    return _show_case(page, session, case_id)
+
+
+def _show_case(
+    page: PageContext,
+    session: Session,
+    case_id: uuid.UUID,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+    entered: dict[str, Any] | None = None,
+) -> Response:
+    case = service.get_case(session, case_id, _principal(page))
+    return render(
+        page,
+        "judicial/case.html",
+        status,
+        case=case,
+        next_stages=[stage.value for stage in JudicialStage if stage in NEXT_STAGES[case.stage]],
+        event_kinds=[(kind.value, page.t.gettext(text)) for kind, text in EVENT_KINDS],
+        errors=errors or {},
+        entered=entered or {"kind": CaseEventKind.ACT.value, "occurred_on": _today().isoformat()},
+    )
+
+
+@router.post("/judicial/cases/{case_id}/events")
+async def record_event(page: CaseWriterPage, session: SessionDep, case_id: uuid.UUID) -> Response:
+    form = await posted_form(page)
+    principal = _principal(page)
+    case = service.get_case(session, case_id, principal)
+    entered = _event_fields(form)
+    try:
+        service.record_event(session, case, CaseEventCreate.model_validate(entered), principal)
+    except (ValidationError, ApiError) as error:
+        session.rollback()
+        return _show_case(page, session, case_id, 422, form_errors(page, error), entered)
+    return redirect(f"/judicial/cases/{case_id}?recorded=1")
+
+
+def _event_fields(form: FormData) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    for name in ("kind", "occurred_on", "stage", "note"):
+        value = form.get(name)
+        if isinstance(value, str) and value.strip():
+            fields[name] = value.strip()
+    if fields.get("kind") == CaseEventKind.ACT.value:
+        fields.pop("stage", None)  # the stage list stays on screen; an act does not use it
+    return fields

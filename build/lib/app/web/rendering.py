@@ -1,0 +1,151 @@
+"""Rendering pages: one Jinja2 environment, the user's language, and the headers every page gets."""
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from app.core.config import API_PREFIX
+from app.core.errors import ApiError, install_error_handlers
+from app.models import enums
+from app.stats.dimensions import DimensionName
+from app.web.i18n import LANGUAGES, N_, Translator, pick_language
+from app.web.labels import Labels
+from app.web.session import (
+    LANGUAGE_COOKIE,
+    CsrfError,
+    LoginRequiredError,
+    PageContext,
+    PageForbiddenError,
+)
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+STATIC_PREFIX = "/static"
+
+environment = Environment(
+    loader=FileSystemLoader(TEMPLATES_DIR),
+    autoescape=select_autoescape(["html", "svg"]),
+    extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+# Pages carry survivors' data: no caching anywhere, no framing, no script or style from elsewhere.
+PAGE_HEADERS = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+}
+
+
+def render(page: PageContext, template: str, status: int = 200, **values: Any) -> HTMLResponse:
+    html = environment.get_template(template).render({**_globals(page), **values})
+    return HTMLResponse(html, status_code=status, headers=PAGE_HEADERS)
+
+
+def _globals(page: PageContext) -> dict[str, Any]:
+    t = page.t
+    return {
+        "page": page,
+        "principal": page.principal,
+        "_": t.gettext,
+        "gettext": t.gettext,
+        "ngettext": t.ngettext,
+        "labels": page.labels,
+        "language": t.language,
+        "languages": LANGUAGES,
+        "csrf_token": page.csrf_token,
+        "static": STATIC_PREFIX,
+        "current_path": page.request.url.path,
+        "query_with": _query_with(page.request),
+        "enums": enums,
+        "enums_dimension": DimensionName,
+        "today": date.today().isoformat(),
+        "prefixed": _prefixed,
+    }
+
+
+def _prefixed(row: dict[str, Any], prefix: str) -> dict[str, Any]:
+    """A form row's values under their input names, e.g. {"age": 16} -> {"victims-0-age": 16}."""
+    return {prefix + name: value for name, value in row.items()}
+
+
+def _query_with(request: Request):  # type: ignore[no-untyped-def]
+    """A template helper: this page's query string with some parameters replaced."""
+
+    def build(**changes: Any) -> str:
+        params = [(k, v) for k, v in request.query_params.multi_items() if k not in changes]
+        params += [(k, v) for k, v in changes.items() if v is not None]
+        return "?" + urlencode(params)
+
+    return build
+
+
+def redirect(url: str) -> RedirectResponse:
+    # 303: after a form POST the browser fetches the next page with GET.
+    return RedirectResponse(url, status_code=303, headers={"Cache-Control": "no-store"})
+
+
+def _bare_context(request: Request) -> PageContext:
+    """A context for error pages raised before (or without) the page dependency."""
+    principal = getattr(request.state, "principal", None)
+    language = pick_language(
+        request.cookies.get(LANGUAGE_COOKIE), request.headers.get("accept-language")
+    )
+    translator = Translator(language)
+    return PageContext(request, principal, translator, Labels(translator), "")
+
+
+def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    page = _bare_context(request)
+    return render(page, "error.html", status=status, status_code=status, message=message)
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith(API_PREFIX)
+
+
+def install_page_error_handlers(app: FastAPI) -> None:
+    """Pages answer errors with pages; the API keeps its problem-details responses."""
+    install_error_handlers(app)
+    api_error_handler = app.exception_handlers[ApiError]
+
+    async def on_api_error(request: Request, exc: Exception) -> Response:
+        if _is_api(request):
+            return await api_error_handler(request, exc)
+        assert isinstance(exc, ApiError)
+        page = _bare_context(request)
+        messages = {
+            403: N_("Your role does not allow this page."),
+            404: N_("This page or record does not exist, or is not yours to see."),
+            409: N_("The record changed meanwhile; reload it and try again."),
+        }
+        message = messages.get(exc.status, N_("The request could not be completed."))
+        return render(page, "error.html", exc.status, status_code=exc.status, message=message)
+
+    async def on_login_required(request: Request, _exc: Exception) -> Response:
+        return redirect("/login?" + urlencode({"next": request.url.path}))
+
+    async def on_forbidden(request: Request, _exc: Exception) -> Response:
+        return error_page(request, 403, N_("Your role does not allow this page."))
+
+    async def on_csrf(request: Request, _exc: Exception) -> Response:
+        return error_page(
+            request,
+            403,
+            N_("This form has expired or did not come from this site. Reload the page."),
+        )
+
+    app.add_exception_handler(ApiError, on_api_error)
+    app.add_exception_handler(LoginRequiredError, on_login_required)
+    app.add_exception_handler(PageForbiddenError, on_forbidden)
+    app.add_exception_handler(CsrfError, on_csrf)

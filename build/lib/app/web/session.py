@@ -1,0 +1,160 @@
+"""Web sessions: the same tokens as the API, carried in a cookie, with CSRF checks on every form.
+
+- The session cookie is HttpOnly (no script can read it), SameSite=Strict (no other site can
+  send it) and Secure. It holds an opaque token; the token's hash is what the database keeps.
+- Every form carries a CSRF token derived from the session token, so only a page this service
+  rendered for this session can post. The login form, before there is a session, uses a
+  double-submit cookie instead.
+- The language choice is the only other cookie. Nothing is put in browser storage.
+"""
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.responses import Response
+
+from app.core.auth import Principal, principal_for_token
+from app.core.config import Settings
+from app.core.db import SessionDep
+from app.core.permissions import Permission
+from app.web.i18n import LANGUAGES, Translator, pick_language
+from app.web.labels import Labels
+
+SESSION_COOKIE = "crsv_session"
+LOGIN_CSRF_COOKIE = "crsv_login_csrf"
+LANGUAGE_COOKIE = "crsv_lang"
+CSRF_FIELD = "csrf_token"
+ONE_YEAR = 365 * 24 * 3600
+
+
+class LoginRequiredError(Exception):
+    """The page needs a signed-in user; answered with a redirect to the login page."""
+
+
+class PageForbiddenError(Exception):
+    """The signed-in user's role does not allow this page; answered with a 403 page."""
+
+
+class CsrfError(Exception):
+    """A form arrived without this session's CSRF token; answered with a 403 page."""
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What every page needs: who asks (if anyone), in which language, and the form token."""
+
+    request: Request
+    principal: Principal | None
+    t: Translator
+    labels: Labels
+    csrf_token: str
+
+    def can(self, permission: Permission) -> bool:
+        return self.principal is not None and self.principal.can(permission)
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def csrf_token_for(session_token: str) -> str:
+    return hmac.new(session_token.encode(), b"crsv-registry form", hashlib.sha256).hexdigest()
+
+
+def page_context(request: Request, session: SessionDep) -> PageContext:
+    token = request.cookies.get(SESSION_COOKIE)
+    principal = principal_for_token(session, token) if token else None
+    if principal is not None:
+        request.state.principal = principal  # for the audit trail
+        csrf = csrf_token_for(token or "")
+    else:
+        csrf = request.cookies.get(LOGIN_CSRF_COOKIE) or ""
+    language = pick_language(
+        request.cookies.get(LANGUAGE_COOKIE), request.headers.get("accept-language")
+    )
+    translator = Translator(language)
+    return PageContext(request, principal, translator, Labels(translator), csrf)
+
+
+Page = Annotated[PageContext, Depends(page_context)]
+
+
+def signed_in(page: Page) -> PageContext:
+    if page.principal is None:
+        raise LoginRequiredError()
+    return page
+
+
+SignedInPage = Annotated[PageContext, Depends(signed_in)]
+
+
+def page_for(*permissions: Permission) -> Callable[[PageContext], PageContext]:
+    """A dependency: the page, if the signed-in user holds one of `permissions` (else 403)."""
+
+    def guard(page: SignedInPage) -> PageContext:
+        if not any(page.can(permission) for permission in permissions):
+            raise PageForbiddenError()
+        return page
+
+    return guard
+
+
+def check_csrf(page: PageContext, submitted: str | None) -> None:
+    if not page.csrf_token or not submitted:
+        raise CsrfError()
+    if not hmac.compare_digest(page.csrf_token, submitted):
+        raise CsrfError()
+
+
+def new_login_csrf() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def set_session_cookie(response: Response, settings: Settings, token: str) -> None:
+    # No Max-Age: the cookie goes when the browser closes; the token expires on the server anyway.
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        secure=settings.session_cookie_secure,
+        samesite="strict",
+        path="/",
+    )
+
+
+def clear_session_cookie(response: Response, settings: Settings) -> None:
+    response.delete_cookie(
+        SESSION_COOKIE,
+        httponly=True,
+        secure=settings.session_cookie_secure,
+        samesite="strict",
+        path="/",
+    )
+
+
+def set_login_csrf_cookie(response: Response, settings: Settings, value: str) -> None:
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE,
+        value,
+        httponly=True,
+        secure=settings.session_cookie_secure,
+        samesite="strict",
+        path="/",
+    )
+
+
+def set_language_cookie(response: Response, settings: Settings, language: str) -> None:
+    if language in LANGUAGES:
+        response.set_cookie(
+            LANGUAGE_COOKIE,
+            language,
+            max_age=ONE_YEAR,
+            secure=settings.session_cookie_secure,
+            samesite="lax",
+            path="/",
+        )
