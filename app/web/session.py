@@ -57,6 +57,13 @@ class PageContext:
     def can(self, permission: Permission) -> bool:
         return self.principal is not None and self.principal.can(permission)
 
+    @property
+    def user(self) -> Principal:
+        """The signed-in user, on pages behind `signed_in` or `page_for` (never None there)."""
+        if self.principal is None:
+            raise LoginRequiredError()
+        return self.principal
+
 
 def _settings(request: Request) -> Settings:
     return request.app.state.settings

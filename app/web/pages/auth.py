@@ -99,8 +99,7 @@ def log_out(
     page: SignedInPage, session: SessionDep, csrf_token: Annotated[str, Form()] = ""
 ) -> Response:
     check_csrf(page, csrf_token)
-    assert page.principal is not None
-    service.log_out(session, page.principal)
+    service.log_out(session, page.user)
     response = redirect("/login")
     clear_session_cookie(response, _settings(page.request))
     return response

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from app.armed_parties.service import list_armed_parties
-from app.core.auth import Principal
 from app.core.crypto import CipherDep
 from app.core.db import SessionDep
 from app.core.errors import ApiError
@@ -55,11 +54,6 @@ TEXT_FIELDS = (
     "source",
 )
 OPTIONAL_FIELDS = ("admin1", "admin2", "admin3", "pcode", "gbv_type")
-
-
-def _principal(page: PageContext) -> Principal:
-    assert page.principal is not None  # guaranteed by the page guard
-    return page.principal
 
 
 async def posted_form(page: PageContext) -> FormData:
@@ -128,7 +122,7 @@ async def create_incident(page: WriterPage, session: SessionDep, cipher: CipherD
     try:
         data = IncidentCreate.model_validate(body)
         # The form's key makes a double click, or a resend over a bad link, create one incident.
-        incident, _replayed = intake.create_once(session, data, _principal(page), cipher, key)
+        incident, _replayed = intake.create_once(session, data, page.user, cipher, key)
     except (ValidationError, ApiError) as error:
         session.rollback()
         return _show_form(
@@ -196,7 +190,7 @@ def _current_perpetrators(incident: Incident) -> list[dict[str, Any]]:
 
 @router.get("/incidents/{incident_id}/edit")
 def edit_incident_form(page: WriterPage, session: SessionDep, incident_id: uuid.UUID) -> Response:
-    incident = service.get_incident(session, incident_id, _principal(page))
+    incident = service.get_incident(session, incident_id, page.user)
     return _show_form(
         page,
         session,
@@ -212,7 +206,7 @@ async def update_incident(
     page: WriterPage, session: SessionDep, cipher: CipherDep, incident_id: uuid.UUID
 ) -> Response:
     form = await posted_form(page)
-    principal = _principal(page)
+    principal = page.user
     incident = service.get_incident(session, incident_id, principal)
     values = incident_fields(form, (*TEXT_FIELDS, "version"))
     victims, perpetrators = rows(form, "victims"), rows(form, "perpetrators")

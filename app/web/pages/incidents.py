@@ -1,7 +1,7 @@
 """Advisers' incident pages: the filtered list and an incident's detail, history and status."""
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, get_origin
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -9,7 +9,6 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from app.core.auth import Principal
 from app.core.crypto import CipherDep, FieldCipher
 from app.core.db import SessionDep
 from app.core.errors import ApiError
@@ -38,18 +37,25 @@ LIST_FILTERS = {
 PAGE_SIZE = 50
 
 
+# The list's parameters that may repeat (`?source=ngo&source=media`), read off the API's model.
+REPEATABLE = {
+    name
+    for name, field in IncidentListQuery.model_fields.items()
+    if get_origin(field.annotation) is list
+}
+SINGLE = set(IncidentListQuery.model_fields) - REPEATABLE - {"limit", "include_archived"}
+
+
 def _list_query(request: Request) -> dict[str, Any]:
     """The list's query string as the API's filter model expects it (lists for repeatables)."""
     params: dict[str, Any] = {}
     for name, value in request.query_params.multi_items():
         if not value.strip():
             continue
-        if name in IncidentListQuery.model_fields and name not in ("limit", "include_archived"):
-            annotation = str(IncidentListQuery.model_fields[name].annotation)
-            if annotation.startswith("list"):
-                params.setdefault(name, []).append(value)
-            else:
-                params[name] = value
+        if name in REPEATABLE:
+            params.setdefault(name, []).append(value)
+        elif name in SINGLE:
+            params[name] = value
     return params
 
 
@@ -62,7 +68,7 @@ def incident_list(page: AdviserPage, session: SessionDep) -> Response:
     try:
         query = IncidentListQuery.model_validate({**params, "limit": PAGE_SIZE})
         incidents, next_cursor = service.list_incidents(
-            session, _principal(page), query, limit=PAGE_SIZE, cursor=query.cursor
+            session, page.user, query, limit=PAGE_SIZE, cursor=query.cursor
         )
     except ValidationError as error:
         errors = errors_from_validation(page.t, error)
@@ -96,7 +102,7 @@ def _show_detail(
     errors: dict[str, str] | None = None,
     decision: dict[str, Any] | None = None,
 ) -> Response:
-    principal = _principal(page)
+    principal = page.user
     incident = service.get_incident(session, incident_id, principal)
     summary = None
     if principal.can(Permission.IDENTITY_READ):
@@ -120,7 +126,7 @@ async def decide_verification(
     page: VerifierPage, session: SessionDep, cipher: CipherDep, incident_id: uuid.UUID
 ) -> Response:
     form = await posted_form(page)
-    principal = _principal(page)
+    principal = page.user
     incident = service.get_incident(session, incident_id, principal)
     body = _decision_body(form)
     try:
@@ -149,8 +155,3 @@ def _decision_body(form: FormData) -> dict[str, Any]:
         "reopen": form.get("reopen") == "yes",
         "version": text("version"),
     }
-
-
-def _principal(page: PageContext) -> Principal:
-    assert page.principal is not None  # guaranteed by the page guard
-    return page.principal

@@ -11,7 +11,6 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from app.core.auth import Principal
 from app.core.db import SessionDep
 from app.core.errors import ApiError
 from app.core.permissions import Permission
@@ -35,18 +34,13 @@ EVENT_KINDS = (
 )
 
 
-def _principal(page: PageContext) -> Principal:
-    assert page.principal is not None  # guaranteed by the page guard
-    return page.principal
-
-
 def _today() -> Any:
     return datetime.now(UTC).date()
 
 
 @router.get("/judicial")
 def pending_cases(page: CasesPage, session: SessionDep) -> Response:
-    report = reports.pending(session, _principal(page), _today())
+    report = reports.pending(session, page.user, _today())
     stages = [
         stage
         for stage in JudicialStage
@@ -59,7 +53,7 @@ def pending_cases(page: CasesPage, session: SessionDep) -> Response:
 def stalled_cases(
     page: CasesPage, session: SessionDep, months: Annotated[int, Query(ge=1, le=600)] = 12
 ) -> Response:
-    report = reports.stalled(session, _principal(page), months, _today())
+    report = reports.stalled(session, page.user, months, _today())
     return render(page, "judicial/stalled.html", report=report)
 
 
@@ -76,7 +70,7 @@ def _show_case(
     errors: dict[str, str] | None = None,
     entered: dict[str, Any] | None = None,
 ) -> Response:
-    case = service.get_case(session, case_id, _principal(page))
+    case = service.get_case(session, case_id, page.user)
     return render(
         page,
         "judicial/case.html",
@@ -92,7 +86,7 @@ def _show_case(
 @router.post("/judicial/cases/{case_id}/events")
 async def record_event(page: CaseWriterPage, session: SessionDep, case_id: uuid.UUID) -> Response:
     form = await posted_form(page)
-    principal = _principal(page)
+    principal = page.user
     case = service.get_case(session, case_id, principal)
     entered = _event_fields(form)
     try:

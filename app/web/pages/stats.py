@@ -48,9 +48,8 @@ def _stats_query(chosen: dict[str, str]) -> StatsQuery:
 
 
 def _compute(page: PageContext, session: SessionDep, chosen: dict[str, str]) -> StatsResult:
-    assert page.principal is not None  # guaranteed by the page guard
     k = page.request.app.state.settings.suppression_k
-    return compute_stats(session, _stats_query(chosen), page.principal, k)
+    return compute_stats(session, _stats_query(chosen), page.user, k)
 
 
 @router.get("/statistics")
