@@ -6,7 +6,7 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 
 from app.models.enums import Role
-from tests.factories import API, NGO, create_incident, patch_incident
+from tests.factories import API, NGO, create_armed_party, create_incident, patch_incident
 from tests.web.pages import field_errors, incident_form, submit
 
 ADVISER = Role.PROTECTION_ADVISER
@@ -225,3 +225,15 @@ def _edit_form(page: str, **changes: str) -> dict[str, str | list[str]]:
     fields["violations"] = re.findall(r'name="violations" value="([^"]+)" checked', page)
     fields.update(changes)
     return fields
+
+
+def test_the_list_filters_by_country_and_named_armed_party(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    party = create_armed_party(client, "Katiba Macina", "non_state_armed_group")
+    named = create_incident(client, perpetrators=[{"armed_party_id": party["id"]}])
+    other = create_incident(client)
+    browser = pages_for(ADVISER)
+    page = browser.get(f"/incidents?armed_party_id={party['id']}&country=ml").text
+    assert named["reference"] in page and other["reference"] not in page
+    assert f'<option value="{party["id"]}" selected>Katiba Macina</option>' in page

@@ -66,6 +66,11 @@ def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def party_options(session: Session) -> list[tuple[str, str]]:
+    """The armed parties as (id, name) choices for a <select>."""
+    return [(str(party.id), party.name) for party in list_armed_parties(session, None, None)]
+
+
 def _show_form(
     page: PageContext,
     session: Session,
@@ -87,9 +92,7 @@ def _show_form(
         victims=victims or [{}],
         perpetrators=perpetrators or [{}],
         errors=errors or {},
-        party_options=[
-            (str(party.id), party.name) for party in list_armed_parties(session, None, None)
-        ],
+        party_options=party_options(session),
         **extra,
     )
 

@@ -20,7 +20,7 @@ from app.incidents.schemas import VerificationRequest
 from app.models import Incident
 from app.models.enums import PerpetratorCategory, Source, VerificationStatus, Violation
 from app.web.forms import errors_from_problems, errors_from_validation
-from app.web.pages.incident_forms import form_errors, posted_form
+from app.web.pages.incident_forms import form_errors, party_options, posted_form
 from app.web.rendering import redirect, render
 from app.web.session import PageContext, page_for
 
@@ -83,6 +83,7 @@ def incident_list(page: AdviserPage, session: SessionDep) -> Response:
         params=params,
         errors=errors,
         filters=LIST_FILTERS,
+        party_options=party_options(session),
     )
 
 
