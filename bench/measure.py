@@ -203,13 +203,24 @@ def _bodies(count: int) -> list[dict[str, Any]]:
 
 
 def _in_threads(work: Callable[[list[Any]], None], items: list[Any], threads: int) -> float:
+    """Items per second through `work` in `threads` threads; any failure fails the measure."""
     chunks = [items[n::threads] for n in range(threads)]
-    workers = [threading.Thread(target=work, args=(chunk,)) for chunk in chunks]
+    failures: list[BaseException] = []
+
+    def run(chunk: list[Any]) -> None:
+        try:
+            work(chunk)
+        except BaseException as error:  # a thread's exception would otherwise be lost
+            failures.append(error)
+
+    workers = [threading.Thread(target=run, args=(chunk,)) for chunk in chunks]
     started = time.perf_counter()
     for worker in workers:
         worker.start()
     for worker in workers:
         worker.join()
+    if failures:
+        raise RuntimeError(f"{len(failures)} of {threads} clients failed") from failures[0]
     return len(items) / (time.perf_counter() - started)
 
 

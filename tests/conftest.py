@@ -23,6 +23,7 @@ from app.core.crypto import generate_key
 from app.main import create_app
 from app.models import Base, Incident
 from app.models.enums import Role
+from app.stats import rollup
 from tests.factories import MISSION, log_in, make_user
 
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -160,7 +161,14 @@ def client(app: FastAPI) -> Iterator[TestClient]:
         user = make_user(app, Role.PROTECTION_ADVISER, organisation=MISSION)
         test_client.headers["Authorization"] = f"Bearer {log_in(test_client, user)}"
         yield test_client
+    assert_counts_kept(app)
     wipe(app)
+
+
+def assert_counts_kept(application: FastAPI) -> None:
+    """Whatever a test did through the API, the statistics' kept counts equal a recount."""
+    with application.state.engine.connect() as connection:
+        assert rollup.mismatches(connection) == []
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from app.cli import alembic_config, migrate
 from app.core.config import get_settings
 from app.core.crypto import FieldCipher
 from app.models import Base
+from app.stats import rollup
 from tests.conftest import TEST_ENCRYPTION_KEY, fresh_database
 
 
@@ -127,11 +128,23 @@ def test_upgrading_keeps_every_stored_row(
                 victim_counts = connection.execute(
                     text("SELECT victim_count, shared_victim_count FROM incidents")
                 ).one()
+                kept = connection.execute(
+                    text("SELECT facet, incidents FROM stat_counts ORDER BY facet")
+                ).all()
+                kept_mismatches = rollup.mismatches(connection)
         finally:
             engine.dispose()
     get_settings.cache_clear()
     assert counts == {"incidents": 1, "incident_violations": 1, "victims": 1, "perpetrators": 1}
     assert tuple(victim_counts) == (1, 0)  # backfilled; no consent was recorded then
+    # The statistics' kept counts are filled from the stored incidents, as a recount gives.
+    assert [tuple(row) for row in kept] == [
+        ("incident", 1),
+        ("perpetrator_category", 1),
+        ("victim_category", 1),
+        ("violation", 1),
+    ]
+    assert kept_mismatches == []
     assert b"health centre" not in bytes(ciphertext)
     summary = FieldCipher([TEST_ENCRYPTION_KEY]).decrypt_json(bytes(ciphertext))["summary"]
     assert summary == "Met at the health centre"

@@ -11,6 +11,7 @@ from app.core.auth import Principal
 from app.core.errors import ApiError
 from app.models import Incident, IncidentVersion, JudicialCase
 from app.models.base import utcnow
+from app.stats import rollup
 
 SNAPSHOT_FIELDS = (
     "occurred_on",
@@ -95,7 +96,8 @@ def finish_change(
     identifying: tuple[str, ...] = (),
     details: dict[str, Any] | None = None,
 ) -> None:
-    """Bump the version (once per change), then write the audit event and the version's changes.
+    """Bump the version (once per change), then write the audit event, the version's changes and
+    the change to the statistics' kept counts.
 
     Touching the row makes SQLAlchemy's version check part of the UPDATE: a concurrent writer
     who based a change on the same version finds the row changed and is refused. `before` holds
@@ -113,7 +115,9 @@ def finish_change(
         fields=fields,
         details=details,
     )
-    changes = diff(before, snapshot(incident))
+    after = snapshot(incident)
+    rollup.record_change(session, incident.organisation_id, before, after)
+    changes = diff(before, after)
     changes.update({name: {"changed": True} for name in identifying})
     record_version(session, incident, principal, action, changes)
 

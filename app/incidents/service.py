@@ -36,6 +36,7 @@ from app.incidents.schemas import (
 from app.models import CaseIncident, Incident, IncidentViolation, ReferenceCounter, Victim
 from app.models.base import utcnow
 from app.models.enums import VerificationStatus, Violation
+from app.stats import rollup
 
 INCIDENT_FIELDS = tuple(IncidentFields.model_fields)
 WITH_CHILDREN = (
@@ -119,7 +120,9 @@ def create_incident(
         identity.set_narrative(session, cipher, incident, data.summary, principal)
     if incident.verification_status is not VerificationStatus.REPORTED:
         _record_initial_status(session, incident, principal)
-    changes = history.diff({}, history.snapshot(incident))
+    state = history.snapshot(incident)
+    rollup.record_change(session, incident.organisation_id, None, state)
+    changes = history.diff({}, state)
     if data.summary:
         changes["summary"] = {"changed": True}
     if "identity" in details:

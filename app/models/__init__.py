@@ -15,6 +15,7 @@ from app.models.incident import (
     Victim,
 )
 from app.models.judicial import CaseEvent, CaseIncident, Court, JudicialCase
+from app.models.rollup import StatCount
 
 __all__ = [
     "ArmedParty",
@@ -35,6 +36,7 @@ __all__ = [
     "Organisation",
     "Perpetrator",
     "ReferenceCounter",
+    "StatCount",
     "User",
     "UserRole",
     "VerificationEvent",

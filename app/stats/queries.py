@@ -12,17 +12,21 @@ organisation's data is counted in full.
 """
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import Subquery
 
 from app.incidents.filters import IncidentFilters, apply_incident_filters
 from app.models import Incident, Victim, VictimConsent
 from app.models.enums import ConsentKind, VerificationStatus
+from app.models.rollup import Facet
 from app.stats.dimensions import DIMENSIONS, DimensionName, format_value, group_column
+from app.stats.kept import FACETS, facet_of, kept_counts_answer, kept_rows
+from app.stats.schemas import Basis, StatsQuery
 from app.stats.suppression import Figure
 
 
@@ -31,6 +35,27 @@ class Cell:
     key: dict[str, str | int | None]
     incidents: Figure
     victims: Figure
+
+
+@dataclass(frozen=True)
+class Counted:
+    """The rows a table is counted from: one per matching incident, or the kept counts.
+
+    Both have the same columns (occurred_on, date_precision, source, verification_status,
+    admin1, victims, foreign) and a `weight`, the number of incidents a row stands for, so the
+    same SQL counts either. Kept rows also carry the `value` of their facet.
+    """
+
+    rows_for: Callable[[Facet], Subquery]
+    kept: bool
+
+
+def counted_rows(query: StatsQuery, organisation_id: uuid.UUID, use_kept: bool = True) -> Counted:
+    """The kept counts when they can answer `query` exactly, else the incidents themselves."""
+    if use_kept and kept_counts_answer(query):
+        return Counted(lambda facet: kept_rows(query, organisation_id, facet), kept=True)
+    incidents = filtered_incidents(query, organisation_id, query.basis)
+    return Counted(lambda _facet: incidents, kept=False)
 
 
 def filtered_incidents(
@@ -46,16 +71,20 @@ def filtered_incidents(
         Incident.admin1,
         case((own, Incident.victim_count), else_=Incident.shared_victim_count).label("victims"),
         case((own, 0), else_=1).label("foreign"),
+        literal(1).label("weight"),
     )
     shareable = or_(own, Incident.victim_count == 0, Incident.shared_victim_count > 0)
-    counted = (
-        Incident.verification_status == VerificationStatus.VERIFIED
-        if basis == "verified_only"
-        else Incident.verification_status != VerificationStatus.DISCARDED
-    )
     not_duplicate = Incident.duplicate_of_id.is_(None)  # reported twice, counted once
-    query = apply_incident_filters(columns, filters).where(shareable, counted, not_duplicate)
+    query = apply_incident_filters(columns, filters).where(
+        shareable, _basis(Incident.verification_status, basis), not_duplicate
+    )
     return query.subquery("incidents")
+
+
+def _basis(status: Any, basis: str) -> ColumnElement[bool]:
+    if basis == Basis.VERIFIED_ONLY:
+        return status == VerificationStatus.VERIFIED
+    return status != VerificationStatus.DISCARDED
 
 
 def _victims_by_category() -> Subquery:
@@ -78,33 +107,35 @@ def _victims_by_category() -> Subquery:
     )
 
 
-def _measures(incidents: Subquery, victims: ColumnElement[Any]) -> list[ColumnElement[Any]]:
-    foreign = incidents.c.foreign
+def _measures(rows: Subquery, victims: ColumnElement[Any]) -> list[ColumnElement[Any]]:
+    weight, foreign = rows.c.weight, rows.c.foreign
     return [
-        func.count(),
+        func.coalesce(func.sum(weight), 0),
         func.coalesce(func.sum(victims), 0),
-        func.coalesce(func.sum(foreign), 0),
+        func.coalesce(func.sum(foreign * weight), 0),
         func.coalesce(func.sum(foreign * victims), 0),
     ]
 
 
-def total_cell(session: Session, incidents: Subquery) -> Cell:
-    row = session.execute(select(*_measures(incidents, incidents.c.victims))).one()
-    return _cell({}, row)
+def total_cell(session: Session, counted: Counted) -> Cell:
+    rows = counted.rows_for(Facet.INCIDENT)
+    return _cell({}, session.execute(select(*_measures(rows, rows.c.victims))).one())
 
 
-def group_cells(session: Session, incidents: Subquery, names: list[DimensionName]) -> list[Cell]:
-    query, victims, columns = select(incidents), incidents.c.victims, []
+def group_cells(session: Session, counted: Counted, names: list[DimensionName]) -> list[Cell]:
+    rows = counted.rows_for(facet_of(names))
+    query, victims, columns = select(rows), rows.c.victims, []
     for name in names:
-        if name is DimensionName.VICTIM_CATEGORY:
-            query, victims, column = _by_victim_category(query, incidents)
+        if counted.kept and name in FACETS:
+            column = rows.c.value  # the kept rows of this facet carry its value
+        elif name is DimensionName.VICTIM_CATEGORY:
+            query, victims, column = _by_victim_category(query, rows)
         else:
-            column, values = group_column(name, incidents)
+            column, values = group_column(name, rows)
             if values is not None:
-                query = query.outerjoin(values, values.c.incident_id == incidents.c.id)
+                query = query.outerjoin(values, values.c.incident_id == rows.c.id)
         columns.append(column.label(name.value))
-    statement = query.with_only_columns(*_measures(incidents, victims), *columns).group_by(*columns)
-    rows = session.execute(statement).all()
+    statement = query.with_only_columns(*_measures(rows, victims), *columns).group_by(*columns)
     cells = [
         _cell(
             {
@@ -113,7 +144,7 @@ def group_cells(session: Session, incidents: Subquery, names: list[DimensionName
             },
             row,
         )
-        for row in rows
+        for row in session.execute(statement).all()
     ]
     if len(names) == 1:
         cells += missing_values(names[0], cells)

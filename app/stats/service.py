@@ -2,13 +2,13 @@
 no-value bucket, and small cells of other organisations' data suppressed."""
 
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.selectable import Subquery
 
 from app.core.auth import Principal
 from app.stats.dimensions import DIMENSIONS, Dimension, DimensionName, Level
 from app.stats.queries import (
     Cell,
-    filtered_incidents,
+    Counted,
+    counted_rows,
     group_cells,
     missing_values,
     total_cell,
@@ -28,11 +28,13 @@ from app.stats.suppression import WITHHELD_MARKER, Figure, Suppressor, render
 Margins = dict[DimensionName, list[Cell]]
 
 
-def compute_stats(session: Session, query: StatsQuery, principal: Principal, k: int) -> StatsResult:
-    organisation = principal.organisation_id
-    incidents = filtered_incidents(query, organisation, query.basis)
+def compute_stats(
+    session: Session, query: StatsQuery, principal: Principal, k: int, use_kept: bool = True
+) -> StatsResult:
+    """`use_kept=False` counts the incidents themselves even where the kept counts would do."""
+    counted = counted_rows(query, principal.organisation_id, use_kept)
     names = query.group_by
-    total, margins, cells = _count(session, incidents, names)
+    total, margins, cells = _count(session, counted, names)
     _suppress(k, total, margins, cells, names)
 
     render = Renderer(k)
@@ -62,7 +64,7 @@ def compute_stats(session: Session, query: StatsQuery, principal: Principal, k: 
 
 
 def _count(
-    session: Session, incidents: Subquery, names: list[DimensionName]
+    session: Session, counted: Counted, names: list[DimensionName]
 ) -> tuple[Cell, Margins, list[Cell]]:
     """The cells, each dimension's margin and the total, in as few passes as the dimensions allow.
 
@@ -70,18 +72,18 @@ def _count(
     over that dimension loses nothing, so a margin or the total is added up from the cells
     instead of read again. Dimensions where an incident can count in several groups are read.
     """
-    cells = group_cells(session, incidents, names)
+    cells = group_cells(session, counted, names)
     if len(names) == 1:
         margins = {names[0]: cells}
     else:
         margins = {
             name: _margin_from(cells, name)
             if _one_value_each(other)
-            else group_cells(session, incidents, [name])
+            else group_cells(session, counted, [name])
             for name, other in zip(names, reversed(names), strict=True)
         }
     exclusive = [name for name in names if _one_value_each(name)]
-    total = _total_from(margins[exclusive[0]]) if exclusive else total_cell(session, incidents)
+    total = _total_from(margins[exclusive[0]]) if exclusive else total_cell(session, counted)
     return total, margins, cells
 
 

@@ -1,0 +1,230 @@
+"""Keeping `stat_counts` equal to what counting the incidents would give, write by write.
+
+Every change to an incident passes its state before and after (`history.snapshot`) to
+`record_change`, which adds the difference of their contributions in one statement, inside the
+change's own transaction: a committed incident is always counted, and a rolled-back one never.
+`rebuild` recomputes the whole table from the incidents (after a bulk load, or to repair), and
+`mismatches` says whether the kept counts differ from a recount (tests and `crsv-registry stats
+check` use it).
+"""
+
+import uuid
+from collections import Counter
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, Date, Select, String, and_, case, delete, func, literal, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
+
+from app.core.db import dialect_insert
+from app.models import Incident, IncidentViolation, Perpetrator, StatCount, Victim, VictimConsent
+from app.models.enums import ConsentKind
+from app.models.rollup import NO_VALUE, Facet
+
+KEY_COLUMNS = (
+    "facet",
+    "country",
+    "month",
+    "organisation_id",
+    "admin1",
+    "date_precision",
+    "source",
+    "verification_status",
+    "value",
+)
+MEASURES = ("incidents", "victims", "shareable_incidents", "shared_victims")
+Key = tuple[Any, ...]
+Contributions = dict[Key, tuple[int, int, int, int]]
+
+
+def contributions(organisation_id: uuid.UUID, state: dict[str, Any] | None) -> Contributions:
+    """What one incident (as `history.snapshot` describes it) adds to each row of the table."""
+    if not state or state.get("archived_at") or state.get("duplicate_of_id"):
+        return {}  # archived and duplicate reports are never counted
+    base = (
+        state["country"],
+        date.fromisoformat(state["occurred_on"]).replace(day=1),
+        organisation_id,
+        state.get("admin1") or NO_VALUE,
+        state["date_precision"],
+        state["source"],
+        state["verification_status"],
+    )
+    victims = state["victims"]
+    consenting = [v for v in victims if v["consent"].get(ConsentKind.STATISTICS.value) is True]
+    shareable = int(not victims or bool(consenting))
+    whole = (1, len(victims), shareable, len(consenting))
+    rows: Contributions = {(Facet.INCIDENT.value, *base, NO_VALUE): whole}
+    for violation in set(state["violations"]):
+        rows[(Facet.VIOLATION.value, *base, violation)] = whole
+    categories = {p["category"] for p in state["perpetrators"]} or {NO_VALUE}
+    for category in categories:
+        rows[(Facet.PERPETRATOR_CATEGORY.value, *base, category)] = whole
+    rows.update(_victim_rows(base, victims))
+    return rows
+
+
+def _victim_rows(base: tuple[Any, ...], victims: list[dict[str, Any]]) -> Contributions:
+    if not victims:
+        return {(Facet.VICTIM_CATEGORY.value, *base, NO_VALUE): (1, 0, 1, 0)}
+    every = Counter(v["category"] for v in victims)
+    sharing = Counter(
+        v["category"] for v in victims if v["consent"].get(ConsentKind.STATISTICS.value) is True
+    )
+    return {
+        (Facet.VICTIM_CATEGORY.value, *base, category): (
+            1,
+            count,
+            int(sharing[category] > 0),
+            sharing[category],
+        )
+        for category, count in every.items()
+    }
+
+
+def record_change(
+    session: Session,
+    organisation_id: uuid.UUID,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> None:
+    """Add (after - before) to the kept counts, in one statement of the current transaction."""
+    old, new = contributions(organisation_id, before), contributions(organisation_id, after)
+    deltas = []
+    for key in sorted(old.keys() | new.keys(), key=str):  # one lock order for every writer
+        change = [
+            n - o for n, o in zip(new.get(key, (0,) * 4), old.get(key, (0,) * 4), strict=True)
+        ]
+        if any(change):
+            deltas.append(dict(zip((*KEY_COLUMNS, *MEASURES), (*key, *change), strict=True)))
+    if not deltas:
+        return
+    statement = dialect_insert(session)(StatCount).values(deltas)
+    statement = statement.on_conflict_do_update(
+        index_elements=list(KEY_COLUMNS),
+        set_={name: getattr(StatCount, name) + statement.excluded[name] for name in MEASURES},
+    )
+    session.execute(statement)
+
+
+def rebuild(connection: Connection) -> None:
+    """Recount the whole table from the incidents (after a bulk load, or to repair it)."""
+    connection.execute(delete(StatCount))
+    columns = [*KEY_COLUMNS, *MEASURES]
+    for query in recount_queries(connection.dialect.name):
+        connection.execute(StatCount.__table__.insert().from_select(columns, query))
+
+
+def mismatches(connection: Connection) -> list[tuple[Key, tuple[int, ...], tuple[int, ...]]]:
+    """Rows whose kept counts differ from a recount: (key, kept, recounted). Empty when right."""
+    expected: dict[Key, tuple[int, ...]] = {}
+    for query in recount_queries(connection.dialect.name):
+        for row in connection.execute(query):
+            expected[_key(row[: len(KEY_COLUMNS)])] = tuple(row[len(KEY_COLUMNS) :])
+    kept = {
+        _key(row[: len(KEY_COLUMNS)]): tuple(row[len(KEY_COLUMNS) :])
+        for row in connection.execute(
+            select(*(StatCount.__table__.c[c] for c in (*KEY_COLUMNS, *MEASURES)))
+        )
+    }
+    zero = (0, 0, 0, 0)
+    return [
+        (key, kept.get(key, zero), expected.get(key, zero))
+        for key in sorted(expected.keys() | kept.keys(), key=str)
+        if kept.get(key, zero) != expected.get(key, zero)
+    ]
+
+
+def _key(values: Any) -> Key:
+    """Keys as plain values (dates as dates, enums as strings) whatever the driver returns."""
+    key = [getattr(value, "value", value) for value in values]
+    if isinstance(key[2], str):
+        key[2] = date.fromisoformat(key[2][:10])
+    key[3] = key[3] if isinstance(key[3], uuid.UUID) else uuid.UUID(str(key[3]))
+    return tuple(key)
+
+
+def _month_start(dialect: str) -> ColumnElement[Any]:
+    if dialect == "postgresql":
+        return func.date_trunc("month", Incident.occurred_on).cast(Date)
+    return func.date(Incident.occurred_on, "start of month")
+
+
+def recount_queries(dialect: str) -> list[Select[Any]]:
+    """One INSERT-able SELECT per facet, counting as `contributions` does."""
+    counted = and_(Incident.archived_at.is_(None), Incident.duplicate_of_id.is_(None))
+    shareable = case(
+        ((Incident.victim_count == 0) | (Incident.shared_victim_count > 0), 1), else_=0
+    )
+    base = [
+        Incident.country,
+        _month_start(dialect),
+        Incident.organisation_id,
+        func.coalesce(Incident.admin1, NO_VALUE),
+        Incident.date_precision,
+        Incident.source,
+        Incident.verification_status,
+    ]
+    whole = [
+        func.count(),
+        func.sum(Incident.victim_count),
+        func.sum(shareable),
+        func.sum(Incident.shared_victim_count),
+    ]
+
+    def by(facet: Facet, value: ColumnElement[Any]) -> Select[Any]:
+        return select(literal(facet.value), *base, value).group_by(*base, value)
+
+    perpetrators = select(Perpetrator.incident_id, Perpetrator.category).distinct().subquery()
+    queries = [
+        by(Facet.INCIDENT, literal(NO_VALUE)).add_columns(*whole).where(counted),
+        by(Facet.VIOLATION, IncidentViolation.violation)
+        .add_columns(*whole)
+        .join(IncidentViolation, IncidentViolation.incident_id == Incident.id)
+        .where(counted),
+        by(
+            Facet.PERPETRATOR_CATEGORY,
+            func.coalesce(perpetrators.c.category, NO_VALUE, type_=String),
+        )
+        .add_columns(*whole)
+        .outerjoin(perpetrators, perpetrators.c.incident_id == Incident.id)
+        .where(counted),
+    ]
+    return [*queries, *_victim_recounts(base, counted, by)]
+
+
+def _victim_recounts(base: list[Any], counted: Any, by: Any) -> list[Select[Any]]:
+    consent = and_(
+        VictimConsent.victim_id == Victim.id,
+        VictimConsent.kind == ConsentKind.STATISTICS,
+        VictimConsent.granted.is_(True),
+    )
+    per_category = (
+        select(
+            Victim.incident_id,
+            Victim.category,
+            func.count().label("all_victims"),
+            func.count(VictimConsent.victim_id).label("shared_victims"),
+        )
+        .outerjoin(VictimConsent, consent)
+        .group_by(Victim.incident_id, Victim.category)
+        .subquery()
+    )
+    with_victims = (
+        by(Facet.VICTIM_CATEGORY, per_category.c.category)
+        .add_columns(
+            func.count(),
+            func.sum(per_category.c.all_victims),
+            func.sum(case((per_category.c.shared_victims > 0, 1), else_=0)),
+            func.sum(per_category.c.shared_victims),
+        )
+        .join(per_category, per_category.c.incident_id == Incident.id)
+        .where(counted)
+    )
+    without_victims = (
+        by(Facet.VICTIM_CATEGORY, literal(NO_VALUE))
+        .add_columns(func.count(), literal(0), func.count(), literal(0))
+        .where(counted, Incident.victim_count == 0)
+    )
+    return [with_victims, without_victims]
