@@ -15,7 +15,7 @@ from app.models.incident import (
     Victim,
 )
 from app.models.judicial import CaseEvent, CaseIncident, Court, JudicialCase
-from app.models.rollup import StatCount
+from app.models.rollup import StatCount, YearlyStatCount
 
 __all__ = [
     "ArmedParty",
@@ -43,4 +43,5 @@ __all__ = [
     "Victim",
     "VictimConsent",
     "VictimIdentity",
+    "YearlyStatCount",
 ]

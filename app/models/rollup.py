@@ -5,6 +5,9 @@ country, region, month, date precision, source, verification status) and, for a 
 than "incident", one value of a dimension an incident or its victims can have several of (a form
 of violence, a perpetrator category, a victim category). Each row holds what the raw query would
 count: incidents and victims, and the part of them other organisations may see (consent).
+
+`YearlyStatCount` holds the same counts by year only, without region or precision: a hundred
+times fewer rows, for the many tables that need neither regions nor months.
 """
 
 import uuid
@@ -48,5 +51,24 @@ class StatCount(Base):
     victims: Mapped[int] = mapped_column(Integer)
     # Seen from another organisation: incidents with no victim recorded or with at least one
     # consenting to statistics sharing, and those consenting victims.
+    shareable_incidents: Mapped[int] = mapped_column(Integer)
+    shared_victims: Mapped[int] = mapped_column(Integer)
+
+
+class YearlyStatCount(Base):
+    __tablename__ = "stat_counts_yearly"
+
+    facet: Mapped[Facet] = mapped_column(str_enum(Facet, "facet"), primary_key=True)
+    country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    year_start: Mapped[date] = mapped_column(Date, primary_key=True)  # 1 January
+    organisation_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    source: Mapped[Source] = mapped_column(str_enum(Source, "source"), primary_key=True)
+    verification_status: Mapped[VerificationStatus] = mapped_column(
+        str_enum(VerificationStatus, "verification_status"), primary_key=True
+    )
+    value: Mapped[str] = mapped_column(String(60), primary_key=True)
+
+    incidents: Mapped[int] = mapped_column(Integer)
+    victims: Mapped[int] = mapped_column(Integer)
     shareable_incidents: Mapped[int] = mapped_column(Integer)
     shared_victims: Mapped[int] = mapped_column(Integer)

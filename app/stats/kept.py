@@ -1,8 +1,9 @@
 """Answering statistics from the kept counts (`stat_counts`) instead of the incidents.
 
 The kept counts hold incidents by organisation, country, region, month, date precision, source
-and verification status, and by one value of a facet (form of violence, perpetrator category,
-victim category). A query is answered from them only when that loses nothing: its filters are on
+and verification status (and, in a table a hundred times smaller, by year without region or
+precision), and by one value of a facet (form of violence, perpetrator category, victim
+category). A query is answered from them only when that loses nothing: its filters are on
 those fields (dates on whole months), and it groups by those fields and at most one facet. Any
 other query counts the incidents themselves, with the same result, more slowly.
 """
@@ -14,7 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.sql.selectable import Subquery
 
-from app.models import StatCount
+from app.models import StatCount, YearlyStatCount
 from app.models.enums import VerificationStatus
 from app.models.rollup import NO_VALUE, Facet
 from app.stats.dimensions import DimensionName
@@ -65,40 +66,58 @@ def kept_rows(query: StatsQuery, organisation_id: uuid.UUID, facet: Facet) -> Su
 
     Other organisations' rows count only incidents and victims shared with consent; a row that
     counts nothing for the caller is left out, so a region or value known only from data they may
-    not see does not appear even as a zero.
+    not see does not appear even as a zero. The yearly table serves every query that needs
+    neither regions nor months.
     """
-    own = StatCount.organisation_id == organisation_id
-    weight = case((own, StatCount.incidents), else_=StatCount.shareable_incidents)
+    table = StatCount if _needs_months_or_regions(query) else YearlyStatCount
+    own = table.organisation_id == organisation_id
+    weight = case((own, table.incidents), else_=table.shareable_incidents)
+    monthly = (
+        [StatCount.month.label("occurred_on"), StatCount.date_precision]
+        if table is StatCount
+        else [YearlyStatCount.year_start.label("occurred_on")]
+    )
     rows = select(
-        StatCount.month.label("occurred_on"),
-        StatCount.date_precision,
-        StatCount.source,
-        StatCount.verification_status,
-        func.nullif(StatCount.admin1, NO_VALUE).label("admin1"),
-        func.nullif(StatCount.value, NO_VALUE).label("value"),
-        case((own, StatCount.victims), else_=StatCount.shared_victims).label("victims"),
+        *monthly,
+        table.source,
+        table.verification_status,
+        *([func.nullif(StatCount.admin1, NO_VALUE).label("admin1")] if table is StatCount else []),
+        func.nullif(table.value, NO_VALUE).label("value"),
+        case((own, table.victims), else_=table.shared_victims).label("victims"),
         case((own, 0), else_=1).label("foreign"),
         weight.label("weight"),
-    ).where(StatCount.facet == facet, weight > 0, *_conditions(query))
+    ).where(table.facet == facet, weight > 0, *_conditions(query, table))
     return rows.subquery(f"kept_{facet.value}")
 
 
-def _conditions(query: StatsQuery) -> list[ColumnElement[bool]]:
-    status = StatCount.verification_status
+def _needs_months_or_regions(query: StatsQuery) -> bool:
+    by_month_or_region = {DimensionName.MONTH, DimensionName.ADMIN1} & set(query.group_by)
+    whole_years = (
+        query.occurred_from is None or query.occurred_from.strftime("%m%d") == "0101"
+    ) and (query.occurred_to is None or query.occurred_to.strftime("%m%d") == "1231")
+    return bool(by_month_or_region or query.admin1 or not whole_years)
+
+
+def _conditions(
+    query: StatsQuery, table: type[StatCount] | type[YearlyStatCount]
+) -> list[ColumnElement[bool]]:
+    status = table.verification_status
     conditions: list[ColumnElement[bool]] = [
         status == VerificationStatus.VERIFIED
         if query.basis == Basis.VERIFIED_ONLY
         else status != VerificationStatus.DISCARDED
     ]
+    period = StatCount.month if table is StatCount else YearlyStatCount.year_start
     if query.occurred_from:
-        conditions.append(StatCount.month >= query.occurred_from)
+        conditions.append(period >= query.occurred_from)
     if query.occurred_to:
-        conditions.append(StatCount.month <= query.occurred_to)
+        conditions.append(period <= query.occurred_to)
     lists: list[tuple[Any, list[Any]]] = [
-        (StatCount.country, query.country),
-        (StatCount.admin1, query.admin1),
-        (StatCount.source, query.source),
-        (StatCount.verification_status, query.verification_status),
+        (table.country, query.country),
+        (table.source, query.source),
+        (table.verification_status, query.verification_status),
     ]
+    if query.admin1:
+        lists.append((StatCount.admin1, query.admin1))
     conditions += [column.in_(values) for column, values in lists if values]
     return conditions

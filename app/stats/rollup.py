@@ -1,4 +1,5 @@
-"""Keeping `stat_counts` equal to what counting the incidents would give, write by write.
+"""Keeping the kept counts (`stat_counts`, and `stat_counts_yearly` summed from the same
+contributions) equal to what counting the incidents would give, write by write.
 
 Every change to an incident passes its state before and after (`history.snapshot`) to
 `record_change`, which adds the difference of their contributions in one statement, inside the
@@ -18,7 +19,15 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
 from app.core.db import dialect_insert
-from app.models import Incident, IncidentViolation, Perpetrator, StatCount, Victim, VictimConsent
+from app.models import (
+    Incident,
+    IncidentViolation,
+    Perpetrator,
+    StatCount,
+    Victim,
+    VictimConsent,
+    YearlyStatCount,
+)
 from app.models.enums import ConsentKind
 from app.models.rollup import NO_VALUE, Facet
 
@@ -29,6 +38,15 @@ KEY_COLUMNS = (
     "organisation_id",
     "admin1",
     "date_precision",
+    "source",
+    "verification_status",
+    "value",
+)
+YEARLY_KEY_COLUMNS = (
+    "facet",
+    "country",
+    "year_start",
+    "organisation_id",
     "source",
     "verification_status",
     "value",
@@ -83,57 +101,122 @@ def _victim_rows(base: tuple[Any, ...], victims: list[dict[str, Any]]) -> Contri
     }
 
 
+def yearly(rows: Contributions) -> Contributions:
+    """The same contributions by year, without region or precision (`stat_counts_yearly`)."""
+    summed: dict[Key, list[int]] = {}
+    for key, measures in rows.items():
+        facet, country, month, organisation_id, _admin1, _precision, source, status, value = key
+        yearly_key = (
+            facet,
+            country,
+            month.replace(month=1),
+            organisation_id,
+            source,
+            status,
+            value,
+        )
+        total = summed.setdefault(yearly_key, [0, 0, 0, 0])
+        for index, measure in enumerate(measures):
+            total[index] += measure
+    return {key: (m[0], m[1], m[2], m[3]) for key, m in summed.items()}
+
+
 def record_change(
     session: Session,
     organisation_id: uuid.UUID,
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
 ) -> None:
-    """Add (after - before) to the kept counts, in one statement of the current transaction."""
+    """Add (after - before) to both tables of kept counts, in the current transaction."""
     old, new = contributions(organisation_id, before), contributions(organisation_id, after)
+    for table, columns, old_rows, new_rows in (
+        (StatCount, KEY_COLUMNS, old, new),
+        (YearlyStatCount, YEARLY_KEY_COLUMNS, yearly(old), yearly(new)),
+    ):
+        deltas = _deltas(columns, old_rows, new_rows)
+        if deltas:
+            statement = dialect_insert(session)(table).values(deltas)
+            statement = statement.on_conflict_do_update(
+                index_elements=list(columns),
+                set_={name: getattr(table, name) + statement.excluded[name] for name in MEASURES},
+            )
+            session.execute(statement)
+
+
+def _deltas(
+    columns: tuple[str, ...], old: Contributions, new: Contributions
+) -> list[dict[str, Any]]:
     deltas = []
     for key in sorted(old.keys() | new.keys(), key=str):  # one lock order for every writer
         change = [
             n - o for n, o in zip(new.get(key, (0,) * 4), old.get(key, (0,) * 4), strict=True)
         ]
         if any(change):
-            deltas.append(dict(zip((*KEY_COLUMNS, *MEASURES), (*key, *change), strict=True)))
-    if not deltas:
-        return
-    statement = dialect_insert(session)(StatCount).values(deltas)
-    statement = statement.on_conflict_do_update(
-        index_elements=list(KEY_COLUMNS),
-        set_={name: getattr(StatCount, name) + statement.excluded[name] for name in MEASURES},
-    )
-    session.execute(statement)
+            deltas.append(dict(zip((*columns, *MEASURES), (*key, *change), strict=True)))
+    return deltas
 
 
 def rebuild(connection: Connection) -> None:
-    """Recount the whole table from the incidents (after a bulk load, or to repair it)."""
+    """Recount both tables from the incidents (after a bulk load, or to repair them)."""
     connection.execute(delete(StatCount))
-    columns = [*KEY_COLUMNS, *MEASURES]
+    connection.execute(delete(YearlyStatCount))
     for query in recount_queries(connection.dialect.name):
-        connection.execute(StatCount.__table__.insert().from_select(columns, query))
+        connection.execute(
+            StatCount.__table__.insert().from_select([*KEY_COLUMNS, *MEASURES], query)
+        )
+    connection.execute(
+        YearlyStatCount.__table__.insert().from_select(
+            [*YEARLY_KEY_COLUMNS, *MEASURES], yearly_from_monthly(connection.dialect.name)
+        )
+    )
 
 
-def mismatches(connection: Connection) -> list[tuple[Key, tuple[int, ...], tuple[int, ...]]]:
-    """Rows whose kept counts differ from a recount: (key, kept, recounted). Empty when right."""
-    expected: dict[Key, tuple[int, ...]] = {}
+def yearly_from_monthly(dialect: str) -> Select[Any]:
+    year_start = (
+        func.date_trunc("year", StatCount.month).cast(Date)
+        if dialect == "postgresql"
+        else func.date(StatCount.month, "start of year")
+    )
+    key = [
+        StatCount.facet,
+        StatCount.country,
+        year_start,
+        StatCount.organisation_id,
+        StatCount.source,
+        StatCount.verification_status,
+        StatCount.value,
+    ]
+    measures = [func.sum(getattr(StatCount, name)) for name in MEASURES]
+    return select(*key, *measures).group_by(*key)
+
+
+Mismatch = tuple[str, Key, tuple[int, ...], tuple[int, ...]]
+
+
+def mismatches(connection: Connection) -> list[Mismatch]:
+    """Rows whose kept counts differ from a recount: (table, key, kept, recounted)."""
+    expected: Contributions = {}
     for query in recount_queries(connection.dialect.name):
         for row in connection.execute(query):
-            expected[_key(row[: len(KEY_COLUMNS)])] = tuple(row[len(KEY_COLUMNS) :])
-    kept = {
-        _key(row[: len(KEY_COLUMNS)]): tuple(row[len(KEY_COLUMNS) :])
-        for row in connection.execute(
-            select(*(StatCount.__table__.c[c] for c in (*KEY_COLUMNS, *MEASURES)))
-        )
-    }
-    zero = (0, 0, 0, 0)
-    return [
-        (key, kept.get(key, zero), expected.get(key, zero))
-        for key in sorted(expected.keys() | kept.keys(), key=str)
-        if kept.get(key, zero) != expected.get(key, zero)
-    ]
+            expected[_key(row[: len(KEY_COLUMNS)])] = tuple(row[len(KEY_COLUMNS) :])  # type: ignore[assignment]
+    found = []
+    for table, columns, recounted in (
+        (StatCount, KEY_COLUMNS, expected),
+        (YearlyStatCount, YEARLY_KEY_COLUMNS, yearly(expected)),
+    ):
+        kept = {
+            _key(row[: len(columns)]): tuple(row[len(columns) :])
+            for row in connection.execute(
+                select(*(table.__table__.c[c] for c in (*columns, *MEASURES)))
+            )
+        }
+        zero = (0, 0, 0, 0)
+        found += [
+            (table.__tablename__, key, kept.get(key, zero), recounted.get(key, zero))
+            for key in sorted(recounted.keys() | kept.keys(), key=str)
+            if kept.get(key, zero) != recounted.get(key, zero)
+        ]
+    return found
 
 
 def _key(values: Any) -> Key:

@@ -105,6 +105,9 @@ def upgrade() -> None:
     for statement in RECOUNT:
         op.execute(statement.format(month=month))
 
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("ANALYZE stat_counts")  # plans for the new table need its statistics
+
 
 # The counts as they stand at this revision (the application's own recount is
 # app.stats.rollup.recount_queries; this copy stays as the schema was here).
