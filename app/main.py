@@ -3,6 +3,7 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
@@ -14,6 +15,7 @@ from app.core.config import Settings, get_settings
 from app.core.crypto import load_cipher
 from app.core.db import build_engine, build_session_factory
 from app.core.logging import install_access_log
+from app.core.memory import limit_malloc_arenas
 from app.health.routes import router as health_router
 from app.identity.routes import router as identity_router
 from app.incidents.review_routes import router as incident_review_router
@@ -42,10 +44,14 @@ ROUTERS = (
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    limit_malloc_arenas()
     engine = build_engine(settings.database_url)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Requests run in a thread pool (40 threads by default). On a small server more threads
+        # than the database pool can serve only queue there, each holding a request's objects.
+        to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         yield
         engine.dispose()
 

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Select, and_, exists, false, or_, select
+from sqlalchemy import Select, exists, false, select, tuple_
 from sqlalchemy.orm import Session, selectinload
 
 from app.audit.service import record
@@ -33,7 +33,15 @@ from app.incidents.schemas import (
     IncidentUpdate,
     VerificationRequest,
 )
-from app.models import CaseIncident, Incident, IncidentViolation, ReferenceCounter, Victim
+from app.models import (
+    CaseIncident,
+    Incident,
+    IncidentNarrative,
+    IncidentViolation,
+    ReferenceCounter,
+    Victim,
+    VictimIdentity,
+)
 from app.models.base import utcnow
 from app.models.enums import VerificationStatus, Violation
 from app.stats import rollup
@@ -45,6 +53,17 @@ WITH_CHILDREN = (
     selectinload(Incident.victims).selectinload(Victim.consent_rows),
     selectinload(Incident.perpetrators),
     selectinload(Incident.narrative),
+)
+# A list shows whether identifying details and an account exist, never them: their encrypted
+# bodies are not read.
+LIST_CHILDREN = (
+    selectinload(Incident.violation_rows),
+    selectinload(Incident.victims)
+    .selectinload(Victim.identity)
+    .load_only(VictimIdentity.victim_id),
+    selectinload(Incident.victims).selectinload(Victim.consent_rows),
+    selectinload(Incident.perpetrators),
+    selectinload(Incident.narrative).load_only(IncidentNarrative.incident_id),
 )
 
 
@@ -271,14 +290,10 @@ def list_incidents(
     )
     if cursor is not None:
         last_day, last_id = _decode_position(cursor)
-        query = query.where(
-            or_(
-                Incident.occurred_on < last_day,
-                and_(Incident.occurred_on == last_day, Incident.id < last_id),
-            )
-        )
+        # A row comparison, so the index on (organisation, date, id) starts right at the cursor.
+        query = query.where(tuple_(Incident.occurred_on, Incident.id) < (last_day, last_id))
     query = query.order_by(Incident.occurred_on.desc(), Incident.id.desc()).limit(limit + 1)
-    rows = list(session.scalars(query.options(*WITH_CHILDREN)))
+    rows = list(session.scalars(query.options(*LIST_CHILDREN)))
     if len(rows) <= limit:
         return rows, None
     last = rows[limit - 1]

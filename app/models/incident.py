@@ -8,7 +8,17 @@ import uuid
 from datetime import date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, SmallInteger, String, Text
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.armed_party import ArmedParty
@@ -35,6 +45,15 @@ class Incident(Base):
     __table_args__ = (
         Index("ix_incidents_occurred_on_id", "occurred_on", "id"),
         Index("ix_incidents_country_occurred_on", "country", "occurred_on"),
+        # The incident list: one organisation's live incidents, newest first, a page at a time.
+        Index(
+            "ix_incidents_list",
+            "organisation_id",
+            "occurred_on",
+            "id",
+            postgresql_where=text("archived_at IS NULL"),
+            sqlite_where=text("archived_at IS NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
