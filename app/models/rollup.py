@@ -14,7 +14,7 @@ import uuid
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import Date, Integer, String
+from sqlalchemy import Date, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, str_enum
@@ -32,6 +32,11 @@ class Facet(StrEnum):
 
 class StatCount(Base):
     __tablename__ = "stat_counts"
+    __table_args__ = (
+        # A period, or a verification status, of one facet without reading the whole facet.
+        Index("ix_stat_counts_facet_month", "facet", "month"),
+        Index("ix_stat_counts_facet_status", "facet", "verification_status"),
+    )
 
     facet: Mapped[Facet] = mapped_column(str_enum(Facet, "facet"), primary_key=True)
     country: Mapped[str] = mapped_column(String(2), primary_key=True)
