@@ -20,6 +20,7 @@ from app.core.errors import ApiError
 from app.core.logging import configure_logging
 from app.models import User
 from app.models.enums import OrganisationKind, Role
+from app.stats import rollup
 from app.users.schemas import OrganisationCreate, UserCreate
 from app.users.service import create_organisation, create_user, find_organisation
 
@@ -133,6 +134,30 @@ def _audit_verify(_args: argparse.Namespace) -> None:
     raise SystemExit(1)
 
 
+def _stats_check(_args: argparse.Namespace) -> None:
+    engine = build_engine(get_settings().database_url)
+    with engine.connect() as connection:
+        wrong = rollup.mismatches(connection)
+    engine.dispose()
+    if not wrong:
+        print("Kept counts equal a recount of the incidents.")
+        return
+    print(
+        f"{len(wrong)} kept counts differ from a recount; `crsv-registry stats rebuild` "
+        "recounts them.",
+        file=sys.stderr,
+    )
+    raise SystemExit(1)
+
+
+def _stats_rebuild(_args: argparse.Namespace) -> None:
+    engine = build_engine(get_settings().database_url)
+    with engine.begin() as connection:
+        rollup.rebuild(connection)
+    engine.dispose()
+    print("Kept counts recounted from the incidents.")
+
+
 def _generate_key(_args: argparse.Namespace) -> None:
     print(generate_key())
 
@@ -178,6 +203,17 @@ def build_parser() -> argparse.ArgumentParser:
     audit_commands = audit.add_subparsers(dest="audit_command", required=True)
     verify = audit_commands.add_parser("verify", help="check the hash chain; exit 1 if broken")
     verify.set_defaults(handler=_audit_verify)
+
+    stats = commands.add_parser("stats", help="the statistics' kept counts")
+    stats_commands = stats.add_subparsers(dest="stats_command", required=True)
+    check = stats_commands.add_parser(
+        "check", help="compare the kept counts with a recount; exit 1 if they differ"
+    )
+    check.set_defaults(handler=_stats_check)
+    rebuild = stats_commands.add_parser(
+        "rebuild", help="recount them from the incidents (after loading data around the service)"
+    )
+    rebuild.set_defaults(handler=_stats_rebuild)
     return parser
 
 

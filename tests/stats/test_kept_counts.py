@@ -2,7 +2,10 @@
 table exactly what counting the incidents themselves gives."""
 
 import itertools
+import os
 import random
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -175,3 +178,22 @@ def test_tables_from_the_kept_counts_equal_those_counted_from_the_incidents(
 )
 def test_queries_the_kept_counts_cannot_answer_count_the_incidents(params: dict[str, Any]) -> None:
     assert not kept_counts_answer(StatsQuery.model_validate(params))
+
+
+def test_the_stats_commands_find_and_mend_kept_counts_gone_wrong(
+    app: FastAPI, client: TestClient, database_url: str
+) -> None:
+    create_incident(client)
+    environment = {**os.environ, "DATABASE_URL": database_url}
+
+    def run(*arguments: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "app.cli", "stats", *arguments]
+        return subprocess.run(command, capture_output=True, text=True, env=environment, check=False)
+
+    assert run("check").returncode == 0
+    with app.state.engine.begin() as connection:  # as a load around the service would leave it
+        connection.execute(update(StatCount).values(incidents=StatCount.incidents + 1))
+    wrong = run("check")
+    assert wrong.returncode == 1 and "differ from a recount" in wrong.stderr
+    assert run("rebuild").returncode == 0
+    assert run("check").returncode == 0
