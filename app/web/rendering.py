@@ -6,8 +6,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.config import API_PREFIX
 from app.core.errors import ApiError, install_error_handlers
@@ -33,6 +35,8 @@ environment = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+NOT_FOUND = N_("This page or record does not exist, or is not yours to see.")
 
 # Pages carry survivors' data: no caching anywhere, no framing, no script or style from elsewhere.
 PAGE_HEADERS = {
@@ -126,7 +130,7 @@ def install_page_error_handlers(app: FastAPI) -> None:
         page = _bare_context(request)
         messages = {
             403: N_("Your role does not allow this page."),
-            404: N_("This page or record does not exist, or is not yours to see."),
+            404: NOT_FOUND,
             409: N_("The record changed meanwhile; reload it and try again."),
         }
         message = messages.get(exc.status, N_("The request could not be completed."))
@@ -145,6 +149,25 @@ def install_page_error_handlers(app: FastAPI) -> None:
             N_("This form has expired or did not come from this site. Reload the page."),
         )
 
+    http_error_handler = app.exception_handlers[StarletteHTTPException]
+    validation_handler = app.exception_handlers[RequestValidationError]
+
+    async def on_http_error(request: Request, exc: Exception) -> Response:
+        if _is_api(request) or not isinstance(exc, StarletteHTTPException):
+            return await http_error_handler(request, exc)
+        if exc.status_code == 404:
+            return error_page(request, 404, NOT_FOUND)
+        return error_page(request, exc.status_code, N_("The request could not be completed."))
+
+    async def on_invalid_request(request: Request, exc: Exception) -> Response:
+        # A page's own parameters are checked by the page; a malformed id in a page's path
+        # is a page that does not exist.
+        if _is_api(request):
+            return await validation_handler(request, exc)
+        return error_page(request, 404, NOT_FOUND)
+
+    app.add_exception_handler(StarletteHTTPException, on_http_error)
+    app.add_exception_handler(RequestValidationError, on_invalid_request)
     app.add_exception_handler(ApiError, on_api_error)
     app.add_exception_handler(LoginRequiredError, on_login_required)
     app.add_exception_handler(PageForbiddenError, on_forbidden)

@@ -127,3 +127,14 @@ def test_each_role_lands_on_its_own_start_page(app: FastAPI, client) -> None:
         (Role.JUDICIAL_TRACKER, "/judicial"),
     ):
         assert signed_in(app, role).get("/").headers["location"] == start
+
+
+def test_unknown_pages_and_malformed_ids_get_a_page_not_json(app: FastAPI, client) -> None:
+    browser = signed_in(app, Role.PROTECTION_ADVISER)
+    for path in ("/no-such-page", "/incidents/not-an-id", "/judicial/cases/42"):
+        response = browser.get(path)
+        assert response.status_code == 404, path
+        assert response.headers["content-type"].startswith("text/html")
+        assert "does not exist, or is not yours to see" in response.text
+    api = browser.get(f"{API}/incidents/not-an-id")  # the API keeps its problem details
+    assert api.headers["content-type"] == "application/problem+json"
