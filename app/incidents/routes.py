@@ -124,11 +124,7 @@ def list_incidents(
         cursor=query.cursor,
         include_archived=query.include_archived,
     )
-    return IncidentPage(
-        items=[IncidentRead.model_validate(incident) for incident in incidents],
-        next_cursor=next_cursor,
-        limit=query.limit,
-    )
+    return IncidentPage(items=incidents, next_cursor=next_cursor, limit=query.limit)
 
 
 @router.get("/{incident_id}", response_model=IncidentRead)

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Select, exists, false, select, tuple_
+from sqlalchemy import Select, exists, false, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.audit.service import record
@@ -20,27 +20,26 @@ from app.core.errors import (
     NotFoundError,
     problems_from,
 )
-from app.core.pagination import decode_cursor, encode_cursor, invalid_cursor
+from app.core.pagination import decode_cursor, invalid_cursor
 from app.core.permissions import Permission
 from app.identity import service as identity
-from app.incidents import children, history, verification
-from app.incidents.filters import IncidentFilters, apply_incident_filters
+from app.incidents import children, history, listing, verification
+from app.incidents.filters import IncidentFilters
 from app.incidents.rules import incident_problems, period_start
 from app.incidents.schemas import (
     ConsentIn,
     IncidentCreate,
     IncidentFields,
+    IncidentRead,
     IncidentUpdate,
     VerificationRequest,
 )
 from app.models import (
     CaseIncident,
     Incident,
-    IncidentNarrative,
     IncidentViolation,
     ReferenceCounter,
     Victim,
-    VictimIdentity,
 )
 from app.models.base import utcnow
 from app.models.enums import VerificationStatus, Violation
@@ -53,17 +52,6 @@ WITH_CHILDREN = (
     selectinload(Incident.victims).selectinload(Victim.consent_rows),
     selectinload(Incident.perpetrators),
     selectinload(Incident.narrative),
-)
-# A list shows whether identifying details and an account exist, never them: their encrypted
-# bodies are not read.
-LIST_CHILDREN = (
-    selectinload(Incident.violation_rows),
-    selectinload(Incident.victims)
-    .selectinload(Victim.identity)
-    .load_only(VictimIdentity.victim_id),
-    selectinload(Incident.victims).selectinload(Victim.consent_rows),
-    selectinload(Incident.perpetrators),
-    selectinload(Incident.narrative).load_only(IncidentNarrative.incident_id),
 )
 
 
@@ -283,21 +271,17 @@ def list_incidents(
     limit: int,
     cursor: str | None = None,
     include_archived: bool = False,
-) -> tuple[list[Incident], str | None]:
+) -> tuple[list[IncidentRead], str | None]:
     """A page of incidents, most recent first, and the cursor of the next page (None at the end)."""
-    query = apply_incident_filters(
-        readable_incidents(principal), filters, include_archived=include_archived
+    position = _decode_position(cursor) if cursor is not None else None
+    return listing.list_page(
+        session,
+        readable_incidents(principal),
+        filters,
+        limit=limit,
+        position=position,
+        include_archived=include_archived,
     )
-    if cursor is not None:
-        last_day, last_id = _decode_position(cursor)
-        # A row comparison, so the index on (organisation, date, id) starts right at the cursor.
-        query = query.where(tuple_(Incident.occurred_on, Incident.id) < (last_day, last_id))
-    query = query.order_by(Incident.occurred_on.desc(), Incident.id.desc()).limit(limit + 1)
-    rows = list(session.scalars(query.options(*LIST_CHILDREN)))
-    if len(rows) <= limit:
-        return rows, None
-    last = rows[limit - 1]
-    return rows[:limit], encode_cursor(last.occurred_on.isoformat(), last.id)
 
 
 def next_reference(session: Session, country: str, reported_on: date) -> str:

@@ -76,3 +76,30 @@ def test_bad_list_parameters_are_refused_by_name(client: TestClient) -> None:
         response = client.get(f"{API}/incidents", params=params)
         assert response.status_code == 422, (field, response.text)
         assert field in field_names(response), field
+
+
+def test_each_listed_incident_reads_as_its_detail_does(client: TestClient) -> None:
+    party = create_armed_party(client, "Katiba Macina", "non_state_armed_group")
+    shapes = [
+        {},
+        {"victims": [], "perpetrators": []},
+        {
+            "summary": "Account given at the health centre",
+            "violations": ["sexual_slavery", "rape", "forced_marriage"],
+            "victims": [
+                {"sex": "female", "age": 16, "identity": {"name": "(name)"}},
+                {"sex": "male", "age_group": "adult", "consent": {"statistics": True}},
+                {"sex": "female", "age": 30, "consent": {"referral": False, "justice": True}},
+            ],
+            "perpetrators": [
+                {"armed_party_id": party["id"]},
+                {"category": "unidentified_armed_element"},
+            ],
+        },
+    ]
+    made = [create_incident(client, **shape) for shape in shapes]
+    listed = {item["id"]: item for item in client.get(f"{API}/incidents").json()["items"]}
+    for incident in made:
+        detail = client.get(f"{API}/incidents/{incident['id']}").json()
+        detail["summary"] = None  # only the detail shows the account itself
+        assert listed[incident["id"]] == detail

@@ -16,8 +16,7 @@ from app.core.permissions import Permission
 from app.identity import service as identity
 from app.incidents import history, service, verification
 from app.incidents.filters import IncidentListQuery
-from app.incidents.schemas import VerificationRequest
-from app.models import Incident
+from app.incidents.schemas import IncidentRead, VerificationRequest
 from app.models.enums import PerpetratorCategory, Source, VerificationStatus, Violation
 from app.web.forms import errors_from_problems, errors_from_validation
 from app.web.pages.incident_forms import form_errors, party_options, posted_form
@@ -63,7 +62,7 @@ def _list_query(request: Request) -> dict[str, Any]:
 def incident_list(page: AdviserPage, session: SessionDep) -> Response:
     params = _list_query(page.request)
     errors: dict[str, str] = {}
-    incidents: list[Incident] = []
+    incidents: list[IncidentRead] = []
     next_cursor = None
     try:
         query = IncidentListQuery.model_validate({**params, "limit": PAGE_SIZE})
