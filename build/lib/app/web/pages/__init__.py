@@ -1,9 +1,0 @@
-"""The web pages, one module per kind of user; see app/web for sessions, forms and languages."""
-
-from pathlib import Path
-
-from app.web.pages import auth, incident_forms, incidents, judicial, stats
-
-# The forms first: "/incidents/new" must not be taken for an incident id.
-PAGE_ROUTERS = (auth.router, incident_forms.router, incidents.router, stats.router, judicial.router)
-STATIC_DIR = Path(__file__).parent.parent / "static"
