@@ -30,7 +30,18 @@ class Facet(StrEnum):
     VICTIM_CATEGORY = "victim_category"
 
 
-class StatCount(Base):
+class KeptMeasures:
+    """What a row of kept counts holds: what the raw query would count for its key."""
+
+    incidents: Mapped[int] = mapped_column(Integer)
+    victims: Mapped[int] = mapped_column(Integer)
+    # Seen from another organisation: incidents with no victim recorded or with at least one
+    # consenting to statistics sharing, and those consenting victims.
+    shareable_incidents: Mapped[int] = mapped_column(Integer)
+    shared_victims: Mapped[int] = mapped_column(Integer)
+
+
+class StatCount(KeptMeasures, Base):
     __tablename__ = "stat_counts"
     __table_args__ = (
         # A period, or a verification status, of one facet without reading the whole facet.
@@ -52,15 +63,8 @@ class StatCount(Base):
     )
     value: Mapped[str] = mapped_column(String(60), primary_key=True)
 
-    incidents: Mapped[int] = mapped_column(Integer)
-    victims: Mapped[int] = mapped_column(Integer)
-    # Seen from another organisation: incidents with no victim recorded or with at least one
-    # consenting to statistics sharing, and those consenting victims.
-    shareable_incidents: Mapped[int] = mapped_column(Integer)
-    shared_victims: Mapped[int] = mapped_column(Integer)
 
-
-class YearlyStatCount(Base):
+class YearlyStatCount(KeptMeasures, Base):
     __tablename__ = "stat_counts_yearly"
 
     facet: Mapped[Facet] = mapped_column(str_enum(Facet, "facet"), primary_key=True)
@@ -72,8 +76,3 @@ class YearlyStatCount(Base):
         str_enum(VerificationStatus, "verification_status"), primary_key=True
     )
     value: Mapped[str] = mapped_column(String(60), primary_key=True)
-
-    incidents: Mapped[int] = mapped_column(Integer)
-    victims: Mapped[int] = mapped_column(Integer)
-    shareable_incidents: Mapped[int] = mapped_column(Integer)
-    shared_victims: Mapped[int] = mapped_column(Integer)

@@ -13,7 +13,7 @@ import hmac
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.responses import Response
@@ -122,37 +122,27 @@ def new_login_csrf() -> str:
     return secrets.token_urlsafe(32)
 
 
+def _private_cookie(settings: Settings) -> dict[str, Any]:
+    """Flags of the cookies that carry a secret: no script reads them, no other site sends them."""
+    return {
+        "httponly": True,
+        "secure": settings.session_cookie_secure,
+        "samesite": "strict",
+        "path": "/",
+    }
+
+
 def set_session_cookie(response: Response, settings: Settings, token: str) -> None:
     # No Max-Age: the cookie goes when the browser closes; the token expires on the server anyway.
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        httponly=True,
-        secure=settings.session_cookie_secure,
-        samesite="strict",
-        path="/",
-    )
+    response.set_cookie(SESSION_COOKIE, token, **_private_cookie(settings))
 
 
 def clear_session_cookie(response: Response, settings: Settings) -> None:
-    response.delete_cookie(
-        SESSION_COOKIE,
-        httponly=True,
-        secure=settings.session_cookie_secure,
-        samesite="strict",
-        path="/",
-    )
+    response.delete_cookie(SESSION_COOKIE, **_private_cookie(settings))
 
 
 def set_login_csrf_cookie(response: Response, settings: Settings, value: str) -> None:
-    response.set_cookie(
-        LOGIN_CSRF_COOKIE,
-        value,
-        httponly=True,
-        secure=settings.session_cookie_secure,
-        samesite="strict",
-        path="/",
-    )
+    response.set_cookie(LOGIN_CSRF_COOKIE, value, **_private_cookie(settings))
 
 
 def set_language_cookie(response: Response, settings: Settings, language: str) -> None:

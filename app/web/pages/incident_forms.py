@@ -19,7 +19,7 @@ from app.core.db import SessionDep
 from app.core.errors import ApiError
 from app.core.permissions import Permission
 from app.incidents import history, intake, service
-from app.incidents.schemas import IncidentCreate, IncidentUpdate
+from app.incidents.schemas import IncidentCreate, IncidentFields, IncidentUpdate
 from app.models import Incident
 from app.web.forms import (
     errors_from_problems,
@@ -41,17 +41,12 @@ STATUS_MEANINGS = {
     409: N_("The record changed meanwhile, or is closed to changes; reload it and try again."),
     412: N_("The record changed meanwhile; reload it and try again."),
 }
-TEXT_FIELDS = (
-    "occurred_on",
-    "date_precision",
-    "reported_on",
-    "country",
-    "admin1",
-    "admin2",
-    "admin3",
-    "pcode",
-    "gbv_type",
-    "source",
+# The incident's own fields the form edits as text; forms of violence are checkboxes, and the
+# verification status changes only through a decision.
+TEXT_FIELDS = tuple(
+    name
+    for name in IncidentFields.model_fields
+    if name not in ("violations", "verification_status")
 )
 OPTIONAL_FIELDS = ("admin1", "admin2", "admin3", "pcode", "gbv_type")
 
