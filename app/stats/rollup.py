@@ -12,6 +12,7 @@ check` use it).
 import uuid
 from collections import Counter
 from datetime import date
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, Date, Select, String, and_, case, delete, func, literal, select
@@ -29,7 +30,7 @@ from app.models import (
     YearlyStatCount,
 )
 from app.models.enums import ConsentKind
-from app.models.rollup import NO_VALUE, Facet
+from app.models.rollup import NO_VALUE, Facet, KeptMeasures
 
 KEY_COLUMNS = (
     "facet",
@@ -135,12 +136,18 @@ def record_change(
     ):
         deltas = _deltas(columns, old_rows, new_rows)
         if deltas:
-            statement = dialect_insert(session)(table).values(deltas)
-            statement = statement.on_conflict_do_update(
-                index_elements=list(columns),
-                set_={name: getattr(table, name) + statement.excluded[name] for name in MEASURES},
-            )
-            session.execute(statement)
+            # One statement with many parameter sets: compiled once, then cached.
+            session.execute(_add_statement(dialect_insert(session), table, columns), deltas)
+
+
+@cache
+def _add_statement(insert: Any, table: type[KeptMeasures], columns: tuple[str, ...]) -> Any:
+    """INSERT a row of deltas, or add them to the row already there."""
+    statement = insert(table)
+    return statement.on_conflict_do_update(
+        index_elements=list(columns),
+        set_={name: getattr(table, name) + statement.excluded[name] for name in MEASURES},
+    )
 
 
 def _deltas(
