@@ -71,6 +71,8 @@ def _globals(page: PageContext) -> dict[str, Any]:
         "static": STATIC_PREFIX,
         "current_path": page.request.url.path,
         "query_with": _query_with(page.request),
+        # "Status:" in English, "Statut :" in French: the colon's spacing is the language's.
+        "labelled": lambda label: t.format(N_("{label}:"), label=label),
         "enums": enums,
         "enums_dimension": DimensionName,
         "today": date.today().isoformat(),
