@@ -1,4 +1,4 @@
-"""Advisers' incident forms: log an incident, edit it against its version, decide verification.
+"""Advisers' incident forms: log an incident, and edit it against the version it was opened at.
 
 Each form is turned into the API's own body and handed to the same service functions the API
 uses, so the pages enforce exactly the API's rules and permissions.

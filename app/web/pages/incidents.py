@@ -1,4 +1,5 @@
-"""Advisers' incident pages: the filtered list and an incident's detail, history and status."""
+"""Advisers' incident pages: the filtered list, an incident's detail and history, and its
+verification decisions."""
 
 import uuid
 from typing import Annotated, Any, get_origin
