@@ -11,6 +11,7 @@ from app.armed_parties.routes import router as armed_parties_router
 from app.audit.routes import router as audit_router
 from app.audit.service import install_audit_hooks
 from app.auth.routes import router as auth_router
+from app.core.concurrency import ConcurrencyLimit
 from app.core.config import Settings, get_settings
 from app.core.crypto import load_cipher
 from app.core.db import build_engine, build_session_factory
@@ -45,7 +46,9 @@ ROUTERS = (
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     limit_malloc_arenas()
-    engine = build_engine(settings.database_url)
+    engine = build_engine(
+        settings.database_url, settings.request_threads, settings.database_pool_timeout
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -71,5 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     app.mount(STATIC_PREFIX, StaticFiles(directory=STATIC_DIR), name="static")
     install_page_error_handlers(app)
+    # A request waits here before it opens anything; the access log, outside, counts the wait.
+    app.add_middleware(ConcurrencyLimit, limit=settings.request_threads)
     install_access_log(app)
     return app

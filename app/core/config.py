@@ -21,9 +21,11 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL. PostgreSQL in production; an embedded SQLite file when unset.",
     )
     log_level: str = "INFO"
-    # Requests handled at once by each worker process (the rest wait their turn); the database
-    # pool holds as many connections.
+    # Requests handled at once by each worker process (the rest wait their turn before they
+    # start); the database pool holds as many connections.
     request_threads: int = Field(default=10, ge=1, le=200)
+    # How long a request may wait for a database connection before it fails (seconds).
+    database_pool_timeout: float = Field(default=30, gt=0)
 
     encryption_keys: str = Field(
         default="",

@@ -11,11 +11,18 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 
-def build_engine(database_url: str) -> Engine:
+def build_engine(database_url: str, pool_size: int = 10, pool_timeout: float = 30) -> Engine:
+    """`pool_size` connections, and a few more for work outside requests (the audit CLI...)."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         return _build_sqlite_engine(database_url, url.database)
-    return create_engine(database_url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_engine(
+        database_url,
+        pool_size=pool_size,
+        max_overflow=5,
+        pool_timeout=pool_timeout,
+        pool_pre_ping=True,
+    )
 
 
 def _build_sqlite_engine(database_url: str, path: str | None) -> Engine:
