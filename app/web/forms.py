@@ -80,7 +80,8 @@ def _by_field(
     return errors
 
 
-def _text(form: FormData, name: str) -> str | None:
+def text_field(form: FormData, name: str) -> str | None:
+    """A text input's value, trimmed; None when it is missing or left empty."""
     value = form.get(name)
     if not isinstance(value, str):
         return None
@@ -88,13 +89,14 @@ def _text(form: FormData, name: str) -> str | None:
     return value or None
 
 
+def filled_in(form: FormData, names: Iterable[str]) -> dict[str, str]:
+    """The inputs among `names` that were filled in; empty ones are left out, not sent as ""."""
+    return {name: value for name in names if (value := text_field(form, name)) is not None}
+
+
 def incident_fields(form: FormData, names: Iterable[str]) -> dict[str, Any]:
-    """The incident's own fields that were filled in; empty inputs are left out, not sent as ""."""
-    values: dict[str, Any] = {}
-    for name in names:
-        value = _text(form, name)
-        if value is not None:
-            values[name] = value
+    """The incident's own fields that were filled in, and its forms of violence."""
+    values: dict[str, Any] = filled_in(form, names)
     # Sent even when none is ticked: "choose at least one" is the error, not "required".
     values["violations"] = [v for v in form.getlist("violations") if isinstance(v, str) and v]
     return values

@@ -27,6 +27,7 @@ from app.web.forms import (
     incident_fields,
     perpetrator_body,
     rows,
+    text_field,
     victim_body,
 )
 from app.web.i18n import DEFAULT_LANGUAGE, N_
@@ -53,12 +54,8 @@ OPTIONAL_FIELDS = ("admin1", "admin2", "admin3", "pcode", "gbv_type")
 
 async def posted_form(page: PageContext) -> FormData:
     form = await page.request.form()
-    check_csrf(page, _text(form.get("csrf_token")))
+    check_csrf(page, text_field(form, "csrf_token"))
     return form
-
-
-def _text(value: object) -> str | None:
-    return value if isinstance(value, str) else None
 
 
 def party_options(session: Session) -> list[tuple[str, str]]:
@@ -108,7 +105,7 @@ async def create_incident(page: WriterPage, session: SessionDep, cipher: CipherD
     form = await posted_form(page)
     values = incident_fields(form, (*TEXT_FIELDS, "summary", "idempotency_key"))
     victims, perpetrators = rows(form, "victims"), rows(form, "perpetrators")
-    if (added := _text(form.get("add"))) is not None:  # "add a row" without JavaScript
+    if (added := text_field(form, "add")) is not None:  # "add a row" without JavaScript
         (victims if added == "victims" else perpetrators).append({})
         return _show_form(page, session, values=values, victims=victims, perpetrators=perpetrators)
     key = values.pop("idempotency_key", None) or str(uuid.uuid4())
@@ -209,7 +206,7 @@ async def update_incident(
     values = incident_fields(form, (*TEXT_FIELDS, "version"))
     victims, perpetrators = rows(form, "victims"), rows(form, "perpetrators")
     shown = {"values": values, "victims": victims, "perpetrators": perpetrators}
-    if (added := _text(form.get("add"))) is not None:
+    if (added := text_field(form, "add")) is not None:
         (victims if added == "victims" else perpetrators).append({})
         return _show_form(page, session, incident=incident, **shown)
     based_on = int(values.get("version", "0") or 0)

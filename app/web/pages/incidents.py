@@ -19,7 +19,7 @@ from app.incidents import history, service, verification
 from app.incidents.filters import IncidentListQuery
 from app.incidents.schemas import IncidentRead, VerificationRequest
 from app.models.enums import PerpetratorCategory, Source, VerificationStatus, Violation
-from app.web.forms import errors_from_problems, errors_from_validation
+from app.web.forms import errors_from_problems, errors_from_validation, text_field
 from app.web.pages.incident_forms import form_errors, party_options, posted_form
 from app.web.rendering import redirect, render
 from app.web.session import PageContext, page_for
@@ -143,16 +143,12 @@ async def decide_verification(
 
 
 def _decision_body(form: FormData) -> dict[str, Any]:
-    def text(name: str) -> str | None:
-        value = form.get(name)
-        return value.strip() or None if isinstance(value, str) else None
-
-    sources = (text("sources") or "").splitlines()
+    sources = (text_field(form, "sources") or "").splitlines()
     return {
-        "status": text("status"),
-        "standard": text("standard"),
+        "status": text_field(form, "status"),
+        "standard": text_field(form, "standard"),
         "sources": [source.strip() for source in sources if source.strip()],
-        "note": text("note"),
+        "note": text_field(form, "note"),
         "reopen": form.get("reopen") == "yes",
-        "version": text("version"),
+        "version": text_field(form, "version"),
     }

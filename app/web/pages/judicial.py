@@ -18,6 +18,7 @@ from app.judicial import reports, service
 from app.judicial.schemas import CaseEventCreate
 from app.judicial.stages import NEXT_STAGES
 from app.models.enums import CaseEventKind, JudicialStage
+from app.web.forms import filled_in
 from app.web.i18n import N_
 from app.web.pages.incident_forms import form_errors, posted_form
 from app.web.rendering import redirect, render
@@ -98,11 +99,7 @@ async def record_event(page: CaseWriterPage, session: SessionDep, case_id: uuid.
 
 
 def _event_fields(form: FormData) -> dict[str, Any]:
-    fields: dict[str, Any] = {}
-    for name in ("kind", "occurred_on", "stage", "note"):
-        value = form.get(name)
-        if isinstance(value, str) and value.strip():
-            fields[name] = value.strip()
+    fields: dict[str, Any] = filled_in(form, ("kind", "occurred_on", "stage", "note"))
     if fields.get("kind") == CaseEventKind.ACT.value:
         fields.pop("stage", None)  # the stage list stays on screen; an act does not use it
     return fields
