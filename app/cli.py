@@ -18,6 +18,7 @@ from app.core.crypto import generate_key
 from app.core.db import build_engine, build_session_factory
 from app.core.errors import ApiError
 from app.core.logging import configure_logging
+from app.core.server import serve
 from app.models import User
 from app.models.enums import OrganisationKind, Role
 from app.stats import rollup
@@ -39,23 +40,25 @@ def migrate(database_url: str) -> None:
 
 
 def _serve(args: argparse.Namespace) -> None:
-    import uvicorn
-
     settings = get_settings()
+    workers = args.workers or settings.worker_count
     configure_logging(settings.log_level)
     if not args.no_migrate:
         migrate(settings.database_url)
     backend = settings.database_url.split(":", 1)[0]
-    logger.info("serving", extra={"host": args.host, "port": args.port, "database": backend})
-    _hint_if_no_users(settings.database_url)
-    uvicorn.run(
-        "app.main:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        log_config=None,
-        access_log=False,
+    logger.info(
+        "starting",
+        extra={"host": args.host, "port": args.port, "database": backend, "workers": workers},
     )
+    _hint_if_no_users(settings.database_url)
+    serve(args.host, args.port, workers, settings.log_level)
+
+
+def _worker_count(text: str) -> int:
+    count = int(text)
+    if not 1 <= count <= 64:
+        raise argparse.ArgumentTypeError("between 1 and 64")
+    return count
 
 
 def _hint_if_no_users(database_url: str) -> None:
@@ -170,6 +173,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--no-migrate", action="store_true", help="skip the migration step")
+    serve.add_argument(
+        "--workers",
+        type=_worker_count,
+        default=None,
+        help="worker processes (default: WORKERS, else 1 on SQLite, 1 per core up to 4 otherwise)",
+    )
     serve.set_defaults(handler=_serve)
 
     upgrade = commands.add_parser("migrate", help="bring the database schema up to date")

@@ -88,22 +88,18 @@ def bench_users(dsn: str) -> dict[str, tuple[str, str]]:
 @contextmanager
 def service(dsn: str, workers: int):
     env = {**os.environ, "DATABASE_URL": dsn, "ENCRYPTION_KEYS": KEY, "LOG_LEVEL": "WARNING"}
+    # The service as it is deployed: the console script, with its own worker processes.
     process = subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "app.main:create_app",
-            "--factory",
+            str(Path(sys.executable).with_name("crsv-registry")),
+            "serve",
+            "--no-migrate",
             "--host",
             "127.0.0.1",
             "--port",
             str(PORT),
             "--workers",
             str(workers),
-            "--no-access-log",
-            "--log-level",
-            "warning",
         ],
         env=env,
     )

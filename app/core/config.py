@@ -1,5 +1,6 @@
 """Settings read from the environment (and an optional `.env` file)."""
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,6 +22,10 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL. PostgreSQL in production; an embedded SQLite file when unset.",
     )
     log_level: str = "INFO"
+    # Worker processes for `crsv-registry serve`: by default one on SQLite (a single writer) and
+    # one per core, at most four, on PostgreSQL. Each holds up to REQUEST_THREADS + 5 database
+    # connections; keep workers x that below PostgreSQL's max_connections (100 by default).
+    workers: int | None = Field(default=None, ge=1, le=64)
     # Requests handled at once by each worker process (the rest wait their turn before they
     # start); the database pool holds as many connections.
     request_threads: int = Field(default=10, ge=1, le=200)
@@ -60,6 +65,12 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def worker_count(self) -> int:
+        if self.workers is not None:
+            return self.workers
+        return 1 if self.is_sqlite else min(os.cpu_count() or 1, 4)
 
 
 @lru_cache
