@@ -41,7 +41,13 @@ browser:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	fi
 
+# The list measure drives the service with wrk (Debian's package), installed here when missing.
 bench: $(INSTALLED)
+	@if ! command -v wrk >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  echo "Installing wrk for the list measure..."; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; \
+	fi
 	$(BIN)/python -m bench.run --incidents $(INCIDENTS) --results bench/RESULTS.md
 
 format: $(INSTALLED)
