@@ -15,7 +15,7 @@ from app.core.concurrency import ConcurrencyLimit
 from app.core.config import Settings, get_settings
 from app.core.crypto import load_cipher
 from app.core.db import build_engine, build_session_factory
-from app.core.logging import install_access_log
+from app.core.logging import AccessLog
 from app.core.memory import limit_malloc_arenas
 from app.health.routes import router as health_router
 from app.identity.routes import router as identity_router
@@ -76,5 +76,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_page_error_handlers(app)
     # A request waits here before it opens anything; the access log, outside, counts the wait.
     app.add_middleware(ConcurrencyLimit, limit=settings.request_threads)
-    install_access_log(app)
+    app.add_middleware(AccessLog)
     return app

@@ -34,3 +34,14 @@ def test_access_log_keeps_route_status_and_duration_only(
         ("PATCH", "/api/v1/incidents/{incident_id}", 200),
     }
     assert all(isinstance(entry["duration_ms"], float) for entry in access)
+
+
+def test_access_log_notes_requests_no_route_matched(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    client.get(f"{API}/no-such-thing/{SENSITIVE}")
+    access = [r for r in caplog.records if r.name == "crsv_registry.access"]
+    assert [(r.method, r.route, r.status) for r in access] == [("GET", "unmatched", 404)]  # type: ignore[attr-defined]
+    service_records = [r for r in caplog.records if not r.name.startswith(("httpx", "httpcore"))]
+    assert all(SENSITIVE not in JsonLinesFormatter().format(r) for r in service_records)

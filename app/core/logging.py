@@ -8,11 +8,10 @@ import json
 import logging
 import sys
 import time
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # Attributes every record has, and uvicorn's terminal-colour copy of its message.
 _NOT_EXTRA = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "color_message"}
@@ -43,21 +42,39 @@ def configure_logging(level: str) -> None:
 access_logger = logging.getLogger("crsv_registry.access")
 
 
-def install_access_log(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def log_request(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
+class AccessLog:
+    """ASGI middleware: one line per HTTP request with its method, route, status and duration.
+
+    Plain ASGI rather than `@app.middleware("http")`, whose wrapper runs the rest of the request
+    in a task of its own and streams the response through a queue: a cost on every request.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not access_logger.isEnabledFor(logging.INFO):
+            await self.app(scope, receive, send)
+            return
         started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        access_logger.info(
-            "request",
-            extra={
-                "method": request.method,
-                "route": getattr(route, "path", "unmatched"),
-                "status": response.status_code,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-            },
-        )
-        return response
+        status = 500  # unless the response starts: an exception here becomes a 500 outside
+
+        async def send_noting_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_noting_status)
+        finally:
+            route = scope.get("route")  # set on this same scope by the router that matched
+            access_logger.info(
+                "request",
+                extra={
+                    "method": scope["method"],
+                    "route": getattr(route, "path", "unmatched"),
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                },
+            )
