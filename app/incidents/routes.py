@@ -9,6 +9,7 @@ from app.core.crypto import CipherDep
 from app.core.db import SessionDep
 from app.core.errors import ApiError
 from app.core.permissions import Permission
+from app.core.responses import PlainJSONResponse
 from app.identity import service as identity
 from app.incidents import history, intake, service
 from app.incidents.filters import IncidentListQuery
@@ -114,9 +115,9 @@ def import_incidents(
 @router.get("", response_model=IncidentPage)
 def list_incidents(
     session: SessionDep, reader: Reader, query: Annotated[IncidentListQuery, Query()]
-) -> IncidentPage:
+) -> Response:
     """Your organisation's incidents matching the filters, most recent first, a page at a time."""
-    incidents, next_cursor = service.list_incidents(
+    incidents, next_cursor = service.list_incident_views(
         session,
         reader,
         query,
@@ -124,7 +125,10 @@ def list_incidents(
         cursor=query.cursor,
         include_archived=query.include_archived,
     )
-    return IncidentPage(items=incidents, next_cursor=next_cursor, limit=query.limit)
+    # Written out as read, in `IncidentPage`'s shape: validating fifty incidents into models
+    # only to serialise them again was a fifth of a page's cost. Tests hold list and detail equal.
+    page = {"items": incidents, "next_cursor": next_cursor, "limit": query.limit}
+    return PlainJSONResponse(page)
 
 
 @router.get("/{incident_id}", response_model=IncidentRead)

@@ -273,6 +273,22 @@ def list_incidents(
     include_archived: bool = False,
 ) -> tuple[list[IncidentRead], str | None]:
     """A page of incidents, most recent first, and the cursor of the next page (None at the end)."""
+    views, next_cursor = list_incident_views(
+        session, principal, filters, limit=limit, cursor=cursor, include_archived=include_archived
+    )
+    return [IncidentRead.model_validate(view) for view in views], next_cursor
+
+
+def list_incident_views(
+    session: Session,
+    principal: Principal,
+    filters: IncidentFilters,
+    *,
+    limit: int,
+    cursor: str | None = None,
+    include_archived: bool = False,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """As `list_incidents`, each incident a plain dict with `IncidentRead`'s fields."""
     position = _decode_position(cursor) if cursor is not None else None
     return listing.list_page(
         session,
