@@ -147,7 +147,7 @@ def main() -> None:
     table = measure.table(rows)
     header = (
         f"{args.incidents:,} incidents, {datetime.now(UTC):%Y-%m-%d}, "
-        f"{platform.machine()} {os.cpu_count()} cores, PostgreSQL, {args.workers} uvicorn workers"
+        f"{platform.machine()} {os.cpu_count()} cores, PostgreSQL, {args.workers} workers"
     )
     print(header)
     print(table)

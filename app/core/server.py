@@ -14,21 +14,20 @@ whatever runs the service (Docker's restart policy, systemd), which also logs it
 
 import errno
 import logging
-import multiprocessing
-import multiprocessing.connection
+import os
 import signal
 import socket
+import subprocess
 import sys
-from collections.abc import Callable
-from multiprocessing.process import BaseProcess
+import time
 from types import FrameType
-
-import uvicorn
+from typing import NoReturn
 
 from app.core.logging import configure_logging
 
 logger = logging.getLogger("crsv_registry")
 APP = "app.main:create_app"
+MODULE = "app.core.server"  # run as `python -m` for the supervisor and each worker
 
 
 def balanced_sockets_supported() -> bool:
@@ -37,6 +36,8 @@ def balanced_sockets_supported() -> bool:
 
 def serve(host: str, port: int, workers: int, log_level: str) -> None:
     """Serve until interrupted: in this process for one worker, else in `workers` children."""
+    import uvicorn
+
     if workers == 1:
         uvicorn.run(APP, factory=True, host=host, port=port, log_config=None, access_log=False)
     elif not balanced_sockets_supported():
@@ -51,7 +52,7 @@ def serve(host: str, port: int, workers: int, log_level: str) -> None:
         )
     else:
         _ensure_port_free(host, port)
-        _supervise(host, port, workers, log_level)
+        _start_supervisor(host, port, workers, log_level)
 
 
 def listening_socket(host: str, port: int, *, reuse_port: bool) -> socket.socket:
@@ -80,21 +81,29 @@ def _ensure_port_free(host: str, port: int) -> None:
 
 
 def _worker(host: str, port: int, log_level: str) -> None:
+    import uvicorn  # here, not at the top: the supervisor never needs it
+
     configure_logging(log_level)
-    # The supervisor stops the workers with SIGTERM; Ctrl-C reaches the whole process group,
-    # and the supervisor alone decides what happens then.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     sock = listening_socket(host, port, reuse_port=True)
     config = uvicorn.Config(APP, factory=True, log_config=None, access_log=False)
     uvicorn.Server(config).run(sockets=[sock])
 
 
+def _start_supervisor(host: str, port: int, workers: int, log_level: str) -> NoReturn:
+    """Become a small supervisor process, in place of this one (same pid, same signals).
+
+    The console script has imported the whole application to migrate and check the database;
+    a fresh interpreter that imports only this module holds a tenth of that memory.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    arguments = ["supervise", host, str(port), str(workers), log_level]
+    os.execv(sys.executable, [sys.executable, "-m", MODULE, *arguments])
+
+
 def _supervise(host: str, port: int, workers: int, log_level: str) -> None:
-    context = multiprocessing.get_context("spawn")
-    processes = [
-        context.Process(target=_worker, args=(host, port, log_level), name=f"worker-{number}")
-        for number in range(workers)
-    ]
+    configure_logging(log_level)
+    command = [sys.executable, "-m", MODULE, "worker", host, str(port), log_level]
     stopping = False
 
     def stop(signum: int, _frame: FrameType | None) -> None:
@@ -102,33 +111,29 @@ def _supervise(host: str, port: int, workers: int, log_level: str) -> None:
         stopping = True
         logger.info("stopping", extra={"signal": signal.Signals(signum).name})
 
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, stop)
+    processes = [subprocess.Popen(command) for _ in range(workers)]
+    logger.info("serving", extra={"workers": [process.pid for process in processes]})
+    failed = None
     try:
-        for process in processes:
-            process.start()
-        logger.info("serving", extra={"workers": [process.pid for process in processes]})
-        exited = _wait_for_exit(processes, lambda: stopping)
+        while not stopping and failed is None:
+            failed = next((p for p in processes if p.poll() is not None), None)
+            time.sleep(0.2)
     finally:
         for process in processes:
-            if process.is_alive():
+            if process.poll() is None:
                 process.terminate()
         for process in processes:
-            process.join()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-    if exited is not None:
-        logger.error("worker exited", extra={"worker": exited.name, "exitcode": exited.exitcode})
+            process.wait()
+    if failed is not None and not stopping:  # a worker stopped by the same Ctrl-C is no failure
+        logger.error("worker exited", extra={"worker": failed.pid, "exitcode": failed.returncode})
         raise SystemExit(1)
 
 
-def _wait_for_exit(
-    processes: list[BaseProcess], stopping: Callable[[], bool]
-) -> BaseProcess | None:
-    """Block until asked to stop (None) or until a worker ends on its own (that worker)."""
-    sentinels = {process.sentinel: process for process in processes}
-    while True:
-        ready = multiprocessing.connection.wait(list(sentinels), timeout=0.5)
-        if stopping():  # a worker stopped by the same Ctrl-C is no failure
-            return None
-        if ready:
-            return sentinels[ready[0]]  # type: ignore[index]
+if __name__ == "__main__":
+    role, host, port, *rest = sys.argv[1:]
+    if role == "supervise":
+        _supervise(host, int(port), int(rest[0]), rest[1])
+    else:
+        _worker(host, int(port), rest[0])
