@@ -16,7 +16,7 @@ from app.core.config import Settings, get_settings
 from app.core.crypto import load_cipher
 from app.core.db import build_engine, build_session_factory
 from app.core.logging import AccessLog
-from app.core.memory import limit_malloc_arenas
+from app.core.memory import freeze_startup_objects, limit_malloc_arenas
 from app.health.routes import router as health_router
 from app.identity.routes import router as identity_router
 from app.incidents.review_routes import router as incident_review_router
@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Requests run in a thread pool (40 threads by default). On a small server more threads
         # than the database pool can serve only queue there, each holding a request's objects.
         to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
+        freeze_startup_objects()
         yield
         engine.dispose()
 

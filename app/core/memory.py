@@ -1,7 +1,8 @@
-"""Keeping a worker process's memory small on a small server."""
+"""Keeping a worker process's memory small, and its pauses short, on a small server."""
 
 import ctypes
 import ctypes.util
+import gc
 import logging
 
 logger = logging.getLogger(__name__)
@@ -25,3 +26,17 @@ def limit_malloc_arenas(arenas: int = 2) -> None:
         return
     if not mallopt(M_ARENA_MAX, arenas):
         logger.debug("mallopt(M_ARENA_MAX) refused")
+
+
+def freeze_startup_objects() -> None:
+    """Leave the objects built at start-up out of every later garbage collection.
+
+    The application, its models and SQLAlchemy's mappers are some 160,000 objects that live as
+    long as the process. A full collection walked them all: measured under the list benchmark,
+    every two seconds or so a worker stopped for 90 to 170 ms (20 to 66 ms once frozen).
+    Done once per process: frozen objects are never freed, so the test suite, which starts an
+    application per test, must not freeze each one.
+    """
+    if gc.get_freeze_count() == 0:
+        gc.collect()
+        gc.freeze()
