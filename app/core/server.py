@@ -27,7 +27,9 @@ from app.core.logging import configure_logging
 
 logger = logging.getLogger("crsv_registry")
 APP = "app.main:create_app"
-MODULE = "app.core.server"  # run as `python -m` for the supervisor and each worker
+MODULE = "app.core.server"  # run as `python -P -m` for the supervisor and each worker
+# -P: the working directory is not put on the import path, so an `app` folder wherever the
+# server happens to be started cannot stand in for this one.
 
 
 def balanced_sockets_supported() -> bool:
@@ -98,12 +100,12 @@ def _start_supervisor(host: str, port: int, workers: int, log_level: str) -> NoR
     sys.stdout.flush()
     sys.stderr.flush()
     arguments = ["supervise", host, str(port), str(workers), log_level]
-    os.execv(sys.executable, [sys.executable, "-m", MODULE, *arguments])
+    os.execv(sys.executable, [sys.executable, "-P", "-m", MODULE, *arguments])
 
 
 def _supervise(host: str, port: int, workers: int, log_level: str) -> None:
     configure_logging(log_level)
-    command = [sys.executable, "-m", MODULE, "worker", host, str(port), log_level]
+    command = [sys.executable, "-P", "-m", MODULE, "worker", host, str(port), log_level]
     stopping = False
 
     def stop(signum: int, _frame: FrameType | None) -> None:
