@@ -51,7 +51,7 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
     Services only flush, so every row a request writes lands together or not at all. Async only
     so that opening the session, which touches no connection yet, costs no trip to the thread
-    pool and back (measured: a tenth more list pages a second); the commit or rollback, which
+    pool and back (measured: about a fifth more list pages a second); the commit or rollback, which
     talk to the database, run in a thread.
     """
     session: Session = request.app.state.session_factory()
