@@ -117,7 +117,7 @@ def list_incidents(
     session: SessionDep, reader: Reader, query: Annotated[IncidentListQuery, Query()]
 ) -> Response:
     """Your organisation's incidents matching the filters, most recent first, a page at a time."""
-    incidents, next_cursor = service.list_incident_views(
+    incidents, next_cursor = service.list_incidents(
         session,
         reader,
         query,

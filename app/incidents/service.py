@@ -30,7 +30,6 @@ from app.incidents.schemas import (
     ConsentIn,
     IncidentCreate,
     IncidentFields,
-    IncidentRead,
     IncidentUpdate,
     VerificationRequest,
 )
@@ -271,24 +270,12 @@ def list_incidents(
     limit: int,
     cursor: str | None = None,
     include_archived: bool = False,
-) -> tuple[list[IncidentRead], str | None]:
-    """A page of incidents, most recent first, and the cursor of the next page (None at the end)."""
-    views, next_cursor = list_incident_views(
-        session, principal, filters, limit=limit, cursor=cursor, include_archived=include_archived
-    )
-    return [IncidentRead.model_validate(view) for view in views], next_cursor
-
-
-def list_incident_views(
-    session: Session,
-    principal: Principal,
-    filters: IncidentFilters,
-    *,
-    limit: int,
-    cursor: str | None = None,
-    include_archived: bool = False,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """As `list_incidents`, each incident a plain dict with `IncidentRead`'s fields."""
+    """A page of incidents, most recent first, and the cursor of the next page (None at the end).
+
+    Each incident is a plain dict with `IncidentRead`'s fields: the API writes them out as they
+    are, the pages validate them into models.
+    """
     position = _decode_position(cursor) if cursor is not None else None
     return listing.list_page(
         session,

@@ -67,9 +67,10 @@ def incident_list(page: AdviserPage, session: SessionDep) -> Response:
     next_cursor = None
     try:
         query = IncidentListQuery.model_validate({**params, "limit": PAGE_SIZE})
-        incidents, next_cursor = service.list_incidents(
+        views, next_cursor = service.list_incidents(
             session, page.user, query, limit=PAGE_SIZE, cursor=query.cursor
         )
+        incidents = [IncidentRead.model_validate(view) for view in views]
     except ValidationError as error:
         errors = errors_from_validation(page.t, error)
     except ApiError as error:
