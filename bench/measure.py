@@ -145,7 +145,7 @@ def listing(port: int, token: str, clients: int = 50, seconds: int = 20) -> list
     """50 concurrent clients paging through a filtered list, driven by wrk.
 
     The load generator shares the machine with the service and PostgreSQL. A Python client
-    took about 7 ms of CPU per page (a third of the two cores) and added its own event loop's
+    took about 7 ms of CPU per page (over a quarter of the two cores) and added its own event loop's
     queueing to the latencies it measured; wrk takes a few percent of one core.
 
     Beside it, the same clients asking for a page that is always empty (authentication and one
@@ -168,8 +168,8 @@ def listing(port: int, token: str, clients: int = 50, seconds: int = 20) -> list
 
     rows = []
     for label, extra in (("", ""), (", empty page", "&occurred_from=2100-01-01")):
-        # Each measure starts from its own steady state: right after the full pages, the first
-        # seconds of empty ones had a tail of 2 to 3 s, explained only in part (see RESULTS.md).
+        # A warm-up of its own for each measure, so that neither inherits the other's queue. The
+        # empty page's tail is erratic even so (150 ms to 4.9 s at p99; see RESULTS.md).
         run(3, extra)
         p50, p99, rate = run(seconds, extra)
         rows.append(
