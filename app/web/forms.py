@@ -135,6 +135,26 @@ def field_label(t: Translator, form: str, name: str) -> str | None:
     return None if label is None else t.gettext(label)
 
 
+def in_form_order(form: str, errors: dict[str, str]) -> list[tuple[str, str]]:
+    """The errors in the order their fields come in the form (rows by number), for the summary."""
+    order = list(FORM_LABELS.get(form, {}))
+    row_order = list(ROW_FIELD_LABELS)
+
+    def position(name: str) -> tuple[int, int, int]:
+        row = ROW_FIELD.match(name)
+        if row is not None:
+            field = row["field"]
+            in_row = row_order.index(field) if field in row_order else len(row_order)
+            return (_index(order, row["list"]), int(row["index"]), in_row)
+        return (-1 if name == "form" else _index(order, name), 0, 0)
+
+    return sorted(errors.items(), key=lambda item: position(item[0]))
+
+
+def _index(names: list[str], name: str) -> int:
+    return names.index(name) if name in names else len(names)
+
+
 def field_name(loc: Sequence[str | int]) -> str:
     """("body", "victims", 0, "age") -> "victims-0-age"; ("violations", 1) -> "violations"."""
     parts = [p for p in loc if p not in ("body", "query")]

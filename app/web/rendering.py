@@ -16,7 +16,7 @@ from app.core.config import API_PREFIX
 from app.core.errors import ApiError, FieldProblem, install_error_handlers
 from app.models import enums
 from app.stats.dimensions import DimensionName
-from app.web.forms import errors_from_problems, field_label, problems_of
+from app.web.forms import errors_from_problems, field_label, in_form_order, problems_of
 from app.web.i18n import LANGUAGES, N_, Translator, pick_language
 from app.web.labels import Labels
 from app.web.session import (
@@ -80,6 +80,7 @@ def _globals(page: PageContext) -> dict[str, Any]:
         "today": date.today().isoformat(),
         "prefixed": _prefixed,
         "field_label": lambda form, name: field_label(t, form, name),
+        "in_form_order": in_form_order,
     }
 
 
