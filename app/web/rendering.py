@@ -16,7 +16,8 @@ from app.core.config import API_PREFIX
 from app.core.errors import ApiError, FieldProblem, install_error_handlers
 from app.models import enums
 from app.stats.dimensions import DimensionName
-from app.web.forms import errors_from_problems, field_label, in_form_order, problems_of
+from app.web.form_labels import field_label, in_form_order
+from app.web.forms import errors_from_problems, problems_of
 from app.web.i18n import LANGUAGES, N_, Translator, pick_language
 from app.web.labels import Labels
 from app.web.session import (
