@@ -157,13 +157,18 @@ def get_incident(session: Session, incident_id: uuid.UUID, principal: Principal)
     return incident
 
 
-def update_incident(
-    session: Session,
-    incident: Incident,
-    data: IncidentUpdate,
-    principal: Principal,
-    cipher: FieldCipher,
-) -> Incident:
+@dataclass(frozen=True)
+class IncidentChange:
+    """A change checked but not yet applied: the merged fields, the row plans, any problems."""
+
+    fields: IncidentFields
+    victims: children.ChildPlan | None
+    perpetrators: children.ChildPlan | None
+    problems: list[FieldProblem]
+
+
+def check_update(session: Session, incident: Incident, data: IncidentUpdate) -> IncidentChange:
+    """Every problem with a change, found without writing anything."""
     ensure_not_archived(incident)
     sent = data.model_dump(exclude_unset=True, include=set(INCIDENT_FIELDS))
     fields = _merge_fields(incident, sent)
@@ -177,8 +182,20 @@ def update_incident(
             session, incident.perpetrators, data.perpetrators
         )
         problems += perpetrator_plan.problems
-    if problems:
-        raise InvalidFieldsError(problems)
+    return IncidentChange(fields, victim_plan, perpetrator_plan, problems)
+
+
+def update_incident(
+    session: Session,
+    incident: Incident,
+    data: IncidentUpdate,
+    principal: Principal,
+    cipher: FieldCipher,
+) -> Incident:
+    change = check_update(session, incident, data)
+    if change.problems:
+        raise InvalidFieldsError(change.problems)
+    fields, victim_plan, perpetrator_plan = change.fields, change.victims, change.perpetrators
 
     before = history.snapshot(incident)
     changed = _apply_fields(incident, fields)

@@ -122,7 +122,11 @@ class CaseEventCreate(BaseModel):
     stage: JudicialStage | None = Field(
         default=None, description="The stage reached (stage_change, correction)."
     )
-    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = Field(
+        default=None,
+        description="What happened: required for an act (the hearing, order...) and to say why "
+        "a correction is made.",
+    )
 
 
 class CaseEventRead(BaseModel):

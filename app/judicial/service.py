@@ -212,7 +212,7 @@ def record_event(
     session: Session, case: JudicialCase, data: CaseEventCreate, principal: Principal
 ) -> JudicialCase:
     """A judicial act, a stage change along the table, or an explicit correction."""
-    _check_event(case, data)
+    check_event(case, data)
     if data.kind is CaseEventKind.ACT:
         _add_event(case, data.kind, data.occurred_on, None, None, data.note, principal)
     else:
@@ -233,10 +233,14 @@ def record_event(
     return case
 
 
-def _check_event(case: JudicialCase, data: CaseEventCreate) -> None:
-    date_problems = _event_date_problems(case, data)
-    if date_problems:
-        raise InvalidFieldsError(date_problems)
+def check_event(case: JudicialCase, data: CaseEventCreate) -> None:
+    """Refuse an event the case's dates or stages do not allow, or an act not described."""
+    problems = _event_date_problems(case, data)
+    if data.kind is CaseEventKind.ACT and not data.note:
+        # An act is known by what it was: a bare date would take a case off the stalled list.
+        problems.append(FieldProblem(("body", "note"), "say what the act was"))
+    if problems:
+        raise InvalidFieldsError(problems)
     if data.kind is CaseEventKind.ACT:
         if data.stage is not None:
             raise InvalidFieldsError(

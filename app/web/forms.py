@@ -5,15 +5,19 @@ Form fields are named after the API's field paths, with rows numbered: `victims-
 rule lands next to the input it is about, in the user's language.
 """
 
+import copy
 import re
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
-from app.core.errors import FieldProblem, problems_from
+from app.core.errors import ApiError, FieldProblem, InvalidFieldsError
+from app.models.enums import PerpetratorCategory
 from app.web.i18n import N_, Translator
+from app.web.labels import Labels
 
 ROW_FIELD = re.compile(r"^(?P<list>victims|perpetrators)-(?P<index>\d{1,3})-(?P<field>[a-z_]+)$")
 CONSENT_CHOICES = {"yes": True, "no": False}
@@ -51,6 +55,21 @@ def field_name(loc: Sequence[str | int]) -> str:
     return names[0] if names else "form"
 
 
+# The API's messages that name its fields ("occurred_on"), as the pages word them.
+PAGE_WORDING = {
+    "must not be before the incident (occurred_on)": N_(
+        "must not be before the date of the incident"
+    ),
+    "is required unless armed_party_id is given": N_("is required unless an armed party is named"),
+    "must not be before occurred_from": N_("must not be before the start date"),
+    "does not match the category of the armed party ({category})": N_(
+        "does not match the armed party's category ({category})"
+    ),
+    "is before the complaint (opened_on)": N_("is before the date of the complaint"),
+    "is before the current stage (stage_since)": N_("is before the current stage began"),
+}
+
+
 def translate_problem(t: Translator, problem: FieldProblem, context: dict[str, Any]) -> str:
     template = ERROR_MESSAGES.get(problem.kind)
     if template is not None:
@@ -59,16 +78,33 @@ def translate_problem(t: Translator, problem: FieldProblem, context: dict[str, A
         except (KeyError, IndexError):
             return t.gettext(template)
     # Our own rules' messages ("must not be in the future") are catalogue entries themselves.
-    return t.format(problem.message, **problem.values)
+    values = dict(problem.values)
+    if "category" in values:  # a perpetrator category's code, named as the menus name it
+        values["category"] = Labels(t).of(PerpetratorCategory, values["category"])
+    return t.format(PAGE_WORDING.get(problem.message, problem.message), **values)
 
 
 def errors_from_validation(t: Translator, error: ValidationError) -> dict[str, str]:
-    contexts = [dict(item.get("ctx") or {}) for item in error.errors()]
-    return _by_field(t, zip(problems_from(error, ()), contexts, strict=True))
+    return errors_from_problems(t, problems_of(error.errors()))
 
 
 def errors_from_problems(t: Translator, problems: Iterable[FieldProblem]) -> dict[str, str]:
-    return _by_field(t, ((problem, {}) for problem in problems))
+    return _by_field(t, ((problem, dict(problem.values)) for problem in problems))
+
+
+def problems_of(
+    errors: Iterable[Any], prefix: tuple[str | int, ...] = ("body",)
+) -> list[FieldProblem]:
+    """Pydantic's errors as field problems, keeping the limits their messages name ({le}...)."""
+    return [
+        FieldProblem(
+            (*prefix, *item["loc"]),
+            str(item["msg"]).removeprefix("Value error, "),
+            item["type"],
+            {key: str(value) for key, value in (item.get("ctx") or {}).items()},
+        )
+        for item in errors
+    ]
 
 
 def _by_field(
@@ -78,6 +114,104 @@ def _by_field(
     for problem, context in problems:
         errors.setdefault(field_name(problem.loc), translate_problem(t, problem, context))
     return errors
+
+
+# What the service's rules check needs, for a field left empty or mistyped: a value that cannot
+# raise a problem elsewhere (the field itself already has its own). A callable gets the body.
+M = TypeVar("M", bound=BaseModel)
+StandIn = Any | Callable[[dict[str, Any]], Any]
+Check = Callable[[Any], Iterable[FieldProblem] | None]
+
+
+def _today() -> str:
+    return datetime.now(UTC).date().isoformat()
+
+
+# An incident's required fields, stood in so that its other fields' rules can be checked: the
+# report date for the incident's (no "reported before the incident" on a good report date), the
+# P-code's country for the country (no "P-code of another country").
+INCIDENT_STAND_INS: dict[str, StandIn] = {
+    "occurred_on": lambda body: body.get("reported_on") or _today(),
+    "reported_on": lambda _body: _today(),
+    "country": lambda body: str(body.get("pcode") or "ML")[:2],
+    "source": "other",
+    "violations": ["other_sexual_violence"],
+    "sex": "unknown",
+}
+
+
+def validated(
+    model: type[M], body: dict[str, Any], check: Check, stand_ins: Mapping[str, StandIn] = {}
+) -> M:
+    """The form's body as `model`, or every problem with it at once (InvalidFieldsError).
+
+    When the model refuses some fields, the service's own rules (`check`, which returns or
+    raises field problems) still run on the rest, with the refused fields left out or stood in
+    for: a person learns of a future date and of an impossible age in the same answer.
+    """
+    try:
+        data = model.model_validate(body)
+    except ValidationError as error:
+        problems = problems_of(error.errors())
+        stood_in = _with_stand_ins(model, body, error, stand_ins)
+        if stood_in is not None:
+            flagged = {field_name(problem.loc) for problem in problems}
+            problems += [
+                problem
+                for problem in _rule_problems(check, stood_in, strict=False)
+                if field_name(problem.loc) not in flagged
+            ]
+        raise InvalidFieldsError(problems) from None
+    problems = _rule_problems(check, data, strict=True)
+    if problems:
+        raise InvalidFieldsError(problems)
+    return data
+
+
+def _rule_problems(check: Check, data: BaseModel, *, strict: bool) -> list[FieldProblem]:
+    try:
+        return list(check(data) or ())
+    except ApiError as error:
+        # A refusal of the whole record (archived, stale...) is the caller's to show; on stand-in
+        # values it says nothing about what the person typed.
+        if strict and not error.errors:
+            raise
+        return list(error.errors)
+
+
+def _with_stand_ins(
+    model: type[M], body: dict[str, Any], error: ValidationError, stand_ins: Mapping[str, StandIn]
+) -> M | None:
+    candidate = copy.deepcopy(body)
+    for _ in range(3):  # leaving a required field out makes it "missing": stood in next round
+        for item in error.errors():
+            _stand_in(candidate, item["loc"], stand_ins)
+        try:
+            return model.model_validate(candidate)
+        except ValidationError as again:
+            error = again
+    return None
+
+
+def _stand_in(body: dict[str, Any], loc: Sequence[str | int], stand_ins: Mapping[str, Any]) -> None:
+    """Replace the field at `loc` (a whole list for one bad item) by its stand-in, or drop it."""
+    path = list(loc)
+    while path and isinstance(path[-1], int):
+        path.pop()
+    container: Any = body
+    try:
+        for part in path[:-1]:
+            container = container[part]
+    except (KeyError, IndexError, TypeError):
+        return
+    if not path or not isinstance(container, dict):
+        return
+    key = path[-1]
+    if key in stand_ins:
+        value = stand_ins[key]
+        container[key] = value(body) if callable(value) else value
+    else:
+        container.pop(key, None)
 
 
 def text_field(form: FormData, name: str) -> str | None:

@@ -3,8 +3,11 @@
 Declared as data, once: the pages, the chart and the CSV headings all read these tables.
 """
 
+from datetime import date
 from enum import StrEnum
 from typing import Any
+
+from babel.dates import format_date
 
 from app.models.enums import (
     AgeGroup,
@@ -235,6 +238,23 @@ class Labels:
     def _victim(self, victim: dict[str, Any]) -> str:
         text = self.of(VictimCategory, victim.get("category"))
         return f"{text} ({victim['age']})" if victim.get("age") is not None else text
+
+    def incident_date(self, day: date, precision: str) -> str:
+        """A date as precise as it is known: "2019", "March 2019" ("mars 2019"), "2019-03-14"."""
+        if precision == DatePrecision.YEAR:
+            return str(day.year)
+        if precision == DatePrecision.MONTH:
+            return format_date(day, "LLLL y", locale=self._t.language)
+        return day.isoformat()
+
+    @staticmethod
+    def incident_date_value(day: date, precision: str) -> str:
+        """The same, for a <time datetime> attribute: "2019", "2019-03", "2019-03-14"."""
+        if precision == DatePrecision.YEAR:
+            return f"{day.year:04d}"
+        if precision == DatePrecision.MONTH:
+            return day.isoformat()[:7]
+        return day.isoformat()
 
     def field_filter(self, name: str) -> str:
         return self._t.gettext(FILTER_LABELS.get(name, name))

@@ -1,5 +1,6 @@
 """Rendering pages: one Jinja2 environment, the user's language, and the headers every page gets."""
 
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -12,9 +13,11 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.config import API_PREFIX
-from app.core.errors import ApiError, install_error_handlers
+from app.core.errors import ApiError, FieldProblem, install_error_handlers
 from app.models import enums
 from app.stats.dimensions import DimensionName
+from app.web.form_labels import field_label, in_form_order
+from app.web.forms import errors_from_problems, problems_of
 from app.web.i18n import LANGUAGES, N_, Translator, pick_language
 from app.web.labels import Labels
 from app.web.session import (
@@ -77,6 +80,8 @@ def _globals(page: PageContext) -> dict[str, Any]:
         "enums_dimension": DimensionName,
         "today": date.today().isoformat(),
         "prefixed": _prefixed,
+        "field_label": lambda form, name: field_label(t, form, name),
+        "in_form_order": in_form_order,
     }
 
 
@@ -114,6 +119,23 @@ def _bare_context(request: Request) -> PageContext:
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:
     page = _bare_context(request)
     return render(page, "error.html", status=status, status_code=status, message=message)
+
+
+# The form whose labels name a page's query parameters (see FORM_LABELS in app/web/forms.py).
+QUERY_FORMS = {"/judicial/stalled": "stalled", "/statistics.csv": "statistics"}
+
+
+def invalid_query_page(request: Request, problems: Iterable[FieldProblem]) -> HTMLResponse:
+    """422: the query parameters the page cannot use, each named by its label, and why."""
+    page = _bare_context(request)
+    t = page.t
+    form = QUERY_FORMS.get(request.url.path, "")
+    lines = [
+        f"{t.format(N_('{label}:'), label=field_label(t, form, name) or name)} {text}"
+        for name, text in errors_from_problems(t, problems).items()
+    ]
+    message = N_("This address asks for something the page cannot show:")
+    return render(page, "error.html", 422, status_code=422, message=message, problems=lines)
 
 
 def _is_api(request: Request) -> bool:
@@ -162,11 +184,15 @@ def install_page_error_handlers(app: FastAPI) -> None:
         return error_page(request, exc.status_code, N_("The request could not be completed."))
 
     async def on_invalid_request(request: Request, exc: Exception) -> Response:
-        # A page's own parameters are checked by the page; a malformed id in a page's path
-        # is a page that does not exist.
+        # A malformed id in a page's path is a page that does not exist; a query parameter the
+        # page cannot use is named, with what is wrong with it.
         if _is_api(request):
             return await validation_handler(request, exc)
-        return error_page(request, 404, NOT_FOUND)
+        assert isinstance(exc, RequestValidationError)
+        in_query = [item for item in exc.errors() if item["loc"][:1] == ("query",)]
+        if not in_query or len(in_query) < len(exc.errors()):
+            return error_page(request, 404, NOT_FOUND)
+        return invalid_query_page(request, problems_of(in_query, ()))
 
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(RequestValidationError, on_invalid_request)

@@ -68,11 +68,11 @@ def test_invalid_moves_and_dates_are_refused_and_change_nothing(
     verdict = case_event(tracker, case, "stage_change", "2018-01-01", stage="verdict")
     assert verdict.status_code == 409
     assert "allowed: committed_for_trial, dismissed, withdrawn" in verdict.json()["detail"]
-    before = case_event(tracker, case, "act", "2013-12-31")
+    before = case_event(tracker, case, "act", "2013-12-31", note="hearing")
     assert before.status_code == 422 and "before the complaint" in before.text
     earlier = case_event(tracker, case, "stage_change", "2015-06-01", stage="committed_for_trial")
     assert earlier.status_code == 422 and "before the current stage began" in earlier.text
-    future = case_event(tracker, case, "act", "2999-01-01")
+    future = case_event(tracker, case, "act", "2999-01-01", note="hearing")
     assert future.status_code == 422
     back = case_event(tracker, case, "stage_change", "2018-01-01", stage="complaint_filed")
     assert back.status_code == 409
@@ -175,7 +175,20 @@ def test_a_case_can_be_deleted_only_while_nothing_is_recorded_on_it(
     tracker, court, incident = _setup(client, client_for)
     mistaken = create_case(tracker, court, [incident])
     kept = create_case(tracker, court, [incident])
-    assert case_event(tracker, kept, "act", "2016-01-01").status_code == 200
+    assert case_event(tracker, kept, "act", "2016-01-01", note="hearing").status_code == 200
     assert tracker.delete(f"{API}/judicial-cases/{kept['id']}").status_code == 409
     assert tracker.delete(f"{API}/judicial-cases/{mistaken['id']}").status_code == 204
     assert [c["id"] for c in tracker.get(f"{API}/judicial-cases").json()] == [kept["id"]]
+
+
+def test_an_act_without_a_description_is_refused_naming_the_field(
+    client: TestClient, client_for
+) -> None:
+    tracker, court, incident = _setup(client, client_for)
+    case = create_case(tracker, court, [incident], last_act_on="2014-03-05")
+    for note in ({}, {"note": ""}, {"note": "   "}):
+        refused = case_event(tracker, case, "act", "2016-01-01", **note)
+        assert refused.status_code == 422
+        assert [error["field"] for error in refused.json()["errors"]] == ["note"]
+    stored = tracker.get(f"{API}/judicial-cases/{case['id']}").json()
+    assert stored["last_act_on"] == "2014-03-05"

@@ -71,7 +71,7 @@ def users(app: FastAPI) -> Iterator[Users]:
                 last_act_on=f"2017-{1 + index % 12:02d}-15",
             )
             if index >= 110:  # a few saw a hearing recently; still no trial
-                assert case_event(tracker, case, "act", RECENT).status_code == 200
+                assert case_event(tracker, case, "act", RECENT, note="hearing").status_code == 200
         al_hassan = create_incident(
             adviser,
             occurred_on="2012-04-01",

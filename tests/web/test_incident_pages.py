@@ -85,7 +85,7 @@ def test_the_service_rules_errors_come_back_by_field_too(
     response = submit(browser, "/incidents/new", "/incidents/new", form)
     assert response.status_code == 422
     assert field_errors(response.text) == {
-        "reported_on": "must not be before the incident (occurred_on)",
+        "reported_on": "must not be before the date of the incident",
         "victims-0-age_group": "contradicts the age given",
     }
 
@@ -104,7 +104,9 @@ def test_validation_errors_are_in_french_for_a_french_session(
     rule = submit(
         browser, "/incidents/new", "/incidents/new", incident_form(reported_on="2019-03-01")
     )
-    assert field_errors(rule.text) == {"reported_on": "ne doit pas être antérieure à l'incident"}
+    assert field_errors(rule.text) == {
+        "reported_on": "ne doit pas être antérieure à la date de l'incident"
+    }
 
 
 def test_without_javascript_add_a_victim_shows_one_more_row_and_saves_nothing(

@@ -106,7 +106,7 @@ def test_a_refused_act_is_shown_by_its_field_and_changes_nothing(
     browser = pages_for(TRACKER, language="fr")
     case = cases["stalled"][0]
     page = f"/judicial/cases/{case['id']}"
-    early = {"kind": "act", "occurred_on": "2010-01-01"}
+    early = {"kind": "act", "occurred_on": "2010-01-01", "note": "Audience"}
     response = submit(browser, page, f"{page}/events", early)
     assert response.status_code == 422
     assert field_errors(response.text) == {
@@ -133,3 +133,40 @@ def test_other_roles_cannot_reach_the_judicial_pages_or_record_acts(
     assert "Record a judicial act" not in adviser.get(page).text
     act = {"kind": "act", "occurred_on": TODAY.isoformat()}
     assert submit(adviser, page, f"{page}/events", act).status_code == 403
+
+
+def test_the_act_form_dates_nothing_and_an_empty_act_is_refused(
+    cases: dict[str, Any], pages_for: Callable[..., TestClient]
+) -> None:
+    browser = pages_for(TRACKER)
+    case = cases["stalled"][0]
+    page = f"/judicial/cases/{case['id']}"
+    shown = browser.get(page).text
+    date_input = re.search(r'<input id="f-occurred_on"[^>]*>', shown)
+    assert date_input and 'value=""' in date_input.group(0)  # no date the user did not type
+    response = submit(browser, page, f"{page}/events", {"kind": "act"})  # one click on "Record"
+    assert response.status_code == 422
+    # Both problems in one answer, each beside its field and named in the summary.
+    assert field_errors(response.text) == {
+        "occurred_on": "This field is required.",
+        "note": "say what the act was",
+    }
+    assert "Date: This field is required." in unescape(response.text)
+    assert "Description: say what the act was" in unescape(response.text)
+    undescribed = {"kind": "act", "occurred_on": TODAY.isoformat(), "note": "  "}
+    assert submit(browser, page, f"{page}/events", undescribed).status_code == 422
+    # Nothing recorded: the case is still stalled.
+    assert case["docket_reference"] in browser.get("/judicial/stalled?months=12").text
+
+
+def test_a_stalled_list_parameter_that_is_not_a_number_is_named(
+    cases: dict[str, Any], pages_for: Callable[..., TestClient]
+) -> None:
+    response = pages_for(TRACKER).get("/judicial/stalled?months=abc")
+    assert response.status_code == 422
+    assert "No judicial act for at least (months): Enter a whole number." in unescape(response.text)
+    french = pages_for(TRACKER, language="fr").get("/judicial/stalled?months=0")
+    assert french.status_code == 422
+    assert "Doit être au moins 1." in unescape(french.text)
+    # A malformed id in the path is still a page that does not exist.
+    assert pages_for(TRACKER).get("/judicial/cases/not-an-id").status_code == 404

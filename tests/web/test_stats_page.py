@@ -2,6 +2,7 @@
 
 import re
 from collections.abc import Callable
+from html import unescape
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -127,3 +128,12 @@ def test_a_report_writer_cannot_reach_incident_pages(
     for path in ("/incidents", f"/incidents/{incident['id']}", "/incidents/new", "/judicial"):
         assert browser.get(path).status_code == 403, path
     assert 'href="/incidents"' not in browser.get("/statistics").text  # not offered either
+
+
+def test_a_csv_asked_with_parameters_it_cannot_use_names_them(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    response = pages_for(WRITER).get("/statistics.csv?occurred_from=2019-02-30&group_by=source")
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("text/html")
+    assert "From: Enter a date as YYYY-MM-DD." in unescape(response.text)

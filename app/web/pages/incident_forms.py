@@ -22,12 +22,15 @@ from app.incidents import history, intake, service
 from app.incidents.schemas import IncidentCreate, IncidentFields, IncidentUpdate
 from app.models import Incident
 from app.web.forms import (
+    INCIDENT_STAND_INS,
+    Check,
     errors_from_problems,
     errors_from_validation,
     incident_fields,
     perpetrator_body,
     rows,
     text_field,
+    validated,
     victim_body,
 )
 from app.web.i18n import DEFAULT_LANGUAGE, N_
@@ -115,7 +118,7 @@ async def create_incident(page: WriterPage, session: SessionDep, cipher: CipherD
         "perpetrators": [perpetrator_body(row) for row in perpetrators],
     }
     try:
-        data = IncidentCreate.model_validate(body)
+        data = validated(IncidentCreate, body, check_new(session), INCIDENT_STAND_INS)
         # The form's key makes a double click, or a resend over a bad link, create one incident.
         incident, _replayed = intake.create_once(session, data, page.user, cipher, key)
     except (ValidationError, ApiError) as error:
@@ -130,6 +133,14 @@ async def create_incident(page: WriterPage, session: SessionDep, cipher: CipherD
             errors=form_errors(page, error),
         )
     return redirect(f"/incidents/{incident.id}?created=1")
+
+
+def check_new(session: Session) -> Check:
+    return lambda data: service.check_incident(session, data).problems
+
+
+def check_change(session: Session, incident: Incident) -> Check:
+    return lambda data: service.check_update(session, incident, data).problems
 
 
 def form_errors(page: PageContext, error: ValidationError | ApiError) -> dict[str, str]:
@@ -219,7 +230,7 @@ async def update_incident(
         "perpetrators": [perpetrator_body(row) for row in perpetrators],
     }
     try:
-        data = IncidentUpdate.model_validate(body)
+        data = validated(IncidentUpdate, body, check_change(session, incident), INCIDENT_STAND_INS)
         service.update_incident(session, incident, data, principal, cipher)
     except (ValidationError, ApiError) as error:
         session.rollback()

@@ -18,8 +18,15 @@ from app.identity import service as identity
 from app.incidents import history, service, verification
 from app.incidents.filters import IncidentListQuery
 from app.incidents.schemas import IncidentRead, VerificationRequest
+from app.models import Incident
 from app.models.enums import PerpetratorCategory, Source, VerificationStatus, Violation
-from app.web.forms import errors_from_problems, errors_from_validation, text_field
+from app.web.forms import (
+    Check,
+    errors_from_problems,
+    errors_from_validation,
+    text_field,
+    validated,
+)
 from app.web.pages.incident_forms import form_errors, party_options, posted_form
 from app.web.rendering import redirect, render
 from app.web.session import PageContext, page_for
@@ -132,7 +139,7 @@ async def decide_verification(
     incident = service.get_incident(session, incident_id, principal)
     body = _decision_body(form)
     try:
-        request = VerificationRequest.model_validate(body)
+        request = validated(VerificationRequest, body, check_decision(incident))
         # The form always carries the version it was shown at; a stale one is refused.
         history.check_version(incident, request.version or 0, status=409)
         service.decide_verification(session, incident, request, principal)
@@ -141,6 +148,10 @@ async def decide_verification(
         errors = form_errors(page, error)
         return _show_detail(page, session, cipher, incident_id, 422, errors, body)
     return redirect(f"/incidents/{incident.id}?decided=1")
+
+
+def check_decision(incident: Incident) -> Check:
+    return lambda request: verification.check_decision(incident.verification_status, request)
 
 
 def _decision_body(form: FormData) -> dict[str, Any]:

@@ -17,8 +17,9 @@ from app.core.permissions import Permission
 from app.judicial import reports, service
 from app.judicial.schemas import CaseEventCreate
 from app.judicial.stages import NEXT_STAGES
+from app.models import JudicialCase
 from app.models.enums import CaseEventKind, JudicialStage
-from app.web.forms import filled_in
+from app.web.forms import Check, filled_in, validated
 from app.web.i18n import N_
 from app.web.pages.incident_forms import form_errors, posted_form
 from app.web.rendering import redirect, render
@@ -80,7 +81,8 @@ def _show_case(
         next_stages=[stage.value for stage in JudicialStage if stage in NEXT_STAGES[case.stage]],
         event_kinds=[(kind.value, page.t.gettext(text)) for kind, text in EVENT_KINDS],
         errors=errors or {},
-        entered=entered or {"kind": CaseEventKind.ACT.value, "occurred_on": _today().isoformat()},
+        # Nothing dated for the user: an act is recorded only with the date and words they typed.
+        entered=entered or {"kind": CaseEventKind.ACT.value},
     )
 
 
@@ -91,11 +93,21 @@ async def record_event(page: CaseWriterPage, session: SessionDep, case_id: uuid.
     case = service.get_case(session, case_id, principal)
     entered = _event_fields(form)
     try:
-        service.record_event(session, case, CaseEventCreate.model_validate(entered), principal)
+        event = validated(CaseEventCreate, entered, check_event(case), _event_stand_ins(case))
+        service.record_event(session, case, event, principal)
     except (ValidationError, ApiError) as error:
         session.rollback()
         return _show_case(page, session, case_id, 422, form_errors(page, error), entered)
     return redirect(f"/judicial/cases/{case_id}?recorded=1")
+
+
+def check_event(case: JudicialCase) -> Check:
+    return lambda event: service.check_event(case, event)
+
+
+def _event_stand_ins(case: JudicialCase) -> dict[str, Any]:
+    # A date the case's dates allow, so that a missing date does not hide a missing description.
+    return {"occurred_on": case.stage_since.isoformat()}
 
 
 def _event_fields(form: FormData) -> dict[str, Any]:

@@ -14,9 +14,9 @@ from app.stats.export import as_csv
 from app.stats.schemas import Basis, StatsQuery, StatsResult
 from app.stats.service import compute_stats
 from app.web.charts import BarChart, bar_chart
-from app.web.forms import errors_from_problems, errors_from_validation
+from app.web.forms import errors_from_problems, errors_from_validation, problems_of
 from app.web.labels import DIMENSION_VALUE_ENUMS, Labels
-from app.web.rendering import render
+from app.web.rendering import invalid_query_page, render
 from app.web.session import PageContext, page_for
 
 router = APIRouter(include_in_schema=False)
@@ -85,7 +85,15 @@ def statistics_page(page: StatsPage, session: SessionDep) -> Response:
 
 @router.get("/statistics.csv")
 def statistics_csv(page: StatsPage, session: SessionDep) -> Response:
-    text, filename = as_csv(_compute(page, session, _chosen(page.request)))
+    try:
+        result = _compute(page, session, _chosen(page.request))
+    except ValidationError as error:
+        return invalid_query_page(page.request, problems_of(error.errors(), ()))
+    except ApiError as error:
+        if not error.errors:
+            raise
+        return invalid_query_page(page.request, error.errors)
+    text, filename = as_csv(result)
     return Response(
         text,
         media_type="text/csv; charset=utf-8",

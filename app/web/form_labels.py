@@ -1,0 +1,112 @@
+"""Each form's fields as their labels name them: the list of problems above a form says
+"Date of the incident: must not be in the future", in the form's order, in the user's language."""
+
+from app.web.forms import ROW_FIELD
+from app.web.i18n import N_, Translator
+
+INCIDENT_LABELS = {
+    "occurred_on": N_("Date of the incident"),
+    "date_precision": N_("Date precision"),
+    "reported_on": N_("Date reported"),
+    "country": N_("Country code"),
+    "admin1": N_("Region"),
+    "admin2": N_("Cercle or district"),
+    "admin3": N_("Commune"),
+    "pcode": N_("P-code"),
+    "violations": N_("Forms of violence"),
+    "gbv_type": N_("GBVIMS incident type"),
+    "source": N_("Source"),
+    "summary": N_("Account"),
+    "victims": N_("Victims"),
+    "perpetrators": N_("Perpetrators"),
+}
+ROW_LABELS = {
+    "victims": (N_("{field} (victim {number})"), N_("Victim {number}")),
+    "perpetrators": (N_("{field} (perpetrator {number})"), N_("Perpetrator {number}")),
+}
+ROW_FIELD_LABELS = {
+    "sex": N_("Sex"),
+    "age": N_("Age"),
+    "age_group": N_("Age group"),
+    "displacement_status": N_("Displacement"),
+    "disability": N_("Disability"),
+    "name": N_("Name (stored encrypted)"),
+    "contact": N_("Contact (stored encrypted)"),
+    "consent_statistics": N_("Consent"),
+    "consent_referral": N_("Consent"),
+    "consent_justice": N_("Consent"),
+    "category": N_("Category"),
+    "armed_party_id": N_("Named armed party"),
+}
+FORM_LABELS: dict[str, dict[str, str]] = {
+    "incident": INCIDENT_LABELS,
+    "incident_list": {
+        "occurred_from": N_("From"),
+        "occurred_to": N_("To"),
+        "country": N_("Country code"),
+        "admin1": N_("Region"),
+        "violation": N_("Form of violence"),
+        "source": N_("Source"),
+        "verification_status": N_("Verification status"),
+        "perpetrator_category": N_("Perpetrator category"),
+        "armed_party_id": N_("Named armed party"),
+        "cursor": N_("Pages"),
+    },
+    "verification": {
+        "status": N_("New status"),
+        "standard": N_("Standard of proof"),
+        "sources": N_("Sources relied on (one per line, kinds of source, never names)"),
+        "note": N_("Reason or note"),
+        "reopen": N_("Reopen a concluded decision"),
+        "version": N_("Version"),
+    },
+    "event": {
+        "kind": N_("What happened"),
+        "occurred_on": N_("Date"),
+        "stage": N_("New stage"),
+        "note": N_("Description"),
+    },
+    "statistics": {
+        "group_by": N_("Count by"),
+        "then_by": N_("Then by (optional)"),
+        "occurred_from": N_("From"),
+        "occurred_to": N_("To"),
+        "country": N_("Country code"),
+        "basis": N_("Which incidents"),
+    },
+    "stalled": {"months": N_("No judicial act for at least (months)")},
+}
+
+
+def field_label(t: Translator, form: str, name: str) -> str | None:
+    """The label of a form's field in the user's language: "victims-1-age" -> "Age (victim 2)"."""
+    row = ROW_FIELD.match(name)
+    if row is not None:
+        with_field, alone = ROW_LABELS[row["list"]]
+        number = int(row["index"]) + 1
+        field = ROW_FIELD_LABELS.get(row["field"])
+        if field is None:
+            return t.format(alone, number=number)
+        return t.format(with_field, number=number, field=t.gettext(field))
+    label = FORM_LABELS.get(form, {}).get(name)
+    return None if label is None else t.gettext(label)
+
+
+def in_form_order(form: str, errors: dict[str, str]) -> list[tuple[str, str]]:
+    """The errors in the order their fields come in the form (rows by number), for the summary."""
+    order = list(FORM_LABELS.get(form, {}))
+    row_order = list(ROW_FIELD_LABELS)
+
+    def position(name: str) -> tuple[int, int, int]:
+        row = ROW_FIELD.match(name)
+        if row is not None:
+            field = row["field"]
+            in_row = row_order.index(field) if field in row_order else len(row_order)
+            return (_index(order, row["list"]), int(row["index"]), in_row)
+        return (-1 if name == "form" else _index(order, name), 0, 0)
+
+    return sorted(errors.items(), key=lambda item: position(item[0]))
+
+
+def _index(names: list[str], name: str) -> int:
+    return names.index(name) if name in names else len(names)

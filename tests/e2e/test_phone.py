@@ -1,0 +1,90 @@
+"""Every page fits a phone held upright: nothing wider than the screen, wide tables scrolling
+inside their own box. Set SCREENSHOTS to a folder to keep a picture of each page as measured."""
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from playwright.sync_api import Page
+
+from app.models.enums import Role
+from tests.factories import create_case, create_court, create_incident
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+WIDE_VICTIMS = [
+    {"sex": "female", "age": 16, "displacement_status": "idp", "consent": {"statistics": True}},
+    {"sex": "female", "age_group": "adult", "disability": "yes"},
+]
+
+
+@pytest.fixture
+def records(client: TestClient, client_for: Callable[..., TestClient]) -> dict[str, str]:
+    """An incident with everything the list and the detail show, a year-only one, and a case."""
+    incident = create_incident(
+        client,
+        admin1="Mopti",
+        admin2="Bandiagara",
+        admin3="Dourou",
+        victims=WIDE_VICTIMS,
+        perpetrators=[{"category": "unidentified_armed_element"}, {"category": "civilian"}],
+    )
+    create_incident(client, occurred_on="2019-05-10", date_precision="year")
+    tracker = client_for(Role.JUDICIAL_TRACKER)
+    court = create_court(tracker, "Tribunal de grande instance de la Commune III de Bamako")
+    case = create_case(
+        tracker,
+        court,
+        [incident],
+        docket_reference="RG 2014/0112",
+        stage="judicial_investigation",
+        stage_since="2015-01-10",
+        last_act_on="2017-01-10",
+    )
+    return {"incident": incident["id"], "case": case["id"]}
+
+
+def _fits(page: Page, path: str, name: str, size: dict[str, int]) -> int:
+    """Open `path` at this size; the page's scroll width (a picture kept if asked)."""
+    page.set_viewport_size(size)
+    response = page.goto(path)
+    assert response is not None and response.status < 400, path
+    if folder := os.environ.get("SCREENSHOTS"):
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=f"{folder}/{name}-{size['width']}.png", full_page=True)
+    return int(page.evaluate("document.documentElement.scrollWidth"))
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "fr-FR"])
+def test_every_page_fits_a_phone_screen(
+    open_page: Callable[..., Page], records: dict[str, str], locale: str
+) -> None:
+    pages = {
+        Role.PROTECTION_ADVISER: {
+            "list": "/incidents",
+            "detail": f"/incidents/{records['incident']}",
+            "form": "/incidents/new",
+            "edit": f"/incidents/{records['incident']}/edit",
+        },
+        Role.REPORT_WRITER: {
+            "statistics": "/statistics",
+            "cross-table": "/statistics?group_by=source&then_by=victim_category",
+        },
+        Role.JUDICIAL_TRACKER: {
+            "pending": "/judicial",
+            "stalled": "/judicial/stalled",
+            "case": f"/judicial/cases/{records['case']}",
+        },
+    }
+    too_wide = {}
+    for role, paths in pages.items():
+        page = open_page(role, locale=locale)
+        for name, path in paths.items():
+            width = _fits(page, path, f"{locale[:2]}-{name}", PHONE)
+            if width > PHONE["width"]:
+                too_wide[name] = width
+            if os.environ.get("SCREENSHOTS"):
+                _fits(page, path, f"{locale[:2]}-{name}", DESKTOP)
+    assert too_wide == {}, f"wider than a {PHONE['width']} px phone: {too_wide}"

@@ -1,0 +1,161 @@
+"""What the forms say back: every problem at once, named by its field's label, in the user's
+language; what was typed is refilled as typed (an empty field stays empty); dates as precise as
+they are known."""
+
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from html import unescape
+
+from fastapi.testclient import TestClient
+
+from app.models.enums import Role
+from tests.factories import API, create_incident
+from tests.web.pages import field_errors, incident_form, submit
+
+ADVISER = Role.PROTECTION_ADVISER
+NEXT_YEAR = (datetime.now(UTC).date() + timedelta(days=400)).isoformat()
+
+
+def _summary(html: str) -> list[str]:
+    """The lines of the list of problems above the form."""
+    box = re.search(r'id="error-summary">(.*?)</div>', html, re.S)
+    assert box, "the page has no list of problems"
+    return [
+        unescape(re.sub(r"<[^>]+>", "", item)).strip()
+        for item in re.findall(r"<li>(.*?)</li>", box.group(1), re.S)
+    ]
+
+
+def test_every_problem_comes_back_at_once_with_its_field_label(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    browser = pages_for(ADVISER)
+    form = incident_form(
+        occurred_on=NEXT_YEAR,
+        reported_on=NEXT_YEAR,
+        source="",
+        violations=[],
+        **{"victims-1-age": "130", "victims-0-age_group": "adult"},
+    )
+    response = submit(browser, "/incidents/new", "/incidents/new", form)
+    assert response.status_code == 422
+    # The model's refusals and the service's rules together, in one answer.
+    assert field_errors(response.text) == {
+        "source": "This field is required.",
+        "violations": "Choose at least one.",
+        "victims-1-age": "Must be at most 120.",
+        "occurred_on": "must not be in the future",
+        "reported_on": "must not be in the future",
+        "victims-0-age_group": "contradicts the age given",
+    }
+    # In the order of the form's fields.
+    assert _summary(response.text) == [
+        "Date of the incident: must not be in the future",
+        "Date reported: must not be in the future",
+        "Forms of violence: Choose at least one.",
+        "Source: This field is required.",
+        "Age group (victim 1): contradicts the age given",
+        "Age (victim 2): Must be at most 120.",
+    ]
+    assert client.get(f"{API}/incidents").json()["items"] == []
+
+
+def test_the_summary_names_fields_in_french_and_never_by_their_internal_names(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    browser = pages_for(ADVISER, language="fr")
+    form = incident_form(occurred_on="", reported_on="2019-03-01", date_precision="year")
+    response = submit(browser, "/incidents/new", "/incidents/new", form)
+    assert _summary(response.text) == ["Date de l'incident : Ce champ est obligatoire."]
+    early = submit(
+        browser, "/incidents/new", "/incidents/new", incident_form(reported_on="2019-03-01")
+    )
+    assert _summary(early.text) == [
+        "Date du signalement : ne doit pas être antérieure à la date de l'incident"
+    ]
+    english = pages_for(ADVISER)
+    early = submit(
+        english, "/incidents/new", "/incidents/new", incident_form(reported_on="2019-03-01")
+    )
+    assert _summary(early.text) == ["Date reported: must not be before the date of the incident"]
+    listing = english.get("/incidents?occurred_from=2019-05-01&occurred_to=2019-01-01")
+    assert listing.status_code == 400
+    assert _summary(listing.text) == ["To: must not be before the start date"]
+    assert field_errors(listing.text) == {"occurred_to": "must not be before the start date"}
+
+
+def test_an_edit_shows_every_problem_at_once(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    browser = pages_for(ADVISER)
+    incident = create_incident(client)
+    edit = f"/incidents/{incident['id']}/edit"
+    fields = {
+        "version": str(incident["version"]),
+        "occurred_on": "2019-03-14",
+        "reported_on": NEXT_YEAR,
+        "country": "ML",
+        "source": "ngo",
+        "violations": ["rape"],
+        "victims-0-sex": "female",
+        "victims-0-age": "130",
+    }
+    response = submit(browser, edit, edit, fields)
+    assert response.status_code == 422
+    assert field_errors(response.text) == {
+        "victims-0-age": "Must be at most 120.",
+        "reported_on": "must not be in the future",
+    }
+
+
+def test_a_refused_decision_refills_empty_fields_empty_never_with_none(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    browser = pages_for(ADVISER)
+    incident = create_incident(client)
+    page = f"/incidents/{incident['id']}"
+    action = f"{page}/verification"
+    assert (
+        submit(
+            browser, page, action, {"status": "pending_verification", "version": "1"}
+        ).status_code
+        == 303
+    )
+    refused = submit(browser, page, action, {"status": "verified", "version": "2"})
+    assert refused.status_code == 422
+    for name in ("standard", "note"):
+        shown = re.search(rf'<input id="f-{name}" name="{name}"[^>]*>', refused.text)
+        assert shown and 'value=""' in shown.group(0), shown
+    assert 'value="None"' not in refused.text
+    assert "Standard of proof: is required for this conclusion" in unescape(refused.text)
+    # A refused "add a victim" round trip on the incident form keeps empty fields empty too.
+    added = submit(
+        browser, "/incidents/new", "/incidents/new", {**incident_form(), "add": "victims"}
+    )
+    assert 'value="None"' not in added.text
+
+
+def test_dates_are_shown_as_precisely_as_they_are_known(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    year_only = create_incident(client, occurred_on="2019-05-10", date_precision="year")
+    month_only = create_incident(client, occurred_on="2019-03-10", date_precision="month")
+    exact = create_incident(client, occurred_on="2019-03-14")
+    browser = pages_for(ADVISER)
+    listing = browser.get("/incidents").text
+    dates = dict(
+        re.findall(
+            r'href="/incidents/([^"]+)">[^<]+</a></td>\s*<td><time[^>]*>([^<]+)</time>', listing
+        )
+    )
+    assert dates == {
+        year_only["id"]: "2019",
+        month_only["id"]: "March 2019",
+        exact["id"]: "2019-03-14",
+    }
+    assert "2019-01-01" not in listing
+    detail = browser.get(f"/incidents/{year_only['id']}").text
+    assert '<time datetime="2019">2019</time> (Year only)' in detail
+    french = pages_for(ADVISER, language="fr").get(f"/incidents/{month_only['id']}").text
+    assert '<time datetime="2019-03">mars 2019</time>' in french
