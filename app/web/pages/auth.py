@@ -37,11 +37,18 @@ def _settings(request: Request) -> Settings:
 
 
 def safe_next(target: str | None) -> str:
-    """Only a path on this site: a login link must not send anyone elsewhere afterwards."""
-    if not target:
+    """Only a plain path on this site: a login link must not send anyone elsewhere afterwards.
+
+    Browsers read `\\` as `/` and drop tabs and newlines from URLs, so `/\\evil.example/`
+    would be `//evil.example/`, another site: anything but a single leading slash followed by
+    printable characters other than a backslash is refused.
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    if "\\" in target or any(not character.isprintable() for character in target):
         return "/"
     parsed = urlparse(target)
-    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
+    if parsed.scheme or parsed.netloc:
         return "/"
     return target
 
