@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     # Web sessions ride on the same tokens, in a cookie sent only over HTTPS (browsers also accept
     # it from http://127.0.0.1 and http://localhost). Turn off only behind no TLS at all.
     session_cookie_secure: bool = True
+    # Addresses of the reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed
+    # (comma-separated IPs or networks, or "*"). Empty: those headers are ignored, so a client
+    # cannot choose the address that login limits count it under.
+    forwarded_allow_ips: str = ""
     # Failed logins allowed per window before further attempts are refused with 429.
     login_window_minutes: int = Field(default=15, ge=1)
     login_max_failures_per_user: int = Field(default=5, ge=1)
