@@ -2,7 +2,7 @@
 
 import math
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
@@ -43,14 +43,17 @@ def log_in(
         return LoginRefused(user, retry_after)
     if user is None or not user.is_active:
         burn_password_check(settings, password)
-        _record_failure(session, username, client)
+        _record_failure(session, settings, username, client)
         return LoginRefused(user)
     if not verify_password(settings, user.password_hash, password):
-        _record_failure(session, username, client)
+        _record_failure(session, settings, username, client)
         return LoginRefused(user)
 
+    # Only this client's failures are forgiven: an attacker elsewhere keeps their count.
     session.execute(
-        delete(LoginFailure).where(LoginFailure.username_digest == token_digest(username))
+        delete(LoginFailure).where(
+            LoginFailure.username_digest == token_digest(username), LoginFailure.client == client
+        )
     )
     if password_hasher(settings).check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(settings, password)
@@ -121,27 +124,38 @@ def revoke_all_tokens(session: Session, user: User) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def _record_failure(session: Session, username: str, client: str) -> None:
+def _record_failure(session: Session, settings: Settings, username: str, client: str) -> None:
+    # Failures older than the window count for nothing: forget them as new ones arrive, so the
+    # table holds one window's worth (the delete is cheap on a table that small).
+    session.execute(delete(LoginFailure).where(LoginFailure.at <= _window_start(settings)))
     session.add(LoginFailure(username_digest=token_digest(username), client=client))
     session.flush()
+
+
+def _window_start(settings: Settings) -> datetime:
+    return utcnow() - timedelta(minutes=settings.login_window_minutes)
 
 
 def _seconds_until_allowed(
     session: Session, settings: Settings, username: str, client: str
 ) -> int | None:
-    """None if an attempt is allowed now, else the seconds until the oldest failure ages out."""
-    window_start = utcnow() - timedelta(minutes=settings.login_window_minutes)
-    for column, value, limit in (
+    """None if an attempt is allowed now, else the seconds until the oldest failure ages out.
+
+    Failures are counted per account *from this client* and per client over all accounts, never
+    per account alone: someone guessing from elsewhere slows themselves down, not the owner.
+    """
+    window_start = _window_start(settings)
+    limits = (
         (
-            LoginFailure.username_digest,
-            token_digest(username),
-            settings.login_max_failures_per_user,
+            (LoginFailure.username_digest == token_digest(username), LoginFailure.client == client),
+            settings.login_max_failures_per_user_and_client,
         ),
-        (LoginFailure.client, client, settings.login_max_failures_per_client),
-    ):
+        ((LoginFailure.client == client,), settings.login_max_failures_per_client),
+    )
+    for conditions, limit in limits:
         count, oldest = session.execute(
             select(func.count(), func.min(LoginFailure.at)).where(
-                column == value, LoginFailure.at > window_start
+                *conditions, LoginFailure.at > window_start
             )
         ).one()
         if count >= limit:

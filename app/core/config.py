@@ -48,9 +48,11 @@ class Settings(BaseSettings):
     # (comma-separated IPs or networks, or "*"). Empty: those headers are ignored, so a client
     # cannot choose the address that login limits count it under.
     forwarded_allow_ips: str = ""
-    # Failed logins allowed per window before further attempts are refused with 429.
+    # Failed logins allowed per window before further attempts are refused with 429: for one
+    # account from one client address, and from one client address over all accounts. Never for
+    # an account alone, so that guessing from elsewhere cannot lock its owner out.
     login_window_minutes: int = Field(default=15, ge=1)
-    login_max_failures_per_user: int = Field(default=5, ge=1)
+    login_max_failures_per_user_and_client: int = Field(default=5, ge=1)
     login_max_failures_per_client: int = Field(default=20, ge=1)
     # Argon2id cost: one of OWASP's equivalent settings (7 MiB, 5 passes), the one that keeps
     # least memory per concurrent login on a small server. Stored hashes are upgraded at login.
