@@ -13,7 +13,7 @@ from app.audit.service import install_audit_hooks
 from app.auth.routes import router as auth_router
 from app.core.concurrency import ConcurrencyLimit
 from app.core.config import Settings, get_settings
-from app.core.crypto import load_cipher
+from app.core.crypto import load_audit_key, load_cipher
 from app.core.db import build_engine, build_session_factory
 from app.core.logging import AccessLog
 from app.core.memory import freeze_startup_objects, limit_malloc_arenas
@@ -69,7 +69,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.cipher = load_cipher(settings)
     app.state.session_factory = build_session_factory(engine)
-    install_audit_hooks(app.state.session_factory)
+    app.state.audit_key = load_audit_key(settings)
+    install_audit_hooks(app.state.session_factory, app.state.audit_key)
 
     for router in (*ROUTERS, *PAGE_ROUTERS):
         app.include_router(router)

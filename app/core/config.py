@@ -37,6 +37,9 @@ class Settings(BaseSettings):
         repr=False,
         description="Comma-separated Fernet keys for identifying data; the first encrypts.",
     )
+    # The secret keying the audit chain (HMAC-SHA256). Empty: derived from the first encryption
+    # key. Set it before rotating ENCRYPTION_KEYS (see README, "Audit trail").
+    audit_key: str = Field(default="", repr=False)
     # Statistics for callers outside the owning organisation hide counts from 1 to k-1.
     suppression_k: int = Field(default=5, ge=2)
 
@@ -67,6 +70,13 @@ class Settings(BaseSettings):
             if url.startswith(prefix):
                 return "postgresql+psycopg://" + url[len(prefix) :]
         return url
+
+    @field_validator("audit_key")
+    @classmethod
+    def audit_key_long_enough(cls, key: str) -> str:
+        if key and len(key) < 32:
+            raise ValueError("AUDIT_KEY must be at least 32 characters (generate-key makes one)")
+        return key
 
     @property
     def is_sqlite(self) -> bool:

@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 from app.models import AuditEvent, AuthToken, LoginFailure, User
 from app.models.base import utcnow
 from app.models.enums import Role
+from tests.conftest import TEST_ENCRYPTION_KEY
 from tests.factories import API, MISSION, PASSWORD, log_in, make_user
 
 
@@ -203,7 +204,12 @@ def test_passwords_and_tokens_are_stored_only_as_hashes(
 def test_create_user_command_reads_the_password_from_stdin(
     app: FastAPI, database_url: str, anonymous: TestClient
 ) -> None:
-    environment = {**os.environ, "DATABASE_URL": database_url}
+    # The same keys as the service: the command's audit event is sealed with the audit key.
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "ENCRYPTION_KEYS": TEST_ENCRYPTION_KEY,
+    }
     command = [
         sys.executable,
         "-m",
