@@ -26,6 +26,7 @@ from app.judicial.routes import router as judicial_router
 from app.stats.routes import router as stats_router
 from app.users.routes import router as users_router
 from app.web.pages import PAGE_ROUTERS, STATIC_DIR
+from app.web.pages.docs import SWAGGER_UI_DIR, SWAGGER_UI_PREFIX
 from app.web.rendering import STATIC_PREFIX, install_page_error_handlers
 
 ROUTERS = (
@@ -64,6 +65,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         summary="Case management and statistics for conflict-related sexual violence.",
         lifespan=lifespan,
+        # /docs is a page of ours (app/web/pages/docs.py): FastAPI's loads Swagger UI from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -74,6 +78,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     for router in (*ROUTERS, *PAGE_ROUTERS):
         app.include_router(router)
+    # Before /static, which would otherwise answer these paths with 404.
+    app.mount(SWAGGER_UI_PREFIX, StaticFiles(directory=SWAGGER_UI_DIR), name="swagger-ui")
     app.mount(STATIC_PREFIX, StaticFiles(directory=STATIC_DIR), name="static")
     install_page_error_handlers(app)
     # A request waits here before it opens anything; the access log, outside, counts the wait.
