@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.audit.chain import ChainReport, SignedHead, verify_chain
 from app.audit.service import install_audit_hooks, key_the_chain
+from app.auth import second_factor
 from app.core.config import PROJECT_ROOT, get_settings
 from app.core.crypto import audit_key_text, generate_key, load_audit_key
 from app.core.db import build_engine, build_session_factory
@@ -132,6 +133,15 @@ def _create_user(args: argparse.Namespace) -> None:
         print(f"Created user {user.username!r} with roles {', '.join(user.roles)}.")
 
 
+def _reset_second_factor(args: argparse.Namespace) -> None:
+    with _session_factory(get_settings().database_url)() as session, session.begin():
+        user = session.scalar(select(User).where(User.username == args.username.casefold()))
+        if user is None:
+            raise SystemExit(f"crsv-registry: no user {args.username!r}")
+        removed = second_factor.reset(session, user)
+    print("Second factor removed." if removed else "That user had no second factor.")
+
+
 def _audit_verify(args: argparse.Namespace) -> None:
     settings = get_settings()
     against = None
@@ -247,6 +257,12 @@ def build_parser() -> argparse.ArgumentParser:
         "generate-key", help="print a new encryption key for ENCRYPTION_KEYS (keep it safe)"
     )
     key.set_defaults(handler=_generate_key)
+
+    reset = commands.add_parser(
+        "reset-second-factor", help="remove a user's second factor (a lost phone)"
+    )
+    reset.add_argument("--username", required=True)
+    reset.set_defaults(handler=_reset_second_factor)
 
     audit = commands.add_parser("audit", help="audit trail tools")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True)

@@ -11,6 +11,7 @@ from app.armed_parties.routes import router as armed_parties_router
 from app.audit.routes import router as audit_router
 from app.audit.service import install_audit_hooks
 from app.auth.routes import router as auth_router
+from app.auth.second_factor_routes import router as second_factor_router
 from app.core.concurrency import ConcurrencyLimit
 from app.core.config import Settings, get_settings
 from app.core.crypto import load_audit_key, load_cipher
@@ -31,6 +32,7 @@ from app.web.rendering import STATIC_PREFIX, install_page_error_handlers
 
 ROUTERS = (
     auth_router,
+    second_factor_router,
     incidents_router,
     incident_batch_router,
     incident_review_router,

@@ -8,9 +8,11 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
+from app.auth import second_factor
 from app.auth.schemas import TokenIssued
 from app.core.auth import Principal
 from app.core.config import Settings
+from app.core.crypto import FieldCipher
 from app.core.security import (
     burn_password_check,
     hash_password,
@@ -27,6 +29,8 @@ from app.models.base import utcnow
 class LoginRefused:
     user: User | None  # the account the attempt named, if it exists
     retry_after_seconds: int | None = None  # set when refused for too many failures
+    # The password was right but the account has a second factor and no valid code came with it.
+    needs_one_time_code: bool = False
 
 
 def normalise_username(username: str) -> str:
@@ -34,7 +38,14 @@ def normalise_username(username: str) -> str:
 
 
 def log_in(
-    session: Session, settings: Settings, username: str, password: str, client: str
+    session: Session,
+    settings: Settings,
+    username: str,
+    password: str,
+    client: str,
+    *,
+    cipher: FieldCipher | None = None,
+    one_time_code: str | None = None,
 ) -> tuple[User, TokenIssued] | LoginRefused:
     username = normalise_username(username)
     user = session.scalar(select(User).where(User.username == username))
@@ -48,6 +59,14 @@ def log_in(
     if not verify_password(settings, user.password_hash, password):
         _record_failure(session, settings, username, client)
         return LoginRefused(user)
+    factor = second_factor.confirmed_factor(session, user.id)
+    if factor is not None:
+        if not one_time_code:
+            return LoginRefused(user, needs_one_time_code=True)
+        if cipher is None or not second_factor.accept_code(cipher, factor, one_time_code):
+            # A wrong code counts as a failure: codes are short, guessing them must be slow.
+            _record_failure(session, settings, username, client)
+            return LoginRefused(user, needs_one_time_code=True)
 
     # Only this client's failures are forgiven: an attacker elsewhere keeps their count.
     session.execute(
@@ -62,10 +81,19 @@ def log_in(
 
 
 def log_in_audited(
-    session: Session, settings: Settings, username: str, password: str, client: str
+    session: Session,
+    settings: Settings,
+    username: str,
+    password: str,
+    client: str,
+    *,
+    cipher: FieldCipher | None = None,
+    one_time_code: str | None = None,
 ) -> tuple[User, TokenIssued] | LoginRefused:
     """`log_in`, with its outcome written to the audit trail (API and web pages alike)."""
-    outcome = log_in(session, settings, username, password, client)
+    outcome = log_in(
+        session, settings, username, password, client, cipher=cipher, one_time_code=one_time_code
+    )
     if isinstance(outcome, LoginRefused):
         blocked = outcome.retry_after_seconds is not None
         record(

@@ -1,4 +1,4 @@
-"""The audit chain's head only moves forward, and neither audit table can be truncated.
+"""The audit chain's head only moves forward, neither audit table can be truncated; second factors.
 
 Row triggers do not fire on TRUNCATE, so PostgreSQL gets statement triggers refusing it (SQLite
 has no TRUNCATE: its `DELETE` without `WHERE` runs the row triggers). The head may be inserted
@@ -8,6 +8,9 @@ the old one and whose hash it copies: `audit_head` cannot be moved back over del
 The existing chain is sealed under the audit key by `crsv-registry migrate` (and `serve`) after
 this revision: the key lives outside the database, so a migration cannot hold it.
 
+Second factors: `second_factors` (a user's encrypted TOTP secret) and `second_factor_policies`
+(an organisation requiring one of users who read survivor identity). New tables only.
+
 Revision ID: d01
 Revises: 0012
 Create Date: 2026-11-26
@@ -15,6 +18,7 @@ Create Date: 2026-11-26
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "d01"
@@ -38,6 +42,7 @@ BAD_UPDATE = (
 
 
 def upgrade() -> None:
+    _create_second_factor_tables()
     if op.get_bind().dialect.name == "postgresql":
         _upgrade_postgresql()
         return
@@ -52,6 +57,37 @@ def upgrade() -> None:
     op.execute(
         f"CREATE TRIGGER audit_head_no_delete BEFORE DELETE ON audit_head"
         f" BEGIN SELECT RAISE(ABORT, '{HEAD_MESSAGE}'); END"
+    )
+
+
+def _create_second_factor_tables() -> None:
+    op.create_table(
+        "second_factors",
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("secret_ciphertext", sa.LargeBinary(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_used_step", sa.BigInteger(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_second_factors_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("user_id", name=op.f("pk_second_factors")),
+    )
+    op.create_table(
+        "second_factor_policies",
+        sa.Column("organisation_id", sa.Uuid(), nullable=False),
+        sa.Column("required_for_identity_readers", sa.Boolean(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["organisation_id"],
+            ["organisations.id"],
+            name=op.f("fk_second_factor_policies_organisation_id_organisations"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("organisation_id", name=op.f("pk_second_factor_policies")),
     )
 
 
@@ -91,6 +127,8 @@ def _upgrade_postgresql() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("second_factor_policies")
+    op.drop_table("second_factors")
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER audit_head_forward_only ON audit_head")
         op.execute("DROP FUNCTION audit_head_forward_only()")
