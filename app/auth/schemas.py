@@ -29,6 +29,10 @@ class SecondFactorEnrolment(BaseModel):
     otpauth_uri: str
 
 
+class SecondFactorStart(BaseModel):
+    password: str = Field(max_length=1000, description="the account's password, asked again")
+
+
 class SecondFactorConfirm(BaseModel):
     code: str = Field(min_length=6, max_length=8, description="the 6-digit code shown now")
 

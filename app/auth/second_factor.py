@@ -18,9 +18,11 @@ from sqlalchemy.orm import Session
 
 from app.audit.service import record
 from app.core.auth import Principal
+from app.core.config import Settings
 from app.core.crypto import FieldCipher
 from app.core.errors import ApiError, ConflictError, FieldProblem, InvalidFieldsError
 from app.core.permissions import Permission, permissions_for
+from app.core.security import verify_password
 from app.models import SecondFactor, SecondFactorPolicy, User
 from app.models.base import utcnow
 from app.models.enums import Role
@@ -48,10 +50,19 @@ def may_enrol(roles: list[Role] | frozenset[Role]) -> bool:
     return Permission.IDENTITY_READ in permissions_for(list(roles))
 
 
-def start_enrolment(session: Session, cipher: FieldCipher, principal: Principal) -> Enrolment:
-    """Make a new secret (replacing one not yet confirmed); it counts once a code confirms it."""
+def start_enrolment(
+    session: Session, settings: Settings, cipher: FieldCipher, principal: Principal, password: str
+) -> Enrolment:
+    """Make a new secret (replacing one not yet confirmed); it counts once a code confirms it.
+
+    The password is asked again: someone holding a stolen session must not be able to put a
+    factor of theirs on the account and so lock its owner out.
+    """
     if not may_enrol(principal.roles):
         raise SecondFactorNotForRoleError()
+    user = session.get(User, principal.user_id)
+    if user is None or not verify_password(settings, user.password_hash, password):
+        raise InvalidFieldsError([FieldProblem(("body", "password"), "This is not your password")])
     factor = session.get(SecondFactor, principal.user_id)
     if factor is not None and factor.confirmed_at is not None:
         raise ConflictError(

@@ -1,9 +1,14 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 
 from app.auth import second_factor
-from app.auth.schemas import SecondFactorConfirm, SecondFactorEnrolment, SecondFactorPolicyRead
+from app.auth.schemas import (
+    SecondFactorConfirm,
+    SecondFactorEnrolment,
+    SecondFactorPolicyRead,
+    SecondFactorStart,
+)
 from app.core.auth import CurrentPrincipal, Principal, require
 from app.core.config import API_PREFIX
 from app.core.crypto import CipherDep
@@ -29,10 +34,15 @@ IdentityRole = Annotated[Principal, Depends(_identity_role)]
     "/second-factor", status_code=status.HTTP_201_CREATED, response_model=SecondFactorEnrolment
 )
 def enrol_second_factor(
-    session: SessionDep, cipher: CipherDep, principal: IdentityRole
+    request: Request,
+    session: SessionDep,
+    cipher: CipherDep,
+    principal: IdentityRole,
+    body: SecondFactorStart,
 ) -> SecondFactorEnrolment:
-    """Start enrolling a TOTP second factor: the secret is shown this once."""
-    enrolment = second_factor.start_enrolment(session, cipher, principal)
+    """Start enrolling a TOTP second factor (password asked again): the secret is shown once."""
+    settings = request.app.state.settings
+    enrolment = second_factor.start_enrolment(session, settings, cipher, principal, body.password)
     return SecondFactorEnrolment(secret=enrolment.secret, otpauth_uri=enrolment.otpauth_uri)
 
 

@@ -1,5 +1,6 @@
 """Logging in and out: password checks, rate limiting of failures, token issue and revocation."""
 
+import ipaddress
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -48,6 +49,7 @@ def log_in(
     one_time_code: str | None = None,
 ) -> tuple[User, TokenIssued] | LoginRefused:
     username = normalise_username(username)
+    client = client_key(client)
     user = session.scalar(select(User).where(User.username == username))
     retry_after = _seconds_until_allowed(session, settings, username, client)
     if retry_after is not None:
@@ -78,6 +80,23 @@ def log_in(
         user.password_hash = hash_password(settings, password)
     user.last_login_at = utcnow()
     return user, issue_token(session, settings, user)
+
+
+def client_key(address: str) -> str:
+    """What failed logins are counted under: the IPv4 address, or the IPv6 /64 network.
+
+    One IPv6 subscriber commonly holds a whole /64: counting each address apart would give them
+    billions of fresh counters.
+    """
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address[:64]
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 def log_in_audited(

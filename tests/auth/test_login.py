@@ -97,6 +97,17 @@ def test_one_client_trying_many_accounts_is_slowed_down(app: FastAPI, client: Te
     assert _token_request(_from(app, "203.0.113.21"), user.username, PASSWORD).status_code == 200
 
 
+def test_addresses_of_one_ipv6_network_share_their_count(app: FastAPI, client: TestClient) -> None:
+    user = make_user(app, Role.PROTECTION_ADVISER)
+    for number in range(5):
+        rotating = _from(app, f"2001:db8:0:1::{number + 1:x}")
+        assert _token_request(rotating, user.username, "guess").status_code == 401
+    assert (
+        _token_request(_from(app, "2001:db8:0:1::ff"), user.username, PASSWORD).status_code == 429
+    )
+    assert _token_request(_from(app, "2001:db8:0:2::1"), user.username, PASSWORD).status_code == 200
+
+
 def test_failed_logins_are_forgotten_once_their_window_has_passed(
     app: FastAPI, client: TestClient
 ) -> None:

@@ -25,7 +25,7 @@ def _signed_in(app: FastAPI, anonymous: TestClient, user: TestUser) -> TestClien
 
 
 def _enrol(adviser: TestClient) -> str:
-    started = adviser.post(f"{API}/auth/second-factor")
+    started = adviser.post(f"{API}/auth/second-factor", json={"password": PASSWORD})
     assert started.status_code == 201, started.text
     secret = started.json()["secret"]
     confirmed = adviser.post(f"{API}/auth/second-factor/confirm", json={"code": _code(secret)})
@@ -45,7 +45,10 @@ def test_an_adviser_enrols_with_a_code_and_the_secret_is_stored_encrypted(
 ) -> None:
     user = make_user(app, Role.PROTECTION_ADVISER)
     adviser = _signed_in(app, anonymous, user)
-    started = adviser.post(f"{API}/auth/second-factor").json()
+    stolen_session = adviser.post(f"{API}/auth/second-factor", json={"password": "guess"})
+    assert stolen_session.status_code == 422
+    assert stolen_session.json()["errors"][0]["field"] == "password"
+    started = adviser.post(f"{API}/auth/second-factor", json={"password": PASSWORD}).json()
     secret = started["secret"]
     assert started["otpauth_uri"].startswith("otpauth://totp/crsv-registry:")
     assert f"secret={secret}" in started["otpauth_uri"]
@@ -53,7 +56,7 @@ def test_an_adviser_enrols_with_a_code_and_the_secret_is_stored_encrypted(
     assert wrong.status_code == 422 and wrong.json()["errors"][0]["field"] == "code"
     ok = adviser.post(f"{API}/auth/second-factor/confirm", json={"code": _code(secret)})
     assert ok.status_code == 204
-    again = adviser.post(f"{API}/auth/second-factor")
+    again = adviser.post(f"{API}/auth/second-factor", json={"password": PASSWORD})
     assert again.status_code == 409  # a confirmed factor is not replaced by whoever holds a token
     with app.state.session_factory() as session:
         stored = session.scalar(select(SecondFactor.secret_ciphertext))
@@ -64,7 +67,8 @@ def test_roles_that_never_read_identity_have_no_second_factor_to_enrol(
     client_for,
 ) -> None:
     for role in (Role.REPORT_WRITER, Role.JUDICIAL_TRACKER, Role.ADMIN):
-        assert client_for(role).post(f"{API}/auth/second-factor").status_code == 403
+        response = client_for(role).post(f"{API}/auth/second-factor", json={"password": "x"})
+        assert response.status_code == 403
 
 
 def test_once_enrolled_logging_in_needs_a_current_code_used_only_once(
