@@ -5,6 +5,7 @@ import getpass
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
@@ -12,9 +13,11 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.audit.service import install_audit_hooks, verify_chain
+from app.audit.chain import ChainReport, SignedHead, verify_chain
+from app.audit.service import install_audit_hooks, key_the_chain
+from app.auth import second_factor
 from app.core.config import PROJECT_ROOT, get_settings
-from app.core.crypto import generate_key
+from app.core.crypto import audit_key_text, generate_key, load_audit_key
 from app.core.db import build_engine, build_session_factory
 from app.core.errors import ApiError
 from app.core.logging import configure_logging
@@ -39,12 +42,20 @@ def migrate(database_url: str) -> None:
     command.upgrade(alembic_config(database_url), "head")
 
 
+def _migrate_and_key_the_chain(database_url: str) -> None:
+    """Migrate, then seal an audit chain written before it was keyed (once, at upgrade)."""
+    migrate(database_url)
+    with _session_factory(database_url)() as session, session.begin():
+        if key_the_chain(session, load_audit_key(get_settings())):
+            logger.info("audit chain sealed with the audit key")
+
+
 def _serve(args: argparse.Namespace) -> None:
     settings = get_settings()
     workers = args.workers or settings.worker_count
     configure_logging(settings.log_level)
     if not args.no_migrate:
-        migrate(settings.database_url)
+        _migrate_and_key_the_chain(settings.database_url)
     backend = settings.database_url.split(":", 1)[0]
     logger.info(
         "starting",
@@ -74,12 +85,12 @@ def _hint_if_no_users(database_url: str) -> None:
 def _migrate(_args: argparse.Namespace) -> None:
     settings = get_settings()
     configure_logging(settings.log_level)
-    migrate(settings.database_url)
+    _migrate_and_key_the_chain(settings.database_url)
 
 
 def _session_factory(database_url: str) -> sessionmaker[Session]:
     factory = build_session_factory(build_engine(database_url))
-    install_audit_hooks(factory)
+    install_audit_hooks(factory, load_audit_key(get_settings()))
     return factory
 
 
@@ -122,19 +133,58 @@ def _create_user(args: argparse.Namespace) -> None:
         print(f"Created user {user.username!r} with roles {', '.join(user.roles)}.")
 
 
-def _audit_verify(_args: argparse.Namespace) -> None:
+def _reset_second_factor(args: argparse.Namespace) -> None:
+    with _session_factory(get_settings().database_url)() as session, session.begin():
+        user = session.scalar(select(User).where(User.username == args.username.casefold()))
+        if user is None:
+            raise SystemExit(f"crsv-registry: no user {args.username!r}")
+        removed = second_factor.reset(session, user)
+    print("Second factor removed." if removed else "That user had no second factor.")
+
+
+def _audit_verify(args: argparse.Namespace) -> None:
     settings = get_settings()
-    with _session_factory(settings.database_url)() as session:
-        report = verify_chain(session)
+    against = None
+    if args.against is not None:
+        try:
+            against = SignedHead.from_json(args.against.read_text())
+        except (OSError, ValueError) as error:
+            raise SystemExit(f"crsv-registry: cannot read the head kept: {error}") from None
+    report = _verify(settings.database_url, against)
     if report.intact:
-        print(f"Audit chain intact: {report.events_checked} events checked.")
+        anchored = f"; it still holds the head kept (event {against.event_id})" if against else ""
+        print(f"Audit chain intact: {report.events_checked} events checked{anchored}.")
         return
+    _print_broken(report)
+    raise SystemExit(1)
+
+
+def _verify(database_url: str, against: SignedHead | None = None) -> ChainReport:
+    with _session_factory(database_url)() as session:
+        return verify_chain(session, load_audit_key(get_settings()), against)
+
+
+def _print_broken(report: ChainReport) -> None:
+    where = f" at event {report.broken_at}" if report.broken_at is not None else ""
     print(
-        f"Audit chain BROKEN at event {report.broken_at}: {report.reason} "
+        f"Audit chain BROKEN{where}: {report.reason} "
         f"({report.events_checked} events before it are intact).",
         file=sys.stderr,
     )
-    raise SystemExit(1)
+
+
+def _audit_head(_args: argparse.Namespace) -> None:
+    report = _verify(get_settings().database_url)
+    if not report.intact:
+        _print_broken(report)
+        raise SystemExit(1)
+    if report.head is None:
+        raise SystemExit("crsv-registry: the audit trail is empty; there is no head to keep yet")
+    print(report.head.to_json())
+
+
+def _audit_key(_args: argparse.Namespace) -> None:
+    print(audit_key_text(get_settings()))
 
 
 def _stats_check(_args: argparse.Namespace) -> None:
@@ -208,10 +258,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     key.set_defaults(handler=_generate_key)
 
+    reset = commands.add_parser(
+        "reset-second-factor", help="remove a user's second factor (a lost phone)"
+    )
+    reset.add_argument("--username", required=True)
+    reset.set_defaults(handler=_reset_second_factor)
+
     audit = commands.add_parser("audit", help="audit trail tools")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True)
-    verify = audit_commands.add_parser("verify", help="check the hash chain; exit 1 if broken")
+    verify = audit_commands.add_parser("verify", help="check the keyed chain; exit 1 if broken")
+    verify.add_argument(
+        "--against",
+        type=Path,
+        metavar="FILE",
+        help="a head printed by `audit head` earlier: prove nothing up to it changed or went",
+    )
     verify.set_defaults(handler=_audit_verify)
+    head = audit_commands.add_parser(
+        "head", help="verify, then print the signed end of the chain to keep outside the database"
+    )
+    head.set_defaults(handler=_audit_head)
+    key = audit_commands.add_parser(
+        "key", help="print the audit key in use (for AUDIT_KEY, before rotating encryption keys)"
+    )
+    key.set_defaults(handler=_audit_key)
 
     stats = commands.add_parser("stats", help="the statistics' kept counts")
     stats_commands = stats.add_subparsers(dest="stats_command", required=True)

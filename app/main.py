@@ -11,9 +11,10 @@ from app.armed_parties.routes import router as armed_parties_router
 from app.audit.routes import router as audit_router
 from app.audit.service import install_audit_hooks
 from app.auth.routes import router as auth_router
+from app.auth.second_factor_routes import router as second_factor_router
 from app.core.concurrency import ConcurrencyLimit
 from app.core.config import Settings, get_settings
-from app.core.crypto import load_cipher
+from app.core.crypto import load_audit_key, load_cipher
 from app.core.db import build_engine, build_session_factory
 from app.core.logging import AccessLog
 from app.core.memory import freeze_startup_objects, limit_malloc_arenas
@@ -26,10 +27,12 @@ from app.judicial.routes import router as judicial_router
 from app.stats.routes import router as stats_router
 from app.users.routes import router as users_router
 from app.web.pages import PAGE_ROUTERS, STATIC_DIR
+from app.web.pages.docs import SWAGGER_UI_DIR, SWAGGER_UI_PREFIX
 from app.web.rendering import STATIC_PREFIX, install_page_error_handlers
 
 ROUTERS = (
     auth_router,
+    second_factor_router,
     incidents_router,
     incident_batch_router,
     incident_review_router,
@@ -64,15 +67,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         summary="Case management and statistics for conflict-related sexual violence.",
         lifespan=lifespan,
+        # /docs is a page of ours (app/web/pages/docs.py): FastAPI's loads Swagger UI from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
     app.state.cipher = load_cipher(settings)
     app.state.session_factory = build_session_factory(engine)
-    install_audit_hooks(app.state.session_factory)
+    app.state.audit_key = load_audit_key(settings)
+    install_audit_hooks(app.state.session_factory, app.state.audit_key)
 
     for router in (*ROUTERS, *PAGE_ROUTERS):
         app.include_router(router)
+    # Before /static, which would otherwise answer these paths with 404.
+    app.mount(SWAGGER_UI_PREFIX, StaticFiles(directory=SWAGGER_UI_DIR), name="swagger-ui")
     app.mount(STATIC_PREFIX, StaticFiles(directory=STATIC_DIR), name="static")
     install_page_error_handlers(app)
     # A request waits here before it opens anything; the access log, outside, counts the wait.

@@ -131,19 +131,20 @@ def app(database_url: str) -> Iterator[FastAPI]:
 
 @contextmanager
 def audit_triggers_off(connection: Connection) -> Iterator[None]:
-    """Let a test (as a database owner could) change the append-only audit table."""
+    """Let a test (as a database owner could) change the append-only audit tables."""
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql("SET LOCAL session_replication_role = replica")
         yield
         return
-    for statement in ("update", "delete"):
-        connection.exec_driver_sql(f"DROP TRIGGER audit_events_no_{statement}")
+    triggers = connection.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
+        " AND tbl_name IN ('audit_events', 'audit_head')"
+    ).all()
+    for name, _sql in triggers:
+        connection.exec_driver_sql(f"DROP TRIGGER {name}")
     yield
-    for statement in ("UPDATE", "DELETE"):
-        connection.exec_driver_sql(
-            f"CREATE TRIGGER audit_events_no_{statement.lower()} BEFORE {statement}"
-            " ON audit_events BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END"
-        )
+    for _name, sql in triggers:
+        connection.exec_driver_sql(sql)
 
 
 def wipe(application: FastAPI) -> None:

@@ -4,6 +4,7 @@ import http.client
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -30,12 +31,13 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _serve(database: Path, port: int, workers: int) -> subprocess.Popen[str]:
+def _serve(database: Path, port: int, workers: int, **settings: str) -> subprocess.Popen[str]:
     env = {
-        **os.environ,
+        **{name: value for name, value in os.environ.items() if name != "FORWARDED_ALLOW_IPS"},
         "DATABASE_URL": f"sqlite:///{database}",
         "ENCRYPTION_KEYS": generate_key(),
         "LOG_LEVEL": "WARNING",
+        **settings,
     }
     command = [CLI, "serve", "--port", str(port), "--workers", str(workers)]
     return subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
@@ -64,9 +66,11 @@ def _wait_until_up(port: int, server: subprocess.Popen[str]) -> None:
 
 
 @contextmanager
-def serving(tmp_path: Path, workers: int) -> Iterator[tuple[subprocess.Popen[str], int]]:
+def serving(
+    tmp_path: Path, workers: int, **settings: str
+) -> Iterator[tuple[subprocess.Popen[str], int]]:
     port = _free_port()
-    server = _serve(tmp_path / "registry.sqlite3", port, workers)
+    server = _serve(tmp_path / "registry.sqlite3", port, workers, **settings)
     try:
         _wait_until_up(port, server)
         yield server, port
@@ -134,3 +138,33 @@ def test_workers_default_to_one_on_sqlite_and_one_per_core_up_to_four_elsewhere(
     expected = min(os.cpu_count() or 1, 4)
     assert Settings(database_url="postgresql://db/crsv").worker_count == expected
     assert Settings(database_url="postgresql://db/crsv", workers=3).worker_count == 3
+
+
+def _failed_login_recorded_as(tmp_path: Path, workers: int, **settings: str) -> str:
+    """The client address a failed login sent with a made-up X-Forwarded-For is counted under."""
+    with serving(tmp_path, workers, **settings) as (_server, port):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request(
+            "POST",
+            "/api/v1/auth/token",
+            body="username=nobody&password=guess",
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "X-Forwarded-For": "203.0.113.9",
+            },
+        )
+        assert connection.getresponse().status == 401
+        connection.close()
+    with sqlite3.connect(tmp_path / "registry.sqlite3") as database:
+        (client,) = database.execute("SELECT client FROM login_failures").fetchone()
+    return str(client)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_x_forwarded_for_from_a_client_is_ignored_by_default(tmp_path: Path, workers: int) -> None:
+    assert _failed_login_recorded_as(tmp_path, workers) == "127.0.0.1"
+
+
+def test_x_forwarded_for_is_believed_from_a_proxy_named_in_the_settings(tmp_path: Path) -> None:
+    recorded = _failed_login_recorded_as(tmp_path, 1, FORWARDED_ALLOW_IPS="127.0.0.1")
+    assert recorded == "203.0.113.9"

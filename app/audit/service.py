@@ -5,25 +5,23 @@ transaction as the change they describe, just before it commits (`seal`, a sessi
 the chain's head row only for that moment keeps concurrent writers from waiting long on each other.
 """
 
-import hashlib
-import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import event as orm_event
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.audit.chain import GENESIS_HASH, HEAD_ID, event_hash, is_keyed
 from app.audit.schemas import AuditQuery
 from app.core.auth import Principal
 from app.models import AuditEvent, AuditHead
 from app.models.base import utcnow
 
-GENESIS_HASH = "0" * 64
-HEAD_ID = 1
 PENDING_KEY = "audit_pending"
 
 
@@ -87,20 +85,22 @@ def add_recorded(
     )
 
 
-def seal(session: Session) -> None:
+def seal(session: Session, key: bytes) -> None:
     """Write the queued events, each chained to the one before. Runs just before commit."""
     pending: list[PendingEvent] = session.info.pop(PENDING_KEY, [])
     if not pending:
         return
     head = session.scalar(select(AuditHead).where(AuditHead.id == HEAD_ID).with_for_update())
     if head is None:
+        # Written first, on its own: the database accepts a new head only for an empty chain.
         head = AuditHead(id=HEAD_ID, last_event_id=None, last_hash=GENESIS_HASH)
         session.add(head)
+        session.flush()
     events = []
     previous = head.last_hash
     for item in pending:
         event = AuditEvent(**vars(item), prev_hash=previous)
-        event.hash = previous = event_hash(event)
+        event.hash = previous = event_hash(key, event)
         events.append(event)
     # Added in chain order, so their ids ascend in chain order too.
     session.add_all(events)
@@ -113,61 +113,21 @@ def discard_pending(session: Session) -> None:
     session.info.pop(PENDING_KEY, None)
 
 
-def event_hash(event: AuditEvent) -> str:
-    content = {
-        "at": event.at.isoformat(),
-        "actor_user_id": _text(event.actor_user_id),
-        "actor_username": event.actor_username,
-        "actor_organisation_id": _text(event.actor_organisation_id),
-        "action": event.action,
-        "record_type": event.record_type,
-        "record_id": event.record_id,
-        "fields": list(event.fields),
-        "details": event.details,
-        "prev_hash": event.prev_hash,
-    }
-    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+def key_the_chain(session: Session, key: bytes) -> bool:
+    """Seal a chain written before the audit key with one keyed event (True if one was added).
+
+    Its HMAC covers the last unkeyed hash, and so every event before it.
+    """
+    last = session.scalar(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1))
+    if last is None or is_keyed(key, last):
+        return False
+    record(session, "audit.keyed", actor=None, details={"previous_event_id": last.id})
+    return True
 
 
-def _text(value: uuid.UUID | None) -> str | None:
-    return None if value is None else str(value)
-
-
-@dataclass(frozen=True)
-class ChainReport:
-    events_checked: int
-    broken_at: int | None = None  # id of the first event whose link fails
-    reason: str | None = None
-
-    @property
-    def intact(self) -> bool:
-        return self.broken_at is None and self.reason is None
-
-
-def verify_chain(session: Session, batch_size: int = 5000) -> ChainReport:
-    """Walk the whole chain in order and report the first link that does not hold."""
-    expected_prev = GENESIS_HASH
-    checked = 0
-    last_id: int | None = None
-    query = select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=batch_size)
-    for event in session.scalars(query):
-        if event.prev_hash != expected_prev:
-            return ChainReport(checked, event.id, "an earlier event was altered or deleted")
-        if event_hash(event) != event.hash:
-            return ChainReport(checked, event.id, "this event was altered")
-        expected_prev, last_id = event.hash, event.id
-        checked += 1
-    head = session.get(AuditHead, HEAD_ID)
-    head_hash, head_id = (head.last_hash, head.last_event_id) if head else (GENESIS_HASH, None)
-    if (head_hash, head_id) != (expected_prev, last_id):
-        return ChainReport(checked, head_id, "the latest events were deleted")
-    return ChainReport(checked)
-
-
-def install_audit_hooks(session_factory: Any) -> None:
+def install_audit_hooks(session_factory: Any, key: bytes) -> None:
     """Chain queued events into every commit; forget them when the transaction rolls back."""
-    orm_event.listen(session_factory, "before_commit", seal)
+    orm_event.listen(session_factory, "before_commit", partial(seal, key=key))
     orm_event.listen(
         session_factory, "after_soft_rollback", lambda s, _previous: discard_pending(s)
     )

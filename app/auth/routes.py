@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, Depends, Form, Request, Response, status
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 
@@ -8,6 +8,7 @@ from app.auth import service
 from app.auth.schemas import Me, TokenIssued
 from app.core.auth import CurrentPrincipal
 from app.core.config import API_PREFIX, Settings
+from app.core.crypto import CipherDep
 from app.core.db import SessionDep
 from app.core.errors import problem_response
 
@@ -33,11 +34,22 @@ def _client(request: Request) -> str:
 def log_in(
     request: Request,
     session: SessionDep,
+    cipher: CipherDep,
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    one_time_code: Annotated[str | None, Form(max_length=12)] = None,
 ) -> TokenIssued | JSONResponse:
-    """OAuth2 password flow: exchange a username and password for a bearer token."""
+    """OAuth2 password flow: exchange a username and password for a bearer token.
+
+    An account with a second factor also sends `one_time_code`, the code its app shows now.
+    """
     outcome = service.log_in_audited(
-        session, _settings(request), form.username, form.password, _client(request)
+        session,
+        _settings(request),
+        form.username,
+        form.password,
+        _client(request),
+        cipher=cipher,
+        one_time_code=one_time_code,
     )
     if isinstance(outcome, service.LoginRefused):
         # Returned, not raised: the failure and its audit event must be committed.
@@ -52,6 +64,12 @@ def _refusal(refused: service.LoginRefused) -> JSONResponse:
             429,
             "Too many failed logins; try again later.",
             headers={"Retry-After": str(refused.retry_after_seconds)},
+        )
+    if refused.needs_one_time_code:
+        return problem_response(
+            401,
+            "A current one-time code from your second factor is needed (one_time_code).",
+            headers={"WWW-Authenticate": "Bearer"},
         )
     return problem_response(
         401, "Wrong username or password.", headers={"WWW-Authenticate": "Bearer"}

@@ -1,7 +1,7 @@
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from app.core.permissions import Permission
 from app.models.enums import Role
@@ -20,3 +20,22 @@ class Me(BaseModel):
     organisation_id: uuid.UUID
     roles: list[Role]
     permissions: list[Permission]
+
+
+class SecondFactorEnrolment(BaseModel):
+    """Shown once: put it in an authenticator app, then confirm with a code from it."""
+
+    secret: str
+    otpauth_uri: str
+
+
+class SecondFactorStart(BaseModel):
+    password: str = Field(max_length=1000, description="the account's password, asked again")
+
+
+class SecondFactorConfirm(BaseModel):
+    code: str = Field(min_length=6, max_length=8, description="the 6-digit code shown now")
+
+
+class SecondFactorPolicyRead(BaseModel):
+    required_for_identity_readers: bool

@@ -1,16 +1,19 @@
 """Logging in and out: password checks, rate limiting of failures, token issue and revocation."""
 
+import ipaddress
 import math
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
+from app.auth import second_factor
 from app.auth.schemas import TokenIssued
 from app.core.auth import Principal
 from app.core.config import Settings
+from app.core.crypto import FieldCipher
 from app.core.security import (
     burn_password_check,
     hash_password,
@@ -27,6 +30,8 @@ from app.models.base import utcnow
 class LoginRefused:
     user: User | None  # the account the attempt named, if it exists
     retry_after_seconds: int | None = None  # set when refused for too many failures
+    # The password was right but the account has a second factor and no valid code came with it.
+    needs_one_time_code: bool = False
 
 
 def normalise_username(username: str) -> str:
@@ -34,23 +39,42 @@ def normalise_username(username: str) -> str:
 
 
 def log_in(
-    session: Session, settings: Settings, username: str, password: str, client: str
+    session: Session,
+    settings: Settings,
+    username: str,
+    password: str,
+    client: str,
+    *,
+    cipher: FieldCipher | None = None,
+    one_time_code: str | None = None,
 ) -> tuple[User, TokenIssued] | LoginRefused:
     username = normalise_username(username)
+    client = client_key(client)
     user = session.scalar(select(User).where(User.username == username))
     retry_after = _seconds_until_allowed(session, settings, username, client)
     if retry_after is not None:
         return LoginRefused(user, retry_after)
     if user is None or not user.is_active:
         burn_password_check(settings, password)
-        _record_failure(session, username, client)
+        _record_failure(session, settings, username, client)
         return LoginRefused(user)
     if not verify_password(settings, user.password_hash, password):
-        _record_failure(session, username, client)
+        _record_failure(session, settings, username, client)
         return LoginRefused(user)
+    factor = second_factor.confirmed_factor(session, user.id)
+    if factor is not None:
+        if not one_time_code:
+            return LoginRefused(user, needs_one_time_code=True)
+        if cipher is None or not second_factor.accept_code(cipher, factor, one_time_code):
+            # A wrong code counts as a failure: codes are short, guessing them must be slow.
+            _record_failure(session, settings, username, client)
+            return LoginRefused(user, needs_one_time_code=True)
 
+    # Only this client's failures are forgiven: an attacker elsewhere keeps their count.
     session.execute(
-        delete(LoginFailure).where(LoginFailure.username_digest == token_digest(username))
+        delete(LoginFailure).where(
+            LoginFailure.username_digest == token_digest(username), LoginFailure.client == client
+        )
     )
     if password_hasher(settings).check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(settings, password)
@@ -58,11 +82,37 @@ def log_in(
     return user, issue_token(session, settings, user)
 
 
+def client_key(address: str) -> str:
+    """What failed logins are counted under: the IPv4 address, or the IPv6 /64 network.
+
+    One IPv6 subscriber commonly holds a whole /64: counting each address apart would give them
+    billions of fresh counters.
+    """
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address[:64]
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
 def log_in_audited(
-    session: Session, settings: Settings, username: str, password: str, client: str
+    session: Session,
+    settings: Settings,
+    username: str,
+    password: str,
+    client: str,
+    *,
+    cipher: FieldCipher | None = None,
+    one_time_code: str | None = None,
 ) -> tuple[User, TokenIssued] | LoginRefused:
     """`log_in`, with its outcome written to the audit trail (API and web pages alike)."""
-    outcome = log_in(session, settings, username, password, client)
+    outcome = log_in(
+        session, settings, username, password, client, cipher=cipher, one_time_code=one_time_code
+    )
     if isinstance(outcome, LoginRefused):
         blocked = outcome.retry_after_seconds is not None
         record(
@@ -121,27 +171,38 @@ def revoke_all_tokens(session: Session, user: User) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def _record_failure(session: Session, username: str, client: str) -> None:
+def _record_failure(session: Session, settings: Settings, username: str, client: str) -> None:
+    # Failures older than the window count for nothing: forget them as new ones arrive, so the
+    # table holds one window's worth (the delete is cheap on a table that small).
+    session.execute(delete(LoginFailure).where(LoginFailure.at <= _window_start(settings)))
     session.add(LoginFailure(username_digest=token_digest(username), client=client))
     session.flush()
+
+
+def _window_start(settings: Settings) -> datetime:
+    return utcnow() - timedelta(minutes=settings.login_window_minutes)
 
 
 def _seconds_until_allowed(
     session: Session, settings: Settings, username: str, client: str
 ) -> int | None:
-    """None if an attempt is allowed now, else the seconds until the oldest failure ages out."""
-    window_start = utcnow() - timedelta(minutes=settings.login_window_minutes)
-    for column, value, limit in (
+    """None if an attempt is allowed now, else the seconds until the oldest failure ages out.
+
+    Failures are counted per account *from this client* and per client over all accounts, never
+    per account alone: someone guessing from elsewhere slows themselves down, not the owner.
+    """
+    window_start = _window_start(settings)
+    limits = (
         (
-            LoginFailure.username_digest,
-            token_digest(username),
-            settings.login_max_failures_per_user,
+            (LoginFailure.username_digest == token_digest(username), LoginFailure.client == client),
+            settings.login_max_failures_per_user_and_client,
         ),
-        (LoginFailure.client, client, settings.login_max_failures_per_client),
-    ):
+        ((LoginFailure.client == client,), settings.login_max_failures_per_client),
+    )
+    for conditions, limit in limits:
         count, oldest = session.execute(
             select(func.count(), func.min(LoginFailure.at)).where(
-                column == value, LoginFailure.at > window_start
+                *conditions, LoginFailure.at > window_start
             )
         ).one()
         if count >= limit:

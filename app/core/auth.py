@@ -15,7 +15,7 @@ from app.core.db import SessionDep
 from app.core.errors import ApiError
 from app.core.permissions import Permission, permissions_for
 from app.core.security import token_digest
-from app.models import AuthToken, User, UserRole
+from app.models import AuthToken, SecondFactor, SecondFactorPolicy, User, UserRole
 from app.models.base import utcnow
 from app.models.enums import Role
 
@@ -32,6 +32,9 @@ class Principal:
     roles: frozenset[Role]
     permissions: frozenset[Permission]
     token_hash: str
+    # The organisation requires a second factor of identity readers and this one has none yet:
+    # the identity permissions are withheld until they enrol.
+    second_factor_missing: bool = False
 
     def can(self, permission: Permission) -> bool:
         return permission in self.permissions
@@ -51,12 +54,34 @@ class ForbiddenError(ApiError):
         super().__init__(status=403, detail=f"Your role does not allow this ({permission.value})")
 
 
-# The user behind a live token and their roles (a row per role): one round trip per request.
+class SecondFactorMissingError(ApiError):
+    def __init__(self) -> None:
+        super().__init__(
+            status=403,
+            detail="Your organisation requires a second factor to read or write survivor "
+            "identity: enrol one first (POST /api/v1/auth/second-factor)",
+        )
+
+
+IDENTITY_PERMISSIONS = frozenset({Permission.IDENTITY_READ, Permission.IDENTITY_WRITE})
+
+
+# The user behind a live token, their roles (a row per role), whether they have a confirmed
+# second factor and whether their organisation requires one: one round trip per request.
 # Built once, as it runs on every request; only the parameters change.
 _PRINCIPAL_BY_TOKEN = (
-    select(User.id, User.username, User.organisation_id, UserRole.role)
+    select(
+        User.id,
+        User.username,
+        User.organisation_id,
+        UserRole.role,
+        SecondFactor.confirmed_at,
+        SecondFactorPolicy.required_for_identity_readers,
+    )
     .join(AuthToken, AuthToken.user_id == User.id)
     .outerjoin(UserRole, UserRole.user_id == User.id)
+    .outerjoin(SecondFactor, SecondFactor.user_id == User.id)
+    .outerjoin(SecondFactorPolicy, SecondFactorPolicy.organisation_id == User.organisation_id)
     .where(
         AuthToken.token_hash == bindparam("digest"),
         AuthToken.revoked_at.is_(None),
@@ -72,15 +97,18 @@ def principal_for_token(session: Session, token: str) -> Principal | None:
     rows = session.execute(_PRINCIPAL_BY_TOKEN, {"digest": digest, "now": utcnow()}).all()
     if not rows:
         return None
-    user_id, username, organisation_id, _ = rows[0]
+    user_id, username, organisation_id, _, confirmed_at, required = rows[0]
     roles = [row.role for row in rows if row.role is not None]
+    permissions = permissions_for(roles)
+    missing = bool(required) and confirmed_at is None and bool(permissions & IDENTITY_PERMISSIONS)
     return Principal(
         user_id=user_id,
         username=username,
         organisation_id=organisation_id,
         roles=frozenset(roles),
-        permissions=permissions_for(roles),
+        permissions=permissions - IDENTITY_PERMISSIONS if missing else permissions,
         token_hash=digest,
+        second_factor_missing=missing,
     )
 
 
@@ -104,6 +132,8 @@ def require_any(*permissions: Permission) -> Callable[[Principal], Awaitable[Pri
     # thread pool and back on every request.
     async def guard(principal: CurrentPrincipal) -> Principal:
         if not any(principal.can(permission) for permission in permissions):
+            if principal.second_factor_missing and IDENTITY_PERMISSIONS.intersection(permissions):
+                raise SecondFactorMissingError()
             raise ForbiddenError(permissions[0])
         return principal
 

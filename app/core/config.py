@@ -37,6 +37,9 @@ class Settings(BaseSettings):
         repr=False,
         description="Comma-separated Fernet keys for identifying data; the first encrypts.",
     )
+    # The secret keying the audit chain (HMAC-SHA256). Empty: derived from the first encryption
+    # key. Set it before rotating ENCRYPTION_KEYS (see README, "Audit trail").
+    audit_key: str = Field(default="", repr=False)
     # Statistics for callers outside the owning organisation hide counts from 1 to k-1.
     suppression_k: int = Field(default=5, ge=2)
 
@@ -44,9 +47,15 @@ class Settings(BaseSettings):
     # Web sessions ride on the same tokens, in a cookie sent only over HTTPS (browsers also accept
     # it from http://127.0.0.1 and http://localhost). Turn off only behind no TLS at all.
     session_cookie_secure: bool = True
-    # Failed logins allowed per window before further attempts are refused with 429.
+    # Addresses of the reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed
+    # (comma-separated IPs or networks, or "*"). Empty: those headers are ignored, so a client
+    # cannot choose the address that login limits count it under.
+    forwarded_allow_ips: str = ""
+    # Failed logins allowed per window before further attempts are refused with 429: for one
+    # account from one client address, and from one client address over all accounts. Never for
+    # an account alone, so that guessing from elsewhere cannot lock its owner out.
     login_window_minutes: int = Field(default=15, ge=1)
-    login_max_failures_per_user: int = Field(default=5, ge=1)
+    login_max_failures_per_user_and_client: int = Field(default=5, ge=1)
     login_max_failures_per_client: int = Field(default=20, ge=1)
     # Argon2id cost: one of OWASP's equivalent settings (7 MiB, 5 passes), the one that keeps
     # least memory per concurrent login on a small server. Stored hashes are upgraded at login.
@@ -61,6 +70,13 @@ class Settings(BaseSettings):
             if url.startswith(prefix):
                 return "postgresql+psycopg://" + url[len(prefix) :]
         return url
+
+    @field_validator("audit_key")
+    @classmethod
+    def audit_key_long_enough(cls, key: str) -> str:
+        if key and len(key) < 32:
+            raise ValueError("AUDIT_KEY must be at least 32 characters (generate-key makes one)")
+        return key
 
     @property
     def is_sqlite(self) -> bool:

@@ -6,12 +6,15 @@ database, so that a newcomer's `make run` needs no set-up; a server database ref
 without configured keys rather than write survivor data under a key nobody manages.
 """
 
+import base64
 import json
 import os
 from pathlib import Path
 from typing import Annotated, Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from fastapi import Depends, Request
 from sqlalchemy.engine import make_url
 
@@ -46,16 +49,45 @@ def generate_key() -> str:
 
 
 def load_cipher(settings: Settings) -> FieldCipher:
+    return FieldCipher(encryption_keys(settings))
+
+
+def encryption_keys(settings: Settings) -> list[str]:
+    """The configured keys, or the embedded SQLite set-up's key file (created if missing)."""
     keys = [key.strip() for key in settings.encryption_keys.split(",") if key.strip()]
     if keys:
-        return FieldCipher(keys)
+        return keys
     url = make_url(settings.database_url)
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
         raise EncryptionNotConfiguredError(
             "ENCRYPTION_KEYS is not set. Generate a key with `crsv-registry generate-key`, "
             "keep it safe (without it the identifying data cannot be read), and set it."
         )
-    return FieldCipher([_key_file_beside(Path(url.database))])
+    return [_key_file_beside(Path(url.database))]
+
+
+AUDIT_KEY_LABEL = b"crsv-registry audit chain v1"
+
+
+def audit_key_text(settings: Settings) -> str:
+    """The secret that keys the audit chain's HMACs; it never goes into the database.
+
+    `AUDIT_KEY` when set; otherwise derived (HKDF-SHA256, with a label of its own) from the first
+    encryption key, so that a set-up with encryption keys needs nothing more. Knowing the audit
+    key tells nothing about the encryption key.
+    """
+    if settings.audit_key:
+        return settings.audit_key
+    first_key = encryption_keys(settings)[0].encode()
+    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=AUDIT_KEY_LABEL).derive(
+        first_key
+    )
+    # As text, so that `crsv-registry audit key` can print it for AUDIT_KEY.
+    return base64.urlsafe_b64encode(derived).decode()
+
+
+def load_audit_key(settings: Settings) -> bytes:
+    return audit_key_text(settings).encode()
 
 
 def _key_file_beside(database: Path) -> str:

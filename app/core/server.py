@@ -21,7 +21,7 @@ import subprocess
 import sys
 import time
 from types import FrameType
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from app.core.logging import configure_logging
 
@@ -36,22 +36,30 @@ def balanced_sockets_supported() -> bool:
     return sys.platform.startswith("linux") and hasattr(socket, "SO_REUSEPORT")
 
 
+def uvicorn_options() -> dict[str, Any]:
+    """Options every worker runs with. Forwarded headers are believed only from the proxies
+    named in FORWARDED_ALLOW_IPS: uvicorn would otherwise trust them from 127.0.0.1, and a
+    client on the same host could then pick its own address for every login attempt."""
+    from app.core.config import get_settings
+
+    trusted = get_settings().forwarded_allow_ips.strip()
+    return {
+        "factory": True,
+        "log_config": None,
+        "access_log": False,
+        "proxy_headers": bool(trusted),
+        "forwarded_allow_ips": trusted or "",
+    }
+
+
 def serve(host: str, port: int, workers: int, log_level: str) -> None:
     """Serve until interrupted: in this process for one worker, else in `workers` children."""
     import uvicorn
 
     if workers == 1:
-        uvicorn.run(APP, factory=True, host=host, port=port, log_config=None, access_log=False)
+        uvicorn.run(APP, host=host, port=port, **uvicorn_options())
     elif not balanced_sockets_supported():
-        uvicorn.run(
-            APP,
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            log_config=None,
-            access_log=False,
-        )
+        uvicorn.run(APP, host=host, port=port, workers=workers, **uvicorn_options())
     else:
         _ensure_port_free(host, port)
         _start_supervisor(host, port, workers, log_level)
@@ -87,7 +95,7 @@ def _worker(host: str, port: int, log_level: str) -> None:
 
     configure_logging(log_level)
     sock = listening_socket(host, port, reuse_port=True)
-    config = uvicorn.Config(APP, factory=True, log_config=None, access_log=False)
+    config = uvicorn.Config(APP, **uvicorn_options())
     uvicorn.Server(config).run(sockets=[sock])
 
 

@@ -16,6 +16,7 @@ from app.models.incident import (
 )
 from app.models.judicial import CaseEvent, CaseIncident, Court, JudicialCase
 from app.models.rollup import StatCount, YearlyStatCount
+from app.models.second_factor import SecondFactor, SecondFactorPolicy
 
 __all__ = [
     "ArmedParty",
@@ -36,6 +37,8 @@ __all__ = [
     "Organisation",
     "Perpetrator",
     "ReferenceCounter",
+    "SecondFactor",
+    "SecondFactorPolicy",
     "StatCount",
     "User",
     "UserRole",

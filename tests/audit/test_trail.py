@@ -10,10 +10,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import DBAPIError
 
-from app.audit.service import verify_chain
+from app.audit.chain import verify_chain
 from app.models import AuditEvent
 from app.models.enums import Role
-from tests.conftest import audit_triggers_off
+from tests.conftest import TEST_ENCRYPTION_KEY, audit_triggers_off
 from tests.factories import API, create_incident, patch_incident, verify
 
 
@@ -67,7 +67,7 @@ def test_chain_is_intact_after_normal_use(app: FastAPI, client: TestClient) -> N
     for _ in range(3):
         create_incident(client)
     with app.state.session_factory() as session:
-        report = verify_chain(session)
+        report = verify_chain(session, app.state.audit_key)
     assert report.intact and report.events_checked >= 5  # users, logins and incidents
 
 
@@ -88,7 +88,7 @@ def test_the_database_refuses_to_change_or_delete_audit_events(
         with pytest.raises(DBAPIError, match="append-only"), app.state.engine.begin() as conn:
             conn.execute(statement)
     with app.state.session_factory() as session:
-        assert verify_chain(session).intact
+        assert verify_chain(session, app.state.audit_key).intact
 
 
 def _event_ids(app: FastAPI) -> list[int]:
@@ -104,7 +104,7 @@ def test_altered_event_is_reported_as_the_first_broken_link(
     ids = _event_ids(app)
     _tamper(app, update(AuditEvent).where(AuditEvent.id == ids[2]).values(fields=["nothing"]))
     with app.state.session_factory() as session:
-        report = verify_chain(session)
+        report = verify_chain(session, app.state.audit_key)
     assert (report.broken_at, report.events_checked) == (ids[2], 2)
     assert report.reason == "this event was altered"
 
@@ -115,7 +115,7 @@ def test_deleted_event_breaks_the_link_of_the_next(app: FastAPI, client: TestCli
     ids = _event_ids(app)
     _tamper(app, delete(AuditEvent).where(AuditEvent.id == ids[1]))
     with app.state.session_factory() as session:
-        report = verify_chain(session)
+        report = verify_chain(session, app.state.audit_key)
     assert report.broken_at == ids[2]
     assert report.reason == "an earlier event was altered or deleted"
 
@@ -125,7 +125,7 @@ def test_deleting_the_latest_events_is_detected_too(app: FastAPI, client: TestCl
     last = max(_event_ids(app))
     _tamper(app, delete(AuditEvent).where(AuditEvent.id == last))
     with app.state.session_factory() as session:
-        report = verify_chain(session)
+        report = verify_chain(session, app.state.audit_key)
         remaining = session.scalar(select(func.count()).select_from(AuditEvent))
     assert not report.intact and report.events_checked == remaining
     assert report.reason == "the latest events were deleted"
@@ -136,7 +136,11 @@ def test_audit_verify_command_exits_non_zero_on_a_broken_chain(
 ) -> None:
     create_incident(client)
     command = [sys.executable, "-m", "app.cli", "audit", "verify"]
-    environment = {**os.environ, "DATABASE_URL": database_url}
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "ENCRYPTION_KEYS": TEST_ENCRYPTION_KEY,
+    }
     intact = subprocess.run(command, capture_output=True, text=True, env=environment, check=False)
     assert intact.returncode == 0 and "intact" in intact.stdout, intact.stderr
 

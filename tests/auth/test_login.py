@@ -7,11 +7,12 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
-from app.models import AuditEvent, AuthToken, User
+from app.models import AuditEvent, AuthToken, LoginFailure, User
 from app.models.base import utcnow
 from app.models.enums import Role
+from tests.conftest import TEST_ENCRYPTION_KEY
 from tests.factories import API, MISSION, PASSWORD, log_in, make_user
 
 
@@ -68,6 +69,62 @@ def test_repeated_failures_are_rate_limited_even_with_the_right_password(
         ).all()
     assert actions.count("auth.login_failed") == 5
     assert "auth.login_blocked" in actions
+
+
+def _from(app: FastAPI, address: str) -> TestClient:
+    return TestClient(app, client=(address, 50000))
+
+
+def test_an_attacker_failing_twenty_times_does_not_lock_the_owner_out(
+    app: FastAPI, client: TestClient
+) -> None:
+    user = make_user(app, Role.PROTECTION_ADVISER)
+    attacker, owner = _from(app, "198.51.100.7"), _from(app, "203.0.113.20")
+    refusals = [_token_request(attacker, user.username, "guess").status_code for _ in range(20)]
+    assert refusals == [401] * 5 + [429] * 15  # the attacker is slowed down
+    assert _token_request(attacker, user.username, PASSWORD).status_code == 429
+    assert _token_request(owner, user.username, PASSWORD).status_code == 200
+    # The owner's success does not wipe the attacker's count either.
+    assert _token_request(attacker, user.username, PASSWORD).status_code == 429
+
+
+def test_one_client_trying_many_accounts_is_slowed_down(app: FastAPI, client: TestClient) -> None:
+    user = make_user(app, Role.PROTECTION_ADVISER)
+    attacker = _from(app, "198.51.100.8")
+    for number in range(20):
+        assert _token_request(attacker, f"someone-{number}", "guess").status_code == 401
+    assert _token_request(attacker, user.username, PASSWORD).status_code == 429
+    assert _token_request(_from(app, "203.0.113.21"), user.username, PASSWORD).status_code == 200
+
+
+def test_addresses_of_one_ipv6_network_share_their_count(app: FastAPI, client: TestClient) -> None:
+    user = make_user(app, Role.PROTECTION_ADVISER)
+    for number in range(5):
+        rotating = _from(app, f"2001:db8:0:1::{number + 1:x}")
+        assert _token_request(rotating, user.username, "guess").status_code == 401
+    assert (
+        _token_request(_from(app, "2001:db8:0:1::ff"), user.username, PASSWORD).status_code == 429
+    )
+    assert _token_request(_from(app, "2001:db8:0:2::1"), user.username, PASSWORD).status_code == 200
+
+
+def test_failed_logins_are_forgotten_once_their_window_has_passed(
+    app: FastAPI, client: TestClient
+) -> None:
+    with app.state.session_factory.begin() as session:
+        session.add(LoginFailure(username_digest="0" * 64, client="198.51.100.9"))
+        session.add(
+            LoginFailure(
+                username_digest="1" * 64,
+                client="198.51.100.9",
+                at=utcnow() - timedelta(minutes=16),
+            )
+        )
+    assert _token_request(_from(app, "198.51.100.10"), "nobody", "guess").status_code == 401
+    with app.state.session_factory() as session:
+        kept = session.scalars(select(LoginFailure.username_digest)).all()
+        assert "1" * 64 not in kept and "0" * 64 in kept
+        assert session.scalar(select(func.count()).select_from(LoginFailure)) == 2
 
 
 def test_a_mistyped_password_in_the_username_box_is_not_written_down(
@@ -158,7 +215,12 @@ def test_passwords_and_tokens_are_stored_only_as_hashes(
 def test_create_user_command_reads_the_password_from_stdin(
     app: FastAPI, database_url: str, anonymous: TestClient
 ) -> None:
-    environment = {**os.environ, "DATABASE_URL": database_url}
+    # The same keys as the service: the command's audit event is sealed with the audit key.
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "ENCRYPTION_KEYS": TEST_ENCRYPTION_KEY,
+    }
     command = [
         sys.executable,
         "-m",

@@ -21,6 +21,10 @@ ALLOWED: dict[tuple[str, str], frozenset[Role] | str] = {
     ("POST", "/api/v1/auth/token"): PUBLIC,
     ("POST", "/api/v1/auth/logout"): EVERY_ROLE,
     ("GET", "/api/v1/auth/me"): EVERY_ROLE,
+    ("POST", "/api/v1/auth/second-factor"): frozenset({ADVISER}),  # roles that read identity
+    ("POST", "/api/v1/auth/second-factor/confirm"): frozenset({ADVISER}),
+    ("GET", "/api/v1/auth/second-factor-policy"): frozenset({ADMIN}),
+    ("PUT", "/api/v1/auth/second-factor-policy"): frozenset({ADMIN}),
     ("POST", "/api/v1/incidents"): frozenset({ADVISER}),
     ("GET", "/api/v1/incidents"): frozenset({ADVISER, TRACKER}),  # trackers: linked ones only
     ("GET", "/api/v1/incidents/{incident_id}"): frozenset({ADVISER, TRACKER}),

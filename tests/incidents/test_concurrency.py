@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from app.audit.service import verify_chain
+from app.audit.chain import verify_chain
 from app.stats import rollup
 from tests.factories import API, create_armed_party, incident_payload
 
@@ -38,5 +38,5 @@ def test_concurrent_creates_get_distinct_consecutive_references(
         assert rollup.mismatches(connection) == []
     # Every writer appended to the audit chain; it must still be one unbroken line.
     with app.state.session_factory() as session:
-        report = verify_chain(session)
+        report = verify_chain(session, app.state.audit_key)
     assert report.intact, report

@@ -59,6 +59,14 @@ def test_after_login_only_a_path_on_this_site_is_followed(app: FastAPI, client) 
         ("/statistics", "/statistics"),
         ("https://evil.example/", "/"),
         ("//evil.example/", "/"),
+        # Browsers read a backslash as a slash: these would leave the site.
+        ("/\\evil.example/", "/"),
+        ("\\\\evil.example/", "/"),
+        ("/\\/evil.example/", "/"),
+        ("/\t/evil.example/", "/"),
+        ("/%0a/evil.example", "/%0a/evil.example"),  # encoded: a path on this site
+        ("javascript:alert(1)", "/"),
+        ("/incidents?status=verified", "/incidents?status=verified"),
     ):
         browser.cookies.clear()
         token = csrf_of(browser.get("/login").text)
@@ -72,6 +80,13 @@ def test_after_login_only_a_path_on_this_site_is_followed(app: FastAPI, client) 
             },
         )
         assert response.headers["location"] == expected
+
+
+def test_the_language_switch_follows_only_a_path_on_this_site(app: FastAPI, client) -> None:
+    browser = web_client(app)
+    for target in ("/\\evil.example/", "//evil.example/", "https://evil.example/"):
+        response = browser.get("/language/fr", params={"next": target})
+        assert response.headers["location"] == "/"
 
 
 def test_logging_out_revokes_the_session(app: FastAPI, client) -> None:

@@ -2,8 +2,15 @@
 
 from pathlib import Path
 
-from app.web.pages import auth, incident_forms, incidents, judicial, stats
+from app.web.pages import auth, docs, incident_forms, incidents, judicial, stats
 
 # The forms first: "/incidents/new" must not be taken for an incident id.
-PAGE_ROUTERS = (auth.router, incident_forms.router, incidents.router, stats.router, judicial.router)
+PAGE_ROUTERS = (
+    auth.router,
+    docs.router,
+    incident_forms.router,
+    incidents.router,
+    stats.router,
+    judicial.router,
+)
 STATIC_DIR = Path(__file__).parent.parent / "static"

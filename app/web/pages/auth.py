@@ -8,6 +8,7 @@ from fastapi.responses import Response
 
 from app.auth import service
 from app.core.config import Settings
+from app.core.crypto import CipherDep
 from app.core.db import SessionDep
 from app.core.permissions import Permission
 from app.web.rendering import redirect, render
@@ -37,11 +38,18 @@ def _settings(request: Request) -> Settings:
 
 
 def safe_next(target: str | None) -> str:
-    """Only a path on this site: a login link must not send anyone elsewhere afterwards."""
-    if not target:
+    """Only a plain path on this site: a login link must not send anyone elsewhere afterwards.
+
+    Browsers read `\\` as `/` and drop tabs and newlines from URLs, so `/\\evil.example/`
+    would be `//evil.example/`, another site: anything but a single leading slash followed by
+    printable characters other than a backslash is refused.
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    if "\\" in target or any(not character.isprintable() for character in target):
         return "/"
     parsed = urlparse(target)
-    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
+    if parsed.scheme or parsed.netloc:
         return "/"
     return target
 
@@ -68,22 +76,33 @@ def login_form(page: Page, next: str | None = None) -> Response:
 def log_in(
     page: Page,
     session: SessionDep,
+    cipher: CipherDep,
     username: Annotated[str, Form(max_length=200)] = "",
     password: Annotated[str, Form(max_length=1000)] = "",
     csrf_token: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/",
+    one_time_code: Annotated[str, Form(max_length=12)] = "",
 ) -> Response:
     check_csrf(page, csrf_token)
     request = page.request
     client = request.client.host if request.client else "unknown"
-    outcome = service.log_in_audited(session, _settings(request), username, password, client)
+    outcome = service.log_in_audited(
+        session,
+        _settings(request),
+        username,
+        password,
+        client,
+        cipher=cipher,
+        one_time_code=one_time_code or None,
+    )
     if isinstance(outcome, service.LoginRefused):
         blocked = outcome.retry_after_seconds is not None
-        error = (
-            page.t.gettext("Too many failed logins; try again later.")
-            if blocked
-            else page.t.gettext("Wrong username or password.")
-        )
+        if blocked:
+            error = page.t.gettext("Too many failed logins; try again later.")
+        elif outcome.needs_one_time_code:
+            error = page.t.gettext("Enter the code your authenticator app shows now.")
+        else:
+            error = page.t.gettext("Wrong username or password.")
         # Rendered, not raised: the failure and its audit event must be committed.
         return render(
             page, "login.html", 429 if blocked else 401, next=safe_next(next), error=error

@@ -1,0 +1,169 @@
+"""The audit chain's links: keyed hashes, verification, and heads to keep outside the database.
+
+Each event's `hash` is an HMAC-SHA256, under a key that lives outside the database (see
+`app.core.crypto.load_audit_key`), of its content and the hash of the event before it. Someone
+who can write to the database but does not hold the key cannot alter an event and rehash the
+rest. Deleting the newest events leaves a shorter chain that is still valid: only a head kept
+elsewhere (`crsv-registry audit head`, then `audit verify --against FILE`) shows that.
+
+Chains written before the key existed were plain SHA-256. Those events stay as they were: the
+first keyed event's HMAC covers the last plain hash, so changing any of them breaks that link.
+A plain event after a keyed one, or a chain with no keyed event at all, is refused.
+"""
+
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import AuditEvent, AuditHead
+from app.models.base import utcnow
+
+GENESIS_HASH = "0" * 64
+HEAD_ID = 1
+
+
+def _canonical(content: dict[str, Any]) -> bytes:
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
+
+
+def _event_content(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "at": event.at.isoformat(),
+        "actor_user_id": _text(event.actor_user_id),
+        "actor_username": event.actor_username,
+        "actor_organisation_id": _text(event.actor_organisation_id),
+        "action": event.action,
+        "record_type": event.record_type,
+        "record_id": event.record_id,
+        "fields": list(event.fields),
+        "details": event.details,
+        "prev_hash": event.prev_hash,
+    }
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def event_hash(key: bytes, event: AuditEvent) -> str:
+    """The keyed link: HMAC-SHA256 of the event's content, previous hash included."""
+    return hmac.new(key, b"event:" + _canonical(_event_content(event)), hashlib.sha256).hexdigest()
+
+
+def plain_event_hash(event: AuditEvent) -> str:
+    """The link as written before the chain was keyed (SHA-256, no key)."""
+    return hashlib.sha256(_canonical(_event_content(event))).hexdigest()
+
+
+def is_keyed(key: bytes, event: AuditEvent) -> bool:
+    return hmac.compare_digest(event_hash(key, event), event.hash)
+
+
+@dataclass(frozen=True)
+class SignedHead:
+    """The end of the chain at one moment, signed with the audit key, to keep elsewhere."""
+
+    event_id: int
+    events: int  # how many events the chain held, that one included
+    hash: str
+    at: datetime
+    hmac: str = ""
+
+    def content(self) -> dict[str, Any]:
+        return {
+            "event_id": self.event_id,
+            "events": self.events,
+            "hash": self.hash,
+            "at": self.at.isoformat(),
+        }
+
+    def signed(self, key: bytes) -> "SignedHead":
+        signature = hmac.new(key, b"head:" + _canonical(self.content()), hashlib.sha256)
+        return SignedHead(self.event_id, self.events, self.hash, self.at, signature.hexdigest())
+
+    def is_signed_by(self, key: bytes) -> bool:
+        return hmac.compare_digest(self.signed(key).hmac, self.hmac)
+
+    def to_json(self) -> str:
+        return json.dumps({**self.content(), "hmac": self.hmac}, indent=2)
+
+    @classmethod
+    def from_json(cls, text: str) -> "SignedHead":
+        """Raises ValueError if the text is not a head written by `to_json`."""
+        try:
+            data = json.loads(text)
+            return cls(
+                event_id=int(data["event_id"]),
+                events=int(data["events"]),
+                hash=str(data["hash"]),
+                at=datetime.fromisoformat(data["at"]),
+                hmac=str(data["hmac"]),
+            )
+        except (KeyError, TypeError, json.JSONDecodeError) as error:
+            raise ValueError(f"not a signed audit head: {error}") from None
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    events_checked: int
+    broken_at: int | None = None  # id of the first event whose link fails
+    reason: str | None = None
+    head: SignedHead | None = None  # the last event, when the chain holds
+
+    @property
+    def intact(self) -> bool:
+        return self.broken_at is None and self.reason is None
+
+
+def verify_chain(
+    session: Session, key: bytes, against: SignedHead | None = None, batch_size: int = 5000
+) -> ChainReport:
+    """Walk the whole chain in order and report the first link that does not hold.
+
+    With `against`, a head signed earlier: the event it names must still be there, with the
+    same hash at the same position, so nothing up to it changed and the chain reaches it.
+    """
+    if against is not None and not against.is_signed_by(key):
+        return ChainReport(0, None, "the head given was not signed with this audit key")
+    expected_prev, checked, keyed = GENESIS_HASH, 0, False
+    last: AuditEvent | None = None
+    anchor_found = False
+    query = select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=batch_size)
+    for event in session.scalars(query):
+        if event.prev_hash != expected_prev:
+            return ChainReport(checked, event.id, "an earlier event was altered or deleted")
+        if is_keyed(key, event):
+            keyed = True
+        elif keyed or plain_event_hash(event) != event.hash:
+            return ChainReport(checked, event.id, "this event was altered")
+        checked += 1
+        if against is not None and event.id == against.event_id:
+            if (event.hash, checked) != (against.hash, against.events):
+                return ChainReport(checked, event.id, "this event differs from the head kept")
+            anchor_found = True
+        expected_prev, last = event.hash, event
+    if last is not None and not keyed:
+        return ChainReport(
+            checked, last.id, "no event is sealed with the audit key (run `crsv-registry migrate`)"
+        )
+    head = session.get(AuditHead, HEAD_ID)
+    head_hash, head_id = (head.last_hash, head.last_event_id) if head else (GENESIS_HASH, None)
+    last_id = last.id if last else None
+    if (head_hash, head_id) != (expected_prev, last_id):
+        return ChainReport(checked, head_id, "the latest events were deleted")
+    if against is not None and not anchor_found:
+        return ChainReport(
+            checked,
+            against.event_id,
+            f"the event of the head kept ({against.events} events) is gone: events were deleted",
+        )
+    signed = None
+    if last is not None:
+        signed = SignedHead(last.id, checked, last.hash, utcnow()).signed(key)
+    return ChainReport(checked, head=signed)
