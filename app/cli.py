@@ -99,12 +99,19 @@ def _create_user(args: argparse.Namespace) -> None:
     with _session_factory(settings.database_url)() as session, session.begin():
         organisation = find_organisation(session, args.organisation)
         if organisation is None:
-            organisation = create_organisation(
-                session,
-                OrganisationCreate(name=args.organisation, kind=args.organisation_kind),
-                None,
+            try:
+                new = OrganisationCreate(
+                    name=args.organisation,
+                    kind=args.organisation_kind,
+                    reference_code=args.organisation_code,
+                )
+                organisation = create_organisation(session, new, None)
+            except (ValidationError, ApiError) as error:
+                raise SystemExit(f"Organisation not created: {error}") from None
+            print(
+                f"Created organisation {organisation.name!r} ({organisation.kind.value}), "
+                f"reference code {organisation.reference_code}."
             )
-            print(f"Created organisation {organisation.name!r} ({organisation.kind.value}).")
         try:
             data = UserCreate(
                 username=args.username,
@@ -200,6 +207,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--organisation-kind",
         default=OrganisationKind.OTHER.value,
         choices=[kind.value for kind in OrganisationKind],
+    )
+    user.add_argument(
+        "--organisation-code",
+        default=None,
+        help="2-8 letters or digits in its incidents' references (default: the name's initials)",
     )
     user.set_defaults(handler=_create_user)
 

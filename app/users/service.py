@@ -24,6 +24,7 @@ from app.core.permissions import (
 from app.core.security import hash_password
 from app.models import Organisation, User, UserRole
 from app.models.enums import Role
+from app.users import codes
 from app.users.schemas import OrganisationCreate, UserCreate, UserUpdate
 
 ROLES_FIELD = ("body", "roles")
@@ -37,8 +38,23 @@ def create_organisation(
             "An organisation with this name exists",
             [FieldProblem(("body", "name"), "already registered", "duplicate")],
         )
-    organisation = Organisation(name=data.name, kind=data.kind)
-    add_recorded(session, organisation, "organisation", actor=actor, fields=["name", "kind"])
+    if data.reference_code is not None and codes.code_taken(session, data.reference_code):
+        raise ConflictError(
+            "Another organisation uses this reference code",
+            [FieldProblem(("body", "reference_code"), "already registered", "duplicate")],
+        )
+    organisation = Organisation(
+        name=data.name,
+        kind=data.kind,
+        reference_code=data.reference_code or codes.free_code(session, data.name),
+    )
+    add_recorded(
+        session,
+        organisation,
+        "organisation",
+        actor=actor,
+        fields=["name", "kind", "reference_code"],
+    )
     return organisation
 
 

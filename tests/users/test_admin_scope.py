@@ -176,3 +176,17 @@ def test_granting_a_role_that_reads_identity_is_audited(client_for) -> None:
         f"{API}/audit", params={"action": "user.update", "record_id": writer["id"]}
     ).json()["items"][0]
     assert update["details"] == {"roles_granted": ["protection_adviser"], "roles_revoked": []}
+
+
+def test_organisations_get_a_reference_code_of_their_own(client_for) -> None:
+    system = client_for(Role.SYSTEM_ADMIN, organisation=OPERATORS)
+
+    def create(name: str, **extra: str) -> Any:
+        return system.post(f"{API}/organisations", json={"name": name, "kind": "ngo", **extra})
+
+    assert create("Gao legal clinic").json()["reference_code"] == "GLC"
+    assert create("Gao Lawyers' Collective").json()["reference_code"] == "GLC2"
+    assert create("Comité d'écoute", reference_code="ce-ml").status_code == 422
+    assert create("Comité d'écoute", reference_code="ceml").json()["reference_code"] == "CEML"
+    taken = create("Centre d'écoute", reference_code="CEML")
+    assert taken.status_code == 409 and field_names(taken) == {"reference_code"}
