@@ -46,8 +46,9 @@ ALLOWED: dict[tuple[str, str], frozenset[Role] | str] = {
     ("POST", "/api/v1/courts"): frozenset({TRACKER, ADMIN, SYSTEM}),
     ("GET", "/api/v1/courts"): frozenset({ADVISER, TRACKER, ADMIN, SYSTEM}),
     ("GET", "/api/v1/courts/{court_id}"): frozenset({ADVISER, TRACKER, ADMIN, SYSTEM}),
-    ("PATCH", "/api/v1/courts/{court_id}"): frozenset({TRACKER, ADMIN, SYSTEM}),
-    ("DELETE", "/api/v1/courts/{court_id}"): frozenset({TRACKER, ADMIN, SYSTEM}),
+    # The court registry is shared: only the system role renames or deletes a court.
+    ("PATCH", "/api/v1/courts/{court_id}"): frozenset({SYSTEM}),
+    ("DELETE", "/api/v1/courts/{court_id}"): frozenset({SYSTEM}),
     ("DELETE", "/api/v1/judicial-cases/{case_id}"): frozenset({TRACKER}),
     ("POST", "/api/v1/judicial-cases"): frozenset({TRACKER}),
     ("GET", "/api/v1/judicial-cases"): frozenset({ADVISER, TRACKER}),
