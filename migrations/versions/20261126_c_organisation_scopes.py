@@ -8,6 +8,9 @@ the references of the incidents it records from now on (ML-2019-MHRD-000001). St
 (ML-2019-000001) and their counters are kept as they are: three parts, never four, so old and new
 references cannot collide.
 
+An incident linked to a judicial case although a victim had not consented to justice keeps on
+its link why, who decided and when.
+
 Revision ID: c01
 Revises: 0012
 Create Date: 2026-11-26
@@ -72,9 +75,29 @@ def upgrade() -> None:
     with op.batch_alter_table("organisations") as batch:
         batch.alter_column("reference_code", existing_type=sa.String(length=8), nullable=False)
         batch.create_unique_constraint(op.f("uq_organisations_reference_code"), ["reference_code"])
+    with op.batch_alter_table("case_incidents") as batch:
+        batch.add_column(sa.Column("consent_override_reason", sa.Text(), nullable=True))
+        batch.add_column(sa.Column("consent_override_by_id", sa.Uuid(), nullable=True))
+        batch.add_column(
+            sa.Column("consent_override_at", sa.DateTime(timezone=True), nullable=True)
+        )
+        batch.create_foreign_key(
+            op.f("fk_case_incidents_consent_override_by_id_users"),
+            "users",
+            ["consent_override_by_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("case_incidents") as batch:
+        batch.drop_constraint(
+            op.f("fk_case_incidents_consent_override_by_id_users"), type_="foreignkey"
+        )
+        batch.drop_column("consent_override_at")
+        batch.drop_column("consent_override_by_id")
+        batch.drop_column("consent_override_reason")
     with op.batch_alter_table("organisations") as batch:
         batch.drop_constraint(op.f("uq_organisations_reference_code"), type_="unique")
         batch.drop_column("reference_code")

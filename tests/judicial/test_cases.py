@@ -6,7 +6,15 @@ from fastapi.testclient import TestClient
 
 from app.judicial.stages import NEXT_STAGES
 from app.models.enums import JudicialStage, Role
-from tests.factories import API, NGO, case_event, create_case, create_court, create_incident
+from tests.factories import (
+    API,
+    NGO,
+    case_event,
+    create_case,
+    create_court,
+    create_incident,
+    create_incident_for_justice,
+)
 
 PATH = [
     "complaint_filed",
@@ -22,7 +30,7 @@ PATH = [
 def _setup(client: TestClient, client_for) -> tuple[TestClient, dict, dict]:
     tracker = client_for(Role.JUDICIAL_TRACKER)
     court = create_court(tracker, "Tribunal de la Commune III", country="ML", place="Bamako")
-    incident = create_incident(client, summary="identifying account")
+    incident = create_incident_for_justice(client, summary="identifying account")
     return tracker, court, incident
 
 
@@ -143,7 +151,7 @@ def test_trackers_see_linked_incidents_without_survivor_identity(
 
 def test_case_details_change_with_their_version(client: TestClient, client_for) -> None:
     tracker, court, incident = _setup(client, client_for)
-    second = create_incident(client)
+    second = create_incident_for_justice(client)
     case = create_case(tracker, court, [incident])
     path = f"{API}/judicial-cases/{case['id']}"
     updated = tracker.patch(
