@@ -19,8 +19,8 @@ def list_audit_events(
 ) -> AuditPage:
     """Your organisation's part of the audit trail, newest first: what its members did, and
     what was done to its accounts. Events name the fields changed, never their values."""
-    events, next_before_id = listing.list_events(session, auditor, query)
+    events, next_cursor = listing.list_events(session, auditor, query)
     return AuditPage(
         items=[AuditEventRead.model_validate(event) for event in events],
-        next_before_id=next_before_id,
+        next_cursor=next_cursor,
     )
