@@ -106,8 +106,10 @@ def _create_user(args: argparse.Namespace) -> None:
                     reference_code=args.organisation_code,
                 )
                 organisation = create_organisation(session, new, None)
-            except (ValidationError, ApiError) as error:
-                raise SystemExit(f"Organisation not created: {error}") from None
+            except ValidationError as error:
+                raise SystemExit(f"Organisation not created: {_problems(error)}") from None
+            except ApiError as error:
+                raise SystemExit(f"Organisation not created: {error.detail}") from None
             print(
                 f"Created organisation {organisation.name!r} ({organisation.kind.value}), "
                 f"reference code {organisation.reference_code}."
@@ -120,13 +122,16 @@ def _create_user(args: argparse.Namespace) -> None:
                 roles=args.role,
             )
         except ValidationError as error:
-            problems = "; ".join(f"{e['loc'][0]}: {e['msg']}" for e in error.errors())
-            raise SystemExit(f"Not created: {problems}") from None
+            raise SystemExit(f"Not created: {_problems(error)}") from None
         try:
             user = create_user(session, settings, data, None)
         except ApiError as error:
             raise SystemExit(f"Not created: {error.detail}") from None
         print(f"Created user {user.username!r} with roles {', '.join(user.roles)}.")
+
+
+def _problems(error: ValidationError) -> str:
+    return "; ".join(f"{e['loc'][0]}: {e['msg']}" for e in error.errors())
 
 
 def _audit_verify(_args: argparse.Namespace) -> None:
