@@ -12,7 +12,6 @@ OverrideReason = Annotated[
     str | None,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
     Field(
-        default=None,
         description="Why the case goes ahead although a victim of a linked incident refused or "
         "was never asked for consent to justice (e.g. a prosecutor's order). Without it such a "
         "link is refused (409). Kept on the link and audited; never put survivor details here.",
