@@ -8,6 +8,8 @@ the references of the incidents it records from now on (ML-2019-MHRD-000001). St
 (ML-2019-000001) and their counters are kept as they are: three parts, never four, so old and new
 references cannot collide.
 
+Each organisation reads its own part of the audit trail: an index finds its events newest first.
+
 An incident linked to a judicial case although a victim had not consented to justice keeps on
 its link why, who decided and when.
 
@@ -75,6 +77,12 @@ def upgrade() -> None:
     with op.batch_alter_table("organisations") as batch:
         batch.alter_column("reference_code", existing_type=sa.String(length=8), nullable=False)
         batch.create_unique_constraint(op.f("uq_organisations_reference_code"), ["reference_code"])
+    op.create_index(
+        "ix_audit_events_actor_organisation_at",
+        "audit_events",
+        ["actor_organisation_id", "at"],
+        unique=False,
+    )
     with op.batch_alter_table("case_incidents") as batch:
         batch.add_column(sa.Column("consent_override_reason", sa.Text(), nullable=True))
         batch.add_column(sa.Column("consent_override_by_id", sa.Uuid(), nullable=True))
@@ -91,6 +99,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_audit_events_actor_organisation_at", table_name="audit_events")
     with op.batch_alter_table("case_incidents") as batch:
         batch.drop_constraint(
             op.f("fk_case_incidents_consent_override_by_id_users"), type_="foreignkey"
