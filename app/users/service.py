@@ -138,7 +138,8 @@ def _refuse_command_line_roles(changed: set[Role]) -> None:
             [
                 FieldProblem(
                     ROLES_FIELD,
-                    "{roles} is granted and withdrawn only by the command line",
+                    "{roles} is granted only by the command line; the API neither grants nor "
+                    "withdraws it",
                     values={"roles": ", ".join(refused)},
                 )
             ]
