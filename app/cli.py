@@ -110,12 +110,21 @@ def _create_user(args: argparse.Namespace) -> None:
     with _session_factory(settings.database_url)() as session, session.begin():
         organisation = find_organisation(session, args.organisation)
         if organisation is None:
-            organisation = create_organisation(
-                session,
-                OrganisationCreate(name=args.organisation, kind=args.organisation_kind),
-                None,
+            try:
+                new = OrganisationCreate(
+                    name=args.organisation,
+                    kind=args.organisation_kind,
+                    reference_code=args.organisation_code,
+                )
+                organisation = create_organisation(session, new, None)
+            except ValidationError as error:
+                raise SystemExit(f"Organisation not created: {_problems(error)}") from None
+            except ApiError as error:
+                raise SystemExit(f"Organisation not created: {error.detail}") from None
+            print(
+                f"Created organisation {organisation.name!r} ({organisation.kind.value}), "
+                f"reference code {organisation.reference_code}."
             )
-            print(f"Created organisation {organisation.name!r} ({organisation.kind.value}).")
         try:
             data = UserCreate(
                 username=args.username,
@@ -124,8 +133,7 @@ def _create_user(args: argparse.Namespace) -> None:
                 roles=args.role,
             )
         except ValidationError as error:
-            problems = "; ".join(f"{e['loc'][0]}: {e['msg']}" for e in error.errors())
-            raise SystemExit(f"Not created: {problems}") from None
+            raise SystemExit(f"Not created: {_problems(error)}") from None
         try:
             user = create_user(session, settings, data, None)
         except ApiError as error:
@@ -140,6 +148,10 @@ def _reset_second_factor(args: argparse.Namespace) -> None:
             raise SystemExit(f"crsv-registry: no user {args.username!r}")
         removed = second_factor.reset(session, user)
     print("Second factor removed." if removed else "That user had no second factor.")
+
+
+def _problems(error: ValidationError) -> str:
+    return "; ".join(f"{e['loc'][0]}: {e['msg']}" for e in error.errors())
 
 
 def _audit_verify(args: argparse.Namespace) -> None:
@@ -250,6 +262,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--organisation-kind",
         default=OrganisationKind.OTHER.value,
         choices=[kind.value for kind in OrganisationKind],
+    )
+    user.add_argument(
+        "--organisation-code",
+        default=None,
+        help="2-8 letters or digits in its incidents' references (default: the name's initials)",
     )
     user.set_defaults(handler=_create_user)
 

@@ -94,8 +94,9 @@ def _organisations(connection: psycopg.Connection) -> dict[str, uuid.UUID]:
     for country in COUNTRIES:
         ids[country] = uuid.uuid4()
         connection.execute(
-            "INSERT INTO organisations (id, name, kind, created_at) VALUES (%s, %s, 'ngo', %s)",
-            (ids[country], f"Bench protection cluster {country}", now),
+            "INSERT INTO organisations (id, name, kind, reference_code, created_at)"
+            " VALUES (%s, %s, 'ngo', %s, %s)",
+            (ids[country], f"Bench protection cluster {country}", f"BPC{country}", now),
         )
     return ids
 
@@ -196,7 +197,8 @@ def generate(dsn: str, count: int, seed: int = 1) -> Generated:
                 " organisation_id, victim_count, shared_victim_count) FROM STDIN"
             ) as copy:
                 for row in rows:
-                    prefix = f"{row['country']}-{row['reported_on'].year}"
+                    code = f"BPC{row['country']}"  # one organisation per country
+                    prefix = f"{row['country']}-{row['reported_on'].year}-{code}"
                     counters[prefix] = counters.get(prefix, 0) + 1
                     copy.write_row(
                         (

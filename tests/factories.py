@@ -72,6 +72,15 @@ def create_incident(client: TestClient, **overrides: Any) -> dict[str, Any]:
     return response.json()
 
 
+# A victim who agreed that their case goes to justice actors, as a judicial case requires.
+JUSTICE_VICTIM = {"sex": "female", "age": 24, "consent": {"justice": True}}
+
+
+def create_incident_for_justice(client: TestClient, **overrides: Any) -> dict[str, Any]:
+    """An incident whose victims consented to justice: one a judicial case may concern."""
+    return create_incident(client, **{"victims": [JUSTICE_VICTIM], **overrides})
+
+
 def create_armed_party(
     client: TestClient,
     name: str = "Ansar Eddine",

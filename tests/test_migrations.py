@@ -148,3 +148,49 @@ def test_upgrading_keeps_every_stored_row(
     assert b"health centre" not in bytes(ciphertext)
     summary = FieldCipher([TEST_ENCRYPTION_KEY]).decrypt_json(bytes(ciphertext))["summary"]
     assert summary == "Met at the health centre"
+
+
+def test_upgrading_keeps_references_and_gives_organisations_codes(
+    backend: str, tmp_path: Path
+) -> None:
+    with fresh_database(backend, tmp_path) as url:
+        command.upgrade(alembic_config(url), "0012")
+        engine = create_engine(url)
+        as_stored = (lambda u: u) if engine.dialect.name == "postgresql" else (lambda u: u.hex)
+        organisations = {name: uuid.uuid4() for name in ("Mission human rights", "Mopti health")}
+        try:
+            with engine.begin() as connection:
+                for name, organisation_id in organisations.items():
+                    connection.execute(
+                        text(
+                            "INSERT INTO organisations (id, name, kind, created_at) VALUES"
+                            " (:id, :name, 'ngo', '2026-01-01T00:00:00+00:00')"
+                        ),
+                        {"id": as_stored(organisation_id), "name": name},
+                    )
+                connection.execute(
+                    text(
+                        "INSERT INTO incidents (id, reference, occurred_on, date_precision,"
+                        " reported_on, country, source, verification_status, organisation_id,"
+                        " created_at, updated_at, version) VALUES (:id, 'ML-2019-000003',"
+                        " '2019-03-01', 'day', '2019-03-02', 'ML', 'gbvims', 'reported', :org,"
+                        " '2019-03-02T10:00:00+00:00', '2019-03-02T10:00:00+00:00', 1)"
+                    ),
+                    {
+                        "id": as_stored(uuid.uuid4()),
+                        "org": as_stored(organisations["Mopti health"]),
+                    },
+                )
+            migrate(url)
+            with engine.connect() as connection:
+                codes = connection.execute(
+                    text("SELECT name, reference_code FROM organisations ORDER BY name")
+                ).all()
+                reference = connection.execute(text("SELECT reference FROM incidents")).scalar_one()
+        finally:
+            engine.dispose()
+    assert [tuple(row) for row in codes] == [
+        ("Mission human rights", "MHR"),
+        ("Mopti health", "MH"),
+    ]
+    assert reference == "ML-2019-000003"

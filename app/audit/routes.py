@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from app.audit import service
+from app.audit import listing
 from app.audit.schemas import AuditEventRead, AuditPage, AuditQuery
 from app.core.auth import Principal, require
 from app.core.config import API_PREFIX
@@ -15,11 +15,12 @@ Auditor = Annotated[Principal, Depends(require(Permission.AUDIT_READ))]
 
 @router.get("/audit", response_model=AuditPage)
 def list_audit_events(
-    session: SessionDep, _auditor: Auditor, query: Annotated[AuditQuery, Query()]
+    session: SessionDep, auditor: Auditor, query: Annotated[AuditQuery, Query()]
 ) -> AuditPage:
-    """The audit trail, newest first. Events name the fields changed, never their values."""
-    events, next_before_id = service.list_events(session, query)
+    """Your organisation's part of the audit trail, newest first: what its members did, and
+    what was done to its accounts. Events name the fields changed, never their values."""
+    events, next_cursor = listing.list_events(session, auditor, query)
     return AuditPage(
         items=[AuditEventRead.model_validate(event) for event in events],
-        next_before_id=next_before_id,
+        next_cursor=next_cursor,
     )

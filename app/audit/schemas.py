@@ -16,14 +16,19 @@ class AuditQuery(BaseModel):
     action: str | None = Field(default=None, max_length=40, description="e.g. `incident.update`.")
     since: datetime | None = None
     until: datetime | None = None
-    before_id: int | None = Field(default=None, description="`next_before_id` of the last page.")
+    cursor: str | None = Field(
+        default=None, max_length=200, description="`next_cursor` of the last page."
+    )
     limit: int = Field(default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
 
 
 class AuditEventRead(BaseModel):
+    """An event as its organisation's admins see it. Not its place in the registry-wide chain
+    (id, previous hash): the gaps between an organisation's own events would tell how busy the
+    others were. `audit verify` checks the chain."""
+
     model_config = ConfigDict(from_attributes=True)
 
-    id: int
     at: datetime
     actor_user_id: uuid.UUID | None
     actor_username: str | None
@@ -33,10 +38,9 @@ class AuditEventRead(BaseModel):
     record_id: str | None
     fields: list[str]
     details: dict[str, Any]
-    prev_hash: str
     hash: str
 
 
 class AuditPage(BaseModel):
     items: list[AuditEventRead]
-    next_before_id: int | None
+    next_cursor: str | None

@@ -17,7 +17,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit.chain import GENESIS_HASH, HEAD_ID, event_hash, is_keyed
-from app.audit.schemas import AuditQuery
 from app.core.auth import Principal
 from app.models import AuditEvent, AuditHead
 from app.models.base import utcnow
@@ -131,27 +130,3 @@ def install_audit_hooks(session_factory: Any, key: bytes) -> None:
     orm_event.listen(
         session_factory, "after_soft_rollback", lambda s, _previous: discard_pending(s)
     )
-
-
-def list_events(session: Session, query: AuditQuery) -> tuple[list[AuditEvent], int | None]:
-    """Newest first; the id to pass as `before_id` for the next page (None at the end)."""
-    statement = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(query.limit + 1)
-    conditions = {
-        AuditEvent.actor_user_id: query.user_id,
-        AuditEvent.record_id: query.record_id,
-        AuditEvent.record_type: query.record_type,
-        AuditEvent.action: query.action,
-    }
-    for column, value in conditions.items():
-        if value is not None:
-            statement = statement.where(column == value)
-    if query.since is not None:
-        statement = statement.where(AuditEvent.at >= query.since)
-    if query.until is not None:
-        statement = statement.where(AuditEvent.at <= query.until)
-    if query.before_id is not None:
-        statement = statement.where(AuditEvent.id < query.before_id)
-    events = list(session.scalars(statement))
-    if len(events) <= query.limit:
-        return events, None
-    return events[: query.limit], events[query.limit - 1].id

@@ -17,8 +17,10 @@ class Permission(StrEnum):
     ARMED_PARTY_WRITE = "armed_party:write"
     JUDICIAL_READ = "judicial:read"
     JUDICIAL_WRITE = "judicial:write"
-    COURT_WRITE = "court:write"
-    USER_ADMIN = "user:admin"
+    COURT_WRITE = "court:write"  # add a court to the shared registry
+    COURT_ADMIN = "court:admin"  # rename or delete one: it is every organisation's
+    USER_ADMIN = "user:admin"  # accounts of the caller's own organisation only
+    ORGANISATION_ADMIN = "organisation:admin"  # create organisations and their admins
     AUDIT_READ = "audit:read"
 
 
@@ -48,7 +50,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.ARMED_PARTY_READ,
         }
     ),
-    # Runs the service; sees no survivor data unless also given an adviser role.
+    # Runs its organisation's accounts; sees no survivor data unless also given an adviser role.
     Role.ADMIN: frozenset(
         {
             Permission.USER_ADMIN,
@@ -58,7 +60,22 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.ARMED_PARTY_WRITE,
         }
     ),
+    # Runs the registry, not an organisation: no account management inside organisations, no
+    # audit trail, no survivor data. Granted only by the command line.
+    Role.SYSTEM_ADMIN: frozenset(
+        {Permission.ORGANISATION_ADMIN, Permission.COURT_WRITE, Permission.COURT_ADMIN}
+    ),
 }
+
+# Roles granted only by the command line, never through the API.
+COMMAND_LINE_ROLES = frozenset({Role.SYSTEM_ADMIN})
+# An organisation's first admin, made by the system role: the only role it may hand out.
+ROLES_THE_SYSTEM_ROLE_GRANTS = frozenset({Role.ADMIN})
+
+
+def reads_identity(role: Role) -> bool:
+    """Whether holding `role` opens survivors' identifying details (granting it is audited)."""
+    return Permission.IDENTITY_READ in ROLE_PERMISSIONS[role]
 
 
 def permissions_for(roles: list[Role]) -> frozenset[Permission]:

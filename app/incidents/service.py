@@ -37,6 +37,7 @@ from app.models import (
     CaseIncident,
     Incident,
     IncidentViolation,
+    Organisation,
     ReferenceCounter,
     Victim,
 )
@@ -98,7 +99,9 @@ def create_incident(
     victims = children.new_rows(checked.victims)
     perpetrators = children.new_rows(checked.perpetrators)
     incident = Incident(
-        reference=next_reference(session, fields.country, fields.reported_on),
+        reference=next_reference(
+            session, fields.country, fields.reported_on, principal.organisation_id
+        ),
         **_column_values(fields),
         violation_rows=[IncidentViolation(violation=v) for v in fields.violations],
         victims=victims,
@@ -304,9 +307,17 @@ def list_incidents(
     )
 
 
-def next_reference(session: Session, country: str, reported_on: date) -> str:
-    """Issue the next reference for a country and year atomically, even under concurrent writes."""
-    prefix = f"{country}-{reported_on.year}"
+def next_reference(
+    session: Session, country: str, reported_on: date, organisation_id: uuid.UUID
+) -> str:
+    """Issue the organisation's next reference for a country and year (ML-2019-MHRD-000001)
+    atomically, even under concurrent writes. Each organisation numbers its own incidents, so a
+    reference says nothing of how many another organisation recorded. References issued before
+    (ML-2019-000001, one sequence for all) keep their three parts, so the two never collide."""
+    code = session.scalar(
+        select(Organisation.reference_code).where(Organisation.id == organisation_id)
+    )
+    prefix = f"{country}-{reported_on.year}-{code}"
     statement = (
         dialect_insert(session)(ReferenceCounter)
         .values(prefix=prefix, last_value=1)

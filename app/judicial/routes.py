@@ -24,10 +24,15 @@ from app.models import JudicialCase
 from app.models.enums import JudicialStage
 
 router = APIRouter(prefix=API_PREFIX, tags=["judicial cases"])
+# The court registry is shared by every organisation: all read it and may add a court, but
+# renaming or deleting one changes it for everyone, so that is the system role's alone (which
+# also keeps anyone from learning, from a refused DELETE, that some organisation has cases there).
 CourtReader = Annotated[
-    Principal, Depends(require_any(Permission.JUDICIAL_READ, Permission.COURT_WRITE))
+    Principal,
+    Depends(require_any(Permission.JUDICIAL_READ, Permission.COURT_WRITE, Permission.COURT_ADMIN)),
 ]
 CourtWriter = Annotated[Principal, Depends(require(Permission.COURT_WRITE))]
+CourtAdmin = Annotated[Principal, Depends(require(Permission.COURT_ADMIN))]
 CaseReader = Annotated[Principal, Depends(require(Permission.JUDICIAL_READ))]
 CaseWriter = Annotated[Principal, Depends(require(Permission.JUDICIAL_WRITE))]
 
@@ -60,15 +65,17 @@ def get_court(session: SessionDep, _reader: CourtReader, court_id: uuid.UUID) ->
 
 @router.patch("/courts/{court_id}", response_model=CourtRead)
 def update_court(
-    session: SessionDep, writer: CourtWriter, court_id: uuid.UUID, body: CourtUpdate
+    session: SessionDep, writer: CourtAdmin, court_id: uuid.UUID, body: CourtUpdate
 ) -> CourtRead:
+    """Correct a court of the shared registry (the system role only)."""
     court = service.get_court(session, court_id)
     return CourtRead.model_validate(service.update_court(session, court, body, writer))
 
 
 @router.delete("/courts/{court_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_court(session: SessionDep, writer: CourtWriter, court_id: uuid.UUID) -> None:
-    """Delete a court no case was entered against (e.g. registered twice); 409 otherwise."""
+def delete_court(session: SessionDep, writer: CourtAdmin, court_id: uuid.UUID) -> None:
+    """Delete a court no case was entered against (e.g. registered twice); 409 otherwise.
+    The system role only."""
     service.delete_court(session, service.get_court(session, court_id), writer)
 
 

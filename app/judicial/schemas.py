@@ -8,6 +8,15 @@ from app.core.countries import normalise_country_code
 from app.models.enums import CaseEventKind, JudicialStage, Jurisdiction
 
 Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+OverrideReason = Annotated[
+    str | None,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
+    Field(
+        description="Why the case goes ahead although a victim of a linked incident refused or "
+        "was never asked for consent to justice (e.g. a prosecutor's order). Without it such a "
+        "link is refused (409). Kept on the link and audited; never put survivor details here.",
+    ),
+]
 
 
 class CourtCreate(BaseModel):
@@ -88,6 +97,7 @@ class CaseCreate(BaseModel):
         default_factory=list, max_length=50
     )
     accused_count: int = Field(default=0, ge=0, le=10_000)
+    consent_override_reason: OverrideReason = None
 
 
 class CaseUpdate(BaseModel):
@@ -103,6 +113,7 @@ class CaseUpdate(BaseModel):
         list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]] | None
     ) = None
     accused_count: int | None = Field(default=None, ge=0, le=10_000)
+    consent_override_reason: OverrideReason = None
     version: int = Field(description="The version this change is based on.")
 
 
@@ -142,6 +153,17 @@ class CaseEventRead(BaseModel):
     recorded_at: datetime
 
 
+class ConsentOverrideRead(BaseModel):
+    """An incident linked although a victim had not consented to justice."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    incident_id: uuid.UUID
+    consent_override_reason: str
+    consent_override_by_id: uuid.UUID | None
+    consent_override_at: datetime
+
+
 class CaseRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -149,6 +171,7 @@ class CaseRead(BaseModel):
     court: CourtRead
     docket_reference: str | None
     incident_ids: list[uuid.UUID]
+    consent_overrides: list[ConsentOverrideRead]
     stage: JudicialStage
     stage_since: date
     opened_on: date

@@ -12,6 +12,7 @@ from app.core.errors import ConflictError, FieldProblem, InvalidFieldsError, Not
 from app.core.i18n import N_
 from app.incidents.history import check_version
 from app.incidents.rules import latest_allowed_date
+from app.judicial import consent
 from app.judicial.schemas import (
     CaseCreate,
     CaseEventCreate,
@@ -140,6 +141,10 @@ def create_case(session: Session, data: CaseCreate, principal: Principal) -> Jud
     problems += _incident_problems(session, principal, data.incident_ids)
     if problems:
         raise InvalidFieldsError(problems)
+    incident_ids = list(dict.fromkeys(data.incident_ids))
+    missing = consent.check_justice_consent(
+        session, incident_ids, data.consent_override_reason, data.incident_ids
+    )
     case = JudicialCase(
         organisation_id=principal.organisation_id,
         court_id=data.court_id,
@@ -151,7 +156,7 @@ def create_case(session: Session, data: CaseCreate, principal: Principal) -> Jud
         charges=data.charges,
         accused_count=data.accused_count,
         created_by_id=principal.user_id,
-        incident_links=[CaseIncident(incident_id=i) for i in dict.fromkeys(data.incident_ids)],
+        incident_links=[CaseIncident(incident_id=i) for i in incident_ids],
     )
     _add_event(
         case,
@@ -175,6 +180,7 @@ def create_case(session: Session, data: CaseCreate, principal: Principal) -> Jud
     add_recorded(
         session, case, "judicial_case", actor=principal, fields=sorted(data.model_fields_set)
     )
+    consent.record_override(session, case, missing, data.consent_override_reason or "", principal)
     return case
 
 
@@ -182,15 +188,21 @@ def update_case(
     session: Session, case: JudicialCase, data: CaseUpdate, principal: Principal
 ) -> JudicialCase:
     check_version(case, data.version, status=409)
-    changed = sorted(data.model_fields_set - {"version"})
+    changed = sorted(data.model_fields_set - {"version", "consent_override_reason"})
+    missing: list[consent.MissingConsent] = []
     if data.incident_ids is not None:
         problems = _incident_problems(session, principal, data.incident_ids)
         if problems:
             raise InvalidFieldsError(problems)
         wanted = list(dict.fromkeys(data.incident_ids))
-        case.incident_links = [link for link in case.incident_links if link.incident_id in wanted]
         held = set(case.incident_ids)
-        case.incident_links += [CaseIncident(incident_id=i) for i in wanted if i not in held]
+        added = [i for i in wanted if i not in held]
+        # Links made before stay as they were; each incident added is checked as on creation.
+        missing = consent.check_justice_consent(
+            session, added, data.consent_override_reason, data.incident_ids
+        )
+        case.incident_links = [link for link in case.incident_links if link.incident_id in wanted]
+        case.incident_links += [CaseIncident(incident_id=i) for i in added]
     for name in ("docket_reference", "charges", "accused_count"):
         if name in data.model_fields_set and getattr(data, name) is not None:
             setattr(case, name, getattr(data, name))
@@ -205,6 +217,7 @@ def update_case(
             record_id=case.id,
             fields=changed,
         )
+    consent.record_override(session, case, missing, data.consent_override_reason or "", principal)
     return case
 
 

@@ -25,6 +25,8 @@ class AuditEvent(Base):
         Index("ix_audit_events_record", "record_type", "record_id"),
         Index("ix_audit_events_actor_user_id", "actor_user_id"),
         Index("ix_audit_events_at", "at"),
+        # An organisation's own page of the trail, newest first (app/audit/listing.py).
+        Index("ix_audit_events_actor_organisation_at", "actor_organisation_id", "at"),
     )
 
     id: Mapped[int] = mapped_column(EventId, primary_key=True, autoincrement=True)

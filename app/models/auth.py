@@ -18,6 +18,9 @@ class Organisation(Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[OrganisationKind] = mapped_column(str_enum(OrganisationKind, "organisation_kind"))
+    # In the references of the incidents it records (ML-2019-MHRD-000001): each organisation
+    # numbers its own, so a reference tells nothing of another organisation's volume.
+    reference_code: Mapped[str] = mapped_column(String(8), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

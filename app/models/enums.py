@@ -110,7 +110,10 @@ class Role(StrEnum):
     PROTECTION_ADVISER = "protection_adviser"
     REPORT_WRITER = "report_writer"
     JUDICIAL_TRACKER = "judicial_tracker"
-    ADMIN = "admin"
+    ADMIN = "admin"  # an organisation's accounts and audit trail
+    # Runs the registry itself: organisations and their admins, the shared court registry.
+    # Granted only by the command line (`crsv-registry create-user`).
+    SYSTEM_ADMIN = "system_admin"
 
 
 class OrganisationKind(StrEnum):

@@ -61,6 +61,10 @@ class JudicialCase(Base):
     def incident_ids(self) -> list[uuid.UUID]:
         return [link.incident_id for link in self.incident_links]
 
+    @property
+    def consent_overrides(self) -> list["CaseIncident"]:
+        return [link for link in self.incident_links if link.consent_override_reason]
+
 
 class CaseIncident(Base):
     """An incident a case concerns. One incident can be before several courts."""
@@ -73,6 +77,13 @@ class CaseIncident(Base):
     incident_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("incidents.id", ondelete="RESTRICT"), primary_key=True, index=True
     )
+    # Set when the incident was linked although a victim had not consented to justice: why,
+    # who decided and when (see app/judicial/consent.py).
+    consent_override_reason: Mapped[str | None] = mapped_column(Text)
+    consent_override_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    consent_override_at: Mapped[datetime | None]
 
 
 class CaseEvent(Base):

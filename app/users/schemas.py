@@ -20,6 +20,11 @@ Username = Annotated[
 # Long rather than complex: a passphrase is easier to remember in the field and harder to guess.
 Password = Annotated[str, StringConstraints(min_length=12, max_length=256)]
 RoleList = Annotated[list[Role], Field(min_length=1)]
+ReferenceCode = Annotated[
+    str,
+    BeforeValidator(lambda value: value.strip().upper() if isinstance(value, str) else value),
+    StringConstraints(pattern=r"^[A-Z0-9]{2,8}$"),
+]
 
 
 class OrganisationCreate(BaseModel):
@@ -27,6 +32,11 @@ class OrganisationCreate(BaseModel):
 
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
     kind: OrganisationKind
+    reference_code: ReferenceCode | None = Field(
+        default=None,
+        description="2 to 8 letters or digits in its incidents' references (ML-2019-CODE-000001);"
+        " made from the name's initials if omitted. Cannot be changed.",
+    )
 
 
 class OrganisationRead(BaseModel):
@@ -35,6 +45,7 @@ class OrganisationRead(BaseModel):
     id: uuid.UUID
     name: str
     kind: OrganisationKind
+    reference_code: str
     created_at: datetime
 
 

@@ -1,8 +1,13 @@
-"""Organisations and user accounts."""
+"""Organisations and user accounts.
+
+An organisation's admins manage that organisation's accounts only: another organisation's
+accounts are not found, and nobody changes their own roles. Organisations and their first admin
+are made by the system role (or the command line), which may hand out nothing but `admin`.
+"""
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from app.audit.service import add_recorded, record
@@ -10,10 +15,19 @@ from app.auth.service import revoke_all_tokens
 from app.core.auth import Principal
 from app.core.config import Settings
 from app.core.errors import ConflictError, FieldProblem, InvalidFieldsError, NotFoundError
+from app.core.permissions import (
+    COMMAND_LINE_ROLES,
+    ROLES_THE_SYSTEM_ROLE_GRANTS,
+    Permission,
+    reads_identity,
+)
 from app.core.security import hash_password
 from app.models import Organisation, User, UserRole
 from app.models.enums import Role
+from app.users import codes
 from app.users.schemas import OrganisationCreate, UserCreate, UserUpdate
+
+ROLES_FIELD = ("body", "roles")
 
 
 def create_organisation(
@@ -24,26 +38,51 @@ def create_organisation(
             "An organisation with this name exists",
             [FieldProblem(("body", "name"), "already registered", "duplicate")],
         )
-    organisation = Organisation(name=data.name, kind=data.kind)
-    add_recorded(session, organisation, "organisation", actor=actor, fields=["name", "kind"])
+    if data.reference_code is not None and codes.code_taken(session, data.reference_code):
+        raise ConflictError(
+            "Another organisation uses this reference code",
+            [FieldProblem(("body", "reference_code"), "already registered", "duplicate")],
+        )
+    organisation = Organisation(
+        name=data.name,
+        kind=data.kind,
+        reference_code=data.reference_code or codes.free_code(session, data.name),
+    )
+    add_recorded(
+        session,
+        organisation,
+        "organisation",
+        actor=actor,
+        fields=["name", "kind", "reference_code"],
+    )
     return organisation
 
 
-def list_organisations(session: Session) -> list[Organisation]:
-    return list(session.scalars(select(Organisation).order_by(Organisation.name)))
+def list_organisations(session: Session, actor: Principal) -> list[Organisation]:
+    """Every organisation for the system role; an organisation's admin sees its own."""
+    query = select(Organisation).order_by(Organisation.name)
+    if not actor.can(Permission.ORGANISATION_ADMIN):
+        query = query.where(Organisation.id == actor.organisation_id)
+    return list(session.scalars(query))
 
 
 def find_organisation(session: Session, name: str) -> Organisation | None:
     return session.scalar(select(Organisation).where(Organisation.name == name))
 
 
+def readable_users(actor: Principal) -> Select[tuple[User]]:
+    """The one place that says which accounts an admin may know exist: their organisation's."""
+    return select(User).where(User.organisation_id == actor.organisation_id)
+
+
 def create_user(
     session: Session, settings: Settings, data: UserCreate, actor: Principal | None
 ) -> User:
+    """`actor` None is the command line, which may create any account in any organisation."""
+    if actor is not None:
+        _check_may_create(data, actor)
     if session.get(Organisation, data.organisation_id) is None:
-        raise InvalidFieldsError(
-            [FieldProblem(("body", "organisation_id"), "no organisation has this id")]
-        )
+        raise _unknown_organisation()
     if session.scalar(select(User.id).where(User.username == data.username)):
         raise ConflictError(
             "This username is taken",
@@ -62,18 +101,62 @@ def create_user(
         actor=actor,
         fields=["username", "organisation_id", "roles", "password"],
     )
+    _record_identity_grant(session, user, data.roles, actor)
     return user
 
 
-def list_users(session: Session, organisation_id: uuid.UUID | None) -> list[User]:
-    query = select(User).order_by(User.username)
+def _check_may_create(data: UserCreate, actor: Principal) -> None:
+    """Own organisation's admins make any account but the command line's; the system role makes
+    admins anywhere. Another organisation reads as one that does not exist."""
+    if actor.can(Permission.USER_ADMIN) and data.organisation_id == actor.organisation_id:
+        _refuse_command_line_roles(set(data.roles))
+        return
+    if not actor.can(Permission.ORGANISATION_ADMIN):
+        raise _unknown_organisation()
+    if not set(data.roles) <= ROLES_THE_SYSTEM_ROLE_GRANTS:
+        raise InvalidFieldsError(
+            [
+                FieldProblem(
+                    ROLES_FIELD,
+                    "the system role creates admins only; the organisation's admins grant the "
+                    "other roles",
+                )
+            ]
+        )
+
+
+def _unknown_organisation() -> InvalidFieldsError:
+    return InvalidFieldsError(
+        [FieldProblem(("body", "organisation_id"), "no organisation you administer has this id")]
+    )
+
+
+def _refuse_command_line_roles(changed: set[Role]) -> None:
+    refused = sorted(changed & COMMAND_LINE_ROLES)
+    if refused:
+        raise InvalidFieldsError(
+            [
+                FieldProblem(
+                    ROLES_FIELD,
+                    "{roles} is granted only by the command line; the API neither grants nor "
+                    "withdraws it",
+                    values={"roles": ", ".join(refused)},
+                )
+            ]
+        )
+
+
+def list_users(
+    session: Session, actor: Principal, organisation_id: uuid.UUID | None = None
+) -> list[User]:
+    query = readable_users(actor).order_by(User.username)
     if organisation_id is not None:
         query = query.where(User.organisation_id == organisation_id)
     return list(session.scalars(query))
 
 
-def get_user(session: Session, user_id: uuid.UUID) -> User:
-    user = session.get(User, user_id)
+def get_user(session: Session, user_id: uuid.UUID, actor: Principal) -> User:
+    user = session.scalar(readable_users(actor).where(User.id == user_id))
     if user is None:
         raise NotFoundError("User")
     return user
@@ -82,13 +165,12 @@ def get_user(session: Session, user_id: uuid.UUID) -> User:
 def update_user(
     session: Session, settings: Settings, user: User, data: UserUpdate, actor: Principal
 ) -> User:
-    if user.id == actor.user_id and (
-        data.is_active is False or (data.roles is not None and Role.ADMIN not in data.roles)
-    ):
-        raise ConflictError("Admins cannot deactivate themselves or drop their own admin role")
+    """`user` comes from `get_user`, so it is of the actor's organisation."""
+    granted, revoked = _role_changes(user, data.roles)
+    _check_update(user, data, actor, granted | revoked)
     changed: list[str] = []
-    if data.roles is not None and set(data.roles) != set(user.roles):
-        _set_roles(user, data.roles)
+    if granted or revoked:
+        _set_roles(user, data.roles or [])
         changed.append("roles")
     if data.is_active is not None and data.is_active != user.is_active:
         user.is_active = data.is_active
@@ -100,6 +182,7 @@ def update_user(
         revoke_all_tokens(session, user)
     if changed:
         session.flush()
+        details = {"roles_granted": sorted(granted), "roles_revoked": sorted(revoked)}
         record(
             session,
             "user.update",
@@ -107,8 +190,54 @@ def update_user(
             record_type="user",
             record_id=user.id,
             fields=changed,
+            details=details if "roles" in changed else None,
         )
+        _record_identity_grant(session, user, sorted(granted), actor)
     return user
+
+
+def _role_changes(user: User, roles: list[Role] | None) -> tuple[set[Role], set[Role]]:
+    """The roles a PATCH would add and those it would take away."""
+    if roles is None:
+        return set(), set()
+    held, wanted = set(user.roles), set(roles)
+    return wanted - held, held - wanted
+
+
+def _check_update(user: User, data: UserUpdate, actor: Principal, role_changes: set[Role]) -> None:
+    if user.id == actor.user_id and role_changes:
+        raise ConflictError(
+            "Nobody changes their own roles: another admin of your organisation can",
+            [FieldProblem(ROLES_FIELD, "are your own", "self")],
+        )
+    if user.id == actor.user_id and data.is_active is False:
+        raise ConflictError(
+            "Admins cannot deactivate themselves",
+            [FieldProblem(("body", "is_active"), "is your own account", "self")],
+        )
+    _refuse_command_line_roles(role_changes)
+
+
+def _record_identity_grant(
+    session: Session, user: User, roles: list[Role], actor: Principal | None
+) -> None:
+    """Who gave whom a role that reads survivors' identities: its own event, easy to find."""
+    identity_roles = sorted({role.value for role in roles if reads_identity(role)})
+    if not identity_roles:
+        return
+    record(
+        session,
+        "user.grant_identity_access",
+        actor=actor,
+        record_type="user",
+        record_id=user.id,
+        fields=["roles"],
+        details={
+            "roles": identity_roles,
+            "username": user.username,
+            "organisation_id": str(user.organisation_id),
+        },
+    )
 
 
 def _set_roles(user: User, roles: list[Role]) -> None:

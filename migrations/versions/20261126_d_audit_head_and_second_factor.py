@@ -12,7 +12,7 @@ Second factors: `second_factors` (a user's encrypted TOTP secret) and `second_fa
 (an organisation requiring one of users who read survivor identity). New tables only.
 
 Revision ID: d01
-Revises: 0012
+Revises: c01
 Create Date: 2026-11-26
 """
 
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "d01"
-down_revision: str | None = "0012"
+down_revision: str | None = "c01"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -59,7 +59,7 @@ def test_audit_filters_by_user_and_action_and_pages(client: TestClient, client_f
     mine = _events(auditor, user_id=me["user_id"], action="incident.create", limit=2)
     assert len(mine) == 2
     page = auditor.get(f"{API}/audit", params={"action": "incident.create", "limit": 2}).json()
-    rest = _events(auditor, action="incident.create", before_id=page["next_before_id"])
+    rest = _events(auditor, action="incident.create", cursor=page["next_cursor"])
     assert len(page["items"]) + len(rest) == 3
 
 

@@ -180,9 +180,10 @@ def test_deactivating_a_user_or_resetting_a_password_revokes_their_tokens(
 def test_admin_creates_organisations_and_users_and_cannot_lock_themselves_out(
     client_for,
 ) -> None:
-    admin = client_for(Role.ADMIN)
-    org = admin.post(f"{API}/organisations", json={"name": "Mopti GBV sub-cluster", "kind": "ngo"})
+    system = client_for(Role.SYSTEM_ADMIN, organisation="Registry operators")
+    org = system.post(f"{API}/organisations", json={"name": "Mopti GBV sub-cluster", "kind": "ngo"})
     assert org.status_code == 201
+    admin = client_for(Role.ADMIN, organisation="Mopti GBV sub-cluster")
     created = admin.post(
         f"{API}/users",
         json={
@@ -196,6 +197,8 @@ def test_admin_creates_organisations_and_users_and_cannot_lock_themselves_out(
     assert {e["field"] for e in created.json()["errors"]} == {"password"}
     me = admin.get(f"{API}/auth/me").json()
     response = admin.patch(f"{API}/users/{me['user_id']}", json={"roles": ["report_writer"]})
+    assert response.status_code == 409
+    response = admin.patch(f"{API}/users/{me['user_id']}", json={"is_active": False})
     assert response.status_code == 409
 
 

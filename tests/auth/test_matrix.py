@@ -12,8 +12,10 @@ ADVISER = Role.PROTECTION_ADVISER
 WRITER = Role.REPORT_WRITER
 TRACKER = Role.JUDICIAL_TRACKER
 ADMIN = Role.ADMIN
+SYSTEM = Role.SYSTEM_ADMIN
 PUBLIC = "public"  # no token needed
 EVERY_ROLE = frozenset(Role)
+ORGANISATION_ROLES = EVERY_ROLE - {SYSTEM}  # the system role works on no organisation's data
 
 # Who may call each route. Anyone else gets 401 (no token) or 403 (a role without the right).
 ALLOWED: dict[tuple[str, str], frozenset[Role] | str] = {
@@ -41,15 +43,16 @@ ALLOWED: dict[tuple[str, str], frozenset[Role] | str] = {
     ("PUT", "/api/v1/incidents/{incident_id}/victims/{victim_id}/identity"): frozenset({ADVISER}),
     ("PUT", "/api/v1/incidents/{incident_id}/victims/{victim_id}/consent"): frozenset({ADVISER}),
     ("POST", "/api/v1/armed-parties"): frozenset({ADVISER, ADMIN}),
-    ("GET", "/api/v1/armed-parties"): EVERY_ROLE,
-    ("GET", "/api/v1/armed-parties/{party_id}"): EVERY_ROLE,
+    ("GET", "/api/v1/armed-parties"): ORGANISATION_ROLES,
+    ("GET", "/api/v1/armed-parties/{party_id}"): ORGANISATION_ROLES,
     ("GET", "/api/v1/stats"): frozenset({ADVISER, WRITER}),
     ("GET", "/api/v1/stats.csv"): frozenset({ADVISER, WRITER}),
-    ("POST", "/api/v1/courts"): frozenset({TRACKER, ADMIN}),
-    ("GET", "/api/v1/courts"): frozenset({ADVISER, TRACKER, ADMIN}),
-    ("GET", "/api/v1/courts/{court_id}"): frozenset({ADVISER, TRACKER, ADMIN}),
-    ("PATCH", "/api/v1/courts/{court_id}"): frozenset({TRACKER, ADMIN}),
-    ("DELETE", "/api/v1/courts/{court_id}"): frozenset({TRACKER, ADMIN}),
+    ("POST", "/api/v1/courts"): frozenset({TRACKER, ADMIN, SYSTEM}),
+    ("GET", "/api/v1/courts"): frozenset({ADVISER, TRACKER, ADMIN, SYSTEM}),
+    ("GET", "/api/v1/courts/{court_id}"): frozenset({ADVISER, TRACKER, ADMIN, SYSTEM}),
+    # The court registry is shared: only the system role renames or deletes a court.
+    ("PATCH", "/api/v1/courts/{court_id}"): frozenset({SYSTEM}),
+    ("DELETE", "/api/v1/courts/{court_id}"): frozenset({SYSTEM}),
     ("DELETE", "/api/v1/judicial-cases/{case_id}"): frozenset({TRACKER}),
     ("POST", "/api/v1/judicial-cases"): frozenset({TRACKER}),
     ("GET", "/api/v1/judicial-cases"): frozenset({ADVISER, TRACKER}),
@@ -58,9 +61,9 @@ ALLOWED: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", "/api/v1/judicial-cases/{case_id}"): frozenset({ADVISER, TRACKER}),
     ("PATCH", "/api/v1/judicial-cases/{case_id}"): frozenset({TRACKER}),
     ("POST", "/api/v1/judicial-cases/{case_id}/events"): frozenset({TRACKER}),
-    ("POST", "/api/v1/organisations"): frozenset({ADMIN}),
-    ("GET", "/api/v1/organisations"): frozenset({ADMIN}),
-    ("POST", "/api/v1/users"): frozenset({ADMIN}),
+    ("POST", "/api/v1/organisations"): frozenset({SYSTEM}),
+    ("GET", "/api/v1/organisations"): frozenset({ADMIN, SYSTEM}),  # admins: their own
+    ("POST", "/api/v1/users"): frozenset({ADMIN, SYSTEM}),  # the system role: admins only
     ("GET", "/api/v1/users"): frozenset({ADMIN}),
     ("GET", "/api/v1/users/{user_id}"): frozenset({ADMIN}),
     ("PATCH", "/api/v1/users/{user_id}"): frozenset({ADMIN}),

@@ -49,7 +49,7 @@ def test_an_adviser_records_an_incident_with_two_victims_and_sees_it_listed(
 
     expect(page.get_by_role("status")).to_have_text("The incident was saved.")
     reference = page.locator("h1").inner_text().removeprefix("Incident ").strip()
-    assert re.fullmatch(r"ML-2019-\d{6}", reference)
+    assert re.fullmatch(r"ML-2019-[A-Z0-9]{2,8}-\d{6}", reference)
     # The survivor's name is in no URL, no title, no storage and no script-readable cookie.
     assert NAME not in page.url and NAME not in page.title()
     assert page.evaluate("localStorage.length + sessionStorage.length") == 0

@@ -28,7 +28,7 @@ def test_concurrent_creates_get_distinct_consecutive_references(
 
     assert [status for status, _ in results] == [201] * 40, results
     references = sorted(reference for _, reference in results)
-    assert references == [f"ML-2019-{n:06d}" for n in range(1, 41)]
+    assert references == [f"ML-2019-MHRAPD-{n:06d}" for n in range(1, 41)]
     listed = client.get(f"{API}/incidents", params={"limit": 100}).json()["items"]
     assert len(listed) == 40
     # All forty added to the same rows of the statistics' kept counts at once; none was lost.

@@ -72,9 +72,9 @@ def test_batch_stores_every_row_or_none(client: TestClient) -> None:
     body = response.json()
     assert body["count"] == 3
     assert [item["reference"] for item in body["created"]] == [
-        "ML-2019-000001",
-        "ML-2019-000002",
-        "ML-2019-000003",
+        "ML-2019-MHRAPD-000001",
+        "ML-2019-MHRAPD-000002",
+        "ML-2019-MHRAPD-000003",
     ]
     assert stats(client, group_by="admin1")["total"]["incidents"] == 3
 
@@ -94,7 +94,7 @@ def test_batch_with_one_bad_row_stores_nothing_and_names_row_and_field(
     assert _count(client) == 0
     # and no reference number was used up
     one = client.post(f"{API}/incidents", json=incident_payload()).json()
-    assert one["reference"] == "ML-2019-000001"
+    assert one["reference"] == "ML-2019-MHRAPD-000001"
 
 
 def test_batch_is_limited_to_a_thousand(client: TestClient) -> None:

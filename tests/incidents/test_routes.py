@@ -2,8 +2,10 @@
 
 from fastapi.testclient import TestClient
 
+from app.models.enums import Role
 from tests.factories import (
     API,
+    NGO,
     create_armed_party,
     create_incident,
     incident_payload,
@@ -23,7 +25,7 @@ def test_created_incident_is_returned_with_reference_and_derived_victim_categori
             {"sex": "unknown", "age": 30},
         ],
     )
-    assert created["reference"] == "ML-2019-000001"
+    assert created["reference"] == "ML-2019-MHRAPD-000001"
     assert [(v["category"], v["age_group"]) for v in created["victims"]] == [
         ("girl", "12-17"),
         ("woman", "adult"),
@@ -42,7 +44,12 @@ def test_references_count_up_per_country_and_year(client: TestClient) -> None:
         create_incident(client, reported_on="2020-01-05")["reference"],
         create_incident(client, country="cd", admin1="Ituri")["reference"],
     ]
-    assert references == ["ML-2019-000001", "ML-2019-000002", "ML-2020-000001", "CD-2019-000001"]
+    assert references == [
+        "ML-2019-MHRAPD-000001",
+        "ML-2019-MHRAPD-000002",
+        "ML-2020-MHRAPD-000001",
+        "CD-2019-MHRAPD-000001",
+    ]
 
 
 def test_incident_with_no_known_victim_or_perpetrator_is_accepted(client: TestClient) -> None:
@@ -166,3 +173,20 @@ def test_health_reports_the_database(client: TestClient, backend: str) -> None:
 def test_incident_payload_builder_is_valid(client: TestClient) -> None:
     # Guards the other tests: the default body must be accepted as is.
     assert client.post(f"{API}/incidents", json=incident_payload()).status_code == 201
+
+
+def test_another_organisations_first_reference_reveals_nothing_of_ours(
+    client: TestClient, client_for
+) -> None:
+    """Reproduction: the NGO's first CD incident was CD-2021-000004, after the mission's three."""
+    mission = [create_incident(client, country="CD", admin1="Ituri", reported_on="2021-02-01")]
+    mission += [create_incident(client, country="CD", admin1="Ituri", reported_on="2021-03-01")]
+    create_incident(client, country="CD", admin1="Ituri", reported_on="2021-04-01")
+    client.delete(f"{API}/incidents/{mission[0]['id']}", params={"reason": "entered twice"})
+    ngo = client_for(Role.PROTECTION_ADVISER, organisation=NGO)
+
+    first = create_incident(ngo, country="CD", admin1="Ituri", reported_on="2021-05-01")
+
+    assert first["reference"] == "CD-2021-WAM-000001"  # its own count, its own code
+    fourth = create_incident(client, country="CD", admin1="Ituri", reported_on="2021-06-01")
+    assert fourth["reference"] == "CD-2021-MHRAPD-000004"

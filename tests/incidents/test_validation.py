@@ -89,7 +89,7 @@ def test_bad_incident_is_refused_naming_the_field_and_nothing_is_stored(
     assert field in body["detail"]
     assert _all_incidents(client) == [existing]
     # A refused incident does not use up a reference number.
-    assert create_incident(client)["reference"] == "ML-2019-000002"
+    assert create_incident(client)["reference"] == "ML-2019-MHRAPD-000002"
 
 
 def test_missing_required_fields_are_all_named(client: TestClient) -> None:

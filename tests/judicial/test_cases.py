@@ -6,7 +6,15 @@ from fastapi.testclient import TestClient
 
 from app.judicial.stages import NEXT_STAGES
 from app.models.enums import JudicialStage, Role
-from tests.factories import API, NGO, case_event, create_case, create_court, create_incident
+from tests.factories import (
+    API,
+    NGO,
+    case_event,
+    create_case,
+    create_court,
+    create_incident,
+    create_incident_for_justice,
+)
 
 PATH = [
     "complaint_filed",
@@ -22,7 +30,7 @@ PATH = [
 def _setup(client: TestClient, client_for) -> tuple[TestClient, dict, dict]:
     tracker = client_for(Role.JUDICIAL_TRACKER)
     court = create_court(tracker, "Tribunal de la Commune III", country="ML", place="Bamako")
-    incident = create_incident(client, summary="identifying account")
+    incident = create_incident_for_justice(client, summary="identifying account")
     return tracker, court, incident
 
 
@@ -143,7 +151,7 @@ def test_trackers_see_linked_incidents_without_survivor_identity(
 
 def test_case_details_change_with_their_version(client: TestClient, client_for) -> None:
     tracker, court, incident = _setup(client, client_for)
-    second = create_incident(client)
+    second = create_incident_for_justice(client)
     case = create_case(tracker, court, [incident])
     path = f"{API}/judicial-cases/{case['id']}"
     updated = tracker.patch(
@@ -158,15 +166,39 @@ def test_case_details_change_with_their_version(client: TestClient, client_for) 
 
 def test_courts_can_be_corrected_and_unused_ones_deleted(client: TestClient, client_for) -> None:
     tracker, court, incident = _setup(client, client_for)
+    system = client_for(Role.SYSTEM_ADMIN, organisation="Registry operators")
     spare = create_court(tracker, "Tribunal de Commune III (doublon)")
-    renamed = tracker.patch(f"{API}/courts/{court['id']}", json={"place": "Bamako, Commune III"})
+    renamed = system.patch(f"{API}/courts/{court['id']}", json={"place": "Bamako, Commune III"})
     assert renamed.status_code == 200 and renamed.json()["place"] == "Bamako, Commune III"
-    taken = tracker.patch(f"{API}/courts/{spare['id']}", json={"name": court["name"]})
+    taken = system.patch(f"{API}/courts/{spare['id']}", json={"name": court["name"]})
     assert taken.status_code == 409
     create_case(tracker, court, [incident])
-    assert tracker.delete(f"{API}/courts/{court['id']}").status_code == 409
-    assert tracker.delete(f"{API}/courts/{spare['id']}").status_code == 204
+    assert system.delete(f"{API}/courts/{court['id']}").status_code == 409
+    assert system.delete(f"{API}/courts/{spare['id']}").status_code == 204
     assert [c["name"] for c in tracker.get(f"{API}/courts").json()] == [court["name"]]
+
+
+def test_the_shared_court_registry_is_changed_by_the_system_role_only(
+    client: TestClient, client_for
+) -> None:
+    """Reproduction: the NGO renamed the mission's court and learnt from DELETE that some
+    organisation had cases there."""
+    tracker, court, incident = _setup(client, client_for)
+    create_case(tracker, court, [incident])
+    unused = create_court(tracker, "Tribunal de Kidal")
+    path = f"{API}/courts/{court['id']}"
+    for role in (Role.JUDICIAL_TRACKER, Role.ADMIN):
+        outsider = client_for(role, organisation=NGO)
+        assert outsider.get(path).json()["name"] == court["name"]  # everyone reads the registry
+        assert outsider.patch(path, json={"name": "Renamed"}).status_code == 403
+        # The same answer for a court with cases, one without, and one that does not exist.
+        for target in (court["id"], unused["id"], "00000000-0000-0000-0000-000000000000"):
+            response = outsider.delete(f"{API}/courts/{target}")
+            assert response.status_code == 403, target
+    # The court's own organisation may not change it either: other organisations use it.
+    assert tracker.patch(path, json={"name": "Renamed"}).status_code == 403
+    assert tracker.get(path).json()["name"] == court["name"]
+    assert len(tracker.get(f"{API}/courts").json()) == 2
 
 
 def test_a_case_can_be_deleted_only_while_nothing_is_recorded_on_it(

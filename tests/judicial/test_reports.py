@@ -17,7 +17,7 @@ from tests.factories import (
     case_event,
     create_case,
     create_court,
-    create_incident,
+    create_incident_for_justice,
     log_in,
     make_user,
     stats,
@@ -53,7 +53,7 @@ def users(app: FastAPI) -> Iterator[Users]:
             tracker, "International Criminal Court", "international", place="The Hague"
         )
         for index in range(115):
-            incident = create_incident(
+            incident = create_incident_for_justice(
                 adviser,
                 occurred_on="2012-06-01",
                 reported_on="2013-02-01",
@@ -72,7 +72,7 @@ def users(app: FastAPI) -> Iterator[Users]:
             )
             if index >= 110:  # a few saw a hearing recently; still no trial
                 assert case_event(tracker, case, "act", RECENT, note="hearing").status_code == 200
-        al_hassan = create_incident(
+        al_hassan = create_incident_for_justice(
             adviser,
             occurred_on="2012-04-01",
             reported_on="2013-01-15",

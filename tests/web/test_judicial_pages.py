@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.models.enums import Role
-from tests.factories import create_case, create_court, create_incident
+from tests.factories import create_case, create_court, create_incident_for_justice
 from tests.web.pages import field_errors, submit
 
 TRACKER = Role.JUDICIAL_TRACKER
@@ -23,7 +23,7 @@ LONG_AGO = (TODAY - timedelta(days=3 * 365)).isoformat()
 def cases(client: TestClient, client_for) -> dict[str, Any]:
     """Three stalled cases before the tribunal of Commune III, one recent case at the ICC."""
     tracker = client_for(TRACKER)
-    incident = create_incident(client)
+    incident = create_incident_for_justice(client)
     commune = create_court(tracker, "Tribunal de grande instance de la Commune III")
     icc = create_court(tracker, "International Criminal Court", jurisdiction="international")
     stalled = [

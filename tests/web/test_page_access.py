@@ -7,7 +7,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from app.models.enums import Role
-from tests.factories import create_case, create_court, create_incident
+from tests.factories import create_case, create_court, create_incident_for_justice
 from tests.web.pages import csrf_of
 
 ADVISER, WRITER, TRACKER, ADMIN = (
@@ -53,7 +53,7 @@ def test_every_page_route_is_in_the_table(app: FastAPI) -> None:
 def test_each_role_opens_exactly_its_pages(
     client: TestClient, client_for, pages_for: Callable[..., TestClient]
 ) -> None:
-    incident = create_incident(client)
+    incident = create_incident_for_justice(client)
     tracker_api = client_for(TRACKER)
     case = create_case(tracker_api, create_court(tracker_api, "Tribunal de Mopti"), [incident])
     for role in (ADVISER, WRITER, TRACKER, ADMIN):
@@ -69,7 +69,7 @@ def test_each_role_opens_exactly_its_pages(
 def test_forms_post_only_for_the_roles_that_may_change_things(
     client: TestClient, client_for, pages_for: Callable[..., TestClient]
 ) -> None:
-    incident = create_incident(client)
+    incident = create_incident_for_justice(client)
     tracker_api = client_for(TRACKER)
     case = create_case(tracker_api, create_court(tracker_api, "Tribunal de Gao"), [incident])
     for role in (ADVISER, WRITER, TRACKER, ADMIN):
