@@ -15,8 +15,13 @@ from tests.factories import create_case, create_court, create_incident
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 WIDE_VICTIMS = [
-    {"sex": "female", "age": 16, "displacement_status": "idp", "consent": {"statistics": True}},
-    {"sex": "female", "age_group": "adult", "disability": "yes"},
+    {
+        "sex": "female",
+        "age": 16,
+        "displacement_status": "idp",
+        "consent": {"statistics": True, "justice": True},
+    },
+    {"sex": "female", "age_group": "adult", "disability": "yes", "consent": {"justice": True}},
 ]
 
 
