@@ -38,6 +38,7 @@ from app.models.enums import (
     Violation,
 )
 from app.models.identity import IncidentNarrative, VictimConsent, VictimIdentity
+from app.models.rollup import new_record_key
 
 
 class Incident(Base):
@@ -99,6 +100,9 @@ class Incident(Base):
     # without joining them: all victims, and those who consented to statistics sharing.
     victim_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     shared_victim_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Drawn at random once and never changed nor shown: statistics derive the cell key of a
+    # figure from the keys of the records it counts (app/stats/cellkey.py).
+    record_key: Mapped[int] = mapped_column(SmallInteger, default=new_record_key)
     # Optimistic locking: an UPDATE based on a stale version touches no row.
     version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -167,6 +171,7 @@ class Victim(Base):
         str_enum(DisplacementStatus, "displacement_status")
     )
     disability: Mapped[Disability] = mapped_column(str_enum(Disability, "disability"))
+    record_key: Mapped[int] = mapped_column(SmallInteger, default=new_record_key)  # as Incident's
 
     incident: Mapped[Incident] = relationship(back_populates="victims")
     identity: Mapped[VictimIdentity | None] = relationship(cascade="all, delete-orphan")
