@@ -161,3 +161,16 @@ def test_consent_changes_and_edited_victims_show_in_the_next_statistics(
     assert near(stats(outsider, group_by="source")["total"]["victims"], 6)
     history = client.get(f"{API}/incidents/{incident['id']}/history").json()
     assert [v["action"] for v in history] == ["create", "consent", "update"]
+
+
+def test_record_keys_are_never_shown(client: TestClient, client_for) -> None:
+    incident = create_incident(client, victims=[CONSENTING])
+    current = client.get(f"{API}/incidents/{incident['id']}").json()
+    assert patch_incident(client, current, admin1="Gao").status_code == 200
+    shown = [
+        client.get(f"{API}/incidents/{incident['id']}").text,
+        client.get(f"{API}/incidents/{incident['id']}/history").text,
+        client.get(f"{API}/incidents").text,
+        client_for(Role.REPORT_WRITER, organisation=NGO).get(f"{API}/stats?group_by=source").text,
+    ]
+    assert not any("record_key" in text for text in shown)
