@@ -199,7 +199,8 @@ def generate(dsn: str, count: int, seed: int = 1) -> Generated:
             with cursor.copy(
                 "COPY incidents (id, reference, occurred_on, date_precision, reported_on, country,"
                 " admin1, source, verification_status, created_at, updated_at, version,"
-                " organisation_id, victim_count, shared_victim_count, record_key) FROM STDIN"
+                " organisation_id, victim_count, shared_victim_count, record_key,"
+                " shared_victim_keys) FROM STDIN"
             ) as copy:
                 for row in rows:
                     prefix = f"{row['country']}-{row['reported_on'].year}"
@@ -222,6 +223,7 @@ def generate(dsn: str, count: int, seed: int = 1) -> Generated:
                             len(row["victims"]),
                             sum(victim[-1] for victim in row["victims"]),  # consented
                             record_key(row["id"]),
+                            sum(record_key(v[0]) for v in row["victims"] if v[-1]),
                         )
                     )
             with cursor.copy(

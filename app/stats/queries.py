@@ -79,7 +79,7 @@ def filtered_incidents(
         case((own, 0), else_=1).label("foreign"),
         literal(1).label("weight"),
         case((own, 0), else_=Incident.record_key).label("incident_keys"),
-        case((own, 0), else_=_shared_victim_keys()).label("victim_keys"),
+        case((own, 0), else_=Incident.shared_victim_keys).label("victim_keys"),
     )
     shareable = or_(own, Incident.victim_count == 0, Incident.shared_victim_count > 0)
     not_duplicate = Incident.duplicate_of_id.is_(None)  # reported twice, counted once
@@ -100,17 +100,6 @@ def _statistics_consent() -> ColumnElement[bool]:
         VictimConsent.victim_id == Victim.id,
         VictimConsent.kind == ConsentKind.STATISTICS,
         VictimConsent.granted.is_(True),
-    )
-
-
-def _shared_victim_keys() -> ColumnElement[Any]:
-    """The sum of the record keys of an incident's victims consenting to statistics."""
-    return (
-        select(func.coalesce(func.sum(Victim.record_key), 0))
-        .join(VictimConsent, _statistics_consent())
-        .where(Victim.incident_id == Incident.id)
-        .correlate(Incident)
-        .scalar_subquery()
     )
 
 

@@ -18,7 +18,6 @@ from typing import Any
 from sqlalchemy import Connection, Date, Select, String, and_, case, delete, func, literal, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
-from sqlalchemy.sql.selectable import Subquery
 
 from app.core.db import dialect_insert
 from app.models import (
@@ -284,30 +283,24 @@ def recount_queries(dialect: str) -> list[Select[Any]]:
         Incident.source,
         Incident.verification_status,
     ]
-    shared_victim_keys = _shared_victim_keys()
     whole = [
         func.count(),
         func.sum(Incident.victim_count),
         func.sum(shareable),
         func.sum(Incident.shared_victim_count),
         func.sum(shareable * Incident.record_key),
-        func.coalesce(func.sum(shared_victim_keys.c.key_sum), 0),
+        func.sum(Incident.shared_victim_keys),
     ]
 
     def by(facet: Facet, value: ColumnElement[Any]) -> Select[Any]:
         return select(literal(facet.value), *base, value).group_by(*base, value)
 
     perpetrators = select(Perpetrator.incident_id, Perpetrator.category).distinct().subquery()
-    with_keys = shared_victim_keys.c.incident_id == Incident.id
     queries = [
-        by(Facet.INCIDENT, literal(NO_VALUE))
-        .add_columns(*whole)
-        .outerjoin(shared_victim_keys, with_keys)
-        .where(counted),
+        by(Facet.INCIDENT, literal(NO_VALUE)).add_columns(*whole).where(counted),
         by(Facet.VIOLATION, IncidentViolation.violation)
         .add_columns(*whole)
         .join(IncidentViolation, IncidentViolation.incident_id == Incident.id)
-        .outerjoin(shared_victim_keys, with_keys)
         .where(counted),
         by(
             Facet.PERPETRATOR_CATEGORY,
@@ -315,7 +308,6 @@ def recount_queries(dialect: str) -> list[Select[Any]]:
         )
         .add_columns(*whole)
         .outerjoin(perpetrators, perpetrators.c.incident_id == Incident.id)
-        .outerjoin(shared_victim_keys, with_keys)
         .where(counted),
     ]
     return [*queries, *_victim_recounts(base, counted, by)]
@@ -326,16 +318,6 @@ def _statistics_consent() -> ColumnElement[bool]:
         VictimConsent.victim_id == Victim.id,
         VictimConsent.kind == ConsentKind.STATISTICS,
         VictimConsent.granted.is_(True),
-    )
-
-
-def _shared_victim_keys() -> Subquery:
-    """Per incident: the sum of the record keys of its victims consenting to statistics."""
-    return (
-        select(Victim.incident_id, func.sum(Victim.record_key).label("key_sum"))
-        .join(VictimConsent, _statistics_consent())
-        .group_by(Victim.incident_id)
-        .subquery("shared_victim_keys")
     )
 
 

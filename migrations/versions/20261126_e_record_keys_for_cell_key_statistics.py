@@ -1,5 +1,6 @@
-"""Record keys on incidents and victims, drawn at random for the existing ones, and the sums of
-the keys in the statistics' kept counts (the cell-key method), recounted here.
+"""Record keys on incidents and victims, drawn at random for the existing ones; on each incident
+the sum of the keys of its victims consenting to statistics (kept like the victim counts); and
+the sums of the keys in the statistics' kept counts (the cell-key method), recounted here.
 
 Revision ID: e01
 Revises: 0012
@@ -30,6 +31,14 @@ def upgrade() -> None:
         op.execute(f"UPDATE {table} SET record_key = {random_key}")
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.alter_column("record_key", existing_type=sa.SmallInteger(), nullable=False)
+    with op.batch_alter_table("incidents", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("shared_victim_keys", sa.Integer(), server_default="0", nullable=False)
+        )
+    op.execute(
+        "UPDATE incidents SET shared_victim_keys = coalesce((SELECT sum(v.record_key) "
+        f"FROM victims v {CONSENTING} WHERE v.incident_id = incidents.id), 0)"
+    )
     for table in KEPT:
         with op.batch_alter_table(table, schema=None) as batch_op:
             for column in KEY_SUMS:
@@ -76,11 +85,7 @@ SHAREABLE = "CASE WHEN i.victim_count = 0 OR i.shared_victim_count > 0 THEN 1 EL
 CONSENTING = "JOIN victim_consents s ON s.victim_id = v.id AND s.kind = 'statistics' AND s.granted"
 WHOLE = (
     f"count(*), sum(i.victim_count), sum({SHAREABLE}), sum(i.shared_victim_count), "
-    f"sum({SHAREABLE} * i.record_key), coalesce(sum(k.keys), 0)"
-)
-SHARED_KEYS = (
-    "LEFT JOIN (SELECT v.incident_id, sum(v.record_key) AS keys FROM victims v "
-    f"{CONSENTING} GROUP BY v.incident_id) k ON k.incident_id = i.id"
+    f"sum({SHAREABLE} * i.record_key), sum(i.shared_victim_keys)"
 )
 MEASURES = (
     "incidents, victims, shareable_incidents, shared_victims, shareable_incident_keys, "
@@ -91,14 +96,14 @@ INSERT = (
     f"source, verification_status, value, {MEASURES}) "
 )
 RECOUNT = [
-    INSERT + f"SELECT 'incident', {KEY}, '', {WHOLE} FROM incidents i {SHARED_KEYS} "
+    INSERT + f"SELECT 'incident', {KEY}, '', {WHOLE} FROM incidents i "
     f"WHERE {COUNTED} GROUP BY {KEY}",
     INSERT + f"SELECT 'violation', {KEY}, v.violation, {WHOLE} FROM incidents i "
-    f"JOIN incident_violations v ON v.incident_id = i.id {SHARED_KEYS} WHERE {COUNTED} "
+    f"JOIN incident_violations v ON v.incident_id = i.id WHERE {COUNTED} "
     f"GROUP BY {KEY}, v.violation",
     INSERT + f"SELECT 'perpetrator_category', {KEY}, coalesce(p.category, ''), {WHOLE} "
     "FROM incidents i LEFT JOIN (SELECT DISTINCT incident_id, category FROM perpetrators) p "
-    f"ON p.incident_id = i.id {SHARED_KEYS} WHERE {COUNTED} "
+    f"ON p.incident_id = i.id WHERE {COUNTED} "
     f"GROUP BY {KEY}, coalesce(p.category, '')",
     INSERT + f"SELECT 'victim_category', {KEY}, c.category, count(*), sum(c.all_victims), "
     "sum(CASE WHEN c.shared_victims > 0 THEN 1 ELSE 0 END), sum(c.shared_victims), "
@@ -121,6 +126,8 @@ def downgrade() -> None:
         with op.batch_alter_table(table, schema=None) as batch_op:
             for column in reversed(KEY_SUMS):
                 batch_op.drop_column(column)
+    with op.batch_alter_table("incidents", schema=None) as batch_op:
+        batch_op.drop_column("shared_victim_keys")
     for table in ("victims", "incidents"):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_column("record_key")
