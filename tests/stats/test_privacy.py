@@ -5,10 +5,13 @@ import csv
 import io
 from typing import Any
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import and_, func, select
 
-from app.models.enums import Role
-from app.stats.cellkey import MAX_ADJUSTMENT
+from app.models import Victim, VictimConsent
+from app.models.enums import ConsentKind, Role
+from app.stats.cellkey import MAX_ADJUSTMENT, cell_key, perturbed
 from tests.factories import API, NGO, create_incident, group_counts, patch_incident, stats
 
 CONSENTING = {"sex": "female", "age": 25, "consent": {"statistics": True}}
@@ -139,26 +142,46 @@ def test_csv_carries_the_markers_and_the_same_figures(client: TestClient, client
     ]
 
 
+def _shared_victims_figure(app: FastAPI) -> int:
+    """What another organisation is shown for the victims consenting to statistics: their number
+    perturbed by their cell key (every incident here is the mission's)."""
+    consenting = and_(
+        VictimConsent.victim_id == Victim.id,
+        VictimConsent.kind == ConsentKind.STATISTICS,
+        VictimConsent.granted.is_(True),
+    )
+    with app.state.engine.connect() as connection:
+        count, keys = connection.execute(
+            select(func.count(), func.coalesce(func.sum(Victim.record_key), 0)).join(
+                VictimConsent, consenting
+            )
+        ).one()
+    return perturbed(count, cell_key(keys))
+
+
 def test_consent_changes_and_edited_victims_show_in_the_next_statistics(
-    client: TestClient, client_for
+    app: FastAPI, client: TestClient, client_for
 ) -> None:
-    _record(client, 5, victims=[CONSENTING, DECLINING])  # enough that no total is suppressed
+    _record(client, 10, victims=[CONSENTING, DECLINING])  # enough that no total is suppressed
     incident = create_incident(client, victims=[CONSENTING, DECLINING, NOT_ASKED])
     outsider = client_for(Role.REPORT_WRITER, organisation=NGO)
-    assert near(stats(outsider, group_by="source")["total"]["victims"], 6)
+    before = stats(outsider, group_by="source")["total"]["victims"]
+    assert before == _shared_victims_figure(app) and near(before, 11)
 
     declined = incident["victims"][1]["id"]
     path = f"{API}/incidents/{incident['id']}/victims/{declined}/consent"
     assert client.put(path, json={"statistics": True}).status_code == 200
-    assert near(stats(outsider, group_by="source")["total"]["victims"], 7)
+    after_consent = stats(outsider, group_by="source")["total"]["victims"]
+    assert after_consent == _shared_victims_figure(app) and near(after_consent, 12)
 
     current = client.get(f"{API}/incidents/{incident['id']}").json()
     kept = [{"id": v["id"], "sex": v["sex"], "age": v["age"]} for v in current["victims"][1:]]
     response = patch_incident(client, current, victims=kept)
     assert response.status_code == 200, response.text
     own = stats(client_for(Role.REPORT_WRITER), group_by="source")["total"]
-    assert own == {"incidents": 6, "victims": 12}
-    assert near(stats(outsider, group_by="source")["total"]["victims"], 6)
+    assert own == {"incidents": 11, "victims": 22}
+    after_edit = stats(outsider, group_by="source")["total"]["victims"]
+    assert after_edit == _shared_victims_figure(app) and near(after_edit, 11)
     history = client.get(f"{API}/incidents/{incident['id']}/history").json()
     assert [v["action"] for v in history] == ["create", "consent", "update"]
 
