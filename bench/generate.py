@@ -180,6 +180,12 @@ def _perpetrator(rng: random.Random, parties: list[uuid.UUID]) -> tuple:
     return (uuid.uuid4(), category, party)
 
 
+def record_key(row_id: uuid.UUID) -> int:
+    """A statistics record key from 0 to 255, from the random id (drawing it from the generator
+    would change the data every other seed gives)."""
+    return row_id.int % 256
+
+
 def generate(dsn: str, count: int, seed: int = 1) -> Generated:
     """Write `count` incidents with their victims, perpetrators and forms of violence."""
     started = time.perf_counter()
@@ -194,7 +200,8 @@ def generate(dsn: str, count: int, seed: int = 1) -> Generated:
             with cursor.copy(
                 "COPY incidents (id, reference, occurred_on, date_precision, reported_on, country,"
                 " admin1, source, verification_status, created_at, updated_at, version,"
-                " organisation_id, victim_count, shared_victim_count) FROM STDIN"
+                " organisation_id, victim_count, shared_victim_count, record_key,"
+                " shared_victim_keys) FROM STDIN"
             ) as copy:
                 for row in rows:
                     code = f"BPC{row['country']}"  # one organisation per country
@@ -217,6 +224,8 @@ def generate(dsn: str, count: int, seed: int = 1) -> Generated:
                             row["organisation_id"],
                             len(row["victims"]),
                             sum(victim[-1] for victim in row["victims"]),  # consented
+                            record_key(row["id"]),
+                            sum(record_key(v[0]) for v in row["victims"] if v[-1]),
                         )
                     )
             with cursor.copy(
@@ -227,7 +236,7 @@ def generate(dsn: str, count: int, seed: int = 1) -> Generated:
                         copy.write_row((row["id"], violation))
             with cursor.copy(
                 "COPY victims (id, incident_id, position, sex, age, age_group, category,"
-                " displacement_status, disability) FROM STDIN"
+                " displacement_status, disability, record_key) FROM STDIN"
             ) as copy:
                 for row in rows:
                     for position, (vid, sex, age, group, category, _) in enumerate(row["victims"]):
@@ -242,6 +251,7 @@ def generate(dsn: str, count: int, seed: int = 1) -> Generated:
                                 category,
                                 "unknown",
                                 "unknown",
+                                record_key(vid),
                             )
                         )
                         result.victims += 1

@@ -12,6 +12,7 @@ from app.core.errors import ApiError
 from app.models import Incident, IncidentVersion, JudicialCase
 from app.models.base import utcnow
 from app.stats import rollup
+from app.stats.rollup import RECORD_KEYS
 
 SNAPSHOT_FIELDS = (
     "occurred_on",
@@ -54,6 +55,11 @@ def snapshot(incident: Incident) -> dict[str, Any]:
         for p in incident.perpetrators
     ]
     state["version"] = incident.version
+    # For the statistics' kept counts only: never part of a version's changes (see `diff`).
+    state[RECORD_KEYS] = {
+        "incident": incident.record_key,
+        "victims": {str(victim.id): victim.record_key for victim in incident.victims},
+    }
     return dict(to_jsonable_python(state))
 
 
@@ -61,7 +67,7 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     return {
         name: {"old": before.get(name), "new": value}
         for name, value in after.items()
-        if before.get(name) != value and name != "version"
+        if before.get(name) != value and name not in ("version", RECORD_KEYS)
     }
 
 

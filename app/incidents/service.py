@@ -111,6 +111,11 @@ def create_incident(
         narrative=None,  # known to be empty: no query to find out
         victim_count=len(data.victims),
         shared_victim_count=sum(bool(v.consent and v.consent.statistics) for v in data.victims),
+        shared_victim_keys=sum(
+            row.record_key
+            for row, v in zip(victims, data.victims, strict=True)
+            if v.consent and v.consent.statistics
+        ),
     )
     session.add(incident)
     session.flush()

@@ -17,6 +17,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    event,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -38,6 +39,7 @@ from app.models.enums import (
     Violation,
 )
 from app.models.identity import IncidentNarrative, VictimConsent, VictimIdentity
+from app.models.rollup import new_record_key
 
 
 class Incident(Base):
@@ -99,6 +101,11 @@ class Incident(Base):
     # without joining them: all victims, and those who consented to statistics sharing.
     victim_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     shared_victim_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Drawn at random once and never changed nor shown: statistics derive the cell key of a
+    # figure from the keys of the records it counts (app/stats/cellkey.py). Kept with the
+    # victim counts: the sum of the record keys of the victims consenting to statistics.
+    record_key: Mapped[int] = mapped_column(SmallInteger, default=new_record_key)
+    shared_victim_keys: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Optimistic locking: an UPDATE based on a stale version touches no row.
     version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -129,6 +136,7 @@ class Incident(Base):
         """Refresh the stored victim counts from the victims and their consent."""
         self.victim_count = len(self.victims)
         self.shared_victim_count = sum(victim.shares_statistics for victim in self.victims)
+        self.shared_victim_keys = sum(v.record_key for v in self.victims if v.shares_statistics)
 
 
 class IncidentViolation(Base):
@@ -167,6 +175,7 @@ class Victim(Base):
         str_enum(DisplacementStatus, "displacement_status")
     )
     disability: Mapped[Disability] = mapped_column(str_enum(Disability, "disability"))
+    record_key: Mapped[int] = mapped_column(SmallInteger, default=new_record_key)  # as Incident's
 
     incident: Mapped[Incident] = relationship(back_populates="victims")
     identity: Mapped[VictimIdentity | None] = relationship(cascade="all, delete-orphan")
@@ -203,6 +212,13 @@ class Perpetrator(Base):
 
     incident: Mapped[Incident] = relationship(back_populates="perpetrators")
     armed_party: Mapped[ArmedParty | None] = relationship(lazy="joined")
+
+
+@event.listens_for(Incident, "init")
+@event.listens_for(Victim, "init")
+def _draw_record_key(target: Incident | Victim, args: Any, kwargs: dict[str, Any]) -> None:
+    """A record key from the start, so the victims' key sum can be kept before any flush."""
+    kwargs.setdefault("record_key", new_record_key())
 
 
 class ReferenceCounter(Base):

@@ -10,6 +10,7 @@ count: incidents and victims, and the part of them other organisations may see (
 times fewer rows, for the many tables that need neither regions nor months.
 """
 
+import secrets
 import uuid
 from datetime import date
 from enum import StrEnum
@@ -21,6 +22,11 @@ from app.models.base import Base, str_enum
 from app.models.enums import DatePrecision, Source, VerificationStatus
 
 NO_VALUE = ""  # the key of "no region" and of "no value of the facet" (NULL cannot be a key)
+RECORD_KEYS = 256  # each incident and victim has a record key from 0 to RECORD_KEYS - 1
+
+
+def new_record_key() -> int:
+    return secrets.randbelow(RECORD_KEYS)
 
 
 class Facet(StrEnum):
@@ -39,6 +45,9 @@ class KeptMeasures:
     # consenting to statistics sharing, and those consenting victims.
     shareable_incidents: Mapped[int] = mapped_column(Integer)
     shared_victims: Mapped[int] = mapped_column(Integer)
+    # The sums of the record keys of those shareable incidents and shared victims.
+    shareable_incident_keys: Mapped[int] = mapped_column(Integer, server_default="0")
+    shared_victim_keys: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class StatCount(KeptMeasures, Base):

@@ -86,6 +86,8 @@ def kept_rows(query: StatsQuery, organisation_id: uuid.UUID, facet: Facet) -> Su
         case((own, table.victims), else_=table.shared_victims).label("victims"),
         case((own, 0), else_=1).label("foreign"),
         weight.label("weight"),
+        case((own, 0), else_=table.shareable_incident_keys).label("incident_keys"),
+        case((own, 0), else_=table.shared_victim_keys).label("victim_keys"),
     ).where(table.facet == facet, weight > 0, *_conditions(query, table))
     return rows.subquery(f"kept_{facet.value}")
 

@@ -9,6 +9,9 @@ Data of other organisations is counted only where the survivor consented to stat
 a victim without that consent is left out, and so is an incident all of whose recorded victims
 are. Incidents with no victim recorded (nobody to ask) are counted. The caller's own
 organisation's data is counted in full.
+
+Alongside the counts of other organisations' data go the sums of the counted records' keys, from
+which each figure's cell key is derived (app/stats/cellkey.py).
 """
 
 import uuid
@@ -24,6 +27,7 @@ from app.incidents.filters import IncidentFilters, apply_incident_filters
 from app.models import Incident, Victim, VictimConsent
 from app.models.enums import ConsentKind, VerificationStatus
 from app.models.rollup import Facet
+from app.stats.cellkey import cell_key
 from app.stats.dimensions import DIMENSIONS, DimensionName, format_value, group_column
 from app.stats.kept import FACETS, facet_of, kept_counts_answer, kept_rows
 from app.stats.schemas import Basis, StatsQuery
@@ -42,8 +46,10 @@ class Counted:
     """The rows a table is counted from: one per matching incident, or the kept counts.
 
     Both have the same columns (occurred_on, date_precision, source, verification_status,
-    admin1, victims, foreign) and a `weight`, the number of incidents a row stands for, so the
-    same SQL counts either. Kept rows also carry the `value` of their facet.
+    admin1, victims, foreign, incident_keys, victim_keys) and a `weight`, the number of incidents
+    a row stands for, so the same SQL counts either. Kept rows also carry the `value` of their
+    facet. The keys are the sums of the record keys of other organisations' counted incidents
+    and victims (0 for the caller's own).
     """
 
     rows_for: Callable[[Facet], Subquery]
@@ -72,6 +78,8 @@ def filtered_incidents(
         case((own, Incident.victim_count), else_=Incident.shared_victim_count).label("victims"),
         case((own, 0), else_=1).label("foreign"),
         literal(1).label("weight"),
+        case((own, 0), else_=Incident.record_key).label("incident_keys"),
+        case((own, 0), else_=Incident.shared_victim_keys).label("victim_keys"),
     )
     shareable = or_(own, Incident.victim_count == 0, Incident.shared_victim_count > 0)
     not_duplicate = Incident.duplicate_of_id.is_(None)  # reported twice, counted once
@@ -87,44 +95,68 @@ def _basis(status: Any, basis: str) -> ColumnElement[bool]:
     return status != VerificationStatus.DISCARDED
 
 
-def _victims_by_category() -> Subquery:
-    """Per incident and victim category: all victims, and those who consented to statistics."""
-    consent = and_(
+def _statistics_consent() -> ColumnElement[bool]:
+    return and_(
         VictimConsent.victim_id == Victim.id,
         VictimConsent.kind == ConsentKind.STATISTICS,
         VictimConsent.granted.is_(True),
     )
+
+
+def _victims_by_category() -> Subquery:
+    """Per incident and victim category: all victims, and those who consented to statistics
+    (with the sum of their record keys)."""
+    shared_key = case((VictimConsent.victim_id.is_not(None), Victim.record_key), else_=0)
     return (
         select(
             Victim.incident_id,
             Victim.category.label("value"),
             func.count().label("all_victims"),
             func.count(VictimConsent.victim_id).label("shared_victims"),
+            func.sum(shared_key).label("shared_keys"),
         )
-        .outerjoin(VictimConsent, consent)
+        .outerjoin(VictimConsent, _statistics_consent())
         .group_by(Victim.incident_id, Victim.category)
         .subquery("victim_categories")
     )
 
 
-def _measures(rows: Subquery, victims: ColumnElement[Any]) -> list[ColumnElement[Any]]:
+@dataclass(frozen=True)
+class Victims:
+    """What a table counts as a row's victims: their number, and the sum of the keys of other
+    organisations' victims among them."""
+
+    count: ColumnElement[Any]
+    keys: ColumnElement[Any]
+
+
+MEASURE_COUNT = 6  # the columns `_measures` gives before a table's group columns
+
+
+def _measures(rows: Subquery, victims: Victims) -> list[ColumnElement[Any]]:
     weight, foreign = rows.c.weight, rows.c.foreign
     return [
         func.coalesce(func.sum(weight), 0),
-        func.coalesce(func.sum(victims), 0),
+        func.coalesce(func.sum(victims.count), 0),
         func.coalesce(func.sum(foreign * weight), 0),
-        func.coalesce(func.sum(foreign * victims), 0),
+        func.coalesce(func.sum(foreign * victims.count), 0),
+        func.coalesce(func.sum(rows.c.incident_keys), 0),
+        func.coalesce(func.sum(victims.keys), 0),
     ]
+
+
+def _row_victims(rows: Subquery) -> Victims:
+    return Victims(rows.c.victims, rows.c.victim_keys)
 
 
 def total_cell(session: Session, counted: Counted) -> Cell:
     rows = counted.rows_for(Facet.INCIDENT)
-    return _cell({}, session.execute(select(*_measures(rows, rows.c.victims))).one())
+    return _cell({}, session.execute(select(*_measures(rows, _row_victims(rows)))).one())
 
 
 def group_cells(session: Session, counted: Counted, names: list[DimensionName]) -> list[Cell]:
     rows = counted.rows_for(facet_of(names))
-    query, victims, columns = select(rows), rows.c.victims, []
+    query, victims, columns = select(rows), _row_victims(rows), []
     for name in names:
         if counted.kept and name in FACETS:
             column = rows.c.value  # the kept rows of this facet carry its value
@@ -140,7 +172,7 @@ def group_cells(session: Session, counted: Counted, names: list[DimensionName]) 
         _cell(
             {
                 name.value: format_value(name, value)
-                for name, value in zip(names, row[4:], strict=True)
+                for name, value in zip(names, row[MEASURE_COUNT:], strict=True)
             },
             row,
         )
@@ -153,7 +185,7 @@ def group_cells(session: Session, counted: Counted, names: list[DimensionName]) 
 
 def _by_victim_category(
     query: Select[Any], incidents: Subquery
-) -> tuple[Select[Any], ColumnElement[Any], ColumnElement[Any]]:
+) -> tuple[Select[Any], Victims, ColumnElement[Any]]:
     """Join the victims' categories: an incident counts once per category among its counted
     victims, and the victims of each category are counted as the caller may see them."""
     categories = _victims_by_category()
@@ -170,19 +202,26 @@ def _by_victim_category(
         (own, categories.c.all_victims),
         else_=categories.c.shared_victims,
     )
-    return joined, victims, categories.c.value
+    keys = case((categories.c.incident_id.is_(None), 0), (own, 0), else_=categories.c.shared_keys)
+    return joined, Victims(victims, keys), categories.c.value
 
 
 def _cell(key: dict[str, str | int | None], row: Any) -> Cell:
-    incidents, victims, foreign_incidents, foreign_victims = (int(value) for value in row[:4])
-    return Cell(key, Figure(incidents, foreign_incidents), Figure(victims, foreign_victims))
+    incidents, victims, foreign_incidents, foreign_victims, incident_keys, victim_keys = (
+        int(value) for value in row[:MEASURE_COUNT]
+    )
+    return Cell(
+        key,
+        Figure(incidents, foreign_incidents, cell_key(incident_keys)),
+        Figure(victims, foreign_victims, cell_key(victim_keys)),
+    )
 
 
 def missing_values(name: DimensionName, cells: list[Cell]) -> list[Cell]:
     """A one-dimension table lists each value of its vocabulary and the no-value bucket, even 0."""
     seen = {cell.key[name.value] for cell in cells}
     return [
-        Cell({name.value: value}, Figure(0, 0), Figure(0, 0))
+        Cell({name.value: value}, Figure(0, 0, 0), Figure(0, 0, 0))
         for value in (*DIMENSIONS[name].vocabulary, None)
         if value not in seen
     ]

@@ -52,9 +52,19 @@ YEARLY_KEY_COLUMNS = (
     "verification_status",
     "value",
 )
-MEASURES = ("incidents", "victims", "shareable_incidents", "shared_victims")
+MEASURES = (
+    "incidents",
+    "victims",
+    "shareable_incidents",
+    "shared_victims",
+    "shareable_incident_keys",
+    "shared_victim_keys",
+)
+NOTHING = (0,) * len(MEASURES)
+RECORD_KEYS = "record_keys"  # where `history.snapshot` puts the incident's and victims' keys
 Key = tuple[Any, ...]
-Contributions = dict[Key, tuple[int, int, int, int]]
+Measures = tuple[int, ...]  # one value per name of MEASURES
+Contributions = dict[Key, Measures]
 
 
 def contributions(organisation_id: uuid.UUID, state: dict[str, Any] | None) -> Contributions:
@@ -70,33 +80,51 @@ def contributions(organisation_id: uuid.UUID, state: dict[str, Any] | None) -> C
         state["source"],
         state["verification_status"],
     )
-    victims = state["victims"]
-    consenting = [v for v in victims if v["consent"].get(ConsentKind.STATISTICS.value) is True]
+    keys = state[RECORD_KEYS]
+    victims = [{**victim, "key": keys["victims"][str(victim["id"])]} for victim in state["victims"]]
+    consenting = [v for v in victims if _shares(v)]
     shareable = int(not victims or bool(consenting))
-    whole = (1, len(victims), shareable, len(consenting))
+    whole = (
+        1,
+        len(victims),
+        shareable,
+        len(consenting),
+        shareable * keys["incident"],
+        sum(v["key"] for v in consenting),
+    )
     rows: Contributions = {(Facet.INCIDENT.value, *base, NO_VALUE): whole}
     for violation in set(state["violations"]):
         rows[(Facet.VIOLATION.value, *base, violation)] = whole
     categories = {p["category"] for p in state["perpetrators"]} or {NO_VALUE}
     for category in categories:
         rows[(Facet.PERPETRATOR_CATEGORY.value, *base, category)] = whole
-    rows.update(_victim_rows(base, victims))
+    rows.update(_victim_rows(base, keys["incident"], victims))
     return rows
 
 
-def _victim_rows(base: tuple[Any, ...], victims: list[dict[str, Any]]) -> Contributions:
+def _shares(victim: dict[str, Any]) -> bool:
+    return victim["consent"].get(ConsentKind.STATISTICS.value) is True
+
+
+def _victim_rows(
+    base: tuple[Any, ...], incident_key: int, victims: list[dict[str, Any]]
+) -> Contributions:
     if not victims:
-        return {(Facet.VICTIM_CATEGORY.value, *base, NO_VALUE): (1, 0, 1, 0)}
+        return {(Facet.VICTIM_CATEGORY.value, *base, NO_VALUE): (1, 0, 1, 0, incident_key, 0)}
     every = Counter(v["category"] for v in victims)
-    sharing = Counter(
-        v["category"] for v in victims if v["consent"].get(ConsentKind.STATISTICS.value) is True
-    )
+    sharing = Counter(v["category"] for v in victims if _shares(v))
+    sharing_keys = Counter[str]()
+    for victim in victims:
+        if _shares(victim):
+            sharing_keys[victim["category"]] += victim["key"]
     return {
         (Facet.VICTIM_CATEGORY.value, *base, category): (
             1,
             count,
             int(sharing[category] > 0),
             sharing[category],
+            incident_key if sharing[category] > 0 else 0,
+            sharing_keys[category],
         )
         for category, count in every.items()
     }
@@ -116,10 +144,10 @@ def yearly(rows: Contributions) -> Contributions:
             status,
             value,
         )
-        total = summed.setdefault(yearly_key, [0, 0, 0, 0])
+        total = summed.setdefault(yearly_key, [0] * len(MEASURES))
         for index, measure in enumerate(measures):
             total[index] += measure
-    return {key: (m[0], m[1], m[2], m[3]) for key, m in summed.items()}
+    return {key: tuple(m) for key, m in summed.items()}
 
 
 def record_change(
@@ -155,9 +183,7 @@ def _deltas(
 ) -> list[dict[str, Any]]:
     deltas = []
     for key in sorted(old.keys() | new.keys(), key=str):  # one lock order for every writer
-        change = [
-            n - o for n, o in zip(new.get(key, (0,) * 4), old.get(key, (0,) * 4), strict=True)
-        ]
+        change = [n - o for n, o in zip(new.get(key, NOTHING), old.get(key, NOTHING), strict=True)]
         if any(change):
             deltas.append(dict(zip((*columns, *MEASURES), (*key, *change), strict=True)))
     return deltas
@@ -205,23 +231,24 @@ def mismatches(connection: Connection) -> list[Mismatch]:
     expected: Contributions = {}
     for query in recount_queries(connection.dialect.name):
         for row in connection.execute(query):
-            expected[_key(row[: len(KEY_COLUMNS)])] = tuple(row[len(KEY_COLUMNS) :])  # type: ignore[assignment]
+            expected[_key(row[: len(KEY_COLUMNS)])] = tuple(
+                int(value) for value in row[len(KEY_COLUMNS) :]
+            )
     found = []
     for table, columns, recounted in (
         (StatCount, KEY_COLUMNS, expected),
         (YearlyStatCount, YEARLY_KEY_COLUMNS, yearly(expected)),
     ):
         kept = {
-            _key(row[: len(columns)]): tuple(row[len(columns) :])
+            _key(row[: len(columns)]): tuple(int(value) for value in row[len(columns) :])
             for row in connection.execute(
                 select(*(table.__table__.c[c] for c in (*columns, *MEASURES)))
             )
         }
-        zero = (0, 0, 0, 0)
         found += [
-            (table.__tablename__, key, kept.get(key, zero), recounted.get(key, zero))
+            (table.__tablename__, key, kept.get(key, NOTHING), recounted.get(key, NOTHING))
             for key in sorted(recounted.keys() | kept.keys(), key=str)
-            if kept.get(key, zero) != recounted.get(key, zero)
+            if kept.get(key, NOTHING) != recounted.get(key, NOTHING)
         ]
     return found
 
@@ -261,6 +288,8 @@ def recount_queries(dialect: str) -> list[Select[Any]]:
         func.sum(Incident.victim_count),
         func.sum(shareable),
         func.sum(Incident.shared_victim_count),
+        func.sum(shareable * Incident.record_key),
+        func.sum(Incident.shared_victim_keys),
     ]
 
     def by(facet: Facet, value: ColumnElement[Any]) -> Select[Any]:
@@ -284,20 +313,25 @@ def recount_queries(dialect: str) -> list[Select[Any]]:
     return [*queries, *_victim_recounts(base, counted, by)]
 
 
-def _victim_recounts(base: list[Any], counted: Any, by: Any) -> list[Select[Any]]:
-    consent = and_(
+def _statistics_consent() -> ColumnElement[bool]:
+    return and_(
         VictimConsent.victim_id == Victim.id,
         VictimConsent.kind == ConsentKind.STATISTICS,
         VictimConsent.granted.is_(True),
     )
+
+
+def _victim_recounts(base: list[Any], counted: Any, by: Any) -> list[Select[Any]]:
+    shared_key = case((VictimConsent.victim_id.is_not(None), Victim.record_key), else_=0)
     per_category = (
         select(
             Victim.incident_id,
             Victim.category,
             func.count().label("all_victims"),
             func.count(VictimConsent.victim_id).label("shared_victims"),
+            func.sum(shared_key).label("shared_keys"),
         )
-        .outerjoin(VictimConsent, consent)
+        .outerjoin(VictimConsent, _statistics_consent())
         .group_by(Victim.incident_id, Victim.category)
         .subquery()
     )
@@ -308,13 +342,22 @@ def _victim_recounts(base: list[Any], counted: Any, by: Any) -> list[Select[Any]
             func.sum(per_category.c.all_victims),
             func.sum(case((per_category.c.shared_victims > 0, 1), else_=0)),
             func.sum(per_category.c.shared_victims),
+            func.sum(case((per_category.c.shared_victims > 0, Incident.record_key), else_=0)),
+            func.sum(per_category.c.shared_keys),
         )
         .join(per_category, per_category.c.incident_id == Incident.id)
         .where(counted)
     )
     without_victims = (
         by(Facet.VICTIM_CATEGORY, literal(NO_VALUE))
-        .add_columns(func.count(), literal(0), func.count(), literal(0))
+        .add_columns(
+            func.count(),
+            literal(0),
+            func.count(),
+            literal(0),
+            func.sum(Incident.record_key),
+            literal(0),
+        )
         .where(counted, Incident.victim_count == 0)
     )
     return [with_victims, without_victims]

@@ -23,6 +23,12 @@ def get_stats(
     Groups need not add up to the total: an incident with two perpetrator categories counts in
     both groups and once in the total, and incidents with no value for a dimension are shown in
     their own bucket (key `null`) rather than left out. `dimensions[].coverage` and `notes` say so.
+
+    Your own organisation's figures are exact. In figures that include other organisations'
+    data, their part is adjusted by at most 2 by the cell-key method (the same cell always gets
+    the same figure, so subtracting two queries gives no hidden count back), and hidden where
+    small; totals are adjusted on their own, so groups may not add up to them. `protection` and
+    `suppression` say what was done.
     """
     return compute_stats(session, query, reader, request.app.state.settings.suppression_k)
 

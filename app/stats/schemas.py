@@ -38,8 +38,9 @@ class StatsQuery(IncidentFilters):
     ] = Field(description="One or two dimensions, e.g. `perpetrator_category` or `source,year`.")
 
 
-# A count, or the marker of its suppression: "<5" (from 1 to k-1) or "suppressed" (k or more,
-# hidden so that a small count elsewhere cannot be worked out by subtraction).
+# A count, or the marker of its suppression: "<5" (from 1 to k-1) or "suppressed" (k or more
+# in all, but from 1 to k-1 from other organisations, who could be worked out by subtracting
+# the caller's own part).
 Count = int | str
 
 
@@ -79,7 +80,10 @@ class DimensionInfo(BaseModel):
 
 
 class SuppressionInfo(BaseModel):
-    k: int = Field(description="Counts from 1 to k-1 of other organisations' data are hidden.")
+    k: int = Field(
+        description="Figures whose part from other organisations is, once adjusted (see "
+        "`protection`), from 1 to k-1 are hidden."
+    )
     applied: bool = Field(description="Whether any figure in this response is suppressed.")
     applies_to_other_organisations: bool = Field(
         description="Whether the figures include other organisations' data (only that is "
@@ -88,7 +92,36 @@ class SuppressionInfo(BaseModel):
     small_marker: str = Field(description="A hidden count from 1 to k-1, e.g. `<5`.")
     withheld_marker: str = Field(
         default="suppressed",
-        description="A hidden count of k or more, hidden so a small one cannot be recomputed.",
+        description="A hidden figure of k or more whose part from other organisations is below "
+        "k: the caller could subtract their own part.",
+    )
+
+
+class ProtectionInfo(BaseModel):
+    """How figures that include other organisations' data are protected."""
+
+    method: str = Field(
+        default="cell_key",
+        description="The cell-key method: each such figure's part from other organisations is "
+        "adjusted by a small amount fixed by the records it counts, so the same cell always "
+        "gets the same figure and differences between queries do not reveal a hidden count.",
+    )
+    applies_to: str = Field(
+        default="other organisations' data",
+        description="Your own organisation's part of a figure is exact; only the part from "
+        "other organisations is adjusted.",
+    )
+    applied: bool = Field(description="Whether any figure in this response is protected.")
+    max_adjustment: int = Field(
+        description="The most the part from other organisations is moved up or down."
+    )
+    k: int = Field(description="Where that part, adjusted, is from 1 to k-1, it is not shown.")
+    figures_perturbed: int = Field(
+        description="How many figures of this response (total, groups, margins) are shown adjusted."
+    )
+    tables_add_up: bool = Field(
+        description="Totals and margins are adjusted as cells of their own, not summed from "
+        "adjusted groups: a table with protected figures may not add up exactly.",
     )
 
 
@@ -104,4 +137,5 @@ class StatsResult(BaseModel):
         default=None, description="With two dimensions: the one-dimension table of each."
     )
     suppression: SuppressionInfo
+    protection: ProtectionInfo
     notes: list[str]

@@ -1,10 +1,12 @@
 """Statistics: distinct incidents and victims by one or two dimensions, with the total, the
-no-value bucket, and small cells of other organisations' data suppressed."""
+no-value bucket, and other organisations' data protected by the cell-key method (perturbed, and
+suppressed where small)."""
 
 from sqlalchemy.orm import Session
 
 from app.core.auth import Principal
-from app.stats.dimensions import DIMENSIONS, Dimension, DimensionName, Level
+from app.stats.cellkey import MAX_ADJUSTMENT
+from app.stats.dimensions import DIMENSIONS, DimensionName, Level
 from app.stats.queries import (
     Cell,
     Counted,
@@ -19,13 +21,22 @@ from app.stats.schemas import (
     Coverage,
     DimensionInfo,
     Group,
+    ProtectionInfo,
     StatsQuery,
     StatsResult,
     SuppressionInfo,
 )
-from app.stats.suppression import WITHHELD_MARKER, Figure, Suppressor, render
+from app.stats.suppression import WITHHELD_MARKER, Figure, render, suppress_small
 
 Margins = dict[DimensionName, list[Cell]]
+PROTECTION_NOTE = (
+    "Figures that include other organisations' data are protected: the part from other "
+    "organisations is adjusted by at most {adjustment} up or down (your own organisation's part "
+    "is exact), always by the same amount for the same incidents and victims, so a figure is the "
+    "same in every table it appears in. Totals and margins are adjusted on their own, so groups "
+    "may not add up exactly to them. Where that part is below {k}, the figure is shown as "
+    '"<{k}" or "suppressed".'
+)
 
 
 def compute_stats(
@@ -35,11 +46,12 @@ def compute_stats(
     counted = counted_rows(query, principal.organisation_id, use_kept)
     names = query.group_by
     total, margins, cells = _count(session, counted, names)
-    _suppress(k, total, margins, cells, names)
+    figures = _figures(total, margins, cells)
+    suppress_small(figures, k)
 
     render = Renderer(k)
     dimensions = [_dimension_info(name, margins[name], render) for name in names]
-    figures = _figures(total, margins, cells)
+    protected = any(figure.protected for figure in figures)
     return StatsResult(
         group_by=names,
         basis=query.basis,
@@ -57,9 +69,16 @@ def compute_stats(
             k=k,
             small_marker=f"<{k}",
             applied=any(figure.hidden for figure in figures),
-            applies_to_other_organisations=any(figure.foreign for figure in figures),
+            applies_to_other_organisations=protected,
         ),
-        notes=_notes(render.counts(total), dimensions),
+        protection=ProtectionInfo(
+            applied=protected,
+            k=k,
+            max_adjustment=MAX_ADJUSTMENT,
+            figures_perturbed=sum(f.protected and not f.hidden for f in figures),
+            tables_add_up=not protected,
+        ),
+        notes=_notes(render.counts(total), dimensions, protected, k),
     )
 
 
@@ -101,7 +120,7 @@ def _margin_from(cells: list[Cell], name: DimensionName) -> list[Cell]:
 
 def _total_from(cells: list[Cell], key: dict[str, str | int | None] | None = None) -> Cell:
     def added(figures: list[Figure]) -> Figure:
-        return Figure(sum(f.value for f in figures), sum(f.foreign for f in figures))
+        return sum(figures, start=Figure(0, 0, 0))
 
     return Cell(
         key or {},
@@ -113,46 +132,6 @@ def _total_from(cells: list[Cell], key: dict[str, str | int | None] | None = Non
 def _figures(total: Cell, margins: Margins, cells: list[Cell]) -> list[Figure]:
     every = [total, *cells, *(cell for margin in margins.values() for cell in margin)]
     return [figure for cell in every for figure in (cell.incidents, cell.victims)]
-
-
-def _exclusive(dimension: Dimension, measure: str) -> bool:
-    """Whether each incident (or victim) falls in exactly one group of the dimension."""
-    if measure == "incidents":
-        return dimension.level is Level.INCIDENT
-    return dimension.level is not Level.INCIDENT_SET
-
-
-def _suppress(
-    k: int, total: Cell, margins: Margins, cells: list[Cell], names: list[DimensionName]
-) -> None:
-    """Primary suppression everywhere, then secondary: first each one-dimension table exactly as a
-    one-dimension query would get it, then the cross table with those margins held fixed."""
-    Suppressor(k).primary(_figures(total, margins, cells))
-    fixed_totals = [total.incidents, total.victims]
-    for name, margin in margins.items():
-        stage = Suppressor(k)
-        for measure in ("incidents", "victims"):
-            if _exclusive(DIMENSIONS[name], measure):
-                stage.relate(getattr(total, measure), [getattr(c, measure) for c in margin])
-        stage.secondary(frozen=fixed_totals)
-    if len(names) == 2:
-        stage = Suppressor(k)
-        for rows, across in (names, reversed(names)):
-            _relate_rows(stage, margins[rows], cells, rows, DIMENSIONS[across])
-        fixed_margins = [
-            f for margin in margins.values() for c in margin for f in (c.incidents, c.victims)
-        ]
-        stage.secondary(frozen=fixed_totals + fixed_margins)
-
-
-def _relate_rows(
-    stage: Suppressor, margin: list[Cell], cells: list[Cell], rows: DimensionName, across: Dimension
-) -> None:
-    for row_total in margin:
-        row = [cell for cell in cells if cell.key[rows.value] == row_total.key[rows.value]]
-        for measure in ("incidents", "victims"):
-            if _exclusive(across, measure):
-                stage.relate(getattr(row_total, measure), [getattr(c, measure) for c in row])
 
 
 class Renderer:
@@ -171,10 +150,10 @@ class Renderer:
         return Group(key=cell.key, **self.counts(cell).model_dump())
 
     def sum(self, figures: list[Figure]) -> int | str:
-        # A sum over hidden figures would give them back, so it is hidden with them.
+        """The sum of figures as published: hidden with them if any is hidden."""
         if any(figure.hidden for figure in figures):
             return WITHHELD_MARKER
-        return sum(figure.value for figure in figures)
+        return sum(figure.published for figure in figures)
 
 
 def _sorted(cells: list[Cell], names: list[DimensionName]) -> list[Cell]:
@@ -214,11 +193,13 @@ def _dimension_info(name: DimensionName, margin: list[Cell], render: Renderer) -
     )
 
 
-def _notes(total: Counts, dimensions: list[DimensionInfo]) -> list[str]:
+def _notes(total: Counts, dimensions: list[DimensionInfo], protected: bool, k: int) -> list[str]:
     notes = [
         f"Total: {total.incidents} incidents and {total.victims} victims, each counted once. "
         "Incidents are not victims: an incident may have several victims, or none recorded."
     ]
+    if protected:
+        notes.append(PROTECTION_NOTE.format(adjustment=MAX_ADJUSTMENT, k=k))
     for info in dimensions:
         line = (
             f"By {info.name.value}: {info.coverage.incidents_without_value} incidents have no "

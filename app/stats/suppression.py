@@ -1,111 +1,69 @@
-"""Small-cell suppression for statistics that include other organisations' data.
+"""Protecting statistics that include other organisations' data: the cell-key method, then
+small-cell suppression of what it publishes.
 
-A figure (a count of incidents or of victims in one cell) is *subject* to suppression when part of
-it comes from another organisation than the caller's. Primary suppression hides a subject figure
-when it is from 1 to k-1 (shown as "<k"), or when its part from other organisations is (shown as
-"suppressed": the caller knows their own part and could subtract it).
+A figure (a count of incidents or of victims in one cell) is exact for the caller's own
+organisation's part. The part from other organisations is published perturbed: the perturbation
+table (app/stats/cellkey.py) adjusts it by a small amount chosen by the cell's key, which is
+derived from the records it counts, so the same cell always gets the same figure and the
+difference of two figures no longer gives a hidden count back. A figure is published as its own
+part plus the perturbed part from others; totals and margins are cells of their own, perturbed
+on their own, so a table need not add up exactly.
 
-Published figures are tied by sums: a total is the sum of its groups when the groups are exclusive,
-and anyone can read totals from another query. Secondary suppression hides more figures until no
-hidden figure can be narrowed down to a single value from those sums, given what the markers say
-(a "<k" figure lies in 1..k-1, a "suppressed" one is k or more).
+Where the perturbed part from other organisations is from 1 to k-1, the figure is not shown: "<k"
+when the whole figure is that small, else "suppressed" (the caller knows their own part and could
+subtract it).
 """
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import Enum
 
-UNBOUNDED = 10**12
+from app.stats.cellkey import cell_key, perturbed
 
 
 class Status(Enum):
     SHOWN = "shown"
-    SMALL = "small"  # hidden; its value is from 1 to k-1
-    WITHHELD = "withheld"  # hidden; its value is k or more
+    SMALL = "small"  # hidden; what would be published is from 1 to k-1
+    WITHHELD = "withheld"  # hidden; what would be published is k or more
 
 
 @dataclass(eq=False)
 class Figure:
-    value: int
+    value: int  # the exact count
     foreign: int  # the part contributed by other organisations than the caller's
+    key: int  # the cell key of that part: the sum of its records' keys, modulo 256
     status: Status = Status.SHOWN
 
     @property
     def hidden(self) -> bool:
         return self.status is not Status.SHOWN
 
+    @property
+    def protected(self) -> bool:
+        """Whether the figure includes other organisations' data (and is perturbed)."""
+        return self.foreign > 0
 
-@dataclass(eq=False)
-class Relation:
-    """`total` is exactly the sum of `parts`, and a reader may know `total` from elsewhere."""
+    @property
+    def foreign_published(self) -> int:
+        return perturbed(self.foreign, self.key)
 
-    total: Figure
-    parts: Sequence[Figure]
+    @property
+    def published(self) -> int:
+        """The caller's own part, exact, plus the perturbed part from other organisations."""
+        return self.value - self.foreign + self.foreign_published
+
+    def __add__(self, other: "Figure") -> "Figure":
+        """Two cells with no record in common, as one cell."""
+        return Figure(
+            self.value + other.value, self.foreign + other.foreign, cell_key(self.key + other.key)
+        )
 
 
-@dataclass
-class Suppressor:
-    k: int
-    relations: list[Relation] = field(default_factory=list)
-
-    def primary(self, figures: Iterable[Figure]) -> None:
-        for figure in figures:
-            if figure.foreign == 0 or figure.hidden:
-                continue
-            if 1 <= figure.value < self.k:
-                figure.status = Status.SMALL
-            elif 1 <= figure.foreign < self.k:
-                figure.status = Status.WITHHELD
-
-    def relate(self, total: Figure, parts: Sequence[Figure]) -> None:
-        self.relations.append(Relation(total, parts))
-
-    def secondary(self, frozen: Iterable[Figure] = ()) -> None:
-        """Hide more figures until every relation protects its hidden parts.
-
-        `frozen` figures are published as they are elsewhere (totals, margins) and are only hidden
-        here as a last resort, when no part is left to hide.
-        """
-        keep = set(map(id, frozen))
-        changed = True
-        while changed:
-            changed = False
-            for relation in self.relations:
-                if relation.total.hidden or self._protected(relation):
-                    continue
-                self._hide(self._next_to_hide(relation, keep) or relation.total)
-                changed = True
-
-    def _hide(self, figure: Figure) -> None:
-        figure.status = Status.SMALL if 1 <= figure.value < self.k else Status.WITHHELD
-
-    def _next_to_hide(self, relation: Relation, keep: set[int]) -> Figure | None:
-        candidates = [
-            part
-            for part in relation.parts
-            if not part.hidden and part.value > 0 and id(part) not in keep
-        ]
-        return min(candidates, key=lambda part: part.value, default=None)
-
-    def _protected(self, relation: Relation) -> bool:
-        hidden = [part for part in relation.parts if part.hidden]
-        if not hidden:
-            return True
-        if len(hidden) == 1:
-            return False  # the total minus the shown parts gives it away
-        hidden_sum = sum(part.value for part in hidden)
-        bounds = [self._bounds(part) for part in hidden]
-        low_sum = sum(low for low, _ in bounds)
-        high_sum = sum(high for _, high in bounds)
-        for low, high in bounds:
-            least = max(low, hidden_sum - (high_sum - high))
-            most = min(high, hidden_sum - (low_sum - low))
-            if most - least < 1:
-                return False
-        return True
-
-    def _bounds(self, figure: Figure) -> tuple[int, int]:
-        return (1, self.k - 1) if figure.status is Status.SMALL else (self.k, UNBOUNDED)
+def suppress_small(figures: Iterable[Figure], k: int) -> None:
+    """Hide each figure whose perturbed part from other organisations is from 1 to k-1."""
+    for figure in figures:
+        if figure.protected and figure.foreign_published < k:
+            figure.status = Status.SMALL if figure.published < k else Status.WITHHELD
 
 
 WITHHELD_MARKER = "suppressed"
@@ -117,4 +75,4 @@ def render(figure: Figure, k: int) -> int | str:
         return f"<{k}"
     if figure.status is Status.WITHHELD:
         return WITHHELD_MARKER
-    return figure.value
+    return figure.published

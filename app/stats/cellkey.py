@@ -1,0 +1,129 @@
+"""The cell-key method: the published figure of another organisations' count, from the count
+and the cell's key (as the Australian Bureau of Statistics' TableBuilder and the UK census 2021
+publish their tables).
+
+Every incident and every victim holds a permanent record key, drawn at random from 0 to 255 when
+it is recorded and never shown. The cell key of a figure is the sum of the record keys of the
+records it counts, modulo 256: the same records always give the same cell key, and two sets of
+records that differ by even one record give cell keys that look unrelated. The figure published
+for a count `n` is `n` plus the adjustment the perturbation table below holds for `n` and that
+cell key. So a cell always gets the same figure, whichever query it comes from, and the
+difference of two figures is the difference of the counts plus two adjustments that look like
+independent noise: subtracting one table from another no longer gives a hidden count back.
+
+The table is data, fixed once (it changes no figure unless it is changed here):
+- 0 stays 0, and 1 stays 1 (no zero-mean adjustment could keep a 1 positive);
+- 2 moves by -1, 0 or +1 (a quarter, a half, a quarter of the cell keys);
+- 3 and above move by -2, -1, 0, +1 or +2 (an eighth, a quarter, a quarter, a quarter, an
+  eighth), so no positive count becomes 0 or less;
+- every row sums to zero: over cell keys, the adjustment averages to nothing, so figures are
+  unbiased;
+- counts 2, 3 and 4 have a row each; counts of 5 and more use one of eight further rows, chosen
+  by the count modulo 8, and read the row from the cell key shifted by 61 times the count, so
+  that two counts a few records apart are not adjusted alike.
+Each row is written as 256 digits, one per column, the digit being the adjustment plus 2.
+"""
+
+from functools import cache
+
+from app.models.rollup import RECORD_KEYS
+
+MAX_ADJUSTMENT = 2
+COUNT_SHIFT = 61  # odd, so every count moves the column it reads by a different amount
+
+
+def _row(digits: str) -> tuple[int, ...]:
+    return tuple(int(digit) - MAX_ADJUSTMENT for digit in digits)
+
+
+SMALL_COUNTS: dict[int, tuple[int, ...]] = {
+    1: (0,) * RECORD_KEYS,
+    2: _row(
+        "2122222312133222231221121211332232222311211123213222221221311212"
+        "2213232313211222333223132323222121112133322223121222323331213323"
+        "1222222222321322131321213122233222123121223112122222122321122322"
+        "2232321213233222113231213211223221133122332332122212223213223233"
+    ),
+    3: _row(
+        "1334322142410310331103313212013403322112324431210443333013224204"
+        "1033333100121012113123423232304122111302232342224312200132134133"
+        "2044202131141402132223223132242300432121134012113424034312132423"
+        "3112022320002411213432133242010301231111341112211310301143422233"
+    ),
+    4: _row(
+        "3133100321114231323012423323211122220223324211302423103113434112"
+        "2131122310243100030122443134332130212312012432334002332121103443"
+        "1322411300143011104424231012331144224023011131103322332121210231"
+        "3320423422123333142121424313223014321201414133321410410022332302"
+    ),
+}
+LARGE_COUNTS: tuple[tuple[int, ...], ...] = (
+    _row(
+        "2323333331432003143332122411233121221442203133211321113200412213"
+        "1244111412022123323313241121043332434102401024424232410110213332"
+        "0202341013233203043301431301213120312110311313123424411140242233"
+        "0134110222220310332331412031203431122201031422332123220311144022"
+    ),
+    _row(
+        "4132411043032321433022024302202313302123411121312040041222233431"
+        "3312111433312122222012432121311212123333000104101233134211124012"
+        "1332232210201123012313142011433003034111241432134101114422401022"
+        "1311232034332231334231324321220322322113334224331434403010431233"
+    ),
+    _row(
+        "1442214131103202323231121042134320311314321333021002423131321321"
+        "2340230231040320204303000132222131214214323433132320322120421211"
+        "4123232122113132101212111143031443324220334303213234021214231012"
+        "4043233313101222121333244214323343304301020311201111413324221411"
+    ),
+    _row(
+        "3404122330020103232221443012122333124230334140122133133231113204"
+        "4334012034221121323322104233314403233110303203131141414412403112"
+        "1332102123211024023303221113410420222141110444223413313312101132"
+        "2331013143234242112104212231221220321302323331301304212212332110"
+    ),
+    _row(
+        "3113112033211320213122201141322303022212111121434211123312130303"
+        "4121412202314443342232342232121024301021232423112141030104233043"
+        "0331423101101142303333304332241230324012021133014121231112231220"
+        "2231312313304244214033011233323034344204211342313242343200111223"
+    ),
+    _row(
+        "2101210240243313344433323241420142131443304214201201330023311302"
+        "4340412322332221322100121001212131311242331230241012131123210133"
+        "4422031222124001132212333111432331221022101323412044014423102343"
+        "4111021132201124132333211312320343211033231321320323312432301334"
+    ),
+    _row(
+        "0301101422023110213430140021133324111301412323023023400131142142"
+        "1232223322231143333114213232020013432133144324404130333413431321"
+        "2132020312242120312240341033112223242113113331202221114112224232"
+        "2143322130311323024210303232203143311231410134422224113030112431"
+    ),
+    _row(
+        "1221131133111011323322113433221020222131222233220330141431212102"
+        "0233223321441241344040144033343331210112440123431142344233021132"
+        "0111232022233121331212320201442312231143023442331333123310421201"
+        "3111322230301301101343410323412223441031324202224021030112303014"
+    ),
+)
+
+
+def cell_key(record_key_sum: int) -> int:
+    """A cell's key, from the sum of the record keys of the records it counts."""
+    return record_key_sum % RECORD_KEYS
+
+
+def adjustment(count: int, key: int) -> int:
+    """What the table adds to `count` for a cell with this cell key."""
+    if count <= 0:
+        return 0
+    if count in SMALL_COUNTS:
+        return SMALL_COUNTS[count][key]
+    return LARGE_COUNTS[count % len(LARGE_COUNTS)][(key + COUNT_SHIFT * count) % RECORD_KEYS]
+
+
+@cache
+def perturbed(count: int, key: int) -> int:
+    """The figure published for `count` records whose cell key is `key`."""
+    return count + adjustment(count, key)
