@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.audit.service import install_audit_hooks, verify_chain
-from app.core.config import PROJECT_ROOT, get_settings
-from app.core.crypto import generate_key
+from app.core.config import PROJECT_ROOT, Settings, get_settings
+from app.core.crypto import EncryptionNotConfiguredError, generate_key, load_cipher
 from app.core.db import build_engine, build_session_factory
 from app.core.errors import ApiError
 from app.core.logging import configure_logging
@@ -39,8 +39,25 @@ def migrate(database_url: str) -> None:
     command.upgrade(alembic_config(database_url), "head")
 
 
+def _checked_settings() -> Settings:
+    """The settings, checked before anything is touched: a server that cannot run says so now.
+
+    Without this the workers would find the problem only after the migration and the "serving"
+    line, and die one after the other.
+    """
+    try:
+        settings = get_settings()
+        load_cipher(settings)
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        raise SystemExit(f"crsv-registry: invalid settings: {problems}") from None
+    except EncryptionNotConfiguredError as error:
+        raise SystemExit(f"crsv-registry: {error}") from None
+    return settings
+
+
 def _serve(args: argparse.Namespace) -> None:
-    settings = get_settings()
+    settings = _checked_settings()
     workers = args.workers or settings.worker_count
     configure_logging(settings.log_level)
     if not args.no_migrate:
