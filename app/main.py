@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from anyio import to_thread
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app.armed_parties.routes import router as armed_parties_router
@@ -17,6 +17,7 @@ from app.core.crypto import load_cipher
 from app.core.db import build_engine, build_session_factory
 from app.core.logging import AccessLog
 from app.core.memory import freeze_startup_objects, limit_malloc_arenas
+from app.core.nul_bytes import refuse_nul_bytes
 from app.health.routes import router as health_router
 from app.identity.routes import router as identity_router
 from app.incidents.review_routes import router as incident_review_router
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         summary="Case management and statistics for conflict-related sexual violence.",
         lifespan=lifespan,
+        dependencies=[Depends(refuse_nul_bytes)],
     )
     app.state.settings = settings
     app.state.engine = engine

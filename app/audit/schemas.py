@@ -4,6 +4,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.core.dates import FilterDateTime
 from app.core.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 
@@ -14,9 +15,11 @@ class AuditQuery(BaseModel):
     record_id: str | None = Field(default=None, max_length=64, description="Events on this record.")
     record_type: str | None = Field(default=None, max_length=40)
     action: str | None = Field(default=None, max_length=40, description="e.g. `incident.update`.")
-    since: datetime | None = None
-    until: datetime | None = None
-    before_id: int | None = Field(default=None, description="`next_before_id` of the last page.")
+    since: FilterDateTime | None = None
+    until: FilterDateTime | None = None
+    before_id: int | None = Field(
+        default=None, ge=1, le=2**63 - 1, description="`next_before_id` of the last page."
+    )
     limit: int = Field(default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
 
 

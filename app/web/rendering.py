@@ -12,7 +12,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.config import API_PREFIX
-from app.core.errors import ApiError, install_error_handlers
+from app.core.errors import ApiError, allowed_methods, install_error_handlers
 from app.models import enums
 from app.stats.dimensions import DimensionName
 from app.web.i18n import LANGUAGES, N_, Translator, pick_language
@@ -159,7 +159,10 @@ def install_page_error_handlers(app: FastAPI) -> None:
             return await http_error_handler(request, exc)
         if exc.status_code == 404:
             return error_page(request, 404, NOT_FOUND)
-        return error_page(request, exc.status_code, N_("The request could not be completed."))
+        response = error_page(request, exc.status_code, N_("The request could not be completed."))
+        if exc.status_code == 405:
+            response.headers["Allow"] = allowed_methods(request)
+        return response
 
     async def on_invalid_request(request: Request, exc: Exception) -> Response:
         # A page's own parameters are checked by the page; a malformed id in a page's path
