@@ -18,6 +18,7 @@ from app.core.db import build_engine, build_session_factory
 from app.core.logging import AccessLog
 from app.core.memory import freeze_startup_objects, limit_malloc_arenas
 from app.core.nul_bytes import refuse_nul_bytes
+from app.core.openapi import problem_details_openapi
 from app.health.routes import router as health_router
 from app.identity.routes import router as identity_router
 from app.incidents.review_routes import router as incident_review_router
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     app.mount(STATIC_PREFIX, StaticFiles(directory=STATIC_DIR), name="static")
     install_page_error_handlers(app)
+    app.openapi = problem_details_openapi(app)  # type: ignore[method-assign]
     # A request waits here before it opens anything; the access log, outside, counts the wait.
     app.add_middleware(ConcurrencyLimit, limit=settings.request_threads)
     app.add_middleware(AccessLog)

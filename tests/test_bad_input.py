@@ -202,3 +202,18 @@ def test_a_wrong_method_lists_the_allowed_ones(client: TestClient) -> None:
     response = client.delete(f"{API}/incidents")
     assert response.status_code == 405
     assert response.headers["allow"] == "GET, POST"
+
+
+def test_the_schema_documents_problem_details_for_every_4xx(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    assert set(schema["components"]["schemas"]["Problem"]["required"]) >= {"title", "status"}
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            assert "4XX" in responses and "422" in responses, (method, path)
+            for status in (s for s in responses if s.startswith("4")):
+                assert list(responses[status]["content"]) == ["application/problem+json"], (
+                    method,
+                    path,
+                    status,
+                )
