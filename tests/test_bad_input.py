@@ -17,7 +17,7 @@ from tests.factories import (
     field_names,
     incident_payload,
 )
-from tests.web.pages import signed_in, submit, web_client
+from tests.web.pages import incident_form, signed_in, submit, web_client
 
 NUL = "Mo\u0000pti"
 
@@ -217,3 +217,15 @@ def test_the_schema_documents_problem_details_for_every_4xx(client: TestClient) 
                     path,
                     status,
                 )
+
+
+def test_an_overlong_idempotency_key_from_the_form_is_refused(client: TestClient, app: Any) -> None:
+    browser = signed_in(app, Role.PROTECTION_ADVISER)
+    form = incident_form(idempotency_key="k" * 5000)
+    response = submit(browser, "/incidents/new", "/incidents/new", form)
+    assert response.status_code == 422
+    assert _count_incidents(client) == 0
+    too_long = client.post(
+        f"{API}/incidents", json=incident_payload(), headers={"Idempotency-Key": "k" * 201}
+    )
+    assert too_long.status_code == 422
