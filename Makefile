@@ -5,16 +5,35 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# Every dependency pinned with its hashes, `make lock` writes both: the service's own (the
+# container installs it) and, with the same versions, the service's and the dev tools'.
+LOCK := requirements.lock
+DEV_LOCK := requirements-dev.lock
 SOURCES := app tests migrations $(wildcard bench)
 
-.PHONY: run test lint format migrate bench clean messages browser
+.PHONY: run test lint format migrate bench clean messages browser lock
 INCIDENTS ?= 100000
 
-$(INSTALLED): pyproject.toml
+$(INSTALLED): pyproject.toml $(DEV_LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(DEV_LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@$(BIN)/python -m pip check >/dev/null || { $(BIN)/python -m pip check; \
+	  echo "$(DEV_LOCK) lacks what pyproject.toml asks for: run make lock"; exit 1; }
 	touch $(INSTALLED)
+
+# Pin what pyproject.toml asks for. Pins already in the lock are kept when they still fit;
+# `make lock UPGRADE=1` moves every one to its newest release.
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(BIN)/pip-compile $(PIN_OPTIONS) --output-file $(LOCK) pyproject.toml
+	$(BIN)/pip-compile $(PIN_OPTIONS) --extra dev --constraint $(LOCK) \
+		--output-file $(DEV_LOCK) pyproject.toml
+
+PIN_OPTIONS = --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+	--no-emit-find-links $(if $(UPGRADE),--upgrade)
 
 run: $(INSTALLED)
 	$(BIN)/crsv-registry serve

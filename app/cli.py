@@ -16,8 +16,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.audit.chain import ChainReport, SignedHead, verify_chain
 from app.audit.service import install_audit_hooks, key_the_chain
 from app.auth import second_factor
-from app.core.config import PROJECT_ROOT, get_settings
-from app.core.crypto import audit_key_text, generate_key, load_audit_key
+from app.core.config import PROJECT_ROOT, Settings, get_settings
+from app.core.crypto import (
+    EncryptionNotConfiguredError,
+    audit_key_text,
+    generate_key,
+    load_audit_key,
+    load_cipher,
+)
 from app.core.db import build_engine, build_session_factory
 from app.core.errors import ApiError
 from app.core.logging import configure_logging
@@ -50,8 +56,25 @@ def _migrate_and_key_the_chain(database_url: str) -> None:
             logger.info("audit chain sealed with the audit key")
 
 
+def _checked_settings() -> Settings:
+    """The settings, checked before anything is touched: a server that cannot run says so now.
+
+    Without this the workers would find the problem only after the migration and the "serving"
+    line, and die one after the other.
+    """
+    try:
+        settings = get_settings()
+        load_cipher(settings)
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        raise SystemExit(f"crsv-registry: invalid settings: {problems}") from None
+    except EncryptionNotConfiguredError as error:
+        raise SystemExit(f"crsv-registry: {error}") from None
+    return settings
+
+
 def _serve(args: argparse.Namespace) -> None:
-    settings = get_settings()
+    settings = _checked_settings()
     workers = args.workers or settings.worker_count
     configure_logging(settings.log_level)
     if not args.no_migrate:

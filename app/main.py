@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from anyio import to_thread
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app.armed_parties.routes import router as armed_parties_router
@@ -18,6 +18,8 @@ from app.core.crypto import load_audit_key, load_cipher
 from app.core.db import build_engine, build_session_factory
 from app.core.logging import AccessLog
 from app.core.memory import freeze_startup_objects, limit_malloc_arenas
+from app.core.nul_bytes import refuse_nul_bytes
+from app.core.openapi import problem_details_openapi
 from app.health.routes import router as health_router
 from app.identity.routes import router as identity_router
 from app.incidents.review_routes import router as incident_review_router
@@ -70,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # /docs is a page of ours (app/web/pages/docs.py): FastAPI's loads Swagger UI from a CDN.
         docs_url=None,
         redoc_url=None,
+        dependencies=[Depends(refuse_nul_bytes)],
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -84,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount(SWAGGER_UI_PREFIX, StaticFiles(directory=SWAGGER_UI_DIR), name="swagger-ui")
     app.mount(STATIC_PREFIX, StaticFiles(directory=STATIC_DIR), name="static")
     install_page_error_handlers(app)
+    app.openapi = problem_details_openapi(app)  # type: ignore[method-assign]
     # A request waits here before it opens anything; the access log, outside, counts the wait.
     app.add_middleware(ConcurrencyLimit, limit=settings.request_threads)
     app.add_middleware(AccessLog)

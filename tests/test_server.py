@@ -19,7 +19,7 @@ from app.core.config import Settings
 from app.core.crypto import generate_key
 from app.core.server import balanced_sockets_supported
 
-pytestmark = pytest.mark.skipif(
+balanced_sockets_only = pytest.mark.skipif(
     not balanced_sockets_supported(), reason="connections are balanced by SO_REUSEPORT on Linux"
 )
 CLI = str(Path(sys.executable).with_name("crsv-registry"))
@@ -53,16 +53,24 @@ def _health(port: int) -> http.client.HTTPConnection:
     return connection
 
 
-def _wait_until_up(port: int, server: subprocess.Popen[str]) -> None:
+def _wait_until_up(port: int, server: subprocess.Popen[str], workers: int) -> None:
+    """Until every worker listens and the server answers: the first worker to answer is not all.
+
+    Workers start one after the other; a test that began when the first answered found only
+    one of two listening.
+    """
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         assert server.poll() is None, server.communicate()[1]
         try:
             _health(port).close()
-            return
         except OSError:
             time.sleep(0.2)
-    raise AssertionError("the server did not answer within 60 s")
+            continue
+        if workers == 1 or len(_connections_by_worker(server, port)) == workers:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"{workers} workers were not all listening within 60 s")
 
 
 @contextmanager
@@ -72,7 +80,7 @@ def serving(
     port = _free_port()
     server = _serve(tmp_path / "registry.sqlite3", port, workers, **settings)
     try:
-        _wait_until_up(port, server)
+        _wait_until_up(port, server, workers)
         yield server, port
     finally:
         if server.poll() is None:
@@ -91,6 +99,7 @@ def _connections_by_worker(server: subprocess.Popen[str], port: int) -> list[int
     return counts
 
 
+@balanced_sockets_only
 def test_two_workers_each_take_a_share_of_forty_connections(tmp_path: Path) -> None:
     with serving(tmp_path, workers=2) as (server, port):
         connections = [_health(port) for _ in range(40)]
@@ -103,6 +112,7 @@ def test_two_workers_each_take_a_share_of_forty_connections(tmp_path: Path) -> N
     assert min(counts) >= 8, counts
 
 
+@balanced_sockets_only
 def test_a_second_server_on_the_same_port_is_refused(tmp_path: Path) -> None:
     with serving(tmp_path, workers=2) as (_server, port):
         second = _serve(tmp_path / "other.sqlite3", port, workers=2)
@@ -112,6 +122,7 @@ def test_a_second_server_on_the_same_port_is_refused(tmp_path: Path) -> None:
         _health(port).close()  # the first one still serves
 
 
+@balanced_sockets_only
 def test_terminating_the_server_stops_every_worker(tmp_path: Path) -> None:
     with serving(tmp_path, workers=2) as (server, _port):
         workers = psutil.Process(server.pid).children()
@@ -120,6 +131,7 @@ def test_terminating_the_server_stops_every_worker(tmp_path: Path) -> None:
     assert not any(worker.is_running() and worker.status() != "zombie" for worker in workers)
 
 
+@balanced_sockets_only
 def test_a_worker_that_dies_stops_the_server_with_an_error(tmp_path: Path) -> None:
     with serving(tmp_path, workers=2) as (server, port):
         counts_before = _connections_by_worker(server, port)
@@ -168,3 +180,25 @@ def test_x_forwarded_for_from_a_client_is_ignored_by_default(tmp_path: Path, wor
 def test_x_forwarded_for_is_believed_from_a_proxy_named_in_the_settings(tmp_path: Path) -> None:
     recorded = _failed_login_recorded_as(tmp_path, 1, FORWARDED_ALLOW_IPS="127.0.0.1")
     assert recorded == "203.0.113.9"
+
+
+def test_serve_without_encryption_keys_on_postgresql_exits_at_once_and_touches_nothing(
+    tmp_path: Path,
+) -> None:
+    # Nothing listens on port 9: a server that tried to migrate first would fail on the
+    # connection, not with the settings' message.
+    env = {key: value for key, value in os.environ.items() if key != "ENCRYPTION_KEYS"}
+    env["DATABASE_URL"] = "postgresql://crsv@127.0.0.1:9/crsv_registry"
+    started = time.monotonic()
+    finished = subprocess.run(
+        [CLI, "serve", "--port", str(_free_port())],
+        env=env,
+        cwd=tmp_path,  # no .env file from the project
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert finished.returncode != 0
+    assert "ENCRYPTION_KEYS is not set" in finished.stderr
+    assert "serving" not in finished.stderr and "starting" not in finished.stderr
+    assert time.monotonic() - started < 15

@@ -4,6 +4,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.core.dates import FilterDateTime
 from app.core.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 
@@ -14,8 +15,8 @@ class AuditQuery(BaseModel):
     record_id: str | None = Field(default=None, max_length=64, description="Events on this record.")
     record_type: str | None = Field(default=None, max_length=40)
     action: str | None = Field(default=None, max_length=40, description="e.g. `incident.update`.")
-    since: datetime | None = None
-    until: datetime | None = None
+    since: FilterDateTime | None = None
+    until: FilterDateTime | None = None
     cursor: str | None = Field(
         default=None, max_length=200, description="`next_cursor` of the last page."
     )

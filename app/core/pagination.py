@@ -22,7 +22,7 @@ def decode_cursor(cursor: str, parts: int) -> list[str]:
         if not isinstance(key, list) or len(key) != parts:
             raise ValueError
         return [str(part) for part in key]
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
         raise invalid_cursor() from None
 
 

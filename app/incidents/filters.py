@@ -8,6 +8,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInf
 from sqlalchemy import ColumnElement, Exists, Select, exists, select
 
 from app.core.countries import normalise_country_code
+from app.core.dates import FilterDate
 from app.core.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from app.models import Incident, IncidentViolation, Perpetrator
 from app.models.enums import PerpetratorCategory, Source, VerificationStatus, Violation
@@ -18,10 +19,10 @@ class IncidentFilters(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    occurred_from: date | None = Field(
+    occurred_from: FilterDate | None = Field(
         default=None, description="Incidents whose (start) date is on or after this day."
     )
-    occurred_to: date | None = Field(
+    occurred_to: FilterDate | None = Field(
         default=None, description="Incidents whose (start) date is on or before this day."
     )
     country: list[Annotated[str, AfterValidator(normalise_country_code)]] = []

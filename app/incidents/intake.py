@@ -15,6 +15,8 @@ from app.incidents import service
 from app.incidents.schemas import IncidentCreate
 from app.models import IdempotencyKey, Incident
 
+MAX_KEY_LENGTH = 200  # the column's width
+
 
 def create_once(
     session: Session, data: IncidentCreate, principal: Principal, cipher: FieldCipher, key: str
@@ -24,6 +26,10 @@ def create_once(
     The key is claimed before anything is created, in the same transaction: a retry arriving
     while the first request is still running waits for it, then finds the key taken.
     """
+    if len(key) > MAX_KEY_LENGTH:  # the API's header says so too; the page's form field does not
+        raise InvalidFieldsError(
+            [FieldProblem(("header", "Idempotency-Key"), "must be at most 200 characters")]
+        )
     digest = hashlib.sha256(data.model_dump_json().encode()).hexdigest()
     claim = (
         dialect_insert(session)(IdempotencyKey)

@@ -15,6 +15,7 @@ from pydantic import (
 
 from app.armed_parties.schemas import ArmedPartyRef
 from app.core.countries import normalise_country_code
+from app.core.dates import EventDate
 from app.models.enums import (
     AgeGroup,
     ConsentKind,
@@ -144,12 +145,12 @@ class PerpetratorRead(BaseModel):
 class IncidentFields(InputModel):
     """The incident's own fields; shared by create and by the re-check after a PATCH."""
 
-    occurred_on: date = Field(
+    occurred_on: EventDate = Field(
         description="Date of the incident. With month or year precision, any day in that "
         "month or year; it is stored as the first day of the period."
     )
     date_precision: DatePrecision = DatePrecision.DAY
-    reported_on: date = Field(description="Date the incident was reported to the source.")
+    reported_on: EventDate = Field(description="Date the incident was reported to the source.")
     country: CountryCode
     admin1: PlaceName | None = Field(default=None, description="Region, e.g. 'Mopti'.")
     admin2: PlaceName | None = Field(default=None, description="Cercle or district.")
@@ -210,9 +211,9 @@ class IncidentUpdate(InputModel):
         json_schema_extra={"examples": [{"verification_status": "pending_verification"}]}
     )
 
-    occurred_on: date | None = None
+    occurred_on: EventDate | None = None
     date_precision: DatePrecision | None = None
-    reported_on: date | None = None
+    reported_on: EventDate | None = None
     country: CountryCode | None = None
     admin1: PlaceName | None = None
     admin2: PlaceName | None = None

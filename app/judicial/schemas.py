@@ -5,6 +5,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from app.core.countries import normalise_country_code
+from app.core.dates import EventDate
 from app.models.enums import CaseEventKind, JudicialStage, Jurisdiction
 
 Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -84,13 +85,13 @@ class CaseCreate(BaseModel):
     ) = None
     incident_ids: list[uuid.UUID] = Field(min_length=1, max_length=500)
     stage: JudicialStage = JudicialStage.COMPLAINT_FILED
-    opened_on: date = Field(
+    opened_on: EventDate = Field(
         description="Date of the complaint (or first act): nothing precedes it."
     )
-    stage_since: date | None = Field(
+    stage_since: EventDate | None = Field(
         default=None, description="When the case reached `stage`; the opening date if omitted."
     )
-    last_act_on: date | None = Field(
+    last_act_on: EventDate | None = Field(
         default=None, description="Date of the last judicial act known; `stage_since` if omitted."
     )
     charges: list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]] = Field(
@@ -129,7 +130,7 @@ class CaseEventCreate(BaseModel):
     )
 
     kind: CaseEventKind
-    occurred_on: date
+    occurred_on: EventDate
     stage: JudicialStage | None = Field(
         default=None, description="The stage reached (stage_change, correction)."
     )
@@ -145,7 +146,7 @@ class CaseEventRead(BaseModel):
 
     sequence: int
     kind: CaseEventKind
-    occurred_on: date
+    occurred_on: EventDate
     from_stage: JudicialStage | None
     to_stage: JudicialStage | None
     note: str | None

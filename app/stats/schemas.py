@@ -3,7 +3,7 @@
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
 
 from app.incidents.filters import IncidentFilters
 from app.stats.dimensions import DimensionName
@@ -13,6 +13,12 @@ def _split_commas(value: Any) -> Any:
     """Accept `group_by=a,b` as well as `group_by=a&group_by=b`."""
     items = value if isinstance(value, list) else [value]
     return [part.strip() for item in items for part in str(item).split(",") if part.strip()]
+
+
+def _different(dimensions: list[DimensionName]) -> list[DimensionName]:
+    if len(set(dimensions)) != len(dimensions):
+        raise ValueError("must name two different dimensions")
+    return dimensions
 
 
 class Basis(StrEnum):
@@ -34,8 +40,13 @@ class StatsQuery(IncidentFilters):
         description="`all_reported` (default; discarded incidents left out) or `verified_only`.",
     )
     group_by: Annotated[
-        list[DimensionName], BeforeValidator(_split_commas), Field(min_length=1, max_length=2)
-    ] = Field(description="One or two dimensions, e.g. `perpetrator_category` or `source,year`.")
+        list[DimensionName],
+        BeforeValidator(_split_commas),
+        Field(min_length=1, max_length=2),
+        AfterValidator(_different),
+    ] = Field(
+        description="One or two different dimensions, e.g. `perpetrator_category` or `source,year`."
+    )
 
 
 # A count, or the marker of its suppression: "<5" (from 1 to k-1) or "suppressed" (k or more

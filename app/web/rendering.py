@@ -13,7 +13,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.config import API_PREFIX
-from app.core.errors import ApiError, FieldProblem, install_error_handlers
+from app.core.errors import ApiError, FieldProblem, allowed_methods, install_error_handlers
 from app.models import enums
 from app.stats.dimensions import DimensionName
 from app.web.form_labels import field_label, in_form_order
@@ -181,7 +181,10 @@ def install_page_error_handlers(app: FastAPI) -> None:
             return await http_error_handler(request, exc)
         if exc.status_code == 404:
             return error_page(request, 404, NOT_FOUND)
-        return error_page(request, exc.status_code, N_("The request could not be completed."))
+        response = error_page(request, exc.status_code, N_("The request could not be completed."))
+        if exc.status_code == 405:
+            response.headers["Allow"] = allowed_methods(request)
+        return response
 
     async def on_invalid_request(request: Request, exc: Exception) -> Response:
         # A malformed id in a page's path is a page that does not exist; a query parameter the

@@ -67,6 +67,7 @@ def statistics_page(page: StatsPage, session: SessionDep) -> Response:
         ("then_by" if name == "group_by" and "then_by" in chosen else name): message
         for name, message in errors.items()
     }
+    options = [(name.value, page.labels.of(DimensionName, name)) for name in DIMENSIONS]
     return render(
         page,
         "stats/page.html",
@@ -75,9 +76,9 @@ def statistics_page(page: StatsPage, session: SessionDep) -> Response:
         errors=errors,
         result=result,
         chart=_chart(page.labels, result) if result else None,
-        dimension_options=[
-            (name.value, page.labels.of(DimensionName, name)) for name in DIMENSIONS
-        ],
+        dimension_options=options,
+        # A table by the same dimension twice means nothing: "Then by" offers the others.
+        then_options=[option for option in options if option[0] != chosen.get("group_by")],
         key_label=lambda name, value: _key_label(page.labels, name, value),
         csv_query=page.request.url.query,
     )
