@@ -47,7 +47,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     limit_malloc_arenas()
     engine = build_engine(
-        settings.database_url, settings.request_threads, settings.database_pool_timeout
+        settings.database_url,
+        settings.request_threads,
+        settings.database_pool_timeout,
+        lock_timeout=settings.database_lock_timeout,
+        statement_timeout=settings.database_statement_timeout,
     )
 
     @asynccontextmanager

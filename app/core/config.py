@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     request_threads: int = Field(default=10, ge=1, le=200)
     # How long a request may wait for a database connection before it fails (seconds).
     database_pool_timeout: float = Field(default=30, gt=0)
+    # PostgreSQL: how long one statement of a request may wait for a row lock, and may run, before
+    # it is cancelled and the request answered 503 with Retry-After (seconds).
+    database_lock_timeout: float = Field(default=5, gt=0, le=3600)
+    database_statement_timeout: float = Field(default=30, gt=0, le=3600)
 
     encryption_keys: str = Field(
         default="",
