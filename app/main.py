@@ -11,8 +11,10 @@ from app.armed_parties.routes import router as armed_parties_router
 from app.audit.routes import router as audit_router
 from app.audit.service import install_audit_hooks
 from app.auth.routes import router as auth_router
+from app.core.auth import token_checker
+from app.core.body_limit import BodyTooLarge
 from app.core.concurrency import ConcurrencyLimit
-from app.core.config import Settings, get_settings
+from app.core.config import API_PREFIX, Settings, get_settings
 from app.core.crypto import load_cipher
 from app.core.db import build_engine, build_session_factory
 from app.core.logging import AccessLog
@@ -81,5 +83,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_page_error_handlers(app)
     # A request waits here before it opens anything; the access log, outside, counts the wait.
     app.add_middleware(ConcurrencyLimit, limit=settings.request_threads)
+    # Oversized bodies are refused before they wait for a turn, let alone are read.
+    app.add_middleware(
+        BodyTooLarge,
+        default_limit=settings.max_body_bytes,
+        route_limits={("POST", f"{API_PREFIX}/incidents:batch"): settings.max_batch_body_bytes},
+        token_is_live=token_checker(app.state.session_factory),
+    )
     app.add_middleware(AccessLog)
     return app
