@@ -1,6 +1,7 @@
 """Rules for recording, updating, archiving and listing incidents. Services flush, never commit."""
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -90,7 +91,10 @@ def create_incident(
     principal: Principal,
     cipher: FieldCipher,
     checked: NewIncident | None = None,
+    reference: str | None = None,
 ) -> Incident:
+    """Record a new incident. A batch passes a provisional `reference` and issues the real ones
+    at its end (`issue_references`)."""
     checked = checked or check_incident(session, data)
     if checked.problems:
         raise InvalidFieldsError(checked.problems)
@@ -98,7 +102,7 @@ def create_incident(
     victims = children.new_rows(checked.victims)
     perpetrators = children.new_rows(checked.perpetrators)
     incident = Incident(
-        reference=next_reference(session, fields.country, fields.reported_on),
+        reference=reference or next_reference(session, fields.country, fields.reported_on),
         **_column_values(fields),
         violation_rows=[IncidentViolation(violation=v) for v in fields.violations],
         victims=victims,
@@ -289,18 +293,42 @@ def list_incidents(
 
 def next_reference(session: Session, country: str, reported_on: date) -> str:
     """Issue the next reference for a country and year atomically, even under concurrent writes."""
-    prefix = f"{country}-{reported_on.year}"
+    prefix = reference_prefix(country, reported_on)
+    return f"{prefix}-{_advance_counter(session, prefix, 1):06d}"
+
+
+def reference_prefix(country: str, reported_on: date) -> str:
+    return f"{country}-{reported_on.year}"
+
+
+def issue_references(session: Session, incidents: Sequence[Incident]) -> None:
+    """Give incidents created with a provisional reference their real ones: one counter update
+    per country and year, in one order for every writer. Called last in a transaction, so that
+    the counters' rows stay locked only from here to the commit."""
+    by_prefix: dict[str, list[Incident]] = {}
+    for incident in incidents:
+        prefix = reference_prefix(incident.country, incident.reported_on)
+        by_prefix.setdefault(prefix, []).append(incident)
+    for prefix in sorted(by_prefix):
+        group = by_prefix[prefix]
+        first = _advance_counter(session, prefix, len(group)) - len(group) + 1
+        for offset, incident in enumerate(group):
+            incident.reference = f"{prefix}-{first + offset:06d}"
+    session.flush()
+
+
+def _advance_counter(session: Session, prefix: str, by: int) -> int:
+    """Move the prefix's counter on by `by`; its new last value."""
     statement = (
         dialect_insert(session)(ReferenceCounter)
-        .values(prefix=prefix, last_value=1)
+        .values(prefix=prefix, last_value=by)
         .on_conflict_do_update(
             index_elements=[ReferenceCounter.prefix],
-            set_={"last_value": ReferenceCounter.last_value + 1},
+            set_={"last_value": ReferenceCounter.last_value + by},
         )
         .returning(ReferenceCounter.last_value)
     )
-    sequence = session.execute(statement).scalar_one()
-    return f"{prefix}-{sequence:06d}"
+    return int(session.execute(statement).scalar_one())
 
 
 def _column_values(fields: IncidentFields) -> dict[str, Any]:
