@@ -379,10 +379,12 @@ class IncidentBatch(BaseModel):
             len(row["victims"]) for row in incidents if isinstance(row.get("victims"), list)
         )
         if victims > MAX_BATCH_VICTIMS:
-            raise ValueError(
+            # API only (no page imports batches): the message is not a catalogue entry.
+            message = (
                 f"at most {MAX_BATCH_VICTIMS} victims in one batch, this one has {victims}: "
                 "split it into several batches"
             )
+            raise ValueError(message)
         return incidents
 
 
