@@ -149,9 +149,11 @@ async def _integrity_error_handler(_request: Request, exc: Exception) -> JSONRes
 
 
 def database_busy(exc: Exception) -> bool:
-    """A lock or statement timeout (PostgreSQL), or a lock not granted in time (SQLite)."""
+    """A lock or statement timeout or a deadlock (PostgreSQL, which cancels one of the two),
+    or a lock not granted in time (SQLite): the request may simply be sent again."""
     cause = getattr(exc, "orig", None)
-    if isinstance(cause, pg_errors.LockNotAvailable | pg_errors.QueryCanceled):
+    timed_out = pg_errors.LockNotAvailable | pg_errors.QueryCanceled
+    if isinstance(cause, timed_out | pg_errors.DeadlockDetected):
         return True
     return isinstance(exc, OperationalError) and "database is locked" in str(cause)
 

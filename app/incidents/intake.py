@@ -1,7 +1,6 @@
 """Getting incidents in over poor links: idempotent creates, and all-or-nothing batch imports."""
 
 import hashlib
-import uuid
 from typing import Any
 
 from pydantic import ValidationError
@@ -83,16 +82,12 @@ def import_batch(
             "nothing was stored."
         )
         raise error
+    batch = service.BatchWrites(principal.organisation_id)
     incidents = [
-        service.create_incident(session, data, principal, cipher, new, _provisional_reference())
+        service.create_incident(session, data, principal, cipher, new, batch)
         for data, new in checked
     ]
-    # Last: the country-year counters are locked from here to the commit, not for the whole
-    # batch, so a create elsewhere does not wait for a thousand incidents to be written.
-    service.issue_references(session, incidents)
+    # Last: the counters and kept counts every writer shares are locked from here to the
+    # commit, not for the whole batch, so a create elsewhere does not wait for it.
+    service.finish_batch(session, batch)
     return incidents
-
-
-def _provisional_reference() -> str:
-    """Unique until the batch's real references replace it, within the same transaction."""
-    return f"pending-{uuid.uuid4().hex[:16]}"

@@ -1,8 +1,7 @@
 """Rules for recording, updating, archiving and listing incidents. Services flush, never commit."""
 
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -91,10 +90,10 @@ def create_incident(
     principal: Principal,
     cipher: FieldCipher,
     checked: NewIncident | None = None,
-    reference: str | None = None,
+    batch: "BatchWrites | None" = None,
 ) -> Incident:
-    """Record a new incident. A batch passes a provisional `reference` and issues the real ones
-    at its end (`issue_references`)."""
+    """Record a new incident. In a batch, its reference and kept counts are written at the
+    batch's end (`finish_batch`)."""
     checked = checked or check_incident(session, data)
     if checked.problems:
         raise InvalidFieldsError(checked.problems)
@@ -102,7 +101,11 @@ def create_incident(
     victims = children.new_rows(checked.victims)
     perpetrators = children.new_rows(checked.perpetrators)
     incident = Incident(
-        reference=reference or next_reference(session, fields.country, fields.reported_on),
+        reference=(
+            _provisional_reference()
+            if batch
+            else next_reference(session, fields.country, fields.reported_on)
+        ),
         **_column_values(fields),
         violation_rows=[IncidentViolation(violation=v) for v in fields.violations],
         victims=victims,
@@ -131,7 +134,10 @@ def create_incident(
     if incident.verification_status is not VerificationStatus.REPORTED:
         _record_initial_status(session, incident, principal)
     state = history.snapshot(incident)
-    rollup.record_change(session, incident.organisation_id, None, state)
+    if batch is None:
+        rollup.record_change(session, incident.organisation_id, None, state)
+    else:
+        batch.created.append((incident, state))
     changes = history.diff({}, state)
     if data.summary:
         changes["summary"] = {"changed": True}
@@ -301,20 +307,36 @@ def reference_prefix(country: str, reported_on: date) -> str:
     return f"{country}-{reported_on.year}"
 
 
-def issue_references(session: Session, incidents: Sequence[Incident]) -> None:
-    """Give incidents created with a provisional reference their real ones: one counter update
-    per country and year, in one order for every writer. Called last in a transaction, so that
-    the counters' rows stay locked only from here to the commit."""
+@dataclass
+class BatchWrites:
+    """The incidents a batch created, whose writes to rows every writer shares (the country-year
+    reference counters, the kept counts) wait for the batch's end."""
+
+    organisation_id: uuid.UUID
+    created: list[tuple[Incident, dict[str, Any]]] = field(default_factory=list)
+
+
+def finish_batch(session: Session, batch: BatchWrites) -> None:
+    """Issue the batch's references (one counter update per country and year) and add its kept
+    counts (one statement per table). Called last in the transaction, so those shared rows stay
+    locked only from here to the commit, not while the batch is written."""
+    incidents = [incident for incident, _state in batch.created]
     by_prefix: dict[str, list[Incident]] = {}
     for incident in incidents:
         prefix = reference_prefix(incident.country, incident.reported_on)
         by_prefix.setdefault(prefix, []).append(incident)
-    for prefix in sorted(by_prefix):
+    for prefix in sorted(by_prefix):  # one lock order for every writer
         group = by_prefix[prefix]
         first = _advance_counter(session, prefix, len(group)) - len(group) + 1
         for offset, incident in enumerate(group):
             incident.reference = f"{prefix}-{first + offset:06d}"
     session.flush()
+    rollup.record_new(session, batch.organisation_id, [state for _i, state in batch.created])
+
+
+def _provisional_reference() -> str:
+    """Unique until `finish_batch` replaces it, within the same transaction."""
+    return f"pending-{uuid.uuid4().hex[:16]}"
 
 
 def _advance_counter(session: Session, prefix: str, by: int) -> int:
