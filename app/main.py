@@ -12,8 +12,10 @@ from app.audit.routes import router as audit_router
 from app.audit.service import install_audit_hooks
 from app.auth.routes import router as auth_router
 from app.auth.second_factor_routes import router as second_factor_router
+from app.core.auth import token_checker
+from app.core.body_limit import BodyTooLarge
 from app.core.concurrency import ConcurrencyLimit
-from app.core.config import Settings, get_settings
+from app.core.config import API_PREFIX, Settings, get_settings
 from app.core.crypto import load_audit_key, load_cipher
 from app.core.db import build_engine, build_session_factory
 from app.core.logging import AccessLog
@@ -52,7 +54,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     limit_malloc_arenas()
     engine = build_engine(
-        settings.database_url, settings.request_threads, settings.database_pool_timeout
+        settings.database_url,
+        settings.request_threads,
+        settings.database_pool_timeout,
+        lock_timeout=settings.database_lock_timeout,
+        statement_timeout=settings.database_statement_timeout,
     )
 
     @asynccontextmanager
@@ -90,5 +96,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.openapi = problem_details_openapi(app)  # type: ignore[method-assign]
     # A request waits here before it opens anything; the access log, outside, counts the wait.
     app.add_middleware(ConcurrencyLimit, limit=settings.request_threads)
+    # Oversized bodies are refused before they wait for a turn, let alone are read.
+    app.add_middleware(
+        BodyTooLarge,
+        default_limit=settings.max_body_bytes,
+        route_limits={("POST", f"{API_PREFIX}/incidents:batch"): settings.max_batch_body_bytes},
+        token_is_live=token_checker(app.state.session_factory),
+    )
     app.add_middleware(AccessLog)
     return app

@@ -5,10 +5,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
+from anyio import to_thread
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.config import API_PREFIX
 from app.core.db import SessionDep
@@ -110,6 +111,19 @@ def principal_for_token(session: Session, token: str) -> Principal | None:
         token_hash=digest,
         second_factor_missing=missing,
     )
+
+
+def token_checker(session_factory: sessionmaker[Session]) -> Callable[[str], Awaitable[bool]]:
+    """Whether a bearer token is live, asked outside any request's session (in a thread)."""
+
+    def is_live(token: str) -> bool:
+        with session_factory() as session:
+            return principal_for_token(session, token) is not None
+
+    async def check(token: str) -> bool:
+        return await to_thread.run_sync(is_live, token)
+
+    return check
 
 
 def current_principal(

@@ -31,6 +31,15 @@ class Settings(BaseSettings):
     request_threads: int = Field(default=10, ge=1, le=200)
     # How long a request may wait for a database connection before it fails (seconds).
     database_pool_timeout: float = Field(default=30, gt=0)
+    # PostgreSQL: how long one statement of a request may wait for a row lock, and may run, before
+    # it is cancelled and the request answered 503 with Retry-After (seconds).
+    database_lock_timeout: float = Field(default=5, gt=0, le=3600)
+    database_statement_timeout: float = Field(default=30, gt=0, le=3600)
+
+    # Largest request body accepted (bytes), and for `POST /api/v1/incidents:batch` from a caller
+    # with a live token; larger ones are refused with 413 before they are read.
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    max_batch_body_bytes: int = Field(default=16_777_216, ge=1024)
 
     encryption_keys: str = Field(
         default="",

@@ -1,6 +1,6 @@
 """Engine construction and the per-request session that owns the transaction."""
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,8 +12,19 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 
-def build_engine(database_url: str, pool_size: int = 10, pool_timeout: float = 30) -> Engine:
-    """`pool_size` connections, and a few more for work outside requests (the audit CLI...)."""
+def build_engine(
+    database_url: str,
+    pool_size: int = 10,
+    pool_timeout: float = 30,
+    *,
+    lock_timeout: float | None = None,
+    statement_timeout: float | None = None,
+) -> Engine:
+    """`pool_size` connections, and a few more for work outside requests (the audit CLI...).
+
+    On PostgreSQL, `lock_timeout` and `statement_timeout` (seconds) bound how long one statement
+    may wait for a row lock or run: a request never waits for good behind another.
+    """
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         return _build_sqlite_engine(database_url, url.database)
@@ -23,7 +34,26 @@ def build_engine(database_url: str, pool_size: int = 10, pool_timeout: float = 3
         max_overflow=5,
         pool_timeout=pool_timeout,
         pool_pre_ping=True,
+        connect_args=_postgres_timeouts(url.query, lock_timeout, statement_timeout),
     )
+
+
+def _postgres_timeouts(
+    query: Mapping[str, Any], lock_timeout: float | None, statement_timeout: float | None
+) -> dict[str, str]:
+    """libpq `options` setting the timeouts at connection start (no extra round trip)."""
+    settings = [
+        f"-c {name}={round(seconds * 1000)}"
+        for name, seconds in (
+            ("lock_timeout", lock_timeout),
+            ("statement_timeout", statement_timeout),
+        )
+        if seconds is not None
+    ]
+    if not settings:
+        return {}
+    given = query.get("options")  # options already in the URL are kept, ours come after
+    return {"options": " ".join([*([str(given)] if given else []), *settings])}
 
 
 def _build_sqlite_engine(database_url: str, path: str | None) -> Engine:

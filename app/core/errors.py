@@ -13,8 +13,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from psycopg import errors as pg_errors
 from pydantic import ValidationError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
@@ -22,6 +23,10 @@ from starlette.routing import Match
 logger = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
+# A statement cancelled by the database's lock or statement timeout: the request is answered
+# 503, told to retry after this many seconds, and nothing it did is kept.
+BUSY_RETRY_AFTER_SECONDS = 2
+BUSY_DETAIL = "The database was busy and nothing was saved; try again in a moment."
 
 
 @dataclass(frozen=True)
@@ -166,6 +171,27 @@ async def _integrity_error_handler(_request: Request, exc: Exception) -> JSONRes
     return problem_response(409, "The change conflicts with stored data; nothing was saved.")
 
 
+def database_busy(exc: Exception) -> bool:
+    """A lock or statement timeout or a deadlock (PostgreSQL, which cancels one of the two),
+    or a lock not granted in time (SQLite): the request may simply be sent again."""
+    cause = getattr(exc, "orig", None)
+    timed_out = pg_errors.LockNotAvailable | pg_errors.QueryCanceled
+    if isinstance(cause, timed_out | pg_errors.DeadlockDetected):
+        return True
+    return isinstance(exc, OperationalError) and "database is locked" in str(cause)
+
+
+def busy_headers() -> dict[str, str]:
+    return {"Retry-After": str(BUSY_RETRY_AFTER_SECONDS)}
+
+
+async def _operational_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    if not database_busy(exc):
+        return await _unexpected_error_handler(request, exc)
+    logger.warning("database busy", extra={"path": request.url.path})
+    return problem_response(503, BUSY_DETAIL, headers=busy_headers())
+
+
 def _constraint_name(exc: Exception) -> str | None:
     diag = getattr(getattr(exc, "orig", None), "diag", None)
     return getattr(diag, "constraint_name", None)
@@ -183,4 +209,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error_handler)
     app.add_exception_handler(StaleDataError, _stale_data_handler)
     app.add_exception_handler(IntegrityError, _integrity_error_handler)
+    app.add_exception_handler(OperationalError, _operational_error_handler)
     app.add_exception_handler(Exception, _unexpected_error_handler)

@@ -88,4 +88,12 @@ def import_batch(
             "nothing was stored."
         )
         raise error
-    return [service.create_incident(session, data, principal, cipher, new) for data, new in checked]
+    batch = service.BatchWrites(principal.organisation_id)
+    incidents = [
+        service.create_incident(session, data, principal, cipher, new, batch)
+        for data, new in checked
+    ]
+    # Last: the counters and kept counts every writer shares are locked from here to the
+    # commit, not for the whole batch, so a create elsewhere does not wait for it.
+    service.finish_batch(session, batch)
+    return incidents

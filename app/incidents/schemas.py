@@ -358,12 +358,35 @@ class DuplicateCandidate(BaseModel):
     reasons: list[str]
 
 
+# A batch's cost grows with its victims: at most this many in one batch (each incident may
+# have up to 500). Larger imports are split into several batches.
+MAX_BATCH_VICTIMS = 10_000
+
+
 class IncidentBatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     incidents: list[dict[str, Any]] = Field(
-        min_length=1, max_length=1000, description="Up to 1,000 incidents, each as for POST."
+        min_length=1,
+        max_length=1000,
+        description="Up to 1,000 incidents, each as for POST, with at most "
+        f"{MAX_BATCH_VICTIMS:,} victims in all.",
     )
+
+    @field_validator("incidents")
+    @classmethod
+    def victims_within_limit(cls, incidents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        victims = sum(
+            len(row["victims"]) for row in incidents if isinstance(row.get("victims"), list)
+        )
+        if victims > MAX_BATCH_VICTIMS:
+            # API only (no page imports batches): the message is not a catalogue entry.
+            message = (
+                f"at most {MAX_BATCH_VICTIMS} victims in one batch, this one has {victims}: "
+                "split it into several batches"
+            )
+            raise ValueError(message)
+        return incidents
 
 
 class BatchItem(BaseModel):

@@ -1,7 +1,7 @@
 """Rules for recording, updating, archiving and listing incidents. Services flush, never commit."""
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -91,7 +91,10 @@ def create_incident(
     principal: Principal,
     cipher: FieldCipher,
     checked: NewIncident | None = None,
+    batch: "BatchWrites | None" = None,
 ) -> Incident:
+    """Record a new incident. In a batch, its reference and kept counts are written at the
+    batch's end (`finish_batch`)."""
     checked = checked or check_incident(session, data)
     if checked.problems:
         raise InvalidFieldsError(checked.problems)
@@ -99,8 +102,12 @@ def create_incident(
     victims = children.new_rows(checked.victims)
     perpetrators = children.new_rows(checked.perpetrators)
     incident = Incident(
-        reference=next_reference(
-            session, fields.country, fields.reported_on, principal.organisation_id
+        reference=(
+            _provisional_reference()
+            if batch
+            else next_reference(
+                session, fields.country, fields.reported_on, principal.organisation_id
+            )
         ),
         **_column_values(fields),
         violation_rows=[IncidentViolation(violation=v) for v in fields.violations],
@@ -135,7 +142,10 @@ def create_incident(
     if incident.verification_status is not VerificationStatus.REPORTED:
         _record_initial_status(session, incident, principal)
     state = history.snapshot(incident)
-    rollup.record_change(session, incident.organisation_id, None, state)
+    if batch is None:
+        rollup.record_change(session, incident.organisation_id, None, state)
+    else:
+        batch.created.append((incident, state))
     changes = history.diff({}, state)
     if data.summary:
         changes["summary"] = {"changed": True}
@@ -319,21 +329,65 @@ def next_reference(
     atomically, even under concurrent writes. Each organisation numbers its own incidents, so a
     reference says nothing of how many another organisation recorded. References issued before
     (ML-2019-000001, one sequence for all) keep their three parts, so the two never collide."""
+    prefix = reference_prefix(country, reported_on, _reference_code(session, organisation_id))
+    return f"{prefix}-{_advance_counter(session, prefix, 1):06d}"
+
+
+def reference_prefix(country: str, reported_on: date, code: str) -> str:
+    return f"{country}-{reported_on.year}-{code}"
+
+
+def _reference_code(session: Session, organisation_id: uuid.UUID) -> str:
     code = session.scalar(
         select(Organisation.reference_code).where(Organisation.id == organisation_id)
     )
-    prefix = f"{country}-{reported_on.year}-{code}"
+    return str(code)
+
+
+@dataclass
+class BatchWrites:
+    """The incidents a batch created, whose writes to rows every writer shares (the country-year
+    reference counters, the kept counts) wait for the batch's end."""
+
+    organisation_id: uuid.UUID
+    created: list[tuple[Incident, dict[str, Any]]] = field(default_factory=list)
+
+
+def finish_batch(session: Session, batch: BatchWrites) -> None:
+    """Issue the batch's references (one counter update per country and year) and add its kept
+    counts (one statement per table). Called last in the transaction, so those shared rows stay
+    locked only from here to the commit, not while the batch is written."""
+    code = _reference_code(session, batch.organisation_id)
+    by_prefix: dict[str, list[Incident]] = {}
+    for incident, _state in batch.created:
+        prefix = reference_prefix(incident.country, incident.reported_on, code)
+        by_prefix.setdefault(prefix, []).append(incident)
+    for prefix in sorted(by_prefix):  # one lock order for every writer
+        group = by_prefix[prefix]
+        first = _advance_counter(session, prefix, len(group)) - len(group) + 1
+        for offset, incident in enumerate(group):
+            incident.reference = f"{prefix}-{first + offset:06d}"
+    session.flush()
+    rollup.record_new(session, batch.organisation_id, [state for _i, state in batch.created])
+
+
+def _provisional_reference() -> str:
+    """Unique until `finish_batch` replaces it, within the same transaction."""
+    return f"pending-{uuid.uuid4().hex[:16]}"
+
+
+def _advance_counter(session: Session, prefix: str, by: int) -> int:
+    """Move the prefix's counter on by `by`; its new last value."""
     statement = (
         dialect_insert(session)(ReferenceCounter)
-        .values(prefix=prefix, last_value=1)
+        .values(prefix=prefix, last_value=by)
         .on_conflict_do_update(
             index_elements=[ReferenceCounter.prefix],
-            set_={"last_value": ReferenceCounter.last_value + 1},
+            set_={"last_value": ReferenceCounter.last_value + by},
         )
         .returning(ReferenceCounter.last_value)
     )
-    sequence = session.execute(statement).scalar_one()
-    return f"{prefix}-{sequence:06d}"
+    return int(session.execute(statement).scalar_one())
 
 
 def _column_values(fields: IncidentFields) -> dict[str, Any]:

@@ -10,10 +10,18 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.config import API_PREFIX
-from app.core.errors import ApiError, FieldProblem, allowed_methods, install_error_handlers
+from app.core.errors import (
+    ApiError,
+    FieldProblem,
+    allowed_methods,
+    busy_headers,
+    database_busy,
+    install_error_handlers,
+)
 from app.models import enums
 from app.stats.dimensions import DimensionName
 from app.web.form_labels import field_label, in_form_order
@@ -197,6 +205,18 @@ def install_page_error_handlers(app: FastAPI) -> None:
             return error_page(request, 404, NOT_FOUND)
         return invalid_query_page(request, problems_of(in_query, ()))
 
+    operational_error_handler = app.exception_handlers[OperationalError]
+
+    async def on_database_busy(request: Request, exc: Exception) -> Response:
+        if _is_api(request) or not database_busy(exc):
+            return await operational_error_handler(request, exc)
+        response = error_page(
+            request, 503, N_("The service was busy and nothing was saved; try again in a moment.")
+        )
+        response.headers.update(busy_headers())
+        return response
+
+    app.add_exception_handler(OperationalError, on_database_busy)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(RequestValidationError, on_invalid_request)
     app.add_exception_handler(ApiError, on_api_error)

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.responses import Response
+from starlette.datastructures import FormData
 
 from app.core.auth import Principal, principal_for_token
 from app.core.config import Settings
@@ -116,6 +117,19 @@ def check_csrf(page: PageContext, submitted: str | None) -> None:
         raise CsrfError()
     if not hmac.compare_digest(page.csrf_token, submitted):
         raise CsrfError()
+
+
+async def posted_form(page: Page) -> FormData:
+    """The posted form, once its token is checked. Reading the body only awaits, so it is done
+    here on the event loop, and the handler that uses the form can be a plain `def` that runs
+    in the thread pool: blocking database or encryption work must never run on the loop."""
+    form = await page.request.form()
+    submitted = form.get(CSRF_FIELD)
+    check_csrf(page, submitted if isinstance(submitted, str) else None)
+    return form
+
+
+PostedForm = Annotated[FormData, Depends(posted_form)]
 
 
 def new_login_csrf() -> str:

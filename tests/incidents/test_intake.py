@@ -5,6 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from app.incidents.schemas import MAX_BATCH_VICTIMS
 from tests.factories import API, field_names, incident_payload, stats
 
 
@@ -102,3 +103,28 @@ def test_batch_is_limited_to_a_thousand(client: TestClient) -> None:
         f"{API}/incidents:batch", json={"incidents": [incident_payload()] * 1001}
     )
     assert response.status_code == 422 and field_names(response) == {"incidents"}
+
+
+def test_batch_is_limited_in_victims_and_says_so(client: TestClient) -> None:
+    many = [{"sex": "female", "age": 30}] * 500
+    rows = [incident_payload(victims=many) for _ in range(MAX_BATCH_VICTIMS // 500)]
+    rows.append(incident_payload())  # one victim over the limit
+    response = client.post(f"{API}/incidents:batch", json={"incidents": rows})
+    assert response.status_code == 422 and field_names(response) == {"incidents"}
+    assert f"at most {MAX_BATCH_VICTIMS} victims" in response.text
+    assert _count(client) == 0
+
+
+def test_batch_references_follow_each_country_and_year_counter(client: TestClient) -> None:
+    client.post(f"{API}/incidents", json=incident_payload())  # ML-2019-000001
+    rows = [
+        incident_payload(),
+        incident_payload(occurred_on="2020-02-01", reported_on="2020-02-03"),
+        incident_payload(),
+    ]
+    response = client.post(f"{API}/incidents:batch", json={"incidents": rows})
+    assert response.status_code == 201, response.text
+    references = [item["reference"] for item in response.json()["created"]]
+    assert references == ["ML-2019-000002", "ML-2020-000001", "ML-2019-000003"]
+    after = client.post(f"{API}/incidents", json=incident_payload()).json()
+    assert after["reference"] == "ML-2019-000004"

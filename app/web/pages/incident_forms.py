@@ -11,7 +11,6 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
-from starlette.datastructures import FormData
 
 from app.armed_parties.service import list_armed_parties
 from app.core.crypto import CipherDep
@@ -35,7 +34,7 @@ from app.web.forms import (
 )
 from app.web.i18n import DEFAULT_LANGUAGE, N_
 from app.web.rendering import redirect, render
-from app.web.session import PageContext, check_csrf, page_for
+from app.web.session import PageContext, PostedForm, page_for
 
 router = APIRouter(include_in_schema=False)
 WriterPage = Annotated[PageContext, Depends(page_for(Permission.INCIDENT_WRITE))]
@@ -53,12 +52,6 @@ TEXT_FIELDS = tuple(
     if name not in ("violations", "verification_status")
 )
 OPTIONAL_FIELDS = ("admin1", "admin2", "admin3", "pcode", "gbv_type")
-
-
-async def posted_form(page: PageContext) -> FormData:
-    form = await page.request.form()
-    check_csrf(page, text_field(form, "csrf_token"))
-    return form
 
 
 def party_options(session: Session) -> list[tuple[str, str]]:
@@ -103,9 +96,12 @@ def new_incident_form(page: WriterPage, session: SessionDep) -> Response:
     )
 
 
+# The handlers that post are plain `def`s (run in the thread pool): they query, lock rows and
+# encrypt. Only reading the form is awaited, in `PostedForm`, before they start.
 @router.post("/incidents/new")
-async def create_incident(page: WriterPage, session: SessionDep, cipher: CipherDep) -> Response:
-    form = await posted_form(page)
+def create_incident(
+    page: WriterPage, form: PostedForm, session: SessionDep, cipher: CipherDep
+) -> Response:
     values = incident_fields(form, (*TEXT_FIELDS, "summary", "idempotency_key"))
     victims, perpetrators = rows(form, "victims"), rows(form, "perpetrators")
     if (added := text_field(form, "add")) is not None:  # "add a row" without JavaScript
@@ -208,10 +204,13 @@ def edit_incident_form(page: WriterPage, session: SessionDep, incident_id: uuid.
 
 
 @router.post("/incidents/{incident_id}/edit")
-async def update_incident(
-    page: WriterPage, session: SessionDep, cipher: CipherDep, incident_id: uuid.UUID
+def update_incident(
+    page: WriterPage,
+    form: PostedForm,
+    session: SessionDep,
+    cipher: CipherDep,
+    incident_id: uuid.UUID,
 ) -> Response:
-    form = await posted_form(page)
     principal = page.user
     incident = service.get_incident(session, incident_id, principal)
     values = incident_fields(form, (*TEXT_FIELDS, "version"))

@@ -27,9 +27,9 @@ from app.web.forms import (
     text_field,
     validated,
 )
-from app.web.pages.incident_forms import form_errors, party_options, posted_form
+from app.web.pages.incident_forms import form_errors, party_options
 from app.web.rendering import redirect, render
-from app.web.session import PageContext, page_for
+from app.web.session import PageContext, PostedForm, page_for
 
 router = APIRouter(include_in_schema=False)
 AdviserPage = Annotated[PageContext, Depends(page_for(Permission.INCIDENT_READ))]
@@ -131,10 +131,13 @@ def _show_detail(
 
 
 @router.post("/incidents/{incident_id}/verification")
-async def decide_verification(
-    page: VerifierPage, session: SessionDep, cipher: CipherDep, incident_id: uuid.UUID
+def decide_verification(
+    page: VerifierPage,
+    form: PostedForm,
+    session: SessionDep,
+    cipher: CipherDep,
+    incident_id: uuid.UUID,
 ) -> Response:
-    form = await posted_form(page)
     principal = page.user
     incident = service.get_incident(session, incident_id, principal)
     body = _decision_body(form)

@@ -21,9 +21,9 @@ from app.models import JudicialCase
 from app.models.enums import CaseEventKind, JudicialStage
 from app.web.forms import Check, filled_in, validated
 from app.web.i18n import N_
-from app.web.pages.incident_forms import form_errors, posted_form
+from app.web.pages.incident_forms import form_errors
 from app.web.rendering import redirect, render
-from app.web.session import PageContext, page_for
+from app.web.session import PageContext, PostedForm, page_for
 
 router = APIRouter(include_in_schema=False)
 CasesPage = Annotated[PageContext, Depends(page_for(Permission.JUDICIAL_READ))]
@@ -87,8 +87,9 @@ def _show_case(
 
 
 @router.post("/judicial/cases/{case_id}/events")
-async def record_event(page: CaseWriterPage, session: SessionDep, case_id: uuid.UUID) -> Response:
-    form = await posted_form(page)
+def record_event(
+    page: CaseWriterPage, form: PostedForm, session: SessionDep, case_id: uuid.UUID
+) -> Response:
     principal = page.user
     case = service.get_case(session, case_id, principal)
     entered = _event_fields(form)

@@ -1,0 +1,159 @@
+"""Several users posting the same web form at once, to one worker over real HTTP.
+
+Each form takes row locks (the country-year reference counter, the kept counts, a case). A
+handler that did its database work on the event loop deadlocked the worker for good: one request
+waited for a lock on the loop while the holder needed the loop to commit. Every response must now
+come back, each within a bound, and the worker must still answer `/health` afterwards.
+"""
+
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from app.models.enums import Role
+from app.web.session import SESSION_COOKIE, csrf_token_for
+from tests.conftest import TEST_ENCRYPTION_KEY
+from tests.factories import create_case, create_court, create_incident, log_in, make_user
+from tests.live_server import live_server
+from tests.web.pages import incident_form
+
+AT_ONCE = 8
+# Far above what eight form posts take (well under a second each), far below "for good".
+RESPONSE_BOUND_SECONDS = 30
+TODAY = datetime.now(UTC).date().isoformat()
+
+
+@pytest.fixture
+def server_url(client: TestClient, database_url: str) -> Iterator[str]:
+    # After `client`, so it stops first: a hung worker's locks go with it before the wipe.
+    with live_server(database_url, TEST_ENCRYPTION_KEY) as url:
+        yield url
+
+
+def _browsers(app: FastAPI, client: TestClient, url: str, role: Role) -> list[httpx.Client]:
+    """AT_ONCE signed-in users, each with the session cookie a login would have set."""
+    browsers = []
+    for _ in range(AT_ONCE):
+        token = log_in(client, make_user(app, role))
+        browser = httpx.Client(
+            base_url=url, timeout=RESPONSE_BOUND_SECONDS, cookies={SESSION_COOKIE: token}
+        )
+        browser.headers["X-Test-Csrf"] = csrf_token_for(token)
+        browsers.append(browser)
+    return browsers
+
+
+def _post_all_at_once(
+    browsers: list[httpx.Client], action: Callable[[int], str], fields: Callable[[int], Any]
+) -> list[int]:
+    """Every browser posts its form at the same moment; their status codes, in order."""
+
+    def post(index: int) -> int:
+        browser = browsers[index]
+        data = {**fields(index), "csrf_token": browser.headers["X-Test-Csrf"]}
+        return browser.post(action(index), data=data).status_code
+
+    with ThreadPoolExecutor(AT_ONCE) as pool:
+        try:
+            return list(pool.map(post, range(len(browsers)), timeout=RESPONSE_BOUND_SECONDS + 5))
+        finally:
+            for browser in browsers:
+                browser.close()
+
+
+def _assert_still_answers(url: str) -> None:
+    assert httpx.get(f"{url}/health", timeout=5).status_code == 200
+
+
+def test_simultaneous_new_incident_forms_are_all_answered(
+    app: FastAPI, client: TestClient, server_url: str
+) -> None:
+    browsers = _browsers(app, client, server_url, Role.PROTECTION_ADVISER)
+    statuses = _post_all_at_once(
+        browsers,
+        lambda _index: "/incidents/new",
+        lambda _index: incident_form(idempotency_key=str(uuid.uuid4())),
+    )
+    assert statuses == [303] * AT_ONCE
+    _assert_still_answers(server_url)
+    listed = client.get("/api/v1/incidents", params={"limit": 50}).json()["items"]
+    references = {incident["reference"] for incident in listed}
+    assert len(references) == AT_ONCE  # each got its own reference from the shared counter
+
+
+def _edit_fields(incident: dict[str, Any]) -> dict[str, Any]:
+    """The edit form as the page fills it in, with the second-level region changed."""
+    fields: dict[str, Any] = {
+        name: incident[name]
+        for name in ("occurred_on", "date_precision", "reported_on", "country", "source")
+    }
+    fields.update(admin1="Mopti", admin2="Douentza", violations=incident["violations"])
+    fields["version"] = str(incident["version"])
+    for index, victim in enumerate(incident["victims"]):
+        fields[f"victims-{index}-id"] = victim["id"]
+        fields[f"victims-{index}-sex"] = victim["sex"]
+        fields[f"victims-{index}-age"] = str(victim["age"])
+    for index, perpetrator in enumerate(incident["perpetrators"]):
+        fields[f"perpetrators-{index}-id"] = perpetrator["id"]
+        fields[f"perpetrators-{index}-category"] = perpetrator["category"]
+    return fields
+
+
+def test_simultaneous_edit_forms_are_all_answered(
+    app: FastAPI, client: TestClient, server_url: str
+) -> None:
+    incidents = [create_incident(client) for _ in range(AT_ONCE)]
+    browsers = _browsers(app, client, server_url, Role.PROTECTION_ADVISER)
+    statuses = _post_all_at_once(
+        browsers,
+        lambda index: f"/incidents/{incidents[index]['id']}/edit",
+        lambda index: _edit_fields(incidents[index]),
+    )
+    assert statuses == [303] * AT_ONCE
+    _assert_still_answers(server_url)
+    for incident in incidents:
+        stored = client.get(f"/api/v1/incidents/{incident['id']}").json()
+        assert (stored["admin2"], stored["version"]) == ("Douentza", 2)
+
+
+def test_simultaneous_verification_decisions_are_all_answered(
+    app: FastAPI, client: TestClient, server_url: str
+) -> None:
+    incidents = [create_incident(client) for _ in range(AT_ONCE)]
+    browsers = _browsers(app, client, server_url, Role.PROTECTION_ADVISER)
+    statuses = _post_all_at_once(
+        browsers,
+        lambda index: f"/incidents/{incidents[index]['id']}/verification",
+        lambda _index: {"status": "pending_verification", "version": "1"},
+    )
+    assert statuses == [303] * AT_ONCE
+    _assert_still_answers(server_url)
+    for incident in incidents:
+        stored = client.get(f"/api/v1/incidents/{incident['id']}").json()
+        assert stored["verification_status"] == "pending_verification"
+
+
+def test_simultaneous_judicial_acts_on_one_case_are_all_answered(
+    app: FastAPI, client: TestClient, client_for: Callable[..., TestClient], server_url: str
+) -> None:
+    tracker = client_for(Role.JUDICIAL_TRACKER)
+    court = create_court(tracker, "Tribunal de grande instance de Mopti")
+    case = create_case(tracker, court, [create_incident(client)])
+    browsers = _browsers(app, client, server_url, Role.JUDICIAL_TRACKER)
+    statuses = _post_all_at_once(
+        browsers,
+        lambda _index: f"/judicial/cases/{case['id']}/events",
+        lambda index: {"kind": "act", "occurred_on": TODAY, "note": f"Hearing {index}"},
+    )
+    # Acts on one case at once: each is recorded, or refused as "changed meanwhile"; all answered.
+    assert set(statuses) <= {303, 409} and 303 in statuses, statuses
+    _assert_still_answers(server_url)
+    stored = tracker.get(f"/api/v1/judicial-cases/{case['id']}").json()
+    assert stored["last_act_on"] == TODAY
