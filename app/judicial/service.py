@@ -1,9 +1,10 @@
 """Judicial cases: created against a court and incidents, moved only by dated events."""
 
 import uuid
+from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from app.audit.service import add_recorded, record
@@ -138,12 +139,17 @@ def create_case(session: Session, data: CaseCreate, principal: Principal) -> Jud
     problems = _date_problems(data.opened_on, stage_since, last_act_on)
     if session.get(Court, data.court_id) is None:
         problems.append(FieldProblem(("body", "court_id"), "no court has this id"))
-    problems += _incident_problems(session, principal, data.incident_ids)
+    try:
+        incidents = resolve_incidents(session, principal, data.incident_ids)
+    except InvalidFieldsError as unknown:
+        raise InvalidFieldsError([*problems, *unknown.errors]) from None
+    problems += _complaint_problems(data.opened_on, incidents)
     if problems:
         raise InvalidFieldsError(problems)
-    incident_ids = list(dict.fromkeys(data.incident_ids))
+    sent = [incident.id for incident in incidents]
+    incident_ids = list(dict.fromkeys(sent))
     missing = consent.check_justice_consent(
-        session, incident_ids, data.consent_override_reason, data.incident_ids
+        session, incident_ids, data.consent_override_reason, sent
     )
     case = JudicialCase(
         organisation_id=principal.organisation_id,
@@ -191,16 +197,16 @@ def update_case(
     changed = sorted(data.model_fields_set - {"version", "consent_override_reason"})
     missing: list[consent.MissingConsent] = []
     if data.incident_ids is not None:
-        problems = _incident_problems(session, principal, data.incident_ids)
+        incidents = resolve_incidents(session, principal, data.incident_ids)
+        held = set(case.incident_ids)
+        problems = _added_after_complaint(case, incidents)
+        sent = [incident.id for incident in incidents]
+        wanted = list(dict.fromkeys(sent))
+        added = [i for i in wanted if i not in held]
         if problems:
             raise InvalidFieldsError(problems)
-        wanted = list(dict.fromkeys(data.incident_ids))
-        held = set(case.incident_ids)
-        added = [i for i in wanted if i not in held]
         # Links made before stay as they were; each incident added is checked as on creation.
-        missing = consent.check_justice_consent(
-            session, added, data.consent_override_reason, data.incident_ids
-        )
+        missing = consent.check_justice_consent(session, added, data.consent_override_reason, sent)
         case.incident_links = [link for link in case.incident_links if link.incident_id in wanted]
         case.incident_links += [CaseIncident(incident_id=i) for i in added]
     for name in ("docket_reference", "charges", "accused_count"):
@@ -323,25 +329,78 @@ def _date_problems(opened_on: date, stage_since: date, last_act_on: date) -> lis
     return problems
 
 
-def _incident_problems(
-    session: Session, principal: Principal, incident_ids: list[uuid.UUID]
-) -> list[FieldProblem]:
-    """Cases may name only incidents of the caller's organisation."""
-    found = set(
-        session.scalars(
-            select(Incident.id).where(
-                Incident.id.in_(incident_ids),
-                Incident.organisation_id == principal.organisation_id,
-            )
+def resolve_incidents(
+    session: Session, principal: Principal, keys: Sequence[uuid.UUID | str]
+) -> list[Incident]:
+    """The incidents named by id or by reference, in the order sent; only the caller's
+    organisation's: another's reads as one that does not exist (422 naming each)."""
+    ids = [key for key in keys if isinstance(key, uuid.UUID)]
+    references = [key for key in keys if isinstance(key, str)]
+    found = session.scalars(
+        select(Incident).where(
+            Incident.organisation_id == principal.organisation_id,
+            or_(Incident.id.in_(ids), Incident.reference.in_(references)),
         )
-    )
+    ).all()
+    by_key: dict[uuid.UUID | str, Incident] = {}
+    for incident in found:
+        by_key[incident.id] = by_key[incident.reference] = incident
+    problems = [
+        FieldProblem(("body", "incident_ids", index), _NOT_FOUND[isinstance(key, str)])
+        for index, key in enumerate(keys)
+        if key not in by_key
+    ]
+    if problems:
+        raise InvalidFieldsError(problems)
+    return [by_key[key] for key in keys]
+
+
+_NOT_FOUND = {
+    False: "no incident of your organisation has this id",
+    True: "no incident of your organisation has this reference",
+}
+
+
+def _complaint_problems(opened_on: date, incidents: Sequence[Incident]) -> list[FieldProblem]:
+    """A complaint cannot precede the incident it concerns (its date's first possible day)."""
+    for incident in incidents:
+        if opened_on < incident.occurred_on:
+            return [
+                FieldProblem(
+                    ("body", "opened_on"),
+                    "is before the incident it concerns ({reference}, {date})",
+                    values={
+                        "reference": incident.reference,
+                        "date": incident.occurred_on.isoformat(),
+                    },
+                )
+            ]
+    return []
+
+
+def _added_after_complaint(case: JudicialCase, incidents: Sequence[Incident]) -> list[FieldProblem]:
+    """An incident added to a case must not have happened after the case's complaint."""
+    held = set(case.incident_ids)
     return [
         FieldProblem(
-            ("body", "incident_ids", index), "no incident of your organisation has this id"
+            ("body", "incident_ids", index),
+            "occurred after the complaint ({date})",
+            values={"date": case.opened_on.isoformat()},
         )
-        for index, incident_id in enumerate(incident_ids)
-        if incident_id not in found
+        for index, incident in enumerate(incidents)
+        if incident.id not in held and incident.occurred_on > case.opened_on
     ]
+
+
+def linked_incidents(session: Session, case: JudicialCase) -> list[Incident]:
+    """The case's incidents, oldest first, for showing their references and dates."""
+    return list(
+        session.scalars(
+            select(Incident)
+            .where(Incident.id.in_(case.incident_ids))
+            .order_by(Incident.occurred_on, Incident.reference)
+        )
+    )
 
 
 def _add_event(
