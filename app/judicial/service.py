@@ -133,7 +133,8 @@ def list_cases(
     return list(session.scalars(query))
 
 
-def create_case(session: Session, data: CaseCreate, principal: Principal) -> JudicialCase:
+def check_case(session: Session, data: CaseCreate, principal: Principal) -> list[FieldProblem]:
+    """Every problem with a new case's court, incidents and dates, at once (consent apart)."""
     stage_since = data.stage_since or data.opened_on
     last_act_on = data.last_act_on or stage_since
     problems = _date_problems(data.opened_on, stage_since, last_act_on)
@@ -142,10 +143,17 @@ def create_case(session: Session, data: CaseCreate, principal: Principal) -> Jud
     try:
         incidents = resolve_incidents(session, principal, data.incident_ids)
     except InvalidFieldsError as unknown:
-        raise InvalidFieldsError([*problems, *unknown.errors]) from None
-    problems += _complaint_problems(data.opened_on, incidents)
+        return [*problems, *unknown.errors]
+    return problems + _complaint_problems(data.opened_on, incidents)
+
+
+def create_case(session: Session, data: CaseCreate, principal: Principal) -> JudicialCase:
+    problems = check_case(session, data, principal)
     if problems:
         raise InvalidFieldsError(problems)
+    stage_since = data.stage_since or data.opened_on
+    last_act_on = data.last_act_on or stage_since
+    incidents = resolve_incidents(session, principal, data.incident_ids)
     sent = [incident.id for incident in incidents]
     incident_ids = list(dict.fromkeys(sent))
     missing = consent.check_justice_consent(
@@ -356,8 +364,8 @@ def resolve_incidents(
 
 
 _NOT_FOUND = {
-    False: "no incident of your organisation has this id",
-    True: "no incident of your organisation has this reference",
+    False: N_("no incident of your organisation has this id"),
+    True: N_("no incident of your organisation has this reference"),
 }
 
 

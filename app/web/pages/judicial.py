@@ -78,6 +78,7 @@ def _show_case(
         "judicial/case.html",
         status,
         case=case,
+        incidents=service.linked_incidents(session, case),
         next_stages=[stage.value for stage in JudicialStage if stage in NEXT_STAGES[case.stage]],
         event_kinds=[(kind.value, page.t.gettext(text)) for kind, text in EVENT_KINDS],
         errors=errors or {},
