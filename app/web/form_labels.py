@@ -98,7 +98,7 @@ FORM_LABELS: dict[str, dict[str, str]] = {
         "username": N_("Username"),
         "password": N_("Password"),
         "roles": N_("Roles"),
-        "is_active": N_("Account"),
+        "is_active": N_("Account status"),
     },
     "audit": {
         "user_id": N_("By"),
