@@ -135,6 +135,12 @@ def list_cases(
 
 def check_case(session: Session, data: CaseCreate, principal: Principal) -> list[FieldProblem]:
     """Every problem with a new case's court, incidents and dates, at once (consent apart)."""
+    return _checked(session, data, principal)[0]
+
+
+def _checked(
+    session: Session, data: CaseCreate, principal: Principal
+) -> tuple[list[FieldProblem], list[Incident]]:
     stage_since = data.stage_since or data.opened_on
     last_act_on = data.last_act_on or stage_since
     problems = _date_problems(data.opened_on, stage_since, last_act_on)
@@ -143,17 +149,16 @@ def check_case(session: Session, data: CaseCreate, principal: Principal) -> list
     try:
         incidents = resolve_incidents(session, principal, data.incident_ids)
     except InvalidFieldsError as unknown:
-        return [*problems, *unknown.errors]
-    return problems + _complaint_problems(data.opened_on, incidents)
+        return [*problems, *unknown.errors], []
+    return problems + _complaint_problems(data.opened_on, incidents), incidents
 
 
 def create_case(session: Session, data: CaseCreate, principal: Principal) -> JudicialCase:
-    problems = check_case(session, data, principal)
+    problems, incidents = _checked(session, data, principal)
     if problems:
         raise InvalidFieldsError(problems)
     stage_since = data.stage_since or data.opened_on
     last_act_on = data.last_act_on or stage_since
-    incidents = resolve_incidents(session, principal, data.incident_ids)
     sent = [incident.id for incident in incidents]
     incident_ids = list(dict.fromkeys(sent))
     missing = consent.check_justice_consent(
