@@ -1,10 +1,9 @@
 """Judicial cases: created against a court and incidents, moved only by dated events."""
 
 import uuid
-from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from app.audit.service import add_recorded, record
@@ -14,6 +13,7 @@ from app.core.i18n import N_
 from app.incidents.history import check_version
 from app.incidents.rules import latest_allowed_date
 from app.judicial import consent
+from app.judicial.links import added_after_complaint, complaint_problems, resolve_incidents
 from app.judicial.schemas import (
     CaseCreate,
     CaseEventCreate,
@@ -150,7 +150,7 @@ def _checked(
         incidents = resolve_incidents(session, principal, data.incident_ids)
     except InvalidFieldsError as unknown:
         return [*problems, *unknown.errors], []
-    return problems + _complaint_problems(data.opened_on, incidents), incidents
+    return problems + complaint_problems(data.opened_on, incidents), incidents
 
 
 def create_case(session: Session, data: CaseCreate, principal: Principal) -> JudicialCase:
@@ -212,7 +212,7 @@ def update_case(
     if data.incident_ids is not None:
         incidents = resolve_incidents(session, principal, data.incident_ids)
         held = set(case.incident_ids)
-        problems = _added_after_complaint(case, incidents)
+        problems = added_after_complaint(case, incidents)
         sent = [incident.id for incident in incidents]
         wanted = list(dict.fromkeys(sent))
         added = [i for i in wanted if i not in held]
@@ -340,80 +340,6 @@ def _date_problems(opened_on: date, stage_since: date, last_act_on: date) -> lis
             FieldProblem(("body", "last_act_on"), "is before the current stage (stage_since)")
         )
     return problems
-
-
-def resolve_incidents(
-    session: Session, principal: Principal, keys: Sequence[uuid.UUID | str]
-) -> list[Incident]:
-    """The incidents named by id or by reference, in the order sent; only the caller's
-    organisation's: another's reads as one that does not exist (422 naming each)."""
-    ids = [key for key in keys if isinstance(key, uuid.UUID)]
-    references = [key for key in keys if isinstance(key, str)]
-    found = session.scalars(
-        select(Incident).where(
-            Incident.organisation_id == principal.organisation_id,
-            or_(Incident.id.in_(ids), Incident.reference.in_(references)),
-        )
-    ).all()
-    by_key: dict[uuid.UUID | str, Incident] = {}
-    for incident in found:
-        by_key[incident.id] = by_key[incident.reference] = incident
-    problems = [
-        FieldProblem(("body", "incident_ids", index), _NOT_FOUND[isinstance(key, str)])
-        for index, key in enumerate(keys)
-        if key not in by_key
-    ]
-    if problems:
-        raise InvalidFieldsError(problems)
-    return [by_key[key] for key in keys]
-
-
-_NOT_FOUND = {
-    False: N_("no incident of your organisation has this id"),
-    True: N_("no incident of your organisation has this reference"),
-}
-
-
-def _complaint_problems(opened_on: date, incidents: Sequence[Incident]) -> list[FieldProblem]:
-    """A complaint cannot precede the incident it concerns (its date's first possible day)."""
-    for incident in incidents:
-        if opened_on < incident.occurred_on:
-            return [
-                FieldProblem(
-                    ("body", "opened_on"),
-                    "is before the incident it concerns ({reference}, {date})",
-                    values={
-                        "reference": incident.reference,
-                        "date": incident.occurred_on.isoformat(),
-                    },
-                )
-            ]
-    return []
-
-
-def _added_after_complaint(case: JudicialCase, incidents: Sequence[Incident]) -> list[FieldProblem]:
-    """An incident added to a case must not have happened after the case's complaint."""
-    held = set(case.incident_ids)
-    return [
-        FieldProblem(
-            ("body", "incident_ids", index),
-            "occurred after the complaint ({date})",
-            values={"date": case.opened_on.isoformat()},
-        )
-        for index, incident in enumerate(incidents)
-        if incident.id not in held and incident.occurred_on > case.opened_on
-    ]
-
-
-def linked_incidents(session: Session, case: JudicialCase) -> list[Incident]:
-    """The case's incidents, oldest first, for showing their references and dates."""
-    return list(
-        session.scalars(
-            select(Incident)
-            .where(Incident.id.in_(case.incident_ids))
-            .order_by(Incident.occurred_on, Incident.reference)
-        )
-    )
 
 
 def _add_event(

@@ -19,7 +19,7 @@ from starlette.datastructures import FormData
 from app.core.db import SessionDep
 from app.core.errors import ApiError
 from app.core.permissions import Permission
-from app.judicial import service
+from app.judicial import links, service
 from app.judicial.schemas import CaseCreate, CaseUpdate
 from app.models import JudicialCase
 from app.models.enums import JudicialStage
@@ -170,7 +170,7 @@ def _current(session: Session, case: JudicialCase) -> dict[str, Any]:
         "docket_reference": case.docket_reference or "",
         "accused_count": str(case.accused_count),
         "version": str(case.version),
-        "incident_ids": [i.reference for i in service.linked_incidents(session, case)],
+        "incident_ids": [i.reference for i in links.linked_incidents(session, case)],
         "charges": list(case.charges),
     }
 
