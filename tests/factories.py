@@ -76,9 +76,16 @@ def create_incident(client: TestClient, **overrides: Any) -> dict[str, Any]:
 JUSTICE_VICTIM = {"sex": "female", "age": 24, "consent": {"justice": True}}
 
 
+# Before the complaint of the cases the tests open (2014-03-05 unless they say otherwise).
+BEFORE_THE_COMPLAINT = {"occurred_on": "2013-06-14", "reported_on": "2013-06-20"}
+
+
 def create_incident_for_justice(client: TestClient, **overrides: Any) -> dict[str, Any]:
-    """An incident whose victims consented to justice: one a judicial case may concern."""
-    return create_incident(client, **{"victims": [JUSTICE_VICTIM], **overrides})
+    """An incident whose victims consented to justice, before the complaint: one a judicial
+    case may concern."""
+    return create_incident(
+        client, **{"victims": [JUSTICE_VICTIM], **BEFORE_THE_COMPLAINT, **overrides}
+    )
 
 
 def create_armed_party(

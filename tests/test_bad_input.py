@@ -14,6 +14,7 @@ from tests.factories import (
     create_case,
     create_court,
     create_incident,
+    create_incident_for_justice,
     field_names,
     incident_payload,
 )
@@ -65,7 +66,7 @@ def test_a_nul_in_judicial_records_is_refused_by_name(
     tracker = client_for(Role.JUDICIAL_TRACKER, Role.PROTECTION_ADVISER)
     _refused(tracker.post(f"{API}/courts", json={"name": NUL, "jurisdiction": "national"}), "name")
     court = create_court(tracker, "Tribunal de Mopti")
-    case = create_case(tracker, court, [create_incident(tracker)])
+    case = create_case(tracker, court, [create_incident_for_justice(tracker)])
     event = {"kind": "act", "occurred_on": "2015-01-01", "note": NUL}
     _refused(tracker.post(f"{API}/judicial-cases/{case['id']}/events", json=event), "note")
     assert [court["name"] for court in tracker.get(f"{API}/courts").json()] == ["Tribunal de Mopti"]

@@ -31,7 +31,7 @@ from tests.factories import (
     create_armed_party,
     create_case,
     create_court,
-    create_incident,
+    create_incident_for_justice,
     log_in,
     make_user,
 )
@@ -50,8 +50,8 @@ ROLES = [Role.PROTECTION_ADVISER, Role.REPORT_WRITER, Role.JUDICIAL_TRACKER, Rol
 def records(client: TestClient, client_for: Callable[..., TestClient]) -> dict[str, str]:
     """One record of each kind, whose ids stand in for generated ones."""
     tracker = client_for(Role.JUDICIAL_TRACKER, Role.PROTECTION_ADVISER)
-    incident = create_incident(tracker)
-    other = create_incident(tracker, admin1="Gao")
+    incident = create_incident_for_justice(tracker)
+    other = create_incident_for_justice(tracker, admin1="Gao")
     court = create_court(tracker, "Tribunal de grande instance de Mopti")
     case = create_case(tracker, court, [incident])
     party = create_armed_party(tracker)

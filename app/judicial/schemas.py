@@ -1,8 +1,9 @@
+import re
 import uuid
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 from app.core.countries import normalise_country_code
 from app.core.dates import EventDate
@@ -18,6 +19,37 @@ OverrideReason = Annotated[
         "link is refused (409). Kept on the link and audited; never put survivor details here.",
     ),
 ]
+
+
+# An incident's reference as it is printed: country, year, the organisation's code since
+# per-organisation references began, and the sequence (ML-2019-000001, ML-2019-MHRD-000001).
+INCIDENT_REFERENCE = re.compile(r"^[A-Z]{2}-\d{4}-(?:[A-Z0-9]{2,8}-)?\d{1,12}$")
+
+
+def _incident_key(value: str) -> uuid.UUID | str:
+    """An incident's id, or its reference (upper-cased); which incident it is is the service's."""
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        reference = value.upper()
+    if not INCIDENT_REFERENCE.match(reference):
+        raise ValueError("is neither an incident's id nor its reference (e.g. ML-2019-000001)")
+    return reference
+
+
+IncidentKey = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=40),
+    AfterValidator(_incident_key),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "description": "The incident's id, or its reference (ML-2019-000001, "
+            "ML-2019-MHRD-000001); an incident of your organisation only.",
+        }
+    ),
+]
+IncidentKeys = Annotated[list[IncidentKey], Field(min_length=1, max_length=500)]
 
 
 class CourtCreate(BaseModel):
@@ -68,7 +100,7 @@ class CaseCreate(BaseModel):
                 {
                     "court_id": "00000000-0000-0000-0000-000000000000",
                     "docket_reference": "RG 2014/0112",
-                    "incident_ids": ["00000000-0000-0000-0000-000000000000"],
+                    "incident_ids": ["ML-2014-MHRD-000012"],
                     "stage": "judicial_investigation",
                     "stage_since": "2015-02-10",
                     "opened_on": "2014-03-05",
@@ -83,10 +115,11 @@ class CaseCreate(BaseModel):
     docket_reference: (
         Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)] | None
     ) = None
-    incident_ids: list[uuid.UUID] = Field(min_length=1, max_length=500)
+    incident_ids: IncidentKeys
     stage: JudicialStage = JudicialStage.COMPLAINT_FILED
     opened_on: EventDate = Field(
-        description="Date of the complaint (or first act): nothing precedes it."
+        description="Date of the complaint (or first act): nothing precedes it, not even the "
+        "incidents it concerns (422 on `opened_on`)."
     )
     stage_since: EventDate | None = Field(
         default=None, description="When the case reached `stage`; the opening date if omitted."
@@ -109,7 +142,7 @@ class CaseUpdate(BaseModel):
     docket_reference: (
         Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)] | None
     ) = None
-    incident_ids: list[uuid.UUID] | None = Field(default=None, min_length=1, max_length=500)
+    incident_ids: IncidentKeys | None = None
     charges: (
         list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]] | None
     ) = None

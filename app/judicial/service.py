@@ -13,6 +13,7 @@ from app.core.i18n import N_
 from app.incidents.history import check_version
 from app.incidents.rules import latest_allowed_date
 from app.judicial import consent
+from app.judicial.links import added_after_complaint, complaint_problems, resolve_incidents
 from app.judicial.schemas import (
     CaseCreate,
     CaseEventCreate,
@@ -132,18 +133,36 @@ def list_cases(
     return list(session.scalars(query))
 
 
-def create_case(session: Session, data: CaseCreate, principal: Principal) -> JudicialCase:
+def check_case(session: Session, data: CaseCreate, principal: Principal) -> list[FieldProblem]:
+    """Every problem with a new case's court, incidents and dates, at once (consent apart)."""
+    return _checked(session, data, principal)[0]
+
+
+def _checked(
+    session: Session, data: CaseCreate, principal: Principal
+) -> tuple[list[FieldProblem], list[Incident]]:
     stage_since = data.stage_since or data.opened_on
     last_act_on = data.last_act_on or stage_since
     problems = _date_problems(data.opened_on, stage_since, last_act_on)
     if session.get(Court, data.court_id) is None:
         problems.append(FieldProblem(("body", "court_id"), "no court has this id"))
-    problems += _incident_problems(session, principal, data.incident_ids)
+    try:
+        incidents = resolve_incidents(session, principal, data.incident_ids)
+    except InvalidFieldsError as unknown:
+        return [*problems, *unknown.errors], []
+    return problems + complaint_problems(data.opened_on, incidents), incidents
+
+
+def create_case(session: Session, data: CaseCreate, principal: Principal) -> JudicialCase:
+    problems, incidents = _checked(session, data, principal)
     if problems:
         raise InvalidFieldsError(problems)
-    incident_ids = list(dict.fromkeys(data.incident_ids))
+    stage_since = data.stage_since or data.opened_on
+    last_act_on = data.last_act_on or stage_since
+    sent = [incident.id for incident in incidents]
+    incident_ids = list(dict.fromkeys(sent))
     missing = consent.check_justice_consent(
-        session, incident_ids, data.consent_override_reason, data.incident_ids
+        session, incident_ids, data.consent_override_reason, sent
     )
     case = JudicialCase(
         organisation_id=principal.organisation_id,
@@ -191,16 +210,16 @@ def update_case(
     changed = sorted(data.model_fields_set - {"version", "consent_override_reason"})
     missing: list[consent.MissingConsent] = []
     if data.incident_ids is not None:
-        problems = _incident_problems(session, principal, data.incident_ids)
+        incidents = resolve_incidents(session, principal, data.incident_ids)
+        held = set(case.incident_ids)
+        problems = added_after_complaint(case, incidents)
+        sent = [incident.id for incident in incidents]
+        wanted = list(dict.fromkeys(sent))
+        added = [i for i in wanted if i not in held]
         if problems:
             raise InvalidFieldsError(problems)
-        wanted = list(dict.fromkeys(data.incident_ids))
-        held = set(case.incident_ids)
-        added = [i for i in wanted if i not in held]
         # Links made before stay as they were; each incident added is checked as on creation.
-        missing = consent.check_justice_consent(
-            session, added, data.consent_override_reason, data.incident_ids
-        )
+        missing = consent.check_justice_consent(session, added, data.consent_override_reason, sent)
         case.incident_links = [link for link in case.incident_links if link.incident_id in wanted]
         case.incident_links += [CaseIncident(incident_id=i) for i in added]
     for name in ("docket_reference", "charges", "accused_count"):
@@ -321,27 +340,6 @@ def _date_problems(opened_on: date, stage_since: date, last_act_on: date) -> lis
             FieldProblem(("body", "last_act_on"), "is before the current stage (stage_since)")
         )
     return problems
-
-
-def _incident_problems(
-    session: Session, principal: Principal, incident_ids: list[uuid.UUID]
-) -> list[FieldProblem]:
-    """Cases may name only incidents of the caller's organisation."""
-    found = set(
-        session.scalars(
-            select(Incident.id).where(
-                Incident.id.in_(incident_ids),
-                Incident.organisation_id == principal.organisation_id,
-            )
-        )
-    )
-    return [
-        FieldProblem(
-            ("body", "incident_ids", index), "no incident of your organisation has this id"
-        )
-        for index, incident_id in enumerate(incident_ids)
-        if incident_id not in found
-    ]
 
 
 def _add_event(

@@ -167,14 +167,12 @@ def record_new(
 ) -> None:
     """Add new incidents' contributions (a batch's) at once: one statement per table, its rows
     locked in the one order every writer uses."""
-    summed: dict[Key, list[int]] = {}
+    summed: dict[Key, Measures] = {}
     for state in states:
         for key, measures in contributions(organisation_id, state).items():
-            total = summed.setdefault(key, [0, 0, 0, 0])
-            for index, measure in enumerate(measures):
-                total[index] += measure
-    new = {key: (m[0], m[1], m[2], m[3]) for key, m in summed.items()}
-    _add_differences(session, {}, new)
+            total = summed.get(key, NOTHING)
+            summed[key] = tuple(a + b for a, b in zip(total, measures, strict=True))
+    _add_differences(session, {}, summed)
 
 
 def _add_differences(session: Session, old: Contributions, new: Contributions) -> None:

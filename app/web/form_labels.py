@@ -75,6 +75,39 @@ FORM_LABELS: dict[str, dict[str, str]] = {
         "basis": N_("Which incidents"),
     },
     "stalled": {"months": N_("No judicial act for at least (months)")},
+    "court": {
+        "name": N_("Name"),
+        "jurisdiction": N_("Jurisdiction"),
+        "country": N_("Country code"),
+        "place": N_("Place"),
+    },
+    "case": {
+        "court_id": N_("Court"),
+        "docket_reference": N_("Docket number"),
+        "incident_ids": N_("Incidents"),
+        "consent_override_reason": N_("Why the case goes ahead without their consent"),
+        "stage": N_("Stage"),
+        "opened_on": N_("Date of the complaint"),
+        "stage_since": N_("In this stage since"),
+        "last_act_on": N_("Last judicial act"),
+        "charges": N_("Charges"),
+        "accused_count": N_("Accused"),
+        "version": N_("Version"),
+    },
+    "user": {
+        "username": N_("Username"),
+        "password": N_("Password"),
+        "roles": N_("Roles"),
+        "is_active": N_("Account status"),
+    },
+    "audit": {
+        "user_id": N_("By"),
+        "record_id": N_("Record id"),
+        "action": N_("Action"),
+        "since": N_("From"),
+        "until": N_("To"),
+        "cursor": N_("Pages"),
+    },
 }
 
 

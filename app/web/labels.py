@@ -19,6 +19,7 @@ from app.models.enums import (
     JudicialStage,
     Jurisdiction,
     PerpetratorCategory,
+    Role,
     Sex,
     Source,
     VerificationStatus,
@@ -126,6 +127,13 @@ ENUM_LABELS: dict[type[StrEnum], dict[str, str]] = {
         "dismissed": N_("Dismissed"),
         "closed_without_action": N_("Closed without action"),
         "withdrawn": N_("Withdrawn"),
+    },
+    Role: {
+        "protection_adviser": N_("Protection adviser"),
+        "report_writer": N_("Report writer"),
+        "judicial_tracker": N_("Judicial tracker"),
+        "admin": N_("Administrator of the organisation"),
+        "system_admin": N_("Administrator of the registry"),
     },
     DimensionName: {
         "perpetrator_category": N_("Perpetrator category"),

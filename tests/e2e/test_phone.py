@@ -6,11 +6,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from playwright.sync_api import Page
 
 from app.models.enums import Role
-from tests.factories import create_case, create_court, create_incident
+from tests.factories import (
+    BEFORE_THE_COMPLAINT,
+    create_case,
+    create_court,
+    create_incident,
+    make_user,
+)
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
@@ -26,10 +33,13 @@ WIDE_VICTIMS = [
 
 
 @pytest.fixture
-def records(client: TestClient, client_for: Callable[..., TestClient]) -> dict[str, str]:
+def records(
+    app: FastAPI, client: TestClient, client_for: Callable[..., TestClient]
+) -> dict[str, str]:
     """An incident with everything the list and the detail show, a year-only one, and a case."""
     incident = create_incident(
         client,
+        **BEFORE_THE_COMPLAINT,
         admin1="Mopti",
         admin2="Bandiagara",
         admin3="Dourou",
@@ -48,7 +58,14 @@ def records(client: TestClient, client_for: Callable[..., TestClient]) -> dict[s
         stage_since="2015-01-10",
         last_act_on="2017-01-10",
     )
-    return {"incident": incident["id"], "case": case["id"]}
+    for _ in range(3):  # a few events on the audit trail's page
+        create_incident(client, admin1="Gao")
+    return {
+        "incident": incident["id"],
+        "case": case["id"],
+        "court": court["id"],
+        "user": str(make_user(app, Role.REPORT_WRITER).id),
+    }
 
 
 def _fits(page: Page, path: str, name: str, size: dict[str, int]) -> int:
@@ -81,7 +98,17 @@ def test_every_page_fits_a_phone_screen(
             "pending": "/judicial",
             "stalled": "/judicial/stalled",
             "case": f"/judicial/cases/{records['case']}",
+            "case-new": "/judicial/cases/new",
+            "case-edit": f"/judicial/cases/{records['case']}/edit",
+            "courts": "/judicial/courts",
         },
+        Role.ADMIN: {
+            "users": "/admin/users",
+            "user": f"/admin/users/{records['user']}",
+            "organisation": "/admin/organisation",
+            "audit": "/admin/audit",
+        },
+        Role.SYSTEM_ADMIN: {"court-edit": f"/judicial/courts/{records['court']}/edit"},
     }
     too_wide = {}
     for role, paths in pages.items():

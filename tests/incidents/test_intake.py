@@ -116,7 +116,8 @@ def test_batch_is_limited_in_victims_and_says_so(client: TestClient) -> None:
 
 
 def test_batch_references_follow_each_country_and_year_counter(client: TestClient) -> None:
-    client.post(f"{API}/incidents", json=incident_payload())  # ML-2019-000001
+    first = client.post(f"{API}/incidents", json=incident_payload()).json()
+    code = first["reference"].split("-")[2]  # the organisation's: ML-2019-MHRAPD-000001
     rows = [
         incident_payload(),
         incident_payload(occurred_on="2020-02-01", reported_on="2020-02-03"),
@@ -125,6 +126,10 @@ def test_batch_references_follow_each_country_and_year_counter(client: TestClien
     response = client.post(f"{API}/incidents:batch", json={"incidents": rows})
     assert response.status_code == 201, response.text
     references = [item["reference"] for item in response.json()["created"]]
-    assert references == ["ML-2019-000002", "ML-2020-000001", "ML-2019-000003"]
+    assert references == [
+        f"ML-2019-{code}-000002",
+        f"ML-2020-{code}-000001",
+        f"ML-2019-{code}-000003",
+    ]
     after = client.post(f"{API}/incidents", json=incident_payload()).json()
-    assert after["reference"] == "ML-2019-000004"
+    assert after["reference"] == f"ML-2019-{code}-000004"

@@ -6,7 +6,14 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from app.models.enums import Role
-from tests.factories import API, NGO, create_case, create_court, create_incident
+from tests.factories import (
+    API,
+    BEFORE_THE_COMPLAINT,
+    NGO,
+    create_case,
+    create_court,
+    create_incident,
+)
 
 CONSENTING = {"sex": "female", "age": 30, "consent": {"justice": True}}
 REFUSING = {"sex": "female", "age": 17, "consent": {"justice": False, "statistics": True}}
@@ -33,8 +40,10 @@ def test_a_case_is_refused_for_victims_who_refused_or_were_never_asked(
 ) -> None:
     """Reproduction: `justice` consent was never checked."""
     tracker, court = _setup(client, client_for)
-    agreed = create_incident(client, victims=[CONSENTING])
-    mixed = create_incident(client, victims=[CONSENTING, REFUSING, NEVER_ASKED])
+    agreed = create_incident(client, **BEFORE_THE_COMPLAINT, victims=[CONSENTING])
+    mixed = create_incident(
+        client, **BEFORE_THE_COMPLAINT, victims=[CONSENTING, REFUSING, NEVER_ASKED]
+    )
 
     response = tracker.post(f"{API}/judicial-cases", json=_case_body(court, [agreed, mixed]))
 
@@ -57,7 +66,7 @@ def test_an_override_with_a_reason_is_kept_on_the_link_and_audited(
     client: TestClient, client_for
 ) -> None:
     tracker, court = _setup(client, client_for)
-    refused = create_incident(client, victims=[REFUSING])
+    refused = create_incident(client, **BEFORE_THE_COMPLAINT, victims=[REFUSING])
     blank = tracker.post(
         f"{API}/judicial-cases", json=_case_body(court, [refused], consent_override_reason="  ")
     )
@@ -88,9 +97,9 @@ def test_an_override_with_a_reason_is_kept_on_the_link_and_audited(
 
 def test_incidents_added_to_a_case_are_checked_too(client: TestClient, client_for) -> None:
     tracker, court = _setup(client, client_for)
-    first = create_incident(client, victims=[CONSENTING])
+    first = create_incident(client, **BEFORE_THE_COMPLAINT, victims=[CONSENTING])
     case = create_case(tracker, court, [first])
-    never_asked = create_incident(client, victims=[NEVER_ASKED])
+    never_asked = create_incident(client, **BEFORE_THE_COMPLAINT, victims=[NEVER_ASKED])
     path = f"{API}/judicial-cases/{case['id']}"
     body = {"version": case["version"], "incident_ids": [first["id"], never_asked["id"]]}
 
@@ -108,7 +117,7 @@ def test_an_incident_without_recorded_victims_needs_no_consent(
     client: TestClient, client_for
 ) -> None:
     tracker, court = _setup(client, client_for)
-    no_victims = create_incident(client, victims=[])
+    no_victims = create_incident(client, **BEFORE_THE_COMPLAINT, victims=[])
     assert create_case(tracker, court, [no_victims])["consent_overrides"] == []
 
 

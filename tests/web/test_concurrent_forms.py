@@ -20,7 +20,14 @@ from fastapi.testclient import TestClient
 from app.models.enums import Role
 from app.web.session import SESSION_COOKIE, csrf_token_for
 from tests.conftest import TEST_ENCRYPTION_KEY
-from tests.factories import create_case, create_court, create_incident, log_in, make_user
+from tests.factories import (
+    create_case,
+    create_court,
+    create_incident,
+    create_incident_for_justice,
+    log_in,
+    make_user,
+)
 from tests.live_server import live_server
 from tests.web.pages import incident_form
 
@@ -145,7 +152,7 @@ def test_simultaneous_judicial_acts_on_one_case_are_all_answered(
 ) -> None:
     tracker = client_for(Role.JUDICIAL_TRACKER)
     court = create_court(tracker, "Tribunal de grande instance de Mopti")
-    case = create_case(tracker, court, [create_incident(client)])
+    case = create_case(tracker, court, [create_incident_for_justice(client)])
     browsers = _browsers(app, client, server_url, Role.JUDICIAL_TRACKER)
     statuses = _post_all_at_once(
         browsers,

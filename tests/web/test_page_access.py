@@ -7,15 +7,17 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from app.models.enums import Role
-from tests.factories import create_case, create_court, create_incident_for_justice
+from tests.factories import create_case, create_court, create_incident_for_justice, make_user
 from tests.web.pages import csrf_of
 
-ADVISER, WRITER, TRACKER, ADMIN = (
+ADVISER, WRITER, TRACKER, ADMIN, SYSTEM = (
     Role.PROTECTION_ADVISER,
     Role.REPORT_WRITER,
     Role.JUDICIAL_TRACKER,
     Role.ADMIN,
+    Role.SYSTEM_ADMIN,
 )
+ROLES = (ADVISER, WRITER, TRACKER, ADMIN, SYSTEM)
 # Each GET page, and the roles that may open it (all others get 403).
 PAGES: dict[str, set[Role]] = {
     "/incidents": {ADVISER},
@@ -27,6 +29,15 @@ PAGES: dict[str, set[Role]] = {
     "/judicial": {ADVISER, TRACKER},
     "/judicial/stalled": {ADVISER, TRACKER},
     "/judicial/cases/{case_id}": {ADVISER, TRACKER},
+    "/judicial/cases/new": {TRACKER},
+    "/judicial/cases/{case_id}/edit": {TRACKER},
+    # The API's court routes: cases' readers and anyone who may add a court read the registry.
+    "/judicial/courts": {ADVISER, TRACKER, ADMIN, SYSTEM},
+    "/judicial/courts/{court_id}/edit": {SYSTEM},
+    "/admin/users": {ADMIN},
+    "/admin/users/{user_id}": {ADMIN},
+    "/admin/organisation": {ADMIN},
+    "/admin/audit": {ADMIN},
 }
 # Pages open to anyone, or to anyone signed in, and the form targets (tested with their pages).
 NOT_ROLE_BOUND = {"/", "/login", "/logout", "/language/{language}"}
@@ -35,6 +46,16 @@ FORM_TARGETS = {
     "/incidents/{incident_id}/edit": {ADVISER},
     "/incidents/{incident_id}/verification": {ADVISER},
     "/judicial/cases/{case_id}/events": {TRACKER},
+    "/judicial/cases/new": {TRACKER},
+    "/judicial/cases/{case_id}/edit": {TRACKER},
+    "/judicial/courts": {TRACKER, ADMIN, SYSTEM},
+    "/judicial/courts/{court_id}/edit": {SYSTEM},
+    "/judicial/courts/{court_id}/delete": {SYSTEM},
+    "/admin/users": {ADMIN},
+    "/admin/users/{user_id}/roles": {ADMIN},
+    "/admin/users/{user_id}/active": {ADMIN},
+    "/admin/users/{user_id}/password": {ADMIN},
+    "/admin/organisation/second-factor": {ADMIN},
 }
 
 
@@ -50,16 +71,29 @@ def test_every_page_route_is_in_the_table(app: FastAPI) -> None:
     assert pages <= listed, sorted(pages - listed)
 
 
-def test_each_role_opens_exactly_its_pages(
-    client: TestClient, client_for, pages_for: Callable[..., TestClient]
-) -> None:
+def _records(app: FastAPI, client: TestClient, client_for, court_name: str) -> dict[str, str]:
+    """One of each record the pages' paths name, all of the signed-in users' organisation."""
     incident = create_incident_for_justice(client)
     tracker_api = client_for(TRACKER)
-    case = create_case(tracker_api, create_court(tracker_api, "Tribunal de Mopti"), [incident])
-    for role in (ADVISER, WRITER, TRACKER, ADMIN):
+    court = create_court(tracker_api, court_name)
+    case = create_case(tracker_api, court, [incident])
+    user = make_user(app, ADVISER)
+    return {
+        "incident_id": incident["id"],
+        "case_id": case["id"],
+        "court_id": court["id"],
+        "user_id": str(user.id),
+    }
+
+
+def test_each_role_opens_exactly_its_pages(
+    app: FastAPI, client: TestClient, client_for, pages_for: Callable[..., TestClient]
+) -> None:
+    ids = _records(app, client, client_for, "Tribunal de Mopti")
+    for role in ROLES:
         browser = pages_for(role)
         for path, allowed in PAGES.items():
-            url = path.format(incident_id=incident["id"], case_id=case["id"])
+            url = path.format(**ids)
             if url.startswith("/statistics"):
                 url += "?group_by=source"
             expected = 200 if role in allowed else 403
@@ -67,21 +101,20 @@ def test_each_role_opens_exactly_its_pages(
 
 
 def test_forms_post_only_for_the_roles_that_may_change_things(
-    client: TestClient, client_for, pages_for: Callable[..., TestClient]
+    app: FastAPI, client: TestClient, client_for, pages_for: Callable[..., TestClient]
 ) -> None:
-    incident = create_incident_for_justice(client)
-    tracker_api = client_for(TRACKER)
-    case = create_case(tracker_api, create_court(tracker_api, "Tribunal de Gao"), [incident])
-    for role in (ADVISER, WRITER, TRACKER, ADMIN):
+    ids = _records(app, client, client_for, "Tribunal de Gao")
+    for role in ROLES:
         browser = pages_for(role)
-        token = csrf_of(browser.get("/").text if role is ADMIN else _any_page(browser))
+        token = csrf_of(_any_page(browser))
         for path, allowed in FORM_TARGETS.items():
             if role in allowed:
                 continue
-            url = path.format(incident_id=incident["id"], case_id=case["id"])
+            url = path.format(**ids)
             response = browser.post(url, data={"csrf_token": token})
             assert response.status_code == 403, (role, url)
-    assert client.get(f"/api/v1/incidents/{incident['id']}").json()["version"] == 1
+    assert client.get(f"/api/v1/incidents/{ids['incident_id']}").json()["version"] == 1
+    assert client.get(f"/api/v1/courts/{ids['court_id']}").status_code == 200
 
 
 def _any_page(browser: TestClient) -> str:

@@ -2,15 +2,30 @@
 
 from pathlib import Path
 
-from app.web.pages import auth, docs, incident_forms, incidents, judicial, stats
+from app.web.pages import (
+    admin,
+    audit,
+    auth,
+    case_forms,
+    courts,
+    docs,
+    incident_forms,
+    incidents,
+    judicial,
+    stats,
+)
 
-# The forms first: "/incidents/new" must not be taken for an incident id.
+# The forms first: "/incidents/new" and "/judicial/cases/new" must not be taken for an id.
 PAGE_ROUTERS = (
     auth.router,
     docs.router,
     incident_forms.router,
     incidents.router,
     stats.router,
+    case_forms.router,
+    courts.router,
     judicial.router,
+    admin.router,
+    audit.router,
 )
 STATIC_DIR = Path(__file__).parent.parent / "static"

@@ -30,6 +30,8 @@ HOME_PAGES = (
     (Permission.INCIDENT_WRITE, "/incidents"),
     (Permission.STATS_READ, "/statistics"),
     (Permission.JUDICIAL_READ, "/judicial"),
+    (Permission.USER_ADMIN, "/admin/users"),
+    (Permission.COURT_ADMIN, "/judicial/courts"),
 )
 
 

@@ -14,7 +14,7 @@ from starlette.datastructures import FormData
 from app.core.db import SessionDep
 from app.core.errors import ApiError
 from app.core.permissions import Permission
-from app.judicial import reports, service
+from app.judicial import links, reports, service
 from app.judicial.schemas import CaseEventCreate
 from app.judicial.stages import NEXT_STAGES
 from app.models import JudicialCase
@@ -78,6 +78,7 @@ def _show_case(
         "judicial/case.html",
         status,
         case=case,
+        incidents=links.linked_incidents(session, case),
         next_stages=[stage.value for stage in JudicialStage if stage in NEXT_STAGES[case.stage]],
         event_kinds=[(kind.value, page.t.gettext(text)) for kind, text in EVENT_KINDS],
         errors=errors or {},
