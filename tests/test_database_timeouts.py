@@ -22,9 +22,7 @@ LOCK_TIMEOUT = 0.5
 def impatient_app(backend: str, database_url: str) -> Iterator[FastAPI]:
     if backend != "postgresql":
         pytest.skip("lock_timeout is PostgreSQL's; SQLite has one writer and a busy timeout")
-    settings = settings_for(database_url).model_copy(
-        update={"database_lock_timeout": LOCK_TIMEOUT}
-    )
+    settings = settings_for(database_url).model_copy(update={"database_lock_timeout": LOCK_TIMEOUT})
     application = create_app(settings)
     yield application
     application.state.engine.dispose()
