@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import AuditEvent, AuditHead
+from app.models import AuditEvent, AuditHead, Incident, User
 from app.models.base import utcnow
 
 GENESIS_HASH = "0" * 64
@@ -105,7 +105,7 @@ class SignedHead:
                 at=datetime.fromisoformat(data["at"]),
                 hmac=str(data["hmac"]),
             )
-        except (KeyError, TypeError, json.JSONDecodeError) as error:
+        except (KeyError, TypeError, ValueError, OverflowError) as error:  # JSONDecodeError too
             raise ValueError(f"not a signed audit head: {error}") from None
 
 
@@ -119,6 +119,11 @@ class ChainReport:
     @property
     def intact(self) -> bool:
         return self.broken_at is None and self.reason is None
+
+
+def _holds_audited_records(session: Session) -> bool:
+    """Whether anything is stored whose creation wrote an event (an empty trail then lies)."""
+    return any(session.scalar(select(model.id).limit(1)) is not None for model in (User, Incident))
 
 
 def verify_chain(
@@ -162,6 +167,13 @@ def verify_chain(
             checked,
             against.event_id,
             f"the event of the head kept ({against.events} events) is gone: events were deleted",
+        )
+    if last is None and _holds_audited_records(session):
+        return ChainReport(
+            0,
+            None,
+            "the trail is empty, yet the database holds accounts or incidents whose "
+            "creation it recorded: it was emptied",
         )
     signed = None
     if last is not None:

@@ -53,11 +53,10 @@ def read_response(incident: Incident, response: Response) -> IncidentRead:
 def require_version(incident: Incident, if_match: str | None, body_version: int | None) -> None:
     """Changes must say which version they were based on, so none silently overwrites another."""
     if if_match is not None:
-        tag = if_match.strip().removeprefix("W/").strip('"')
-        # ASCII digits only ("²".isdigit() is true), and few enough for a version number.
-        if not (tag.isascii() and tag.isdigit() and len(tag) <= 18):
+        tag = history.version_number(if_match.strip().removeprefix("W/").strip('"'))
+        if tag is None:
             raise ApiError(status=412, detail='If-Match must be the ETag of the incident, e.g. "3"')
-        history.check_version(incident, int(tag), status=412)
+        history.check_version(incident, tag, status=412)
     elif body_version is not None:
         history.check_version(incident, body_version, status=409)
     else:

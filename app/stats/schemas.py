@@ -49,9 +49,9 @@ class StatsQuery(IncidentFilters):
     )
 
 
-# A count, or the marker of its suppression: "<5" (from 1 to k-1) or "suppressed" (k or more
-# in all, but from 1 to k-1 from other organisations, who could be worked out by subtracting
-# the caller's own part).
+# A count, or the marker of its suppression: "<5" (only other organisations' data, from 1 to k-1
+# once adjusted) or "suppressed" (some of the caller's own records beside such a part, which
+# could be worked out by subtracting the caller's own part).
 Count = int | str
 
 
@@ -100,11 +100,15 @@ class SuppressionInfo(BaseModel):
         description="Whether the figures include other organisations' data (only that is "
         "suppressed, and only where the survivor consented to statistics sharing)."
     )
-    small_marker: str = Field(description="A hidden count from 1 to k-1, e.g. `<5`.")
+    small_marker: str = Field(
+        description="A hidden figure made only of other organisations' data, from 1 to k-1 once "
+        "adjusted, e.g. `<5`."
+    )
     withheld_marker: str = Field(
         default="suppressed",
-        description="A hidden figure of k or more whose part from other organisations is below "
-        "k: the caller could subtract their own part.",
+        description="A hidden figure that holds some of the caller's own records beside a part "
+        "from other organisations that is, once adjusted, from 1 to k-1 (the caller could "
+        "subtract their own part).",
     )
 
 

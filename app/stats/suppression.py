@@ -10,8 +10,10 @@ part plus the perturbed part from others; totals and margins are cells of their 
 on their own, so a table need not add up exactly.
 
 Where the perturbed part from other organisations is from 1 to k-1, the figure is not shown: "<k"
-when the whole figure is that small, else "suppressed" (the caller knows their own part and could
-subtract it).
+when it holds nothing of the caller's own, else "suppressed" (the caller knows their own part and
+could subtract it). Which marker is chosen depends only on the caller's own part, never on the
+hidden one: were it "<k" while own + hidden < k, a caller adding their own records to the cell one
+at a time would see the marker change at own = k - hidden, and read the hidden part.
 """
 
 from collections.abc import Iterable
@@ -23,8 +25,8 @@ from app.stats.cellkey import cell_key, perturbed
 
 class Status(Enum):
     SHOWN = "shown"
-    SMALL = "small"  # hidden; what would be published is from 1 to k-1
-    WITHHELD = "withheld"  # hidden; what would be published is k or more
+    SMALL = "small"  # hidden; all from other organisations, from 1 to k-1 once perturbed
+    WITHHELD = "withheld"  # hidden; the caller's own part plus a hidden one from 1 to k-1
 
 
 @dataclass(eq=False)
@@ -63,7 +65,7 @@ def suppress_small(figures: Iterable[Figure], k: int) -> None:
     """Hide each figure whose perturbed part from other organisations is from 1 to k-1."""
     for figure in figures:
         if figure.protected and figure.foreign_published < k:
-            figure.status = Status.SMALL if figure.published < k else Status.WITHHELD
+            figure.status = Status.SMALL if figure.value == figure.foreign else Status.WITHHELD
 
 
 WITHHELD_MARKER = "suppressed"

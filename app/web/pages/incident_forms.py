@@ -219,7 +219,8 @@ def update_incident(
     if (added := text_field(form, "add")) is not None:
         (victims if added == "victims" else perpetrators).append({})
         return _show_form(page, session, incident=incident, **shown)
-    based_on = int(values.get("version", "0") or 0)
+    # A version the page did not send (edited by hand) is treated as an old one: nothing is saved.
+    based_on = history.version_number(values.get("version")) or 0
     if based_on != incident.version:
         return _show_stale(page, session, incident, based_on, shown)
     body = {
