@@ -130,7 +130,11 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
 
 
 # The form whose labels name a page's query parameters (see FORM_LABELS in app/web/forms.py).
-QUERY_FORMS = {"/judicial/stalled": "stalled", "/statistics.csv": "statistics"}
+QUERY_FORMS = {
+    "/judicial/stalled": "stalled",
+    "/statistics": "statistics",
+    "/statistics.csv": "statistics",
+}
 
 
 def invalid_query_page(request: Request, problems: Iterable[FieldProblem]) -> HTMLResponse:
