@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from playwright.sync_api import Page
 
 from app.models.enums import Role
-from tests.factories import create_case, create_court, create_incident
+from tests.factories import create_armed_party, create_case, create_court, create_incident
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
@@ -37,6 +37,14 @@ def records(client: TestClient, client_for: Callable[..., TestClient]) -> dict[s
         perpetrators=[{"category": "unidentified_armed_element"}, {"category": "civilian"}],
     )
     create_incident(client, occurred_on="2019-05-10", date_precision="year")
+    party = create_armed_party(client, "Groupe de soutien à l'islam et aux musulmans")
+    create_incident(
+        client,
+        source="ngo",
+        violations=["rape", "forced_marriage"],
+        victims=[{"sex": "female", "age": 15, "consent": {"statistics": True}}],
+        perpetrators=[{"armed_party_id": party["id"], "category": "non_state_armed_group"}],
+    )
     tracker = client_for(Role.JUDICIAL_TRACKER)
     court = create_court(tracker, "Tribunal de grande instance de la Commune III de Bamako")
     case = create_case(
@@ -76,6 +84,9 @@ def test_every_page_fits_a_phone_screen(
         Role.REPORT_WRITER: {
             "statistics": "/statistics",
             "cross-table": "/statistics?group_by=source&then_by=victim_category",
+            "filtered": "/statistics?group_by=victim_category&source=ngo&source=gbvims"
+            "&violation=rape&country=ML",
+            "wide-cross-table": "/statistics?group_by=violation&then_by=perpetrator_category",
         },
         Role.JUDICIAL_TRACKER: {
             "pending": "/judicial",
