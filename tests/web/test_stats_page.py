@@ -298,3 +298,19 @@ def test_the_csv_is_in_the_language_of_the_page_with_the_codes(
     assert rows[-1].startswith(
         "Total (chaque incident et chaque victime comptés une fois),*,Ensemble,*,2,2"
     )
+
+
+def test_a_bad_filter_value_is_shown_by_its_field(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    browser = pages_for(WRITER)
+    for query, field in (
+        ("verification_status=bogus", "verification_status"),
+        ("armed_party_id=not-an-id", "armed_party_id"),
+    ):
+        response = browser.get(f"/statistics?group_by=source&{query}")
+        assert response.status_code == 400, query
+        assert f'id="err-{field}"' in response.text, query
+    # A NUL is refused before the page, for every route, by the parameter's label.
+    response = browser.get("/statistics?group_by=source&admin1=Mo%00pti")
+    assert response.status_code == 422 and "Region:" in response.text
