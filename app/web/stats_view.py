@@ -51,6 +51,11 @@ class Choices:
     def any_filter(self) -> bool:
         return any(self.lists.values())
 
+    @property
+    def any_ticked(self) -> bool:
+        """Whether a filter behind "More filters" is chosen: that section then starts open."""
+        return any(self.lists[name] for name in (*CHECKED_LISTS, PARTY_LIST))
+
 
 def choices_from(params: list[tuple[str, str]]) -> Choices:
     single: dict[str, str] = {}

@@ -18,7 +18,6 @@ from app.web.forms import errors_from_problems, errors_from_validation, problems
 from app.web.rendering import invalid_query_page, render
 from app.web.session import PageContext, page_for
 from app.web.stats_view import (
-    CHECKED_LISTS,
     PARTY_LIST,
     Choices,
     charts,
@@ -110,9 +109,7 @@ def statistics_page(page: StatsPage, session: SessionDep) -> Response:
         then_options=[option for option in options if option[0] != choices.single.get("group_by")],
         filter_options=filter_options(labels, session),
         party_list=PARTY_LIST,
-        filters_open=bool(errors)
-        or any(choices.lists[name] for name in CHECKED_LISTS)
-        or bool(choices.lists[PARTY_LIST]),
+        filters_open=bool(errors) or choices.any_ticked,
         key_label=lambda name, value: key_label(labels, name, value),
         csv_query=page.request.url.query,
     )
