@@ -43,6 +43,7 @@ ERROR_MESSAGES = {
     "too_long": N_("Too many entries: at most {max_length}."),
     "string_pattern_mismatch": N_("Not in the expected format."),
     "extra_forbidden": N_("This field is not expected here."),
+    "string_nul": N_("Must not contain a NUL character."),
 }
 
 

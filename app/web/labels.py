@@ -284,6 +284,10 @@ class Labels:
         title = N_("Incidents by {dimension}")
         return self._t.format(title, dimension=self.of(DimensionName, dimension))
 
+    def victims_chart_title(self, dimension: StrEnum) -> str:
+        title = N_("Victims by {dimension}")
+        return self._t.format(title, dimension=self.of(DimensionName, dimension))
+
     def stage_options(self, values: list[str] | None) -> list[tuple[str, str]]:
         """The stages a case may move to; every stage when `values` is None (a correction)."""
         if values is None:

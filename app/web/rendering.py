@@ -130,7 +130,11 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
 
 
 # The form whose labels name a page's query parameters (see FORM_LABELS in app/web/forms.py).
-QUERY_FORMS = {"/judicial/stalled": "stalled", "/statistics.csv": "statistics"}
+QUERY_FORMS = {
+    "/judicial/stalled": "stalled",
+    "/statistics": "statistics",
+    "/statistics.csv": "statistics",
+}
 
 
 def invalid_query_page(request: Request, problems: Iterable[FieldProblem]) -> HTMLResponse:
@@ -159,6 +163,9 @@ def install_page_error_handlers(app: FastAPI) -> None:
         if _is_api(request):
             return await api_error_handler(request, exc)
         assert isinstance(exc, ApiError)
+        if exc.errors and all(problem.loc[:1] == ("query",) for problem in exc.errors):
+            # Refused before the page ran (a NUL in a parameter): named as the page names it.
+            return invalid_query_page(request, exc.errors)
         page = _bare_context(request)
         messages = {
             403: N_("Your role does not allow this page."),

@@ -13,6 +13,7 @@ from playwright.sync_api import Page
 from app.models.enums import Role
 from tests.factories import (
     BEFORE_THE_COMPLAINT,
+    create_armed_party,
     create_case,
     create_court,
     create_incident,
@@ -47,6 +48,14 @@ def records(
         perpetrators=[{"category": "unidentified_armed_element"}, {"category": "civilian"}],
     )
     create_incident(client, occurred_on="2019-05-10", date_precision="year")
+    party = create_armed_party(client, "Groupe de soutien à l'islam et aux musulmans")
+    create_incident(
+        client,
+        source="ngo",
+        violations=["rape", "forced_marriage"],
+        victims=[{"sex": "female", "age": 15, "consent": {"statistics": True}}],
+        perpetrators=[{"armed_party_id": party["id"], "category": "non_state_armed_group"}],
+    )
     tracker = client_for(Role.JUDICIAL_TRACKER)
     court = create_court(tracker, "Tribunal de grande instance de la Commune III de Bamako")
     case = create_case(
@@ -93,6 +102,9 @@ def test_every_page_fits_a_phone_screen(
         Role.REPORT_WRITER: {
             "statistics": "/statistics",
             "cross-table": "/statistics?group_by=source&then_by=victim_category",
+            "filtered": "/statistics?group_by=victim_category&source=ngo&source=gbvims"
+            "&violation=rape&country=ML",
+            "wide-cross-table": "/statistics?group_by=violation&then_by=perpetrator_category",
         },
         Role.JUDICIAL_TRACKER: {
             "pending": "/judicial",

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from app.models.enums import Role
-from tests.factories import NGO, create_incident
+from tests.factories import NGO, create_armed_party, create_incident, stats, verify
 
 WRITER = Role.REPORT_WRITER
 CONSENTING = {"sex": "female", "age": 25, "consent": {"statistics": True}}
@@ -98,8 +98,8 @@ def test_two_dimensions_a_period_and_verified_only(
     page = browser.get(
         "/statistics?group_by=victim_category&then_by=year&occurred_from=2019-01-01"
     ).text
-    assert re.search(r"<th scope=\"row\">Woman</th>\s*<th scope=\"row\">2019</th>", page)
-    assert _rows(page)["Total (each incident and victim counted once)"] == ["2", "2"]
+    incidents = _cross(page, "incidents")
+    assert incidents["Woman"]["2019"] == "2" and incidents["All"]["All"] == "2"
     verified = browser.get("/statistics?group_by=source&basis=verified_only").text
     assert _rows(verified)["Total (each incident and victim counted once)"] == ["0", "0"]
 
@@ -111,7 +111,7 @@ def test_the_csv_download_matches_the_table(
     response = pages_for(WRITER).get("/statistics.csv?group_by=source")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
-    assert "ngo,2,2" in response.text.splitlines()
+    assert "NGO,ngo,2,2" in response.text.splitlines()
 
 
 def test_a_bad_choice_is_shown_by_its_field(
@@ -141,3 +141,176 @@ def test_a_csv_asked_with_parameters_it_cannot_use_names_them(
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("text/html")
     assert "From: Enter a date as YYYY-MM-DD." in unescape(response.text)
+
+
+def _cross(page: str, measure: str) -> dict[str, dict[str, str]]:
+    """A cross-table of the page: {row label: {column label: figure}}, margins under "All"."""
+    table = re.search(rf'<table class="stats cross" id="cross-{measure}">(.*?)</table>', page, re.S)
+    assert table, f"no cross-table of {measure} on the page"
+    head = re.search(r"<thead>(.*?)</thead>", table.group(1), re.S)
+    assert head
+    columns = [c.strip() for c in re.findall(r"<th[^>]*>(.*?)</th>", head.group(1), re.S)]
+    cross = {}
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table.group(1), re.S):
+        label = re.search(r'<th scope="row">(.*?)</th>', row, re.S)
+        figures = re.findall(r'<td class="count[^"]*"[^>]*>(.*?)</td>', row, re.S)
+        if label:
+            cross[unescape(label.group(1).strip())] = dict(
+                zip(columns, (unescape(f.strip()) for f in figures), strict=True)
+            )
+    return cross
+
+
+def _total(page: str) -> str:
+    return _rows(page)["Total (each incident and victim counted once)"][0]
+
+
+def test_every_filter_of_the_api_reaches_the_figures(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    party = create_armed_party(client)
+    _record(client, 3)  # the ordinary incidents: gbvims, Mopti, ML, rape, unidentified
+    special = create_incident(
+        client,
+        victims=[CONSENTING],
+        source="ngo",
+        admin1="Gao",
+        country="BF",
+        violations=["sexual_slavery"],
+        perpetrators=[{"armed_party_id": party["id"], "category": "non_state_armed_group"}],
+    )
+    assert verify(client, special, "pending_verification").status_code < 300
+    browser = pages_for(WRITER)
+    assert _total(browser.get("/statistics?group_by=source").text) == "4"
+    for query in (
+        "source=ngo",
+        "admin1=Gao",
+        "country=BF",
+        "verification_status=pending_verification",
+        "violation=sexual_slavery",
+        "perpetrator_category=non_state_armed_group",
+        f"armed_party_id={party['id']}",
+    ):
+        page = browser.get(f"/statistics?group_by=source&{query}").text
+        assert _total(page) == "1", query
+    # Repeated, as on the API: any of the values.
+    assert _total(browser.get("/statistics?group_by=source&source=ngo&source=gbvims").text) == "4"
+    assert _total(browser.get("/statistics?group_by=source&admin1=Gao,%20Mopti").text) == "4"
+    # Ticked boxes stay ticked, in the user's language.
+    page = browser.get("/statistics?group_by=source&source=ngo").text
+    assert re.search(r'name="source" value="ngo" checked> NGO', page)
+    assert '<details class="more-filters" open>' in page
+
+
+def test_an_unknown_parameter_is_refused_by_name(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    _record(client, 2)
+    browser = pages_for(WRITER)
+    for path in ("/statistics", "/statistics.csv"):
+        response = browser.get(f"{path}?group_by=source&sources=ngo")
+        assert response.status_code == 422, path
+        assert "sources: This field is not expected here." in unescape(response.text)
+        assert 'id="stats-table"' not in response.text
+    api = client.get("/api/v1/stats?group_by=source&sources=ngo")
+    assert api.status_code == 422
+
+
+def test_two_dimensions_show_the_margins_and_total_the_api_gives(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    _record(client, 3, perpetrators=[{"category": "civilian"}], source="ngo")
+    _record(client, 2, perpetrators=[{"category": "civilian"}, {"category": "other"}])
+    browser = pages_for(WRITER)
+    page = browser.get("/statistics?group_by=perpetrator_category&then_by=source").text
+    api = stats(client, group_by="perpetrator_category,source")
+    incidents = _cross(page, "incidents")
+    margins = api["margins"]
+    for group in margins["perpetrator_category"]:
+        label = {"civilian": "Civilian", "other": "Other"}.get(group["key"]["perpetrator_category"])
+        if label:
+            assert incidents[label]["All"] == str(group["incidents"])
+    assert incidents["Civilian"]["NGO"] == "3" and incidents["Civilian"]["GBVIMS"] == "2"
+    assert incidents["All"]["GBVIMS"] == "2" and incidents["All"]["NGO"] == "3"
+    # Each incident once: 5, though the rows add up to 7.
+    assert incidents["All"]["All"] == str(api["total"]["incidents"]) == "5"
+    assert _cross(page, "victims")["All"]["All"] == str(api["total"]["victims"])
+
+
+def test_a_foreign_organisations_suppressed_cells_stay_suppressed_in_table_and_csv(
+    client: TestClient,
+    pages_for: Callable[..., TestClient],
+    client_for: Callable[..., TestClient],
+) -> None:
+    _record(client, 30, admin1="Mopti")
+    _record(client, 2, admin1="Gao", source="ngo")
+    browser = pages_for(WRITER, organisation=NGO)
+    query = "group_by=admin1&then_by=source"
+    page = browser.get(f"/statistics?{query}").text
+    incidents = _cross(page, "incidents")
+    assert incidents["Gao"]["NGO"] == "<5" and incidents["Gao"]["All"] == "<5"
+    assert incidents["All"]["NGO"] == "<5"
+    # Margins and the total are the API's own protected cells, not sums of the cells shown.
+    api = stats(client_for(WRITER, organisation=NGO), group_by="admin1,source")
+    mopti = next(g for g in api["margins"]["admin1"] if g["key"]["admin1"] == "Mopti")
+    assert incidents["Mopti"]["All"] == str(mopti["incidents"])
+    assert incidents["All"]["All"] == str(api["total"]["incidents"])
+    assert api["protection"]["applied"] and 'id="protection"' in page
+    assert "Totals and margins are adjusted on their own" in page
+    rows = browser.get(f"/statistics.csv?{query}").text.splitlines()
+    assert "Gao,Gao,NGO,ngo,<5,<5" in rows
+    assert "Gao,Gao,All,*,<5,<5" in rows
+    assert not any(row.startswith("Gao,Gao,") and row.endswith(",2,2") for row in rows)
+
+
+def test_grouping_by_victim_category_charts_the_victims(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    girl = {"sex": "female", "age": 14, "consent": {"statistics": True}}
+    _record(client, 1, victims=[CONSENTING, CONSENTING, girl])
+    _record(client, 1, victims=[CONSENTING])
+    browser = pages_for(WRITER)
+    page = browser.get("/statistics?group_by=victim_category").text
+    chart = re.search(r'<figure class="chart-box" id="victims-chart">.*?</figure>', page, re.S)
+    assert chart and "Victims by Victim category" in chart.group(0)
+    values = dict(
+        re.findall(
+            r'text-anchor="end">([^<]+)</text>.*?class="value"[^>]*>([^<]+)<', chart.group(0), re.S
+        )
+    )
+    assert values["Woman"] == "3" and values["Girl"] == "1"
+    assert 'id="victims-chart"' not in browser.get("/statistics?group_by=source").text
+
+
+def test_the_csv_is_in_the_language_of_the_page_with_the_codes(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    _record(client, 2, source="ngo", perpetrators=[{"category": "civilian"}])
+    browser = pages_for(WRITER, language="fr")
+    response = browser.get("/statistics.csv?group_by=perpetrator_category&then_by=source")
+    assert response.status_code == 200
+    assert response.headers["content-language"] == "fr"
+    assert "-fr.csv" in response.headers["content-disposition"]
+    rows = response.text.splitlines()
+    assert rows[0] == "Catégorie d'auteur,perpetrator_category,Source,source,Incidents,Victimes"
+    assert "Civil,civilian,ONG,ngo,2,2" in rows
+    assert any(row.startswith("Non renseigné,,") for row in rows)
+    assert rows[-1].startswith(
+        "Total (chaque incident et chaque victime comptés une fois),*,Ensemble,*,2,2"
+    )
+
+
+def test_a_bad_filter_value_is_shown_by_its_field(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    browser = pages_for(WRITER)
+    for query, field in (
+        ("verification_status=bogus", "verification_status"),
+        ("armed_party_id=not-an-id", "armed_party_id"),
+    ):
+        response = browser.get(f"/statistics?group_by=source&{query}")
+        assert response.status_code == 400, query
+        assert f'id="err-{field}"' in response.text, query
+    # A NUL is refused before the page, for every route, by the parameter's label.
+    response = browser.get("/statistics?group_by=source&admin1=Mo%00pti")
+    assert response.status_code == 422 and "Region:" in response.text
