@@ -75,6 +75,7 @@ format: $(INSTALLED)
 
 # Collect the interface's messages and merge them into each language's catalogue.
 messages: $(INSTALLED)
+	mkdir -p data
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k FieldProblem:2 -k ValueError:1 -k ConflictError:1 \
 		--no-location --omit-header --sort-output -o data/messages.pot .
 	$(BIN)/pybabel update -i data/messages.pot -d app/web/locales -D messages \
