@@ -14,6 +14,7 @@ from app.auth.schemas import TokenIssued
 from app.core.auth import Principal
 from app.core.config import Settings
 from app.core.crypto import FieldCipher
+from app.core.errors import FieldProblem, InvalidFieldsError
 from app.core.security import (
     burn_password_check,
     hash_password,
@@ -159,6 +160,61 @@ def revoke_token(session: Session, token_hash: str) -> None:
         update(AuthToken)
         .where(AuthToken.token_hash == token_hash, AuthToken.revoked_at.is_(None))
         .values(revoked_at=utcnow())
+    )
+
+
+# As app/users/schemas.py: Password, which an admin's reset goes through.
+PASSWORD_LENGTHS = (12, 256)
+
+
+def change_own_password(
+    session: Session,
+    settings: Settings,
+    principal: Principal,
+    current_password: str,
+    new_password: str,
+    repeated_password: str,
+) -> None:
+    """A user changes their own password, proving they know the current one.
+
+    Every other session of theirs is closed (a password is changed when it may be known to
+    someone else); the one they are using stays open.
+    """
+    user = session.get(User, principal.user_id)
+    problems = []
+    if user is None or not verify_password(settings, user.password_hash, current_password):
+        problems.append(FieldProblem(("body", "current_password"), "This is not your password"))
+    shortest, longest = PASSWORD_LENGTHS
+    if not shortest <= len(new_password) <= longest:
+        problems.append(
+            FieldProblem(
+                ("body", "new_password"),
+                "Between {min_length} and {max_length} characters.",
+                values={"min_length": str(shortest), "max_length": str(longest)},
+            )
+        )
+    elif repeated_password != new_password:
+        problems.append(FieldProblem(("body", "repeated_password"), "The two new passwords differ"))
+    if problems or user is None:
+        raise InvalidFieldsError(problems)
+    user.password_hash = hash_password(settings, new_password)
+    session.execute(
+        update(AuthToken)
+        .where(
+            AuthToken.user_id == user.id,
+            AuthToken.revoked_at.is_(None),
+            AuthToken.token_hash != principal.token_hash,
+        )
+        .values(revoked_at=utcnow())
+    )
+    session.flush()
+    record(
+        session,
+        "user.password_change",
+        actor=principal,
+        record_type="user",
+        record_id=user.id,
+        fields=["password"],
     )
 
 

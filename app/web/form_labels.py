@@ -106,6 +106,13 @@ FORM_LABELS: dict[str, dict[str, str]] = {
         "roles": N_("Roles"),
         "is_active": N_("Account status"),
     },
+    "account": {
+        "code": N_("Code from the app"),
+        "password": N_("Your password"),
+        "current_password": N_("Current password"),
+        "new_password": N_("New password"),
+        "repeated_password": N_("New password again"),
+    },
     "audit": {
         "user_id": N_("By"),
         "record_id": N_("Record id"),

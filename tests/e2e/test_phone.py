@@ -13,6 +13,7 @@ from playwright.sync_api import Page
 from app.models.enums import Role
 from tests.factories import (
     BEFORE_THE_COMPLAINT,
+    PASSWORD,
     create_armed_party,
     create_case,
     create_court,
@@ -98,6 +99,7 @@ def test_every_page_fits_a_phone_screen(
             "detail": f"/incidents/{records['incident']}",
             "form": "/incidents/new",
             "edit": f"/incidents/{records['incident']}/edit",
+            "account": "/account",
         },
         Role.REPORT_WRITER: {
             "statistics": "/statistics",
@@ -132,3 +134,28 @@ def test_every_page_fits_a_phone_screen(
             if os.environ.get("SCREENSHOTS"):
                 _fits(page, path, f"{locale[:2]}-{name}", DESKTOP)
     assert too_wide == {}, f"wider than a {PHONE['width']} px phone: {too_wide}"
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "fr-FR"])
+def test_the_second_factor_key_and_qr_code_fit_a_phone_under_the_page_policy(
+    open_page: Callable[..., Page], locale: str
+) -> None:
+    """The enrolment's answer (a POST, shown once) fits, and its inline SVG breaks no CSP rule."""
+    page = open_page(Role.PROTECTION_ADVISER, locale=locale)
+    refused: list[str] = []
+    page.on("console", lambda message: refused.append(message.text))
+    for size in (PHONE, DESKTOP) if os.environ.get("SCREENSHOTS") else (PHONE,):
+        page.set_viewport_size(size)
+        page.goto("/account")
+        page.fill("#f-password", PASSWORD)
+        page.click("form[action='/account/second-factor'] button")
+        qr_code = page.locator("figure.qr svg")
+        qr_code.wait_for()
+        box = qr_code.bounding_box()
+        assert box is not None and 150 <= box["width"] <= size["width"]
+        if folder := os.environ.get("SCREENSHOTS"):
+            name = f"{folder}/{locale[:2]}-account-enrolment-{size['width']}.png"
+            page.screenshot(path=name, full_page=True)
+        width = int(page.evaluate("document.documentElement.scrollWidth"))
+        assert width <= size["width"]
+    assert not [text for text in refused if "Content Security Policy" in text], refused

@@ -38,6 +38,8 @@ PAGES: dict[str, set[Role]] = {
     "/admin/users/{user_id}": {ADMIN},
     "/admin/organisation": {ADMIN},
     "/admin/audit": {ADMIN},
+    # Everyone's own account; a second factor is for roles that read identity.
+    "/account": set(ROLES),
 }
 # Pages open to anyone, or to anyone signed in, and the form targets (tested with their pages).
 NOT_ROLE_BOUND = {"/", "/login", "/logout", "/language/{language}"}
@@ -56,6 +58,9 @@ FORM_TARGETS = {
     "/admin/users/{user_id}/active": {ADMIN},
     "/admin/users/{user_id}/password": {ADMIN},
     "/admin/organisation/second-factor": {ADMIN},
+    "/account/second-factor": {ADVISER},
+    "/account/second-factor/confirm": {ADVISER},
+    "/account/password": set(ROLES),
 }
 
 

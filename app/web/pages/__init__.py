@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from app.web.pages import (
+    account,
     admin,
     audit,
     auth,
@@ -18,6 +19,7 @@ from app.web.pages import (
 # The forms first: "/incidents/new" and "/judicial/cases/new" must not be taken for an id.
 PAGE_ROUTERS = (
     auth.router,
+    account.router,
     docs.router,
     incident_forms.router,
     incidents.router,
