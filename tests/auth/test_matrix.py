@@ -78,6 +78,10 @@ ALLOWED: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", "/api/v1/referrals/received"): frozenset({ADVISER}),
     ("GET", "/api/v1/referrals/{referral_id}"): frozenset({ADVISER}),
     ("PATCH", "/api/v1/referrals/{referral_id}"): frozenset({ADVISER}),
+    ("GET", "/api/v1/reports/72-hours"): frozenset({ADVISER, WRITER}),
+    ("GET", "/api/v1/reports/72-hours.csv"): frozenset({ADVISER, WRITER}),
+    ("GET", "/api/v1/reports/service-gaps"): frozenset({ADVISER, WRITER}),
+    ("GET", "/api/v1/reports/service-gaps.csv"): frozenset({ADVISER, WRITER}),
 }
 
 

@@ -1,0 +1,147 @@
+"""The 72-hour indicator and the service gaps report, as JSON and CSV."""
+
+import csv
+import io
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from app.core.auth import Principal, require
+from app.core.config import API_PREFIX
+from app.core.db import SessionDep
+from app.core.permissions import Permission
+from app.incidents.schemas import CountryCode
+from app.referrals import reports
+from app.referrals.schemas import Place
+
+router = APIRouter(prefix=f"{API_PREFIX}/reports", tags=["service reports"])
+Reader = Annotated[Principal, Depends(require(Permission.STATS_READ))]
+CSV_RESPONSE: dict[int | str, dict[str, Any]] = {200: {"content": {"text/csv": {}}}}
+
+
+class GroupBy(StrEnum):
+    PERIOD = "period"
+    REGION = "region"
+    ORGANISATION = "organisation"  # yours, or other organisations' together
+
+
+class PeriodUnit(StrEnum):
+    YEAR = "year"
+    MONTH = "month"
+
+
+class ReportQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    occurred_from: date | None = None
+    occurred_to: date | None = None
+    country: CountryCode | None = None
+    admin1: Place | None = None
+
+    @field_validator("occurred_to")
+    @classmethod
+    def _in_order(cls, value: date | None, info: Any) -> date | None:
+        start = info.data.get("occurred_from")
+        if value and start and start > value:
+            raise ValueError("must not be before occurred_from")
+        return value
+
+    def period(self) -> reports.Period:
+        return reports.Period(self.occurred_from, self.occurred_to, self.country, self.admin1)
+
+
+class IndicatorQuery(ReportQuery):
+    group_by: list[GroupBy] = Field(default=[], max_length=3)
+    period_unit: PeriodUnit = PeriodUnit.YEAR
+
+
+def _indicator(request: Request, session: SessionDep, reader: Reader, q: IndicatorQuery) -> Any:
+    return reports.seventy_two_hours(
+        session,
+        q.period(),
+        reader.organisation_id,
+        [g.value for g in dict.fromkeys(q.group_by)],
+        q.period_unit.value,
+        request.app.state.settings.suppression_k,
+    )
+
+
+@router.get("/72-hours")
+def seventy_two_hours(
+    request: Request,
+    session: SessionDep,
+    reader: Reader,
+    query: Annotated[IndicatorQuery, Query()],
+) -> dict[str, Any]:
+    """Of the victims of rape (form `rape` or GBVIMS type `rape`) who reported within 72 hours
+    of the incident, how many received health care (a `health_medical` referral with the service
+    provided) within 72 hours and within 120 hours, counted on dates (three and five days).
+    Incidents dated only to the month or year are counted as `unknown_timing`, never guessed.
+    Exact for your organisation; other organisations' part is protected as in `/stats`."""
+    return dict(_indicator(request, session, reader, query))
+
+
+@router.get("/72-hours.csv", response_class=Response, responses=CSV_RESPONSE)
+def seventy_two_hours_csv(
+    request: Request,
+    session: SessionDep,
+    reader: Reader,
+    query: Annotated[IndicatorQuery, Query()],
+) -> Response:
+    """The 72-hour indicator as CSV: one row per group, then the total."""
+    result = _indicator(request, session, reader, query)
+    names = result["group_by"]
+    rows = [
+        [*(group["key"].get(n) for n in names), *(group[m] for m in reports.MEASURES_72H)]
+        for group in result["groups"]
+    ]
+    total = result["total"]
+    rows.append(["total"] * max(len(names), 0) + [total[m] for m in reports.MEASURES_72H])
+    return _csv([*names, *reports.MEASURES_72H], rows, "crsv-72-hours.csv")
+
+
+def _gaps(request: Request, session: SessionDep, reader: Reader, q: ReportQuery) -> Any:
+    return reports.service_gaps(
+        session, q.period(), reader.organisation_id, request.app.state.settings.suppression_k
+    )
+
+
+@router.get("/service-gaps")
+def service_gaps(
+    request: Request, session: SessionDep, reader: Reader, query: Annotated[ReportQuery, Query()]
+) -> dict[str, Any]:
+    """For each district (region, district) where incidents were recorded in the period, the
+    kinds of service with no operating point there (and in its region), the incidents and
+    victims recorded, and the share of these localities with no service point at all."""
+    return dict(_gaps(request, session, reader, query))
+
+
+@router.get("/service-gaps.csv", response_class=Response, responses=CSV_RESPONSE)
+def service_gaps_csv(
+    request: Request, session: SessionDep, reader: Reader, query: Annotated[ReportQuery, Query()]
+) -> Response:
+    """The service gaps as CSV: one row per locality."""
+    result = _gaps(request, session, reader, query)
+    header = ["country", "admin1", "admin2", "incidents", "victims", "has_service"]
+    rows = [
+        [*(item[name] for name in header), " ".join(item["kinds_missing"])]
+        for item in result["localities"]
+    ]
+    return _csv([*header, "kinds_missing"], rows, "crsv-service-gaps.csv")
+
+
+def _csv(header: list[str], rows: list[list[Any]], filename: str) -> Response:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        # A cell starting with = + - @ would run as a formula in a spreadsheet.
+        writer.writerow([f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v for v in row])
+    return Response(
+        buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
