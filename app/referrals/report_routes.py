@@ -1,7 +1,5 @@
 """The 72-hour indicator and the service gaps report, as JSON and CSV."""
 
-import csv
-import io
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
@@ -14,7 +12,7 @@ from app.core.config import API_PREFIX
 from app.core.db import SessionDep
 from app.core.permissions import Permission
 from app.incidents.schemas import CountryCode
-from app.referrals import reports
+from app.referrals import export, reports
 from app.referrals.schemas import Place
 
 router = APIRouter(prefix=f"{API_PREFIX}/reports", tags=["service reports"])
@@ -92,15 +90,7 @@ def seventy_two_hours_csv(
     query: Annotated[IndicatorQuery, Query()],
 ) -> Response:
     """The 72-hour indicator as CSV: one row per group, then the total."""
-    result = _indicator(request, session, reader, query)
-    names = result["group_by"]
-    rows = [
-        [*(group["key"].get(n) for n in names), *(group[m] for m in reports.MEASURES_72H)]
-        for group in result["groups"]
-    ]
-    total = result["total"]
-    rows.append(["total"] * max(len(names), 0) + [total[m] for m in reports.MEASURES_72H])
-    return _csv([*names, *reports.MEASURES_72H], rows, "crsv-72-hours.csv")
+    return export.indicator_csv(_indicator(request, session, reader, query))
 
 
 def _gaps(request: Request, session: SessionDep, reader: Reader, q: ReportQuery) -> Any:
@@ -124,24 +114,4 @@ def service_gaps_csv(
     request: Request, session: SessionDep, reader: Reader, query: Annotated[ReportQuery, Query()]
 ) -> Response:
     """The service gaps as CSV: one row per locality."""
-    result = _gaps(request, session, reader, query)
-    header = ["country", "admin1", "admin2", "incidents", "victims", "has_service"]
-    rows = [
-        [*(item[name] for name in header), " ".join(item["kinds_missing"])]
-        for item in result["localities"]
-    ]
-    return _csv([*header, "kinds_missing"], rows, "crsv-service-gaps.csv")
-
-
-def _csv(header: list[str], rows: list[list[Any]], filename: str) -> Response:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    for row in rows:
-        # A cell starting with = + - @ would run as a formula in a spreadsheet.
-        writer.writerow([f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v for v in row])
-    return Response(
-        buffer.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return export.gaps_csv(_gaps(request, session, reader, query))

@@ -2,7 +2,16 @@
 
 from pathlib import Path
 
-from app.web.pages import auth, docs, incident_forms, incidents, judicial, stats
+from app.web.pages import (
+    auth,
+    docs,
+    incident_forms,
+    incidents,
+    judicial,
+    service_reports,
+    services,
+    stats,
+)
 
 # The forms first: "/incidents/new" must not be taken for an incident id.
 PAGE_ROUTERS = (
@@ -12,5 +21,7 @@ PAGE_ROUTERS = (
     incidents.router,
     stats.router,
     judicial.router,
+    services.router,
+    service_reports.router,
 )
 STATIC_DIR = Path(__file__).parent.parent / "static"
