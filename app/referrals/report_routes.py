@@ -93,6 +93,35 @@ def seventy_two_hours_csv(
     return export.indicator_csv(_indicator(request, session, reader, query))
 
 
+class ReferralDimension(StrEnum):
+    SERVICE_KIND = "service_kind"
+    REFERRAL_STATUS = "referral_status"
+
+
+class ReferralsQuery(ReportQuery):
+    group_by: ReferralDimension = ReferralDimension.SERVICE_KIND
+
+
+@router.get("/referrals")
+def referrals_by(
+    request: Request,
+    session: SessionDep,
+    reader: Reader,
+    query: Annotated[ReferralsQuery, Query()],
+) -> dict[str, Any]:
+    """Victims referred, and victims who received a service (a referral whose service was
+    provided), by `service_kind` or `referral_status`, for incidents in the period. A victim
+    counts once per group and once in the total. Counted from the records (not the statistics'
+    kept counts), protected for other organisations' data as in `/stats`."""
+    return reports.referrals_by(
+        session,
+        query.period(),
+        reader.organisation_id,
+        query.group_by.value,
+        request.app.state.settings.suppression_k,
+    )
+
+
 def _gaps(request: Request, session: SessionDep, reader: Reader, q: ReportQuery) -> Any:
     return reports.service_gaps(
         session, q.period(), reader.organisation_id, request.app.state.settings.suppression_k

@@ -317,3 +317,75 @@ def service_gaps(
         "share_without_service": round(100 * without / len(rows), 1) if rows else None,
         "k": k,
     }
+
+
+# Referrals by service kind or status -----------------------------------------------------------
+
+REFERRAL_DIMENSIONS = ("service_kind", "referral_status")
+REFERRAL_MEASURES = ("victims_referred", "victims_served")
+
+
+def _referral_rows(session: Session, period: Period, organisation_id: uuid.UUID) -> list[Any]:
+    own = Incident.organisation_id == organisation_id
+    consented = select(VictimConsent.victim_id).where(
+        VictimConsent.kind == ConsentKind.STATISTICS, VictimConsent.granted.is_(True)
+    )
+    query = (
+        select(
+            Victim.id,
+            Victim.record_key,
+            own.label("own"),
+            Referral.service_kind,
+            Referral.status,
+        )
+        .join(Victim, Referral.victim_id == Victim.id)
+        .join(Incident, Victim.incident_id == Incident.id)
+        .where(*_counted_incidents(period), or_(own, Victim.id.in_(consented)))
+    )
+    return list(session.execute(query))
+
+
+def referrals_by(
+    session: Session, period: Period, organisation_id: uuid.UUID, dimension: str, k: int
+) -> dict[str, Any]:
+    """Victims referred, and victims who received a service, by service kind or status. Each
+    victim counts once per group (and once in the total), however many referrals they have."""
+    values = ServiceKind if dimension == "service_kind" else ReferralStatus
+    referred: dict[str, dict[uuid.UUID, tuple[bool, int]]] = {v.value: {} for v in values}
+    served: dict[str, dict[uuid.UUID, tuple[bool, int]]] = {v.value: {} for v in values}
+    all_referred: dict[uuid.UUID, tuple[bool, int]] = {}
+    all_served: dict[uuid.UUID, tuple[bool, int]] = {}
+    for row in _referral_rows(session, period, organisation_id):
+        value = (row.service_kind if dimension == "service_kind" else row.status).value
+        victim = (not row.own, row.record_key)
+        referred[value][row.id] = all_referred[row.id] = victim
+        if row.status is ReferralStatus.SERVICE_PROVIDED:
+            served[value][row.id] = all_served[row.id] = victim
+    figures = {value: (_figure(referred[value]), _figure(served[value])) for value in referred}
+    total = (_figure(all_referred), _figure(all_served))
+    suppress_small([f for pair in [*figures.values(), total] for f in pair], k)
+    return {
+        "group_by": dimension,
+        "groups": [
+            {
+                "key": value,
+                "victims_referred": render(pair[0], k),
+                "victims_served": render(pair[1], k),
+                "protected": pair[0].protected or pair[1].protected,
+            }
+            for value, pair in figures.items()
+        ],
+        "total": {
+            "victims_referred": render(total[0], k),
+            "victims_served": render(total[1], k),
+            "protected": total[0].protected or total[1].protected,
+        },
+        "k": k,
+    }
+
+
+def _figure(victims: dict[uuid.UUID, tuple[bool, int]]) -> Figure:
+    counter = Counter()
+    for foreign, record_key in victims.values():
+        counter.add(foreign, record_key)
+    return counter.figure()

@@ -83,6 +83,8 @@ def _point_problems(session: Session, data: ReferralCreate) -> list[FieldProblem
     point = session.get(ServicePoint, data.service_point_id)
     if point is None:
         return [FieldProblem(("body", "service_point_id"), "no such service point")]
+    if not point.operating:
+        return [FieldProblem(("body", "service_point_id"), "the service point is not operating")]
     if data.service_kind not in point.kinds:
         return [FieldProblem(("body", "service_kind"), "the service point does not offer it")]
     return []

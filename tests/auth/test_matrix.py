@@ -81,6 +81,7 @@ ALLOWED: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", "/api/v1/reports/72-hours"): frozenset({ADVISER, WRITER}),
     ("GET", "/api/v1/reports/72-hours.csv"): frozenset({ADVISER, WRITER}),
     ("GET", "/api/v1/reports/service-gaps"): frozenset({ADVISER, WRITER}),
+    ("GET", "/api/v1/reports/referrals"): frozenset({ADVISER, WRITER}),
     ("GET", "/api/v1/reports/service-gaps.csv"): frozenset({ADVISER, WRITER}),
 }
 

@@ -107,6 +107,9 @@ def test_bad_input_is_named_never_a_server_error(client: TestClient) -> None:
         "service_kind": {"service_kind": "health_medical"},  # not offered there
         "referred_on": {"referred_on": "2019-03-01"},  # before the incident
     }
+    closed = create_point(client, name="Fermé", operating=False, kinds=["psychosocial"])
+    response = refer(client, url, closed, service_kind="psychosocial")
+    assert response.status_code == 422 and "service_point_id" in field_names(response)
     for field, overrides in cases.items():
         response = refer(client, url, point, **overrides)
         assert response.status_code == 422, (field, response.text)
@@ -152,6 +155,7 @@ def test_the_directory_is_searched_by_place_and_kind(client: TestClient, client_
     assert names(admin1="Mopti", operating="false") == ["Closed"]
     assert names(name="gao") == ["Centre de Gao"]
     assert writer.get(f"{API}/service-points", params={"kind": "x"}).status_code == 422
+    assert writer.get(f"{API}/service-points", params={"admin1": "\x00"}).status_code == 422
     assert writer.post(f"{API}/service-points", json={}).status_code == 403
     bad = client.post(f"{API}/service-points", json={"name": "\x00", "kinds": [], "country": "XX"})
     assert bad.status_code == 422 and {"name", "kinds", "country"} <= field_names(bad)

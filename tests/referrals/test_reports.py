@@ -157,3 +157,34 @@ def test_the_service_gaps_of_the_seed(client: TestClient, client_for) -> None:
     # The provider sees the same gaps, with our incident counts protected (none consented).
     theirs = provider.get(f"{API}/reports/service-gaps")
     assert theirs.status_code == 403  # admins read no statistics
+
+
+def test_victims_referred_and_served_by_kind_and_status(client: TestClient, client_for) -> None:
+    point = create_point(client)
+    twice = _rape(client, "2019-03-01", "2019-03-02", victims=[SHARED_VICTIM])
+    url = referrals_url(twice)
+    first = refer(client, url, point, referred_on="2019-03-02").json()  # health, then provided
+    move(
+        client,
+        move(client, first, "accepted", "2019-03-03").json(),
+        "service_provided",
+        "2019-03-03",
+    )
+    refer(client, url, point, service_kind="psychosocial")
+    refer(client, url, point, service_kind="psychosocial")  # the same victim counts once
+    other = _rape(client, "2019-03-01", "2019-03-02")
+    refer(client, referrals_url(other), point, service_kind="psychosocial")
+    by_kind = client.get(f"{API}/reports/referrals", params={"group_by": "service_kind"}).json()
+    groups = {g["key"]: (g["victims_referred"], g["victims_served"]) for g in by_kind["groups"]}
+    assert groups["health_medical"] == (1, 1)
+    assert groups["psychosocial"] == (2, 0)
+    assert groups["education"] == (0, 0)
+    assert (by_kind["total"]["victims_referred"], by_kind["total"]["victims_served"]) == (2, 1)
+    by_status = client.get(f"{API}/reports/referrals", params={"group_by": "referral_status"})
+    statuses = {g["key"]: g["victims_referred"] for g in by_status.json()["groups"]}
+    assert statuses["referred"] == 2 and statuses["service_provided"] == 1
+    outsider = client_for(Role.REPORT_WRITER, organisation=NGO)
+    theirs = outsider.get(f"{API}/reports/referrals").json()
+    assert theirs["total"]["victims_referred"] == "<5" and theirs["total"]["protected"] is True
+    bad = client.get(f"{API}/reports/referrals", params={"group_by": "victim"})
+    assert bad.status_code == 422
