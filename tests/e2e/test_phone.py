@@ -10,7 +10,8 @@ from fastapi.testclient import TestClient
 from playwright.sync_api import Page
 
 from app.models.enums import Role
-from tests.factories import create_case, create_court, create_incident
+from tests.factories import API, create_case, create_court, create_incident
+from tests.referrals.helpers import create_point, refer
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
@@ -19,7 +20,7 @@ WIDE_VICTIMS = [
         "sex": "female",
         "age": 16,
         "displacement_status": "idp",
-        "consent": {"statistics": True, "justice": True},
+        "consent": {"statistics": True, "justice": True, "referral": True},
     },
     {"sex": "female", "age_group": "adult", "disability": "yes", "consent": {"justice": True}},
 ]
@@ -48,7 +49,11 @@ def records(client: TestClient, client_for: Callable[..., TestClient]) -> dict[s
         stage_since="2015-01-10",
         last_act_on="2017-01-10",
     )
-    return {"incident": incident["id"], "case": case["id"]}
+    point = create_point(client, name="Centre de santé de référence de Bandiagara (CSRéf)")
+    victim = incident["victims"][0]["id"]
+    referrals = f"/incidents/{incident['id']}/victims/{victim}/referrals"
+    refer(client, f"{API}{referrals}", point, note="Accompagnée")
+    return {"incident": incident["id"], "case": case["id"], "referrals": referrals}
 
 
 def _fits(page: Page, path: str, name: str, size: dict[str, int]) -> int:
@@ -72,10 +77,14 @@ def test_every_page_fits_a_phone_screen(
             "detail": f"/incidents/{records['incident']}",
             "form": "/incidents/new",
             "edit": f"/incidents/{records['incident']}/edit",
+            "referrals": records["referrals"],
+            "services": "/services",
         },
         Role.REPORT_WRITER: {
             "statistics": "/statistics",
             "cross-table": "/statistics?group_by=source&then_by=victim_category",
+            "72-hours": "/reports/72-hours?group_by=region",
+            "service-gaps": "/reports/service-gaps",
         },
         Role.JUDICIAL_TRACKER: {
             "pending": "/judicial",
