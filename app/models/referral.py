@@ -92,11 +92,12 @@ class Referral(Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     # Shown to the service point's organisation instead of anything about the survivor.
     code: Mapped[str] = mapped_column(String(24), unique=True)
+    # RESTRICT: a survivor's service history is never erased by an edit of the incident.
     victim_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("victims.id", ondelete="CASCADE"), index=True
+        ForeignKey("victims.id", ondelete="RESTRICT"), index=True
     )
     incident_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+        ForeignKey("incidents.id", ondelete="RESTRICT"), index=True
     )
     # The referring organisation: the owner, which alone sees the survivor and the notes.
     organisation_id: Mapped[uuid.UUID] = mapped_column(

@@ -134,7 +134,7 @@ def upgrade() -> None:
             ["incident_id"],
             ["incidents.id"],
             name=op.f("fk_referrals_incident_id_incidents"),
-            ondelete="CASCADE",
+            ondelete="RESTRICT",
         ),
         sa.ForeignKeyConstraint(
             ["organisation_id"],
@@ -158,7 +158,7 @@ def upgrade() -> None:
             ["victim_id"],
             ["victims.id"],
             name=op.f("fk_referrals_victim_id_victims"),
-            ondelete="CASCADE",
+            ondelete="RESTRICT",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_referrals")),
         sa.UniqueConstraint("code", name=op.f("uq_referrals_code")),

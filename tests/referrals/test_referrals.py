@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.models import AuditEvent, ReferralEvent
 from app.models.enums import Role
-from tests.factories import API, create_incident, field_names
+from tests.factories import API, create_incident, field_names, patch_incident
 from tests.referrals.helpers import create_point, move, refer, referable_victim, referrals_url
 
 
@@ -159,3 +159,12 @@ def test_the_directory_is_searched_by_place_and_kind(client: TestClient, client_
     assert writer.post(f"{API}/service-points", json={}).status_code == 403
     bad = client.post(f"{API}/service-points", json={"name": "\x00", "kinds": [], "country": "XX"})
     assert bad.status_code == 422 and {"name", "kinds", "country"} <= field_names(bad)
+
+
+def test_an_edit_of_the_incident_never_erases_a_referral(client: TestClient) -> None:
+    incident, url = referable_victim(client)
+    referral = refer(client, url, None, outside_name="CSCOM de Sévaré").json()
+    without_victim = patch_incident(client, incident, victims=[{"sex": "male", "age": 30}])
+    assert without_victim.status_code == 409, without_victim.text
+    assert client.get(f"{API}/referrals/{referral['id']}").status_code == 200
+    assert len(client.get(f"{API}/incidents/{incident['id']}").json()["victims"]) == 1
