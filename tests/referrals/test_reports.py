@@ -154,9 +154,14 @@ def test_the_service_gaps_of_the_seed(client: TestClient, client_for) -> None:
     assert rows[("Gao", "Ansongo")]["incidents"] == 1 and rows[("Gao", "Ansongo")]["victims"] == 1
     csv = client.get(f"{API}/reports/service-gaps.csv", params={"occurred_from": "2019-01-01"})
     assert csv.status_code == 200 and len(csv.text.splitlines()) == 10
-    # The provider sees the same gaps, with our incident counts protected (none consented).
-    theirs = provider.get(f"{API}/reports/service-gaps")
-    assert theirs.status_code == 403  # admins read no statistics
+    # Another organisation sees only incidents whose survivors consented to statistics, with
+    # their figures protected: none of these did, so it sees no locality at all.
+    outsider = client_for(Role.REPORT_WRITER, organisation=NGO)
+    assert outsider.get(f"{API}/reports/service-gaps").json()["localities"] == []
+    create_incident(client, admin1="Gao", admin2="Bourem", victims=[SHARED_VICTIM])
+    [bourem] = outsider.get(f"{API}/reports/service-gaps").json()["localities"]
+    assert (bourem["admin2"], bourem["incidents"], bourem["victims"]) == ("Bourem", "<5", "<5")
+    assert bourem["protected"] is True
 
 
 def test_victims_referred_and_served_by_kind_and_status(client: TestClient, client_for) -> None:
