@@ -1,9 +1,10 @@
-"""Two reports on survivor services, counted directly from the records:
+"""Reports on survivor services, counted directly from the records:
 
 - the 72-hour indicator: of the victims of rape who reported within 72 hours of the incident,
   how many received health care within 72 hours (post-exposure prophylaxis) and within 120 hours
   (emergency contraception);
-- service gaps: where incidents were recorded, which kinds of service have no operating point.
+- service gaps: where incidents were recorded, which kinds of service have no operating point;
+- victims referred, and victims who received a service, by service kind or referral status.
 
 Counting follows the statistics' rules (app/stats/queries.py): the caller's organisation's
 records in full; other organisations' only where the survivor consented to statistics, archived
@@ -79,7 +80,8 @@ class Period:
     admin1: str | None = None
 
 
-def _counted_incidents(period: Period) -> list[Any]:
+def _counted(period: Period) -> list[Any]:
+    """The conditions on incidents that statistics count: live, not a duplicate, not discarded."""
     conditions = [
         Incident.archived_at.is_(None),
         Incident.duplicate_of_id.is_(None),
@@ -141,7 +143,7 @@ def _rape_victims(session: Session, period: Period, organisation_id: uuid.UUID) 
             health_care.label("care_on"),
         )
         .join(Incident, Victim.incident_id == Incident.id)
-        .where(*_counted_incidents(period), rape, or_(own, Victim.id.in_(consented)))
+        .where(*_counted(period), rape, or_(own, Victim.id.in_(consented)))
     )
     return list(session.execute(query))
 
@@ -259,7 +261,7 @@ def _localities(session: Session, period: Period, organisation_id: uuid.UUID) ->
         Incident.victim_count,
         Incident.shared_victim_count,
         Incident.shared_victim_keys,
-    ).where(*_counted_incidents(period), shareable)
+    ).where(*_counted(period), shareable)
     places: dict[tuple[str, str, str], Locality] = {}
     for row in session.execute(query):
         key = (row.country, _place(row.admin1), _place(row.admin2))
@@ -289,7 +291,7 @@ def service_gaps(
             else region_kinds
         )
         rows.append((place, kinds, region_kinds))
-    figures = [f for place, _, _ in rows for f in (place.incidents.figure(),)]
+    figures = [place.incidents.figure() for place, _, _ in rows]
     victim_figures = [place.victims.figure() for place, _, _ in rows]
     suppress_small([*figures, *victim_figures], k)
     without = sum(1 for _, kinds, _ in rows if not kinds)
@@ -340,7 +342,7 @@ def _referral_rows(session: Session, period: Period, organisation_id: uuid.UUID)
         )
         .join(Victim, Referral.victim_id == Victim.id)
         .join(Incident, Victim.incident_id == Incident.id)
-        .where(*_counted_incidents(period), or_(own, Victim.id.in_(consented)))
+        .where(*_counted(period), or_(own, Victim.id.in_(consented)))
     )
     return list(session.execute(query))
 

@@ -157,12 +157,7 @@ def follow_up(
     incident_id, victim_id = referral.incident_id, referral.victim_id
     entered = filled_in(form, FOLLOW_UP_FIELDS)
     try:
-        version = text_field(form, "version")
-        service.check_version(
-            referral.version,
-            None,
-            int(version) if version and version.isdigit() and len(version) < 10 else 0,
-        )
+        service.check_version(referral.version, None, _form_version(form))
         incidents.ensure_not_archived(referral.incident)
         service.update_referral(
             session, cipher, access, ReferralUpdate.model_validate(entered), page.user
@@ -176,6 +171,12 @@ def follow_up(
     return redirect(
         VICTIM_PAGE.format(incident_id=incident_id, victim_id=victim_id) + "?followed=1"
     )
+
+
+def _form_version(form: FormData) -> int:
+    """The version the form was opened at; 0 (no version) for anything but a small number."""
+    version = text_field(form, "version") or ""
+    return int(version) if version.isdigit() and len(version) < 10 else 0
 
 
 def _status(error: ValidationError | ApiError) -> int:
