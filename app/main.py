@@ -28,6 +28,9 @@ from app.incidents.review_routes import router as incident_review_router
 from app.incidents.routes import batch_router as incident_batch_router
 from app.incidents.routes import router as incidents_router
 from app.judicial.routes import router as judicial_router
+from app.referrals.report_routes import router as service_reports_router
+from app.referrals.routes import directory_router as service_directory_router
+from app.referrals.routes import router as referrals_router
 from app.stats.routes import router as stats_router
 from app.users.routes import router as users_router
 from app.web.pages import PAGE_ROUTERS, STATIC_DIR
@@ -44,6 +47,9 @@ ROUTERS = (
     armed_parties_router,
     stats_router,
     judicial_router,
+    service_directory_router,
+    referrals_router,
+    service_reports_router,
     users_router,
     audit_router,
     health_router,

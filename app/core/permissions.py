@@ -22,6 +22,12 @@ class Permission(StrEnum):
     USER_ADMIN = "user:admin"  # accounts of the caller's own organisation only
     ORGANISATION_ADMIN = "organisation:admin"  # create organisations and their admins
     AUDIT_READ = "audit:read"
+    SERVICE_READ = "service:read"  # the directory of service points: no survivor data
+    SERVICE_WRITE = "service:write"  # the caller's organisation's service points
+    # A survivor's referrals (own organisation), and those made to the organisation's service
+    # points (de-identified)
+    REFERRAL_READ = "referral:read"
+    REFERRAL_WRITE = "referral:write"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -36,10 +42,16 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.ARMED_PARTY_READ,
             Permission.ARMED_PARTY_WRITE,
             Permission.JUDICIAL_READ,
+            Permission.SERVICE_READ,
+            Permission.SERVICE_WRITE,
+            Permission.REFERRAL_READ,
+            Permission.REFERRAL_WRITE,
         }
     ),
     # Statistics only: never a single incident, never identifying data.
-    Role.REPORT_WRITER: frozenset({Permission.STATS_READ, Permission.ARMED_PARTY_READ}),
+    Role.REPORT_WRITER: frozenset(
+        {Permission.STATS_READ, Permission.ARMED_PARTY_READ, Permission.SERVICE_READ}
+    ),
     # Cases and the incidents linked to them; never survivor identity.
     Role.JUDICIAL_TRACKER: frozenset(
         {
@@ -48,6 +60,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.COURT_WRITE,
             Permission.LINKED_INCIDENT_READ,
             Permission.ARMED_PARTY_READ,
+            Permission.SERVICE_READ,
         }
     ),
     # Runs its organisation's accounts; sees no survivor data unless also given an adviser role.
@@ -58,12 +71,19 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.COURT_WRITE,
             Permission.ARMED_PARTY_READ,
             Permission.ARMED_PARTY_WRITE,
+            Permission.SERVICE_READ,
+            Permission.SERVICE_WRITE,
         }
     ),
     # Runs the registry, not an organisation: no account management inside organisations, no
     # audit trail, no survivor data. Granted only by the command line.
     Role.SYSTEM_ADMIN: frozenset(
-        {Permission.ORGANISATION_ADMIN, Permission.COURT_WRITE, Permission.COURT_ADMIN}
+        {
+            Permission.ORGANISATION_ADMIN,
+            Permission.COURT_WRITE,
+            Permission.COURT_ADMIN,
+            Permission.SERVICE_READ,
+        }
     ),
 }
 

@@ -15,6 +15,7 @@ from app.models.incident import (
     Victim,
 )
 from app.models.judicial import CaseEvent, CaseIncident, Court, JudicialCase
+from app.models.referral import Referral, ReferralEvent, ServicePoint, ServicePointKind
 from app.models.rollup import StatCount, YearlyStatCount
 from app.models.second_factor import SecondFactor, SecondFactorPolicy
 
@@ -37,8 +38,12 @@ __all__ = [
     "Organisation",
     "Perpetrator",
     "ReferenceCounter",
+    "Referral",
+    "ReferralEvent",
     "SecondFactor",
     "SecondFactorPolicy",
+    "ServicePoint",
+    "ServicePointKind",
     "StatCount",
     "User",
     "UserRole",

@@ -26,10 +26,31 @@ from app.models.enums import (
     VictimCategory,
     Violation,
 )
+from app.models.referral import ReferralStatus, ServiceKind
 from app.stats.dimensions import DimensionName
 from app.web.i18n import N_, Translator
 
 ENUM_LABELS: dict[type[StrEnum], dict[str, str]] = {
+    ServiceKind: {
+        "health_medical": N_("Health and medical care"),
+        "psychosocial": N_("Psychosocial support"),
+        "legal_assistance": N_("Legal assistance"),
+        "safety_shelter": N_("Safety and shelter"),
+        "police_security": N_("Police and security"),
+        "livelihoods": N_("Livelihoods"),
+        "child_protection": N_("Child protection"),
+        "education": N_("Education"),
+        "other": N_("Other"),
+    },
+    ReferralStatus: {
+        "referred": N_("Referred"),
+        "accepted": N_("Accepted"),
+        "service_provided": N_("Service provided"),
+        "declined_by_survivor": N_("Declined by the survivor"),
+        "service_unavailable": N_("Service unavailable"),
+        "not_applicable": N_("Not applicable"),
+        "already_received_from_another_agency": N_("Already received from another agency"),
+    },
     DatePrecision: {"day": N_("Exact day"), "month": N_("Month only"), "year": N_("Year only")},
     Violation: {
         "rape": N_("Rape"),

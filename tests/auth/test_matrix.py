@@ -68,6 +68,21 @@ ALLOWED: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", "/api/v1/users/{user_id}"): frozenset({ADMIN}),
     ("PATCH", "/api/v1/users/{user_id}"): frozenset({ADMIN}),
     ("GET", "/api/v1/audit"): frozenset({ADMIN}),
+    # The directory holds no survivor data: every account reads it.
+    ("GET", "/api/v1/service-points"): EVERY_ROLE,
+    ("GET", "/api/v1/service-points/{service_point_id}"): EVERY_ROLE,
+    ("POST", "/api/v1/service-points"): frozenset({ADVISER, ADMIN}),
+    ("PATCH", "/api/v1/service-points/{service_point_id}"): frozenset({ADVISER, ADMIN}),
+    ("GET", "/api/v1/incidents/{incident_id}/victims/{victim_id}/referrals"): frozenset({ADVISER}),
+    ("POST", "/api/v1/incidents/{incident_id}/victims/{victim_id}/referrals"): frozenset({ADVISER}),
+    ("GET", "/api/v1/referrals/received"): frozenset({ADVISER}),
+    ("GET", "/api/v1/referrals/{referral_id}"): frozenset({ADVISER}),
+    ("PATCH", "/api/v1/referrals/{referral_id}"): frozenset({ADVISER}),
+    ("GET", "/api/v1/reports/72-hours"): frozenset({ADVISER, WRITER}),
+    ("GET", "/api/v1/reports/72-hours.csv"): frozenset({ADVISER, WRITER}),
+    ("GET", "/api/v1/reports/service-gaps"): frozenset({ADVISER, WRITER}),
+    ("GET", "/api/v1/reports/referrals"): frozenset({ADVISER, WRITER}),
+    ("GET", "/api/v1/reports/service-gaps.csv"): frozenset({ADVISER, WRITER}),
 }
 
 
@@ -94,6 +109,8 @@ def _call(client: TestClient, method: str, path: str) -> int:
     concrete = concrete.replace("{canonical_id}", str(uuid.uuid4()))
     concrete = concrete.replace("{court_id}", str(uuid.uuid4()))
     concrete = concrete.replace("{case_id}", str(uuid.uuid4()))
+    concrete = concrete.replace("{service_point_id}", str(uuid.uuid4()))
+    concrete = concrete.replace("{referral_id}", str(uuid.uuid4()))
     kwargs = {"json": {}} if method in ("POST", "PATCH", "PUT") else {}
     return client.request(method, concrete, **kwargs).status_code
 

@@ -12,6 +12,7 @@ from playwright.sync_api import Page
 
 from app.models.enums import Role
 from tests.factories import (
+    API,
     BEFORE_THE_COMPLAINT,
     PASSWORD,
     create_armed_party,
@@ -20,6 +21,7 @@ from tests.factories import (
     create_incident,
     make_user,
 )
+from tests.referrals.helpers import create_point, refer
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
@@ -28,7 +30,7 @@ WIDE_VICTIMS = [
         "sex": "female",
         "age": 16,
         "displacement_status": "idp",
-        "consent": {"statistics": True, "justice": True},
+        "consent": {"statistics": True, "justice": True, "referral": True},
     },
     {"sex": "female", "age_group": "adult", "disability": "yes", "consent": {"justice": True}},
 ]
@@ -68,6 +70,10 @@ def records(
         stage_since="2015-01-10",
         last_act_on="2017-01-10",
     )
+    point = create_point(client, name="Centre de santé de référence de Bandiagara (CSRéf)")
+    victim = incident["victims"][0]["id"]
+    referrals = f"/incidents/{incident['id']}/victims/{victim}/referrals"
+    refer(client, f"{API}{referrals}", point, note="Accompagnée")
     for _ in range(3):  # a few events on the audit trail's page
         create_incident(client, admin1="Gao")
     return {
@@ -75,6 +81,7 @@ def records(
         "case": case["id"],
         "court": court["id"],
         "user": str(make_user(app, Role.REPORT_WRITER).id),
+        "referrals": referrals,
     }
 
 
@@ -100,6 +107,8 @@ def test_every_page_fits_a_phone_screen(
             "form": "/incidents/new",
             "edit": f"/incidents/{records['incident']}/edit",
             "account": "/account",
+            "referrals": records["referrals"],
+            "services": "/services",
         },
         Role.REPORT_WRITER: {
             "statistics": "/statistics",
@@ -107,6 +116,8 @@ def test_every_page_fits_a_phone_screen(
             "filtered": "/statistics?group_by=victim_category&source=ngo&source=gbvims"
             "&violation=rape&country=ML",
             "wide-cross-table": "/statistics?group_by=violation&then_by=perpetrator_category",
+            "72-hours": "/reports/72-hours?group_by=region",
+            "service-gaps": "/reports/service-gaps",
         },
         Role.JUDICIAL_TRACKER: {
             "pending": "/judicial",

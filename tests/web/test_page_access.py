@@ -40,6 +40,12 @@ PAGES: dict[str, set[Role]] = {
     "/admin/audit": {ADMIN},
     # Everyone's own account; a second factor is for roles that read identity.
     "/account": set(ROLES),
+    "/services": set(ROLES),
+    "/incidents/{incident_id}/victims/{victim_id}/referrals": {ADVISER},
+    "/reports/72-hours": {ADVISER, WRITER},
+    "/reports/72-hours.csv": {ADVISER, WRITER},
+    "/reports/service-gaps": {ADVISER, WRITER},
+    "/reports/service-gaps.csv": {ADVISER, WRITER},
 }
 # Pages open to anyone, or to anyone signed in, and the form targets (tested with their pages).
 NOT_ROLE_BOUND = {"/", "/login", "/logout", "/language/{language}"}
@@ -61,6 +67,8 @@ FORM_TARGETS = {
     "/account/second-factor": {ADVISER},
     "/account/second-factor/confirm": {ADVISER},
     "/account/password": set(ROLES),
+    "/incidents/{incident_id}/victims/{victim_id}/referrals": {ADVISER},
+    "/referrals/{referral_id}/follow-up": {ADVISER},
 }
 
 
@@ -83,11 +91,17 @@ def _records(app: FastAPI, client: TestClient, client_for, court_name: str) -> d
     court = create_court(tracker_api, court_name)
     case = create_case(tracker_api, court, [incident])
     user = make_user(app, ADVISER)
+    victim_path = f"/api/v1/incidents/{incident['id']}/victims/{incident['victims'][0]['id']}"
+    assert client.put(f"{victim_path}/consent", json={"referral": True}).status_code == 200
+    referral_body = {"service_kind": "other", "outside_name": "CSCOM", "referred_on": "2019-03-20"}
+    referral = client.post(f"{victim_path}/referrals", json=referral_body).json()
     return {
         "incident_id": incident["id"],
+        "victim_id": incident["victims"][0]["id"],
         "case_id": case["id"],
         "court_id": court["id"],
         "user_id": str(user.id),
+        "referral_id": referral["id"],
     }
 
 
@@ -118,8 +132,9 @@ def test_forms_post_only_for_the_roles_that_may_change_things(
             url = path.format(**ids)
             response = browser.post(url, data={"csrf_token": token})
             assert response.status_code == 403, (role, url)
-    assert client.get(f"/api/v1/incidents/{ids['incident_id']}").json()["version"] == 1
+    assert client.get(f"/api/v1/incidents/{ids['incident_id']}").json()["version"] == 2  # consent
     assert client.get(f"/api/v1/courts/{ids['court_id']}").status_code == 200
+    assert client.get(f"/api/v1/referrals/{ids['referral_id']}").json()["version"] == 1
 
 
 def _any_page(browser: TestClient) -> str:

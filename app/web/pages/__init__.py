@@ -13,6 +13,8 @@ from app.web.pages import (
     incident_forms,
     incidents,
     judicial,
+    service_reports,
+    services,
     stats,
 )
 
@@ -29,5 +31,7 @@ PAGE_ROUTERS = (
     judicial.router,
     admin.router,
     audit.router,
+    services.router,
+    service_reports.router,
 )
 STATIC_DIR = Path(__file__).parent.parent / "static"

@@ -1,0 +1,310 @@
+"""Referrals of a victim to a service: the consent gate, the status table, follow-ups with
+encrypted notes, and who sees what.
+
+The referring organisation owns a referral: it alone sees the survivor (the incident and victim
+it hangs off) and the notes, and each read of the notes is audited. The organisation that runs
+the service point referred to sees the referral de-identified (its code, the service asked for,
+dates, status) and may move its status. Anyone else is told it does not exist.
+"""
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from app.audit.service import record
+from app.core.auth import Principal
+from app.core.crypto import FieldCipher
+from app.core.errors import ApiError, ConflictError, FieldProblem, InvalidFieldsError, NotFoundError
+from app.incidents.rules import latest_allowed_date, period_start
+from app.incidents.service import ensure_not_archived
+from app.models import Incident, Victim
+from app.models.base import utcnow
+from app.models.enums import ConsentKind
+from app.models.referral import Referral, ReferralEvent, ServicePoint
+from app.referrals import transitions
+from app.referrals.schemas import ReferralCreate, ReferralUpdate
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
+
+
+class ConsentMissingError(ConflictError):
+    def __init__(self) -> None:
+        super().__init__(
+            "The survivor has not consented to referral (consent `referral`): record their "
+            "consent before referring them",
+            [FieldProblem(("consent", "referral"), "consent to referral is required", "consent")],
+        )
+
+
+@dataclass(frozen=True)
+class Access:
+    """A referral as the caller may see it: as its owner, or as the service point's side."""
+
+    referral: Referral
+    owner: bool
+
+
+def new_code() -> str:
+    return "RF-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
+
+
+def check_consent(victim: Victim) -> None:
+    decision = victim.consent.get(ConsentKind.REFERRAL)
+    if decision is None or not decision.granted:
+        raise ConsentMissingError()
+
+
+def _day_problems(
+    name: str, day: date | None, not_before: date, before_what: str
+) -> list[FieldProblem]:
+    if day is None:
+        return []
+    if day > latest_allowed_date():
+        return [FieldProblem(("body", name), "must not be in the future")]
+    if day < not_before:
+        return [FieldProblem(("body", name), f"must not be before {before_what}")]
+    return []
+
+
+def _point_problems(session: Session, data: ReferralCreate) -> list[FieldProblem]:
+    if (data.service_point_id is None) == (data.outside_name is None):
+        return [
+            FieldProblem(
+                ("body", "service_point_id"),
+                "give either a service point of the directory or `outside_name`",
+            )
+        ]
+    if data.service_point_id is None:
+        return []
+    point = session.get(ServicePoint, data.service_point_id)
+    if point is None:
+        return [FieldProblem(("body", "service_point_id"), "no such service point")]
+    if not point.operating:
+        return [FieldProblem(("body", "service_point_id"), "the service point is not operating")]
+    if data.service_kind not in point.kinds:
+        return [FieldProblem(("body", "service_kind"), "the service point does not offer it")]
+    return []
+
+
+def create_referral(
+    session: Session,
+    cipher: FieldCipher,
+    incident: Incident,
+    victim: Victim,
+    data: ReferralCreate,
+    principal: Principal,
+) -> Referral:
+    ensure_not_archived(incident)
+    check_consent(victim)
+    incident_start = period_start(incident.occurred_on, incident.date_precision)
+    problems = _point_problems(session, data)
+    problems += _day_problems("referred_on", data.referred_on, incident_start, "the incident")
+    if data.next_follow_up_on is not None and data.next_follow_up_on < data.referred_on:
+        problems.append(
+            FieldProblem(("body", "next_follow_up_on"), "must not be before referred_on")
+        )
+    if problems:
+        raise InvalidFieldsError(problems)
+    referral = Referral(
+        code=new_code(),
+        victim_id=victim.id,
+        incident_id=incident.id,
+        organisation_id=principal.organisation_id,
+        service_kind=data.service_kind,
+        service_point_id=data.service_point_id,
+        outside_name=data.outside_name,
+        referred_on=data.referred_on,
+        referred_by_id=principal.user_id,
+        status=transitions.FIRST_STATUS,
+        status_on=data.referred_on,
+        next_follow_up_on=data.next_follow_up_on,
+    )
+    session.add(referral)
+    session.flush()
+    referral.events.append(
+        ReferralEvent(
+            version=referral.version,
+            to_status=referral.status,
+            status_on=referral.status_on,
+            next_follow_up_on=data.next_follow_up_on,
+            note_ciphertext=_encrypted(cipher, data.note),
+            changed_by_id=principal.user_id,
+        )
+    )
+    session.flush()
+    fields = sorted(data.model_fields_set - {"note"}) + (["note"] if data.note else [])
+    record(
+        session,
+        "referral.create",
+        actor=principal,
+        record_type="referral",
+        record_id=referral.id,
+        fields=fields,
+        details={"victim_id": str(victim.id), "service_kind": data.service_kind.value},
+    )
+    return referral
+
+
+def _encrypted(cipher: FieldCipher, note: str | None) -> bytes | None:
+    return cipher.encrypt_json({"note": note}) if note else None
+
+
+def get_access(session: Session, referral_id: uuid.UUID, principal: Principal) -> Access:
+    """The referral for its owner or the service point's organisation; 404 for anyone else."""
+    received = select(ServicePoint.id).where(
+        ServicePoint.organisation_id == principal.organisation_id
+    )
+    query = select(Referral).where(
+        Referral.id == referral_id,
+        or_(
+            Referral.organisation_id == principal.organisation_id,
+            Referral.service_point_id.in_(received),
+        ),
+    )
+    referral = session.scalar(query)
+    if referral is None:
+        raise NotFoundError("Referral")
+    return Access(referral, owner=referral.organisation_id == principal.organisation_id)
+
+
+def victim_referrals(session: Session, victim: Victim) -> list[Referral]:
+    query = (
+        select(Referral)
+        .where(Referral.victim_id == victim.id)
+        .order_by(Referral.referred_on.desc(), Referral.created_at.desc())
+    )
+    return list(session.scalars(query))
+
+
+def received_referrals(session: Session, principal: Principal) -> list[Referral]:
+    """Referrals made to the caller's organisation's service points, newest first."""
+    points = select(ServicePoint.id).where(
+        ServicePoint.organisation_id == principal.organisation_id
+    )
+    query = (
+        select(Referral)
+        .where(Referral.service_point_id.in_(points))
+        .order_by(Referral.referred_on.desc(), Referral.id)
+        .limit(500)
+    )
+    return list(session.scalars(query))
+
+
+def _update_problems(
+    referral: Referral, data: ReferralUpdate, by_service_point: bool
+) -> list[FieldProblem]:
+    sent = data.model_fields_set - {"version"}
+    problems: list[FieldProblem] = []
+    if not sent:
+        return [FieldProblem(("body",), "send a status, a follow-up or a note")]
+    if by_service_point:
+        problems += [
+            FieldProblem(("body", name), "only the referring organisation records this")
+            for name in sorted(sent & {"followed_up_on", "next_follow_up_on", "note"})
+        ]
+    if data.status_on is not None and data.status is None:
+        problems.append(FieldProblem(("body", "status"), "is required with status_on"))
+    problems += _day_problems("status_on", data.status_on, referral.referred_on, "referred_on")
+    problems += _day_problems(
+        "followed_up_on", data.followed_up_on, referral.referred_on, "referred_on"
+    )
+    if data.next_follow_up_on is not None and data.next_follow_up_on < referral.referred_on:
+        problems.append(
+            FieldProblem(("body", "next_follow_up_on"), "must not be before referred_on")
+        )
+    return problems
+
+
+def update_referral(
+    session: Session, cipher: FieldCipher, access: Access, data: ReferralUpdate, who: Principal
+) -> Referral:
+    """Move the status along the table and/or record a follow-up, as one numbered version."""
+    referral, by_service_point = access.referral, not access.owner
+    problems = _update_problems(referral, data, by_service_point)
+    if problems:
+        raise InvalidFieldsError(problems)
+    from_status = referral.status
+    if data.status is not None:
+        transitions.check_move(referral.status, data.status, by_service_point)
+        status_on = data.status_on or latest_allowed_date()
+        if status_on < referral.status_on:
+            raise InvalidFieldsError(
+                [FieldProblem(("body", "status_on"), "must not be before the current status's")]
+            )
+        referral.status, referral.status_on = data.status, status_on
+    if "next_follow_up_on" in data.model_fields_set:
+        referral.next_follow_up_on = data.next_follow_up_on
+    referral.updated_at = utcnow()  # bumps the version even for a follow-up alone
+    session.flush()
+    referral.events.append(
+        ReferralEvent(
+            version=referral.version,
+            from_status=from_status if data.status else None,
+            to_status=data.status,
+            status_on=referral.status_on if data.status else None,
+            followed_up_on=data.followed_up_on,
+            next_follow_up_on=data.next_follow_up_on,
+            note_ciphertext=_encrypted(cipher, data.note),
+            changed_by_id=who.user_id,
+            by_service_point=by_service_point,
+        )
+    )
+    session.flush()
+    record(
+        session,
+        "referral.update",
+        actor=who,
+        record_type="referral",
+        record_id=referral.id,
+        fields=sorted(data.model_fields_set - {"version"}),
+        details={"from": from_status.value, "to": referral.status.value},
+    )
+    return referral
+
+
+def read_notes(
+    session: Session, cipher: FieldCipher, referral: Referral, principal: Principal
+) -> dict[int, str]:
+    """The notes of each version that has one, for the owner; the read is audited."""
+    notes = {
+        event.version: str(cipher.decrypt_json(event.note_ciphertext)["note"])
+        for event in referral.events
+        if event.note_ciphertext is not None
+    }
+    if notes:
+        record(
+            session,
+            "referral.read",
+            actor=principal,
+            record_type="referral",
+            record_id=referral.id,
+            fields=["notes"],
+        )
+    return notes
+
+
+def check_version(current: int, if_match: str | None, body_version: int | None) -> None:
+    """As for incidents: 412 for a stale If-Match, 409 for a stale body version, 428 for none."""
+    if if_match is not None:
+        tag = if_match.strip().removeprefix("W/").strip('"')
+        if not tag.isdigit() or len(tag) > 9:
+            raise ApiError(status=412, detail='If-Match must be an ETag, e.g. "3"')
+        expected, status = int(tag), 412
+    elif body_version is not None:
+        expected, status = body_version, 409
+    else:
+        raise ApiError(
+            status=428,
+            detail="Say which version this change is based on: send If-Match with the "
+            "record's ETag, or `version` in the body.",
+        )
+    if expected != current:
+        raise ApiError(
+            status=status,
+            detail=f"This record changed since version {expected}: it is at version "
+            f"{current}. Reload it, reapply your change and send it again.",
+        )
