@@ -137,8 +137,13 @@ QUERY_FORMS = {
 }
 
 
-def invalid_query_page(request: Request, problems: Iterable[FieldProblem]) -> HTMLResponse:
-    """422: the query parameters the page cannot use, each named by its label, and why."""
+def invalid_query_page(
+    request: Request,
+    problems: Iterable[FieldProblem],
+    message: str = N_("This address asks for something the page cannot show:"),
+) -> HTMLResponse:
+    """422: the query parameters (or fields) the page cannot use, each named by its label, and
+    why."""
     page = _bare_context(request)
     t = page.t
     form = QUERY_FORMS.get(request.url.path, "")
@@ -146,7 +151,6 @@ def invalid_query_page(request: Request, problems: Iterable[FieldProblem]) -> HT
         f"{t.format(N_('{label}:'), label=field_label(t, form, name) or name)} {text}"
         for name, text in errors_from_problems(t, problems).items()
     ]
-    message = N_("This address asks for something the page cannot show:")
     return render(page, "error.html", 422, status_code=422, message=message, problems=lines)
 
 
@@ -166,6 +170,10 @@ def install_page_error_handlers(app: FastAPI) -> None:
         if exc.errors and all(problem.loc[:1] == ("query",) for problem in exc.errors):
             # Refused before the page ran (a NUL in a parameter): named as the page names it.
             return invalid_query_page(request, exc.errors)
+        if exc.errors and all(problem.kind == "string_nul" for problem in exc.errors):
+            # A NUL in a posted form, refused before the page ran: the fields are named.
+            message = N_("The form holds a character that cannot be stored:")
+            return invalid_query_page(request, exc.errors, message)
         page = _bare_context(request)
         messages = {
             403: N_("Your role does not allow this page."),

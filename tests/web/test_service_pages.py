@@ -58,7 +58,6 @@ def test_an_adviser_refers_and_follows_up_through_the_forms(
     assert wrong.status_code == 409 and "status" in field_errors(wrong.text)
     for fields, name in [
         ({"referred_on": "9999-01-01"}, "referred_on"),
-        ({"referred_on": "2019-03-20", "note": "a\x00"}, "note"),
         ({"referred_on": "2019-03-20", "outside_name": "X"}, "service_point_id"),
     ]:
         body = {"service_kind": "health_medical", "service_point_id": point["id"], **fields}
@@ -68,6 +67,10 @@ def test_an_adviser_refers_and_follows_up_through_the_forms(
         bad = submit(browser, page, page, body)
         assert bad.status_code == 422, (fields, bad.text)
         assert name in field_errors(bad.text), (fields, field_errors(bad.text))
+    # A NUL anywhere in a form is refused before the page runs, naming the field.
+    body = {"service_kind": "health_medical", "service_point_id": point["id"], "note": "a\x00"}
+    bad = submit(browser, page, page, {"referred_on": "2019-03-20", **body})
+    assert bad.status_code == 422 and "cannot be stored" in bad.text and "note" in bad.text.lower()
 
 
 def test_the_form_says_when_the_survivor_has_not_consented(
