@@ -130,6 +130,7 @@ def _read_password() -> str:
 def _create_user(args: argparse.Namespace) -> None:
     settings = get_settings()
     password = _read_password()
+    created_organisation = None
     with _session_factory(settings.database_url)() as session, session.begin():
         organisation = find_organisation(session, args.organisation)
         if organisation is None:
@@ -144,7 +145,8 @@ def _create_user(args: argparse.Namespace) -> None:
                 raise SystemExit(f"Organisation not created: {_problems(error)}") from None
             except ApiError as error:
                 raise SystemExit(f"Organisation not created: {error.detail}") from None
-            print(
+            # Said once the user exists too: a refused user takes the organisation back with it.
+            created_organisation = (
                 f"Created organisation {organisation.name!r} ({organisation.kind.value}), "
                 f"reference code {organisation.reference_code}."
             )
@@ -161,7 +163,9 @@ def _create_user(args: argparse.Namespace) -> None:
             user = create_user(session, settings, data, None)
         except ApiError as error:
             raise SystemExit(f"Not created: {error.detail}") from None
-        print(f"Created user {user.username!r} with roles {', '.join(user.roles)}.")
+    if created_organisation:
+        print(created_organisation)
+    print(f"Created user {user.username!r} with roles {', '.join(user.roles)}.")
 
 
 def _reset_second_factor(args: argparse.Namespace) -> None:

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
-from app.models import AuditEvent, AuthToken, LoginFailure, User
+from app.models import AuditEvent, AuthToken, LoginFailure, Organisation, User
 from app.models.base import utcnow
 from app.models.enums import Role
 from tests.conftest import TEST_ENCRYPTION_KEY
@@ -260,3 +260,29 @@ def test_create_user_command_reads_the_password_from_stdin(
         check=False,
     )
     assert weak.returncode != 0 and "password" in weak.stderr
+
+
+def test_create_user_command_refused_creates_no_organisation_and_says_none(
+    app: FastAPI, database_url: str, anonymous: TestClient
+) -> None:
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "ENCRYPTION_KEYS": TEST_ENCRYPTION_KEY,
+    }
+    refused = subprocess.run(
+        [
+            *(sys.executable, "-m", "app.cli", "create-user", "--username", "someone"),
+            *("--role", "report_writer", "--organisation", "An organisation never made"),
+        ],
+        input="short\n",
+        capture_output=True,
+        text=True,
+        env=environment,
+        check=False,
+    )
+    assert refused.returncode != 0 and "password" in refused.stderr
+    assert "Created organisation" not in refused.stdout
+    with app.state.session_factory() as session:
+        names = session.scalars(select(Organisation.name)).all()
+    assert "An organisation never made" not in names
