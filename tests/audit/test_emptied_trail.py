@@ -1,10 +1,9 @@
-"""Red team: an emptied audit trail still verifies as intact without a kept head.
+"""An emptied audit trail does not verify as intact, even without a kept head.
 
-Issue 12 §4 reproduced: `TRUNCATE audit_events` with `audit_head` cleared, and `audit verify`
-reports "intact: 0 events". With the triggers off (as a superuser may), that is still so: the
-chain is keyed, but a chain of no events needs no key, and verify exits 0 on a database that
-holds accounts and incidents, each of which was created with an event. Only `--against` a head
-kept elsewhere catches it; an operator who has not kept one yet is told all is well.
+Issue 12 §4: with the triggers off (as a superuser may), deleting every event and the head left
+a chain of no events, which needs no key: `audit verify` said "intact: 0 events" on a database
+holding accounts and incidents, each created with an event. Verification now fails when the
+trail is empty but such records exist; `--against` a kept head still catches everything else.
 """
 
 from fastapi import FastAPI
@@ -26,5 +25,4 @@ def test_an_emptied_trail_of_a_database_with_records_is_not_intact(
         connection.execute(delete(AuditHead))
     with app.state.session_factory() as session:
         report = verify_chain(session, app.state.audit_key, None)
-    # Today: intact, 0 events checked.
     assert not report.intact, report

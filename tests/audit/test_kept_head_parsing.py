@@ -1,7 +1,6 @@
-"""Red team: `audit verify --against FILE` crashes with a traceback on a head whose number is
-not finite: `{"event_id": 1e400, ...}` raises OverflowError from `SignedHead.from_json`, which
-catches KeyError, TypeError and JSONDecodeError only. The CLI prints a Python traceback instead
-of "cannot read the head kept" (exit 1 either way, so a tampered trail is not passed)."""
+"""A kept head whose numbers are not finite (`{"event_id": 1e400, ...}`) is refused as
+unreadable: `SignedHead.from_json` raised OverflowError, and `audit verify --against FILE`
+printed a traceback instead of "cannot read the head kept"."""
 
 import pytest
 

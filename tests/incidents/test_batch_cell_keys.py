@@ -1,9 +1,9 @@
-"""Red team: a batch import after the cell-key method landed.
+"""Batch imports and the cell-key method together.
 
-The cell-key merge added two kept measures (the sums of record keys) to the statistics' kept
-counts, but `rollup.record_new`, which the linear batch import uses, still sums four measures
-per row: every `POST /incidents:batch` with at least one incident answers 500 (IndexError), on
-SQLite and PostgreSQL alike. Nothing is stored, but no batch can be imported at all.
+The kept counts carry the sums of record keys beside the counts; the batch import adds its
+incidents' contributions at once (`rollup.record_new`), which once summed only the counts and
+answered 500 for every batch. A batch is counted as single creates are, for its own organisation
+and, adjusted, for others.
 """
 
 from fastapi.testclient import TestClient

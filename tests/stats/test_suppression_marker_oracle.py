@@ -1,12 +1,10 @@
-"""Red team: the two suppression markers give a hidden figure's perturbed value away.
+"""Which marker hides a figure depends on the caller's own part only, never on the hidden one.
 
-A hidden figure is shown as "<5" when own part + perturbed foreign part < k, and as
-"suppressed" otherwise. Organisation B knows its own part exactly and can change it (its
-advisers record incidents in the cell, then archive them). Adding its own incidents one at a
-time, B sees the marker flip from "<5" to "suppressed" at own = k - p, which gives p, the
-perturbed part of A's hidden cell, exactly. A count of 1 is never perturbed, so a flip at
-own = 4 says A has (almost surely) exactly one incident there: the hidden figure is recovered
-without any differencing.
+Were a hidden figure shown as "<5" while own part + adjusted foreign part < k and "suppressed"
+otherwise, organisation B, who knows and can change its own part (its advisers record incidents
+in the cell, then archive them), would see the marker flip at own = k - p and read p, the
+adjusted part of A's hidden cell, with no differencing at all. Now "<5" means "none of yours",
+"suppressed" means "some of yours": the only flip is at own = 1.
 """
 
 from fastapi.testclient import TestClient
@@ -46,6 +44,5 @@ def test_own_incidents_added_to_a_hidden_cell_do_not_reveal_its_perturbed_value(
         )
         assert response.status_code == 201, response.text
         markers.append(_south(b_writer))
-    # Today: ["<5", "<5", "<5", "<5", "suppressed"]: the flip at own = 4 gives A's part = 1.
     flips = [own for own in range(1, 5) if markers[own] != markers[own - 1]]
     assert flips == [] or flips == [1], markers

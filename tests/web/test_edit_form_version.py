@@ -1,9 +1,7 @@
-"""Red team: the incident edit form answers 500 for a `version` that is not a plain integer.
+"""The incident edit form treats a `version` that is not a plain integer as an old version.
 
-`update_incident` (app/web/pages/incident_forms.py) runs `int(values["version"])` on the posted
-hidden field: `version=abc`, `version=1e5`, a non-ASCII digit (`²`) or more than 4,300 digits
-raise ValueError, an unhandled 500 ("Internal error"). Issue 13 §3: no 500 for any bad input;
-the API refuses the same values with 412/400/422.
+The posted hidden field went through `int()`: `abc`, `1e5`, a non-ASCII digit (`²`) or
+thousands of digits raised ValueError, a 500. Issue 13 §3: no 500 for any bad input.
 """
 
 import pytest
