@@ -128,14 +128,6 @@ def finish_change(
     record_version(session, incident, principal, action, changes)
 
 
-def version_number(text: str | None) -> int | None:
-    """A version number as a client sent it, or None if it is not one: ASCII digits only
-    ("²".isdigit() is true), and few enough for a version."""
-    if text is None or not (text.isascii() and text.isdigit() and len(text) <= 18):
-        return None
-    return int(text)
-
-
 def check_version(versioned: Incident | JudicialCase, expected: int, status: int) -> None:
     """Refuse a change based on another version than the stored one (409, or 412 for If-Match)."""
     if expected != versioned.version:

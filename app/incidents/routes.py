@@ -10,6 +10,7 @@ from app.core.db import SessionDep
 from app.core.errors import ApiError
 from app.core.permissions import Permission
 from app.core.responses import PlainJSONResponse
+from app.core.versioning import if_match_version
 from app.identity import service as identity
 from app.incidents import history, intake, service
 from app.incidents.filters import IncidentListQuery
@@ -53,7 +54,7 @@ def read_response(incident: Incident, response: Response) -> IncidentRead:
 def require_version(incident: Incident, if_match: str | None, body_version: int | None) -> None:
     """Changes must say which version they were based on, so none silently overwrites another."""
     if if_match is not None:
-        tag = history.version_number(if_match.strip().removeprefix("W/").strip('"'))
+        tag = if_match_version(if_match)
         if tag is None:
             raise ApiError(status=412, detail='If-Match must be the ETag of the incident, e.g. "3"')
         history.check_version(incident, tag, status=412)

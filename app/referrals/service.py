@@ -19,6 +19,7 @@ from app.audit.service import record
 from app.core.auth import Principal
 from app.core.crypto import FieldCipher
 from app.core.errors import ApiError, ConflictError, FieldProblem, InvalidFieldsError, NotFoundError
+from app.core.versioning import if_match_version
 from app.incidents.rules import latest_allowed_date, period_start
 from app.incidents.service import ensure_not_archived
 from app.models import Incident, Victim
@@ -290,10 +291,10 @@ def read_notes(
 def check_version(current: int, if_match: str | None, body_version: int | None) -> None:
     """As for incidents: 412 for a stale If-Match, 409 for a stale body version, 428 for none."""
     if if_match is not None:
-        tag = if_match.strip().removeprefix("W/").strip('"')
-        if not tag.isdigit() or len(tag) > 9:
+        tag = if_match_version(if_match)
+        if tag is None:
             raise ApiError(status=412, detail='If-Match must be an ETag, e.g. "3"')
-        expected, status = int(tag), 412
+        expected, status = tag, 412
     elif body_version is not None:
         expected, status = body_version, 409
     else:

@@ -92,10 +92,10 @@ def test_changes_name_the_version_they_are_based_on(client: TestClient) -> None:
     assert stale.status_code == 412
     body_stale = client.patch(path, json={"status": "service_provided", "version": 1})
     assert body_stale.status_code == 409
-    garbage = client.patch(
-        path, json={"status": "service_provided"}, headers={"If-Match": "9" * 5000}
-    )
-    assert garbage.status_code == 412
+    for tag in ("9" * 5000, '"²"', '"٣"', "abc"):  # "²".isdigit() is true; int("²") fails
+        headers = {"If-Match": tag.encode()}  # as sent on the wire: UTF-8 bytes
+        garbage = client.patch(path, json={"status": "service_provided"}, headers=headers)
+        assert garbage.status_code == 412, tag
     assert client.get(path).json()["status"] == "accepted"
 
 

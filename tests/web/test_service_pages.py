@@ -133,3 +133,18 @@ def test_the_reports_show_a_table_a_chart_and_a_csv(
     assert browser.get("/reports/72-hours.csv").text.startswith("rape_victims")
     bad = browser.get("/reports/72-hours", params={"occurred_from": "2019-02-30"})
     assert bad.status_code == 400 and "occurred_from" in field_errors(bad.text)
+
+
+def test_a_follow_up_with_a_version_that_is_no_number_saves_nothing_and_is_no_error(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    incident = create_incident(client, victims=[REFERRAL_VICTIM])
+    browser = pages_for(ADVISER)
+    page = referrals_url(incident).removeprefix(API)
+    referral = refer(client, referrals_url(incident), None, outside_name="CSCOM").json()
+    follow = f"/referrals/{referral['id']}/follow-up"
+    for version in ("²", "٣", "abc", "9" * 5000):  # "²".isdigit() is true; int("²") fails
+        fields = {"status": "accepted", "status_on": "2019-03-21", "version": version}
+        answer = submit(browser, page, follow, fields)
+        assert answer.status_code == 409, (version, answer.status_code)
+    assert client.get(f"{API}/referrals/{referral['id']}").json()["status"] == "referred"

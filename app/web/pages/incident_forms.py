@@ -17,6 +17,7 @@ from app.core.crypto import CipherDep
 from app.core.db import SessionDep
 from app.core.errors import ApiError
 from app.core.permissions import Permission
+from app.core.versioning import version_number
 from app.incidents import history, intake, service
 from app.incidents.schemas import IncidentCreate, IncidentFields, IncidentUpdate
 from app.models import Incident
@@ -220,7 +221,7 @@ def update_incident(
         (victims if added == "victims" else perpetrators).append({})
         return _show_form(page, session, incident=incident, **shown)
     # A version the page did not send (edited by hand) is treated as an old one: nothing is saved.
-    based_on = history.version_number(values.get("version")) or 0
+    based_on = version_number(values.get("version")) or 0
     if based_on != incident.version:
         return _show_stale(page, session, incident, based_on, shown)
     body = {

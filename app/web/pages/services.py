@@ -14,6 +14,7 @@ from app.core.crypto import FieldCipher, get_cipher
 from app.core.db import SessionDep
 from app.core.errors import ApiError, NotFoundError
 from app.core.permissions import Permission
+from app.core.versioning import version_number
 from app.incidents import service as incidents
 from app.models import Victim
 from app.models.enums import ConsentKind
@@ -175,8 +176,7 @@ def follow_up(
 
 def _form_version(form: FormData) -> int:
     """The version the form was opened at; 0 (no version) for anything but a small number."""
-    version = text_field(form, "version") or ""
-    return int(version) if version.isdigit() and len(version) < 10 else 0
+    return version_number(text_field(form, "version")) or 0
 
 
 def _status(error: ValidationError | ApiError) -> int:
