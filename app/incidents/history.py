@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from app.audit.service import record
 from app.core.auth import Principal
-from app.core.errors import ApiError
+from app.core.versioning import refuse_if_stale
 from app.models import Incident, IncidentVersion, JudicialCase
 from app.models.base import utcnow
 from app.stats import rollup
@@ -130,12 +130,7 @@ def finish_change(
 
 def check_version(versioned: Incident | JudicialCase, expected: int, status: int) -> None:
     """Refuse a change based on another version than the stored one (409, or 412 for If-Match)."""
-    if expected != versioned.version:
-        raise ApiError(
-            status=status,
-            detail=f"This record changed since version {expected}: it is at version "
-            f"{versioned.version}. Reload it, reapply your change and send it again.",
-        )
+    refuse_if_stale(versioned.version, expected, status)
 
 
 def versions(session: Session, incident: Incident) -> list[IncidentVersion]:

@@ -7,10 +7,9 @@ from app.core.auth import Principal, require, require_any
 from app.core.config import API_PREFIX
 from app.core.crypto import CipherDep
 from app.core.db import SessionDep
-from app.core.errors import ApiError
 from app.core.permissions import Permission
 from app.core.responses import PlainJSONResponse
-from app.core.versioning import if_match_version
+from app.core.versioning import based_on
 from app.identity import service as identity
 from app.incidents import history, intake, service
 from app.incidents.filters import IncidentListQuery
@@ -53,19 +52,8 @@ def read_response(incident: Incident, response: Response) -> IncidentRead:
 
 def require_version(incident: Incident, if_match: str | None, body_version: int | None) -> None:
     """Changes must say which version they were based on, so none silently overwrites another."""
-    if if_match is not None:
-        tag = if_match_version(if_match)
-        if tag is None:
-            raise ApiError(status=412, detail='If-Match must be the ETag of the incident, e.g. "3"')
-        history.check_version(incident, tag, status=412)
-    elif body_version is not None:
-        history.check_version(incident, body_version, status=409)
-    else:
-        raise ApiError(
-            status=428,
-            detail="Say which version this change is based on: send If-Match with the "
-            "incident's ETag, or `version` in the body.",
-        )
+    expected, status = based_on(if_match, body_version, "incident")
+    history.check_version(incident, expected, status=status)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=IncidentRead)

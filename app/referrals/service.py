@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from app.audit.service import record
 from app.core.auth import Principal
 from app.core.crypto import FieldCipher
-from app.core.errors import ApiError, ConflictError, FieldProblem, InvalidFieldsError, NotFoundError
-from app.core.versioning import if_match_version
+from app.core.errors import ConflictError, FieldProblem, InvalidFieldsError, NotFoundError
+from app.core.versioning import based_on, refuse_if_stale
 from app.incidents.rules import latest_allowed_date, period_start
 from app.incidents.service import ensure_not_archived
 from app.models import Incident, Victim
@@ -290,22 +290,5 @@ def read_notes(
 
 def check_version(current: int, if_match: str | None, body_version: int | None) -> None:
     """As for incidents: 412 for a stale If-Match, 409 for a stale body version, 428 for none."""
-    if if_match is not None:
-        tag = if_match_version(if_match)
-        if tag is None:
-            raise ApiError(status=412, detail='If-Match must be an ETag, e.g. "3"')
-        expected, status = tag, 412
-    elif body_version is not None:
-        expected, status = body_version, 409
-    else:
-        raise ApiError(
-            status=428,
-            detail="Say which version this change is based on: send If-Match with the "
-            "record's ETag, or `version` in the body.",
-        )
-    if expected != current:
-        raise ApiError(
-            status=status,
-            detail=f"This record changed since version {expected}: it is at version "
-            f"{current}. Reload it, reapply your change and send it again.",
-        )
+    expected, status = based_on(if_match, body_version, "record")
+    refuse_if_stale(current, expected, status)
