@@ -1,5 +1,6 @@
 """Logs are JSON lines that never carry request bodies, query strings or stored values."""
 
+import asyncio
 import json
 import logging
 
@@ -45,3 +46,47 @@ def test_access_log_notes_requests_no_route_matched(
     assert [(r.method, r.route, r.status) for r in access] == [("GET", "unmatched", 404)]  # type: ignore[attr-defined]
     service_records = [r for r in caplog.records if not r.name.startswith(("httpx", "httpcore"))]
     assert all(SENSITIVE not in JsonLinesFormatter().format(r) for r in service_records)
+
+
+def test_body_cut_off_at_the_limit_is_noted_not_logged_as_an_error(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    sent: list[dict[str, object]] = []
+    messages = iter(
+        [
+            {"type": "http.request", "body": b"username=" + b"a" * 2**20, "more_body": True},
+            {"type": "http.request", "body": b"a" * 2**20, "more_body": True},
+        ]
+    )
+
+    async def receive() -> dict[str, object]:
+        return next(messages)
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/incidents/new",
+        "raw_path": b"/incidents/new",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"host", b"testserver"),
+            (b"content-type", b"application/x-www-form-urlencoded"),
+            (b"transfer-encoding", b"chunked"),
+        ],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+    }
+    asyncio.run(client.app(scope, receive, send))  # type: ignore[arg-type]
+
+    start = next(message for message in sent if message["type"] == "http.response.start")
+    assert start["status"] == 413  # the client is told; the application sees it leave
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert any("client disconnected" in r.getMessage() for r in caplog.records)

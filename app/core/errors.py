@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.routing import Match
 
 logger = logging.getLogger(__name__)
@@ -197,6 +198,15 @@ def _constraint_name(exc: Exception) -> str | None:
     return getattr(diag, "constraint_name", None)
 
 
+async def _client_disconnect_handler(request: Request, _exc: Exception) -> JSONResponse:
+    # The client went away before sending its whole body: nothing was read, so nothing was
+    # saved, and nobody is left to read the answer. Not an error of the service.
+    logger.info("client disconnected before its request was read", extra={"path": request.url.path})
+    return problem_response(
+        400, "The request ended before its body was complete; nothing was saved."
+    )
+
+
 async def _unexpected_error_handler(request: Request, exc: Exception) -> JSONResponse:
     # The exception text may quote stored values, so only its type is logged.
     logger.error("unhandled error", extra={"path": request.url.path, "error": type(exc).__name__})
@@ -210,4 +220,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StaleDataError, _stale_data_handler)
     app.add_exception_handler(IntegrityError, _integrity_error_handler)
     app.add_exception_handler(OperationalError, _operational_error_handler)
+    app.add_exception_handler(ClientDisconnect, _client_disconnect_handler)
     app.add_exception_handler(Exception, _unexpected_error_handler)
