@@ -4,6 +4,9 @@ organisations other than the caller's.
 Each incident row carries its victim counts (all victims, and those who consented to statistics
 sharing), so counting needs no join with the victims and no DISTINCT: one pass over the matching
 incidents, plus the (incident, value) pairs of set dimensions such as perpetrator categories.
+Only tables by a victim's values (their category, their referrals' kinds or statuses) or counting
+only some victims (those referred, or who received a service) join the victims: once, grouped
+per incident and combination of those values (`_victim_groups`).
 
 Data of other organisations is counted only where the survivor consented to statistics sharing:
 a victim without that consent is left out, and so is an incident all of whose recorded victims
