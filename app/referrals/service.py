@@ -172,6 +172,21 @@ def get_access(session: Session, referral_id: uuid.UUID, principal: Principal) -
     return Access(referral, owner=referral.organisation_id == principal.organisation_id)
 
 
+def get_received(session: Session, referral_id: uuid.UUID, principal: Principal) -> Access:
+    """A referral made to one of the caller's organisation's service points, as that point's
+    side sees it (whoever made it); 404 for any other."""
+    points = select(ServicePoint.id).where(
+        ServicePoint.organisation_id == principal.organisation_id
+    )
+    query = select(Referral).where(
+        Referral.id == referral_id, Referral.service_point_id.in_(points)
+    )
+    referral = session.scalar(query)
+    if referral is None:
+        raise NotFoundError("Referral")
+    return Access(referral, owner=False)
+
+
 def victim_referrals(session: Session, victim: Victim) -> list[Referral]:
     query = (
         select(Referral)

@@ -5,7 +5,11 @@ Each dimension says how many values an incident can have for it:
 - INCIDENT_SET: any number (its forms of violence, its perpetrators' categories...), so an
   incident counts in each of its groups and once in the total;
 - VICTIM: one per victim (a victim's category), so victims are split exactly between groups, and an
-  incident counts in the group of each of its victims.
+  incident counts in the group of each of its victims;
+- VICTIM_SET: any number per victim (the kinds of service a victim was referred to, the statuses
+  of their referrals), so a victim counts in each of their groups and once in the total, and an
+  incident in the group of each of its victims. A victim with none (never referred) is in the
+  no-value group.
 """
 
 from dataclasses import dataclass
@@ -21,6 +25,7 @@ from app.models import (
     IncidentViolation,
     JudicialCase,
     Perpetrator,
+    Victim,
 )
 from app.models.enums import (
     DatePrecision,
@@ -31,6 +36,7 @@ from app.models.enums import (
     VictimCategory,
     Violation,
 )
+from app.models.referral import Referral, ReferralStatus, ServiceKind
 
 
 class DimensionName(StrEnum):
@@ -45,12 +51,15 @@ class DimensionName(StrEnum):
     ARMED_PARTY = "armed_party"
     JUDICIAL_STAGE = "judicial_stage"
     COURT = "court"
+    SERVICE_KIND = "service_kind"
+    REFERRAL_STATUS = "referral_status"
 
 
 class Level(Enum):
     INCIDENT = "incident"
     INCIDENT_SET = "incident_set"
     VICTIM = "victim"
+    VICTIM_SET = "victim_set"
 
 
 @dataclass(frozen=True)
@@ -67,7 +76,12 @@ class Dimension:
 
     @property
     def victims_in_several_groups(self) -> bool:
-        return self.level is Level.INCIDENT_SET
+        return self.level in (Level.INCIDENT_SET, Level.VICTIM_SET)
+
+    @property
+    def per_victim(self) -> bool:
+        """Whether its values belong to victims, so it is counted by joining the victims."""
+        return self.level in (Level.VICTIM, Level.VICTIM_SET)
 
 
 def _values(enum_class: type[StrEnum]) -> tuple[str, ...]:
@@ -144,6 +158,22 @@ DIMENSIONS: dict[DimensionName, Dimension] = {
             "Court of the judicial cases concerning the incident.",
             "no judicial case recorded",
         ),
+        Dimension(
+            DimensionName.SERVICE_KIND,
+            Level.VICTIM_SET,
+            "Kind of service the victims were referred to (with measure=victims_served: the kind "
+            "they received); a victim referred to several counts in each.",
+            "no referral recorded (victims never referred, or no victim recorded)",
+            _values(ServiceKind),
+        ),
+        Dimension(
+            DimensionName.REFERRAL_STATUS,
+            Level.VICTIM_SET,
+            "Status of the victims' referrals; a victim with referrals in several statuses "
+            "counts in each.",
+            "no referral recorded (victims never referred, or no victim recorded)",
+            _values(ReferralStatus),
+        ),
     )
 }
 
@@ -206,3 +236,21 @@ _SET_VALUES = {
         .distinct()
     ),
 }
+
+
+def victim_value(
+    name: DimensionName, served_only: bool
+) -> tuple[ColumnElement[object], Subquery | None]:
+    """The SQL value of a per-victim dimension, and the (victim_id, value) subquery to LEFT JOIN
+    onto the victims if any. Each (victim, value) is held once, so joining never counts a victim
+    twice within a group; `served_only` keeps only the referrals whose service was provided."""
+    if name is DimensionName.VICTIM_CATEGORY:
+        return Victim.category, None
+    column = (
+        Referral.service_kind if name is DimensionName.SERVICE_KIND else Referral.status
+    ).label("value")
+    pairs = select(Referral.victim_id, column).distinct()
+    if served_only:
+        pairs = pairs.where(Referral.status == ReferralStatus.SERVICE_PROVIDED)
+    values = pairs.subquery(name.value)
+    return values.c.value, values

@@ -12,7 +12,7 @@ import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from app.stats.schemas import Group, StatsResult
+from app.stats.schemas import Group, Measure, StatsResult
 
 NO_VALUE_LABEL = "(none recorded)"
 # A cell starting with one of these is run as a formula by spreadsheet programs: a region or
@@ -27,7 +27,7 @@ def as_csv(result: StatsResult) -> tuple[str, str]:
     names = [name.value for name in result.group_by]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([*names, "incidents", "victims"])
+    writer.writerow([*names, "incidents", victims_heading(result)])
     for group in result.groups:
         labels = [NO_VALUE_LABEL if group.key[n] is None else _as_text(group.key[n]) for n in names]
         writer.writerow([*labels, group.incidents, group.victims])
@@ -82,6 +82,11 @@ def _key_columns(group: Group, names: list[str], wording: CsvWording) -> list[st
         label = wording.values[name].get(value, "" if value is None else str(value))
         columns += [_as_text(label), "" if value is None else _as_text(value)]
     return columns
+
+
+def victims_heading(result: StatsResult) -> str:
+    """The victims column is named after the measure when it counts only some victims."""
+    return "victims" if result.measure is Measure.ALL_VICTIMS else result.measure.value
 
 
 def _as_text(value: str | int) -> str | int:

@@ -4,8 +4,9 @@ The kept counts hold incidents by organisation, country, region, month, date pre
 and verification status (and, in a table a hundred times smaller, by year without region or
 precision), and by one value of a facet (form of violence, perpetrator category, victim
 category). A query is answered from them only when that loses nothing: its filters are on
-those fields (dates on whole months), and it groups by those fields and at most one facet. Any
-other query counts the incidents themselves, with the same result, more slowly.
+those fields (dates on whole months), it groups by those fields and at most one facet, and it
+counts every victim (the kept counts know nothing of referrals). Any other query counts the
+incidents themselves, with the same result, more slowly.
 """
 
 import uuid
@@ -19,7 +20,7 @@ from app.models import StatCount, YearlyStatCount
 from app.models.enums import VerificationStatus
 from app.models.rollup import NO_VALUE, Facet
 from app.stats.dimensions import DimensionName
-from app.stats.schemas import Basis, StatsQuery
+from app.stats.schemas import Basis, Measure, StatsQuery
 
 # The dimensions each row of the kept counts has one value of, and those that are facets.
 INCIDENT_FIELDS = frozenset(
@@ -44,7 +45,8 @@ def kept_counts_answer(query: StatsQuery) -> bool:
     facets = [name for name in query.group_by if name in FACETS]
     others = [name for name in query.group_by if name not in FACETS]
     return (
-        len(facets) <= 1
+        query.measure is Measure.ALL_VICTIMS
+        and len(facets) <= 1
         and all(name in INCIDENT_FIELDS for name in others)
         and not any(getattr(query, name) for name in UNKEPT_FILTERS)
         and (query.occurred_from is None or query.occurred_from.day == 1)

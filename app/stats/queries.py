@@ -4,6 +4,9 @@ organisations other than the caller's.
 Each incident row carries its victim counts (all victims, and those who consented to statistics
 sharing), so counting needs no join with the victims and no DISTINCT: one pass over the matching
 incidents, plus the (incident, value) pairs of set dimensions such as perpetrator categories.
+Only tables by a victim's values (their category, their referrals' kinds or statuses) or counting
+only some victims (those referred, or who received a service) join the victims: once, grouped
+per incident and combination of those values (`_victim_groups`).
 
 Data of other organisations is counted only where the survivor consented to statistics sharing:
 a victim without that consent is left out, and so is an incident all of whose recorded victims
@@ -26,11 +29,18 @@ from sqlalchemy.sql.selectable import Subquery
 from app.incidents.filters import IncidentFilters, apply_incident_filters
 from app.models import Incident, Victim, VictimConsent
 from app.models.enums import ConsentKind, VerificationStatus
+from app.models.referral import Referral, ReferralStatus
 from app.models.rollup import Facet
 from app.stats.cellkey import cell_key
-from app.stats.dimensions import DIMENSIONS, DimensionName, format_value, group_column
+from app.stats.dimensions import (
+    DIMENSIONS,
+    DimensionName,
+    format_value,
+    group_column,
+    victim_value,
+)
 from app.stats.kept import FACETS, facet_of, kept_counts_answer, kept_rows
-from app.stats.schemas import Basis, StatsQuery
+from app.stats.schemas import Basis, Measure, StatsQuery
 from app.stats.suppression import Figure
 
 
@@ -54,6 +64,7 @@ class Counted:
 
     rows_for: Callable[[Facet], Subquery]
     kept: bool
+    measure: Measure = Measure.ALL_VICTIMS  # the kept counts count every victim
 
 
 def counted_rows(query: StatsQuery, organisation_id: uuid.UUID, use_kept: bool = True) -> Counted:
@@ -61,7 +72,7 @@ def counted_rows(query: StatsQuery, organisation_id: uuid.UUID, use_kept: bool =
     if use_kept and kept_counts_answer(query):
         return Counted(lambda facet: kept_rows(query, organisation_id, facet), kept=True)
     incidents = filtered_incidents(query, organisation_id, query.basis)
-    return Counted(lambda _facet: incidents, kept=False)
+    return Counted(lambda _facet: incidents, kept=False, measure=query.measure)
 
 
 def filtered_incidents(
@@ -103,21 +114,38 @@ def _statistics_consent() -> ColumnElement[bool]:
     )
 
 
-def _victims_by_category() -> Subquery:
-    """Per incident and victim category: all victims, and those who consented to statistics
-    (with the sum of their record keys)."""
+def _receives(measure: Measure) -> ColumnElement[bool]:
+    """The victims a measure counts: those with a referral (whose service was provided)."""
+    referral = select(Referral.id).where(Referral.victim_id == Victim.id)
+    if measure is Measure.VICTIMS_SERVED:
+        referral = referral.where(Referral.status == ReferralStatus.SERVICE_PROVIDED)
+    return referral.exists()
+
+
+def _victim_groups(names: list[DimensionName], measure: Measure) -> Subquery:
+    """Per incident and combination of values of the per-victim dimensions `names`: the victims
+    the measure counts, all of them and those who consented to statistics (with the sum of
+    their record keys). A victim with no value of a set dimension (never referred) is in the
+    group of no value (null)."""
     shared_key = case((VictimConsent.victim_id.is_not(None), Victim.record_key), else_=0)
+    statement = select(Victim.incident_id).outerjoin(VictimConsent, _statistics_consent())
+    values = []
+    for name in names:
+        column, pairs = victim_value(name, served_only=measure is Measure.VICTIMS_SERVED)
+        if pairs is not None:
+            statement = statement.outerjoin(pairs, pairs.c.victim_id == Victim.id)
+        values.append(column.label(name.value))
+    if measure is not Measure.ALL_VICTIMS:
+        statement = statement.where(_receives(measure))
     return (
-        select(
-            Victim.incident_id,
-            Victim.category.label("value"),
+        statement.add_columns(
+            *values,
             func.count().label("all_victims"),
             func.count(VictimConsent.victim_id).label("shared_victims"),
             func.sum(shared_key).label("shared_keys"),
         )
-        .outerjoin(VictimConsent, _statistics_consent())
-        .group_by(Victim.incident_id, Victim.category)
-        .subquery("victim_categories")
+        .group_by(Victim.incident_id, *values)
+        .subquery("victim_groups")
     )
 
 
@@ -150,24 +178,13 @@ def _row_victims(rows: Subquery) -> Victims:
 
 
 def total_cell(session: Session, counted: Counted) -> Cell:
-    rows = counted.rows_for(Facet.INCIDENT)
-    return _cell({}, session.execute(select(*_measures(rows, _row_victims(rows)))).one())
+    statement, _columns = _counting(counted, [])
+    return _cell({}, session.execute(statement).one())
 
 
 def group_cells(session: Session, counted: Counted, names: list[DimensionName]) -> list[Cell]:
-    rows = counted.rows_for(facet_of(names))
-    query, victims, columns = select(rows), _row_victims(rows), []
-    for name in names:
-        if counted.kept and name in FACETS:
-            column = rows.c.value  # the kept rows of this facet carry its value
-        elif name is DimensionName.VICTIM_CATEGORY:
-            query, victims, column = _by_victim_category(query, rows)
-        else:
-            column, values = group_column(name, rows)
-            if values is not None:
-                query = query.outerjoin(values, values.c.incident_id == rows.c.id)
-        columns.append(column.label(name.value))
-    statement = query.with_only_columns(*_measures(rows, victims), *columns).group_by(*columns)
+    statement, columns = _counting(counted, names)
+    statement = statement.group_by(*columns)
     cells = [
         _cell(
             {
@@ -183,27 +200,57 @@ def group_cells(session: Session, counted: Counted, names: list[DimensionName]) 
     return cells
 
 
-def _by_victim_category(
-    query: Select[Any], incidents: Subquery
-) -> tuple[Select[Any], Victims, ColumnElement[Any]]:
-    """Join the victims' categories: an incident counts once per category among its counted
-    victims, and the victims of each category are counted as the caller may see them."""
-    categories = _victims_by_category()
+def _counting(
+    counted: Counted, names: list[DimensionName]
+) -> tuple[Select[Any], list[ColumnElement[Any]]]:
+    """The statement counting the table of `names` (the total for none), and its group columns."""
+    rows = counted.rows_for(facet_of(names))
+    query, victims = select(rows), _row_victims(rows)
+    per_victim = [
+        name
+        for name in names
+        if DIMENSIONS[name].per_victim and not (counted.kept and name in FACETS)
+    ]
+    by_victim: dict[DimensionName, ColumnElement[Any]] = {}
+    if per_victim or counted.measure is not Measure.ALL_VICTIMS:
+        query, victims, by_victim = _by_victims(query, rows, per_victim, counted.measure)
+    columns = []
+    for name in names:
+        if counted.kept and name in FACETS:
+            column = rows.c.value  # the kept rows of this facet carry its value
+        elif name in by_victim:
+            column = by_victim[name]
+        else:
+            column, values = group_column(name, rows)
+            if values is not None:
+                query = query.outerjoin(values, values.c.incident_id == rows.c.id)
+        columns.append(column.label(name.value))
+    return query.with_only_columns(*_measures(rows, victims), *columns), columns
+
+
+def _by_victims(
+    query: Select[Any], incidents: Subquery, names: list[DimensionName], measure: Measure
+) -> tuple[Select[Any], Victims, dict[DimensionName, ColumnElement[Any]]]:
+    """Join the incidents' victims, grouped by their values of the per-victim dimensions `names`
+    and restricted to those the measure counts: an incident counts once per group among its
+    counted victims, and the victims of each group are counted as the caller may see them (every
+    victim of the caller's own incidents; of another organisation's, only those who consented to
+    statistics, so a group holding only victims who did not is not joined at all)."""
+    groups = _victim_groups(names, measure)
     own = incidents.c.foreign == 0
-    joined = query.outerjoin(
-        categories,
-        and_(
-            categories.c.incident_id == incidents.c.id,
-            or_(own, categories.c.shared_victims > 0),
-        ),
+    on = and_(groups.c.incident_id == incidents.c.id, or_(own, groups.c.shared_victims > 0))
+    # Counting only some victims counts only the incidents with one of them: an inner join.
+    # Otherwise an incident with no victim recorded stays, in the no-value group.
+    joined = (
+        query.outerjoin(groups, on) if measure is Measure.ALL_VICTIMS else query.join(groups, on)
     )
     victims = case(
-        (categories.c.incident_id.is_(None), 0),
-        (own, categories.c.all_victims),
-        else_=categories.c.shared_victims,
+        (groups.c.incident_id.is_(None), 0),
+        (own, groups.c.all_victims),
+        else_=groups.c.shared_victims,
     )
-    keys = case((categories.c.incident_id.is_(None), 0), (own, 0), else_=categories.c.shared_keys)
-    return joined, Victims(victims, keys), categories.c.value
+    keys = case((groups.c.incident_id.is_(None), 0), (own, 0), else_=groups.c.shared_keys)
+    return joined, Victims(victims, keys), {name: groups.c[name.value] for name in names}
 
 
 def _cell(key: dict[str, str | int | None], row: Any) -> Cell:

@@ -34,7 +34,30 @@ BASIS_MEANING = {
 }
 
 
+class Measure(StrEnum):
+    """Which victims a table counts (and so which incidents: those with such a victim)."""
+
+    ALL_VICTIMS = "all_victims"
+    VICTIMS_REFERRED = "victims_referred"  # referred to at least one service, whatever became of it
+    VICTIMS_SERVED = "victims_served"  # at least one referral whose service was provided
+
+
+MEASURE_MEANING = {
+    Measure.ALL_VICTIMS: "Every victim; incidents with or without victims recorded.",
+    Measure.VICTIMS_REFERRED: "Only victims referred to a service (at least one referral, "
+    "whatever its status), and only incidents with such a victim.",
+    Measure.VICTIMS_SERVED: "Only victims who received a service (at least one referral whose "
+    "service was provided), and only incidents with such a victim; by service_kind or "
+    "referral_status, only the referrals whose service was provided.",
+}
+
+
 class StatsQuery(IncidentFilters):
+    measure: Measure = Field(
+        default=Measure.ALL_VICTIMS,
+        description="Which victims are counted: `all_victims` (default), `victims_referred` or "
+        "`victims_served`; incidents are then those with at least one such victim.",
+    )
     basis: Basis = Field(
         default=Basis.ALL_REPORTED,
         description="`all_reported` (default; discarded incidents left out) or `verified_only`.",
@@ -144,6 +167,8 @@ class StatsResult(BaseModel):
     group_by: list[DimensionName]
     basis: Basis
     basis_meaning: str
+    measure: Measure = Field(description="Which victims `victims` counts.")
+    measure_meaning: str
     filters: dict[str, Any] = Field(description="The filters applied, as sent.")
     total: Counts = Field(description="Distinct incidents and victims: each counted once.")
     groups: list[Group]

@@ -17,10 +17,12 @@ from app.stats.queries import (
 )
 from app.stats.schemas import (
     BASIS_MEANING,
+    MEASURE_MEANING,
     Counts,
     Coverage,
     DimensionInfo,
     Group,
+    Measure,
     ProtectionInfo,
     StatsQuery,
     StatsResult,
@@ -56,7 +58,9 @@ def compute_stats(
         group_by=names,
         basis=query.basis,
         basis_meaning=BASIS_MEANING[query.basis],
-        filters=query.as_query_params(exclude={"group_by", "basis"}),
+        measure=query.measure,
+        measure_meaning=MEASURE_MEANING[query.measure],
+        filters=query.as_query_params(exclude={"group_by", "basis", "measure"}),
         total=render.counts(total),
         groups=[render.group(cell) for cell in _sorted(cells, names)],
         dimensions=dimensions,
@@ -78,7 +82,7 @@ def compute_stats(
             figures_perturbed=sum(f.protected and not f.hidden for f in figures),
             tables_add_up=not protected,
         ),
-        notes=_notes(render.counts(total), dimensions, protected, k),
+        notes=_notes(render.counts(total), dimensions, protected, k, query.measure),
     )
 
 
@@ -193,11 +197,15 @@ def _dimension_info(name: DimensionName, margin: list[Cell], render: Renderer) -
     )
 
 
-def _notes(total: Counts, dimensions: list[DimensionInfo], protected: bool, k: int) -> list[str]:
+def _notes(
+    total: Counts, dimensions: list[DimensionInfo], protected: bool, k: int, measure: Measure
+) -> list[str]:
     notes = [
         f"Total: {total.incidents} incidents and {total.victims} victims, each counted once. "
         "Incidents are not victims: an incident may have several victims, or none recorded."
     ]
+    if measure is not Measure.ALL_VICTIMS:
+        notes.append(f"Victims counted ({measure.value}): {MEASURE_MEANING[measure]}")
     if protected:
         notes.append(PROTECTION_NOTE.format(adjustment=MAX_ADJUSTMENT, k=k))
     for info in dimensions:
@@ -209,6 +217,11 @@ def _notes(total: Counts, dimensions: list[DimensionInfo], protected: bool, k: i
             line += (
                 " Groups are not exclusive: an incident counts in each of its groups, so the "
                 f"groups add up to {info.coverage.incidents_sum_over_groups} incidents."
+            )
+        if info.victims_in_several_groups:
+            line += (
+                " A victim counts in each of their groups and once in the total: the groups "
+                f"add up to {info.coverage.victims_sum_over_groups} victims."
             )
         notes.append(line)
     return notes

@@ -28,6 +28,7 @@ from app.models.enums import (
 )
 from app.models.referral import ReferralStatus, ServiceKind
 from app.stats.dimensions import DimensionName
+from app.stats.schemas import Measure
 from app.web.i18n import N_, Translator
 
 ENUM_LABELS: dict[type[StrEnum], dict[str, str]] = {
@@ -168,6 +169,13 @@ ENUM_LABELS: dict[type[StrEnum], dict[str, str]] = {
         "armed_party": N_("Armed party"),
         "judicial_stage": N_("Judicial stage"),
         "court": N_("Court"),
+        "service_kind": N_("Service referred to"),
+        "referral_status": N_("Referral status"),
+    },
+    Measure: {
+        "all_victims": N_("All victims"),
+        "victims_referred": N_("Victims referred to a service"),
+        "victims_served": N_("Victims who received a service"),
     },
 }
 
@@ -203,6 +211,8 @@ DIMENSION_VALUE_ENUMS: dict[str, type[StrEnum]] = {
     "verification_status": VerificationStatus,
     "source": Source,
     "judicial_stage": JudicialStage,
+    "service_kind": ServiceKind,
+    "referral_status": ReferralStatus,
 }
 FIELD_ENUMS: dict[str, type[StrEnum]] = {
     "date_precision": DatePrecision,

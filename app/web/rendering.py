@@ -24,6 +24,7 @@ from app.core.errors import (
 )
 from app.models import enums
 from app.stats.dimensions import DimensionName
+from app.stats.schemas import Measure
 from app.web.form_labels import field_label, in_form_order
 from app.web.forms import errors_from_problems, problems_of
 from app.web.i18n import LANGUAGES, N_, Translator, pick_language
@@ -86,6 +87,7 @@ def _globals(page: PageContext) -> dict[str, Any]:
         "labelled": lambda label: t.format(N_("{label}:"), label=label),
         "enums": enums,
         "enums_dimension": DimensionName,
+        "enums_measure": Measure,
         "today": date.today().isoformat(),
         "prefixed": _prefixed,
         "field_label": lambda form, name: field_label(t, form, name),

@@ -13,15 +13,15 @@ from sqlalchemy.orm import Session
 
 from app.armed_parties.service import list_armed_parties
 from app.models.enums import PerpetratorCategory, Source, VerificationStatus, Violation
-from app.stats.dimensions import DimensionName
+from app.stats.dimensions import DIMENSIONS, DimensionName
 from app.stats.export import CsvWording
-from app.stats.schemas import Count, Group, StatsResult
+from app.stats.schemas import Count, Group, Measure, StatsResult
 from app.web.charts import BarChart, bar_chart
 from app.web.i18n import N_, Translator
 from app.web.labels import DIMENSION_VALUE_ENUMS, Labels
 
 # The page's parameters: the API's (`group_by` split in two menus) and nothing else.
-SINGLE_CHOICES = ("group_by", "then_by", "occurred_from", "occurred_to", "basis")
+SINGLE_CHOICES = ("group_by", "then_by", "occurred_from", "occurred_to", "basis", "measure")
 # Repeatable, as on the API; the two typed in a text box also take commas ("ML, BF").
 TYPED_LISTS = ("country", "admin1")
 CHECKED_LISTS: dict[str, type[StrEnum]] = {
@@ -153,12 +153,13 @@ def _figure(group: Group | None, measure: str) -> Count:
 
 
 def charts(labels: Labels, result: StatsResult) -> list[tuple[str, BarChart]]:
-    """(id, chart): incidents by the first dimension, and victims when a dimension is theirs."""
+    """(id, chart): incidents by the first dimension, and victims when a dimension is theirs
+    (a victim's category, or their referrals' kinds or statuses)."""
     first = result.group_by[0]
     drawn = [("chart", _bar_chart(labels, result, first, "incidents"))]
-    if DimensionName.VICTIM_CATEGORY in result.group_by:
-        victims = _bar_chart(labels, result, DimensionName.VICTIM_CATEGORY, "victims")
-        drawn.append(("victims-chart", victims))
+    theirs = next((name for name in result.group_by if DIMENSIONS[name].per_victim), None)
+    if theirs is not None:
+        drawn.append(("victims-chart", _bar_chart(labels, result, theirs, "victims")))
     return drawn
 
 
@@ -180,6 +181,13 @@ ALL_VALUES = N_("All")
 TOTAL = N_("Total (each incident and victim counted once)")
 
 
+def victims_heading(t: Translator, labels: Labels, result: StatsResult) -> str:
+    """ "Victims", or the victims the measure counts when it counts only some."""
+    if result.measure is Measure.ALL_VICTIMS:
+        return t.gettext(VICTIMS)
+    return labels.of(Measure, result.measure)
+
+
 def csv_wording(t: Translator, labels: Labels, result: StatsResult) -> CsvWording:
     names = [name.value for name in result.group_by]
     values: Mapping[str, Mapping[str | int | None, str]] = {
@@ -193,7 +201,7 @@ def csv_wording(t: Translator, labels: Labels, result: StatsResult) -> CsvWordin
         dimensions={name: labels.of(DimensionName, name) for name in names},
         values=values,
         incidents=t.gettext(INCIDENTS),
-        victims=t.gettext(VICTIMS),
+        victims=victims_heading(t, labels, result),
         all_values=t.gettext(ALL_VALUES),
         total=t.gettext(TOTAL),
         language=t.language,

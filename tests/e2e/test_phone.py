@@ -109,6 +109,7 @@ def test_every_page_fits_a_phone_screen(
             "account": "/account",
             "referrals": records["referrals"],
             "services": "/services",
+            "received": "/referrals/received",  # the point is the adviser's organisation's
         },
         Role.REPORT_WRITER: {
             "statistics": "/statistics",

@@ -42,6 +42,7 @@ PAGES: dict[str, set[Role]] = {
     "/account": set(ROLES),
     "/services": set(ROLES),
     "/incidents/{incident_id}/victims/{victim_id}/referrals": {ADVISER},
+    "/referrals/received": {ADVISER},
     "/reports/72-hours": {ADVISER, WRITER},
     "/reports/72-hours.csv": {ADVISER, WRITER},
     "/reports/service-gaps": {ADVISER, WRITER},
@@ -69,6 +70,7 @@ FORM_TARGETS = {
     "/account/password": set(ROLES),
     "/incidents/{incident_id}/victims/{victim_id}/referrals": {ADVISER},
     "/referrals/{referral_id}/follow-up": {ADVISER},
+    "/referrals/{referral_id}/status": {ADVISER},
 }
 
 

@@ -314,3 +314,34 @@ def test_a_bad_filter_value_is_shown_by_its_field(
     # A NUL is refused before the page, for every route, by the parameter's label.
     response = browser.get("/statistics?group_by=source&admin1=Mo%00pti")
     assert response.status_code == 422 and "Region:" in response.text
+
+
+def test_the_page_counts_victims_referred_by_the_service_they_were_referred_to(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    victim = {"sex": "female", "age": 25, "consent": {"referral": True}}
+    incident = create_incident(client, victims=[victim, victim])
+    url = f"/api/v1/incidents/{incident['id']}/victims/{incident['victims'][0]['id']}/referrals"
+    for kind in ("health_medical", "psychosocial"):
+        body = {"service_kind": kind, "outside_name": "CSCOM", "referred_on": "2019-03-20"}
+        assert client.post(url, json=body).status_code == 201
+    browser = pages_for(WRITER, language="fr")
+    page = browser.get(
+        "/statistics", params={"group_by": "service_kind", "measure": "victims_referred"}
+    )
+    assert page.status_code == 200, page.text
+    rows = _rows(page.text)
+    assert rows["Santé et soins médicaux"] == ["1", "1"]
+    assert rows["Soutien psychosocial"] == ["1", "1"]
+    assert rows["Non renseigné"] == ["0", "0"]
+    assert "Victimes référées à un service" in page.text and 'id="measure-note"' in page.text
+    assert 'id="victims-chart"' in page.text
+    everyone = _rows(browser.get("/statistics", params={"group_by": "service_kind"}).text)
+    assert everyone["Non renseigné"] == ["1", "1"]  # the second victim, never referred
+    csv = browser.get(
+        "/statistics.csv", params={"group_by": "referral_status", "measure": "victims_referred"}
+    )
+    assert csv.status_code == 200
+    header, *lines = csv.text.splitlines()
+    assert header.endswith(",Incidents,Victimes référées à un service")
+    assert any(line.endswith(",referred,1,1") for line in lines), lines

@@ -13,6 +13,7 @@ from app.web.pages import (
     incident_forms,
     incidents,
     judicial,
+    received,
     service_reports,
     services,
     stats,
@@ -31,6 +32,7 @@ PAGE_ROUTERS = (
     judicial.router,
     admin.router,
     audit.router,
+    received.router,
     services.router,
     service_reports.router,
 )

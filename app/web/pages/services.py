@@ -158,11 +158,12 @@ def follow_up(
     incident_id, victim_id = referral.incident_id, referral.victim_id
     entered = filled_in(form, FOLLOW_UP_FIELDS)
     try:
-        service.check_version(referral.version, None, _form_version(form))
+        # What was typed is checked first, field by field (a malformed date is named as such),
+        # then the version the form was opened at, then the rules on dates and moves.
+        data = ReferralUpdate.model_validate(entered)
+        service.check_version(referral.version, None, form_version(form))
         incidents.ensure_not_archived(referral.incident)
-        service.update_referral(
-            session, cipher, access, ReferralUpdate.model_validate(entered), page.user
-        )
+        service.update_referral(session, cipher, access, data, page.user)
     except (ValidationError, ApiError) as error:
         session.rollback()
         victim = _victim(session, page, incident_id, victim_id)
@@ -174,7 +175,7 @@ def follow_up(
     )
 
 
-def _form_version(form: FormData) -> int:
+def form_version(form: FormData) -> int:
     """The version the form was opened at; 0 (no version) for anything but a small number."""
     return version_number(text_field(form, "version")) or 0
 

@@ -12,7 +12,7 @@ from app.core.errors import ApiError
 from app.core.permissions import Permission
 from app.stats.dimensions import DIMENSIONS, DimensionName
 from app.stats.export import as_labelled_csv
-from app.stats.schemas import Basis, StatsQuery, StatsResult
+from app.stats.schemas import Basis, Measure, StatsQuery, StatsResult
 from app.stats.service import compute_stats
 from app.web.forms import errors_from_problems, errors_from_validation, problems_of
 from app.web.rendering import invalid_query_page, render
@@ -27,6 +27,7 @@ from app.web.stats_view import (
     filter_options,
     key_label,
     unknown_parameters,
+    victims_heading,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -62,6 +63,7 @@ def _stats_query(choices: Choices) -> StatsQuery:
     params: dict[str, Any] = {
         "group_by": [single[name] for name in ("group_by", "then_by") if single.get(name)],
         "basis": single.get("basis", Basis.ALL_REPORTED.value),
+        "measure": single.get("measure", Measure.ALL_VICTIMS.value),
     }
     for name in ("occurred_from", "occurred_to"):
         if single.get(name):
@@ -105,6 +107,8 @@ def statistics_page(page: StatsPage, session: SessionDep) -> Response:
         cross=cross_tables(labels, result) if result else [],
         charts=charts(labels, result) if result else [],
         dimension_options=options,
+        measure_options=page.labels.options(Measure),
+        victims_heading=victims_heading(page.t, labels, result) if result else "",
         # A table by the same dimension twice means nothing: "Then by" offers the others.
         then_options=[option for option in options if option[0] != choices.single.get("group_by")],
         filter_options=filter_options(labels, session),

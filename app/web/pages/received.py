@@ -1,0 +1,94 @@
+"""The service point's side of referrals: those made to the organisation's service points,
+de-identified (code, service asked for, dates, status), with the form to move their status
+along the same table as the API, against the version the page showed."""
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+
+from app.core.crypto import FieldCipher, get_cipher
+from app.core.db import SessionDep
+from app.core.errors import ApiError
+from app.core.permissions import Permission
+from app.models.referral import ReferralStatus, ServiceKind
+from app.referrals import service, transitions
+from app.referrals.schemas import ReferralUpdate
+from app.web.forms import filled_in, text_field
+from app.web.pages.incident_forms import form_errors
+from app.web.pages.services import form_version
+from app.web.rendering import redirect, render
+from app.web.session import PageContext, check_csrf, page_for
+
+router = APIRouter(include_in_schema=False)
+ReceivedPage = Annotated[PageContext, Depends(page_for(Permission.REFERRAL_READ))]
+StatusWriterPage = Annotated[PageContext, Depends(page_for(Permission.REFERRAL_WRITE))]
+Cipher = Annotated[FieldCipher, Depends(get_cipher)]
+RECEIVED_PAGE = "/referrals/received"
+# All the service point's side may send: a status and the day it was reached.
+STATUS_FIELDS = ("status", "status_on")
+
+
+async def _posted_form(page: StatusWriterPage) -> FormData:
+    form = await page.request.form()
+    check_csrf(page, text_field(form, "csrf_token"))
+    return form
+
+
+PostedForm = Annotated[FormData, Depends(_posted_form)]
+
+
+def _show(
+    page: PageContext,
+    session: Session,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+    entered: dict[str, Any] | None = None,
+    moved_of: uuid.UUID | None = None,
+) -> Response:
+    referrals = service.received_referrals(session, page.user)
+    return render(
+        page,
+        "services/received.html",
+        status,
+        referrals=referrals,
+        next_statuses={
+            r.id: transitions.allowed_from(r.status, by_service_point=True) for r in referrals
+        },
+        kinds=ServiceKind,
+        statuses=ReferralStatus,
+        errors=errors or {},
+        entered=entered or {},
+        moved_of=moved_of,
+    )
+
+
+@router.get(RECEIVED_PAGE)
+def received_page(page: ReceivedPage, session: SessionDep) -> Response:
+    return _show(page, session)
+
+
+@router.post("/referrals/{referral_id}/status")
+def move_status(
+    page: StatusWriterPage,
+    form: PostedForm,
+    session: SessionDep,
+    cipher: Cipher,
+    referral_id: uuid.UUID,
+) -> Response:
+    access = service.get_received(session, referral_id, page.user)
+    entered = filled_in(form, STATUS_FIELDS)
+    try:
+        # What was typed is checked first, field by field, then the version, then the rules.
+        data = ReferralUpdate.model_validate(entered)
+        service.check_version(access.referral.version, None, form_version(form))
+        service.update_referral(session, cipher, access, data, page.user)
+    except (ValidationError, ApiError) as error:
+        session.rollback()
+        status = 422 if isinstance(error, ValidationError) else error.status
+        return _show(page, session, status, form_errors(page, error), entered, referral_id)
+    return redirect(RECEIVED_PAGE + "?moved=1")
