@@ -166,4 +166,5 @@ def _decision_body(form: FormData) -> dict[str, Any]:
         "note": text_field(form, "note"),
         "reopen": form.get("reopen") == "yes",
         "version": text_field(form, "version"),
+        "verified_on": text_field(form, "verified_on"),
     }
