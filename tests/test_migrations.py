@@ -194,3 +194,92 @@ def test_upgrading_keeps_references_and_gives_organisations_codes(
         ("Mopti health", "MH"),
     ]
     assert reference == "ML-2019-000003"
+
+
+# (incident reference, status now, its decisions as (from, to, decided at)), verified_on expected
+VERIFICATION_HISTORIES = [
+    (
+        "ML-2019-J-1",
+        "verified",
+        [
+            (None, "reported", "2019-07-02T08:00:00+00:00"),
+            ("reported", "pending_verification", "2019-07-03T08:00:00+00:00"),
+            ("pending_verification", "verified", "2019-10-01T09:30:00+00:00"),
+        ],
+        "2019-10-01",
+    ),
+    ("ML-2019-J-2", "verified", [(None, "verified", "2019-08-01T08:00:00+00:00")], None),
+    (
+        "ML-2019-J-3",
+        "pending_verification",
+        [
+            ("pending_verification", "verified", "2019-08-01T08:00:00+00:00"),
+            ("verified", "pending_verification", "2019-08-05T08:00:00+00:00"),
+        ],
+        None,
+    ),
+    ("ML-2019-J-4", "verified", [], None),
+]
+
+
+def test_upgrading_dates_verifications_from_their_decisions_where_they_tell(
+    backend: str, tmp_path: Path
+) -> None:
+    with fresh_database(backend, tmp_path) as url:
+        command.upgrade(alembic_config(url), "h01")
+        engine = create_engine(url)
+        as_stored = (lambda u: u) if engine.dialect.name == "postgresql" else (lambda u: u.hex)
+        organisation_id = as_stored(uuid.uuid4())
+        try:
+            with engine.begin() as connection:
+                connection.execute(
+                    text(
+                        "INSERT INTO organisations (id, name, kind, reference_code, created_at)"
+                        " VALUES (:id, 'Mission', 'ngo', 'MHR', '2019-01-01T00:00:00+00:00')"
+                    ),
+                    {"id": organisation_id},
+                )
+                for reference, status, decisions, _expected in VERIFICATION_HISTORIES:
+                    incident_id = as_stored(uuid.uuid4())
+                    connection.execute(
+                        text(
+                            "INSERT INTO incidents (id, reference, occurred_on, date_precision,"
+                            " reported_on, country, source, verification_status,"
+                            " organisation_id, record_key, created_at, updated_at, version)"
+                            " VALUES (:id, :reference, '2019-06-20', 'day', '2019-06-25', 'ML',"
+                            " 'gbvims', :status, :org, 7, '2019-07-02T08:00:00+00:00',"
+                            " '2019-07-02T08:00:00+00:00', 1)"
+                        ),
+                        {
+                            "id": incident_id,
+                            "reference": reference,
+                            "status": status,
+                            "org": organisation_id,
+                        },
+                    )
+                    for from_status, to_status, decided_at in decisions:
+                        connection.execute(
+                            text(
+                                "INSERT INTO verification_events (id, incident_id, from_status,"
+                                " to_status, sources, decided_at) VALUES (:id, :incident,"
+                                " :from_status, :to_status, '[]', :decided_at)"
+                            ),
+                            {
+                                "id": as_stored(uuid.uuid4()),
+                                "incident": incident_id,
+                                "from_status": from_status,
+                                "to_status": to_status,
+                                "decided_at": decided_at,
+                            },
+                        )
+            migrate(url)
+            with engine.connect() as connection:
+                rows = connection.execute(
+                    text("SELECT reference, verified_on, version FROM incidents")
+                ).all()
+        finally:
+            engine.dispose()
+    found = {reference: (str(day) if day else None, version) for reference, day, version in rows}
+    assert found == {
+        reference: (expected, 1) for reference, _s, _d, expected in VERIFICATION_HISTORIES
+    }

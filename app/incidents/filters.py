@@ -12,6 +12,7 @@ from app.core.dates import FilterDate
 from app.core.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from app.models import Incident, IncidentViolation, Perpetrator
 from app.models.enums import PerpetratorCategory, Source, VerificationStatus, Violation
+from app.stats.periods import QuarterCode, in_quarters, month_known, verification_date_known
 
 
 class IncidentFilters(BaseModel):
@@ -32,6 +33,18 @@ class IncidentFilters(BaseModel):
     verification_status: list[VerificationStatus] = []
     perpetrator_category: list[PerpetratorCategory] = []
     armed_party_id: list[uuid.UUID] = []
+    quarter: list[QuarterCode] = Field(
+        default=[],
+        description="Incidents that occurred in any of these quarters, e.g. `2019-Q3` (repeat "
+        "for several: `quarter=2019-Q3&quarter=2019-Q4`). An incident known only to the year "
+        "matches no quarter: its quarter is never guessed.",
+    )
+    verified_in_quarter: list[QuarterCode] = Field(
+        default=[],
+        description="Incidents verified in any of these quarters (the day `verified_on`), e.g. "
+        "`2019-Q3`. Incidents not verified, or whose day of verification is not recorded, match "
+        "none.",
+    )
 
     @field_validator("occurred_to")
     @classmethod
@@ -67,6 +80,15 @@ def apply_incident_filters(
     ):
         if values:
             query = query.where(column.in_(values))
+    if filters.quarter:
+        query = query.where(
+            month_known(Incident.date_precision), in_quarters(Incident.occurred_on, filters.quarter)
+        )
+    if filters.verified_in_quarter:
+        query = query.where(
+            verification_date_known(Incident.verification_status, Incident.verified_on),
+            in_quarters(Incident.verified_on, filters.verified_in_quarter),
+        )
     if filters.violation:
         query = query.where(
             exists(

@@ -26,6 +26,7 @@ SNAPSHOT_FIELDS = (
     "gbv_type",
     "source",
     "verification_status",
+    "verified_on",
     "archived_at",
     "archive_reason",
     "duplicate_of_id",

@@ -260,6 +260,11 @@ class IncidentRead(BaseModel):
     gbv_type: GbvType | None
     source: Source
     verification_status: VerificationStatus
+    verified_on: date | None = Field(
+        description="The day the verification concluded `verified`; null when not verified, or "
+        "when the incident was entered already verified or verified before this day was kept "
+        "(see the README)."
+    )
     summary: str | None = Field(
         default=None,
         description="Only in `GET /incidents/{id}`, for advisers of the owning organisation.",
@@ -312,6 +317,12 @@ class VerificationRequest(InputModel):
     )
     note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
     reopen: bool = Field(default=False, description="Required to reopen a concluded decision.")
+    verified_on: EventDate | None = Field(
+        default=None,
+        description="Only with `status: verified`: the day the verification concluded, when it "
+        "was not today (UTC, the default). Not in the future, nor before the incident was "
+        "reported (`reported_on`).",
+    )
     version: int | None = Field(default=None, description="As for PATCH; or send `If-Match`.")
 
 

@@ -262,9 +262,10 @@ def decide_verification(
     """Move the incident along the verification table, keeping the decision and its grounds."""
     ensure_not_archived(incident)
     current = incident.verification_status
-    verification.check_decision(current, request)
+    verification.check_decision(incident, request)
     before = history.snapshot(incident)
     incident.verification_status = request.status
+    incident.verified_on = verification.verification_day(request)
     verification.record_decision(session, incident, current, request, principal.user_id)
     history.finish_change(
         session,
@@ -272,7 +273,7 @@ def decide_verification(
         principal,
         "verification",
         before,
-        ["verification_status"],
+        ["verification_status", "verified_on"],
         details={"from": current.value, "to": request.status.value},
     )
     return incident

@@ -1,11 +1,17 @@
-"""Verification: the allowed status transitions, as one table, and the decisions recorded."""
+"""Verification: the allowed status transitions, as one table, and the decisions recorded.
 
+The day an incident was verified (`verified_on`) is kept on the incident: statistics count by
+the quarter of verification and flag late verifications from it (app/stats/periods.py).
+"""
+
+from datetime import UTC, date, datetime
 from enum import Enum
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.errors import ConflictError, FieldProblem, InvalidFieldsError
+from app.incidents.rules import latest_allowed_date
 from app.incidents.schemas import VerificationRequest
 from app.models import Incident, VerificationEvent
 from app.models.enums import VerificationStatus as S
@@ -38,8 +44,9 @@ def allowed_from(status: S) -> list[str]:
     return [to.value for (frm, to) in TRANSITIONS if frm == status]
 
 
-def check_decision(current: S, request: VerificationRequest) -> None:
+def check_decision(incident: Incident, request: VerificationRequest) -> None:
     """Refuse a transition the table does not allow, or a decision missing what it needs."""
+    current = incident.verification_status
     move = TRANSITIONS.get((current, request.status))
     if move is None:
         allowed = ", ".join(allowed_from(current)) or "none"
@@ -59,8 +66,30 @@ def check_decision(current: S, request: VerificationRequest) -> None:
         problems.append(FieldProblem(("body", "standard"), "is required for this conclusion"))
     if request.status is S.VERIFIED and not request.sources:
         problems.append(FieldProblem(("body", "sources"), "name at least one source relied on"))
+    problems += _verified_on_problems(incident, request)
     if problems:
         raise InvalidFieldsError(problems)
+
+
+def _verified_on_problems(incident: Incident, request: VerificationRequest) -> list[FieldProblem]:
+    if request.verified_on is None:
+        return []
+    field = ("body", "verified_on")
+    if request.status is not S.VERIFIED:
+        return [FieldProblem(field, "is only given with status verified")]
+    if request.verified_on > latest_allowed_date():
+        return [FieldProblem(field, "must not be in the future")]
+    if request.verified_on < incident.reported_on:
+        return [FieldProblem(field, "must not be before the incident was reported (reported_on)")]
+    return []
+
+
+def verification_day(request: VerificationRequest) -> date | None:
+    """The day to keep as `verified_on` once this decision is applied: the day given, else
+    today (UTC) for a move to verified; None for any other status, which clears it."""
+    if request.status is not S.VERIFIED:
+        return None
+    return request.verified_on or datetime.now(UTC).date()
 
 
 def record_decision(

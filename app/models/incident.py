@@ -75,6 +75,10 @@ class Incident(Base):
     verification_status: Mapped[VerificationStatus] = mapped_column(
         str_enum(VerificationStatus, "verification_status"), index=True
     )
+    # The day the verification concluded `verified`: set by the verification service when the
+    # status moves to verified, cleared when it moves away. NULL for an incident entered already
+    # verified, and for decisions taken before it was kept and not told by the history.
+    verified_on: Mapped[date | None] = mapped_column(Date)
     # The organisation that recorded the incident owns it: only its advisers see and edit it.
     organisation_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("organisations.id", ondelete="RESTRICT"), index=True

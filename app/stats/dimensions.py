@@ -28,7 +28,6 @@ from app.models import (
     Victim,
 )
 from app.models.enums import (
-    DatePrecision,
     JudicialStage,
     PerpetratorCategory,
     Source,
@@ -37,6 +36,14 @@ from app.models.enums import (
     Violation,
 )
 from app.models.referral import Referral, ReferralStatus, ServiceKind
+from app.stats.periods import (
+    VerificationTiming,
+    format_quarter_number,
+    month_known,
+    quarter_number,
+    verification_date_known,
+    verification_timing,
+)
 
 
 class DimensionName(StrEnum):
@@ -48,6 +55,9 @@ class DimensionName(StrEnum):
     ADMIN1 = "admin1"
     YEAR = "year"
     MONTH = "month"
+    QUARTER = "quarter"
+    VERIFIED_IN_QUARTER = "verified_in_quarter"
+    VERIFICATION_TIMING = "verification_timing"
     ARMED_PARTY = "armed_party"
     JUDICIAL_STAGE = "judicial_stage"
     COURT = "court"
@@ -139,6 +149,26 @@ DIMENSIONS: dict[DimensionName, Dimension] = {
             "month not known (only the year is)",
         ),
         Dimension(
+            DimensionName.QUARTER,
+            Level.INCIDENT,
+            "Quarter the incident occurred (YYYY-Qn, e.g. 2019-Q3).",
+            "quarter not recorded (only the year is known)",
+        ),
+        Dimension(
+            DimensionName.VERIFIED_IN_QUARTER,
+            Level.INCIDENT,
+            "Quarter the incident was verified (YYYY-Qn), from the day its verification concluded.",
+            "not verified, or the day of verification not recorded",
+        ),
+        Dimension(
+            DimensionName.VERIFICATION_TIMING,
+            Level.INCIDENT,
+            "Whether the verification concluded by the end of the quarter the incident was "
+            "reported in (same_quarter) or after it (late).",
+            "not verified, or the day of verification not recorded",
+            _values(VerificationTiming),
+        ),
+        Dimension(
             DimensionName.ARMED_PARTY,
             Level.INCIDENT_SET,
             "Named armed party of the perpetrators; an incident with several counts in each.",
@@ -193,8 +223,17 @@ def group_column(
         month_number = extract("year", incidents.c.occurred_on) * 100 + extract(
             "month", incidents.c.occurred_on
         )
-        known = incidents.c.date_precision != DatePrecision.YEAR.value
-        return case((known, month_number), else_=None), None
+        return case((month_known(incidents.c.date_precision), month_number), else_=None), None
+    if name is DimensionName.QUARTER:
+        known = month_known(incidents.c.date_precision)
+        return case((known, quarter_number(incidents.c.occurred_on)), else_=None), None
+    if name is DimensionName.VERIFIED_IN_QUARTER:
+        c = incidents.c
+        known = verification_date_known(c.verification_status, c.verified_on)
+        return case((known, quarter_number(c.verified_on)), else_=None), None
+    if name is DimensionName.VERIFICATION_TIMING:
+        c = incidents.c
+        return verification_timing(c.verification_status, c.verified_on, c.reported_on), None
     if name in _SET_VALUES:
         values = _SET_VALUES[name]().subquery(name.value)
         return values.c.value, values
@@ -209,6 +248,8 @@ def format_value(name: DimensionName, value: object) -> str | int | None:
         return f"{number // 100:04d}-{number % 100:02d}"
     if name is DimensionName.YEAR:
         return int(value)  # type: ignore[call-overload]
+    if name in (DimensionName.QUARTER, DimensionName.VERIFIED_IN_QUARTER):
+        return format_quarter_number(value)
     return str(value.value if isinstance(value, Enum) else value)
 
 

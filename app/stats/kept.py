@@ -7,19 +7,25 @@ category). A query is answered from them only when that loses nothing: its filte
 those fields (dates on whole months), it groups by those fields and at most one facet, and it
 counts every victim (the kept counts know nothing of referrals). Any other query counts the
 incidents themselves, with the same result, more slowly.
+
+A quarter is three months, and the monthly rows say whether each incident's month is known
+(`date_precision`), so the quarter of occurrence (dimension and filter) is answered from them.
+The day of verification and the day reported are not kept: `verified_in_quarter` and
+`verification_timing` are counted from the incidents.
 """
 
 import uuid
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.sql.selectable import Subquery
 
 from app.models import StatCount, YearlyStatCount
 from app.models.enums import VerificationStatus
 from app.models.rollup import NO_VALUE, Facet
 from app.stats.dimensions import DimensionName
+from app.stats.periods import in_quarters, month_known
 from app.stats.schemas import Basis, Measure, StatsQuery
 
 # The dimensions each row of the kept counts has one value of, and those that are facets.
@@ -30,6 +36,7 @@ INCIDENT_FIELDS = frozenset(
         DimensionName.ADMIN1,
         DimensionName.YEAR,
         DimensionName.MONTH,
+        DimensionName.QUARTER,
     }
 )
 FACETS = {
@@ -38,7 +45,7 @@ FACETS = {
     DimensionName.VICTIM_CATEGORY: Facet.VICTIM_CATEGORY,
 }
 # Filters on something the kept counts do not hold.
-UNKEPT_FILTERS = ("violation", "perpetrator_category", "armed_party_id")
+UNKEPT_FILTERS = ("violation", "perpetrator_category", "armed_party_id", "verified_in_quarter")
 
 
 def kept_counts_answer(query: StatsQuery) -> bool:
@@ -95,11 +102,15 @@ def kept_rows(query: StatsQuery, organisation_id: uuid.UUID, facet: Facet) -> Su
 
 
 def _needs_months_or_regions(query: StatsQuery) -> bool:
-    by_month_or_region = {DimensionName.MONTH, DimensionName.ADMIN1} & set(query.group_by)
+    by_month_or_region = {
+        DimensionName.MONTH,
+        DimensionName.QUARTER,
+        DimensionName.ADMIN1,
+    } & set(query.group_by)
     whole_years = (
         query.occurred_from is None or query.occurred_from.strftime("%m%d") == "0101"
     ) and (query.occurred_to is None or query.occurred_to.strftime("%m%d") == "1231")
-    return bool(by_month_or_region or query.admin1 or not whole_years)
+    return bool(by_month_or_region or query.admin1 or query.quarter or not whole_years)
 
 
 def _conditions(
@@ -116,6 +127,12 @@ def _conditions(
         conditions.append(period >= query.occurred_from)
     if query.occurred_to:
         conditions.append(period <= query.occurred_to)
+    if query.quarter:
+        # Only monthly rows get here (see _needs_months_or_regions): a month is in a quarter
+        # exactly when its first day is.
+        conditions.append(
+            and_(month_known(StatCount.date_precision), in_quarters(StatCount.month, query.quarter))
+        )
     lists: list[tuple[Any, list[Any]]] = [
         (table.country, query.country),
         (table.source, query.source),

@@ -58,8 +58,10 @@ class Counted:
     Both have the same columns (occurred_on, date_precision, source, verification_status,
     admin1, victims, foreign, incident_keys, victim_keys) and a `weight`, the number of incidents
     a row stands for, so the same SQL counts either. Kept rows also carry the `value` of their
-    facet. The keys are the sums of the record keys of other organisations' counted incidents
-    and victims (0 for the caller's own).
+    facet. Incident rows also carry `reported_on` and `verified_on`, which the kept counts do
+    not hold: dimensions and filters reading them are never answered from the kept counts
+    (app/stats/kept.py). The keys are the sums of the record keys of other organisations'
+    counted incidents and victims (0 for the caller's own).
     """
 
     rows_for: Callable[[Facet], Subquery]
@@ -86,6 +88,8 @@ def filtered_incidents(
         Incident.source,
         Incident.verification_status,
         Incident.admin1,
+        Incident.reported_on,
+        Incident.verified_on,
         case((own, Incident.victim_count), else_=Incident.shared_victim_count).label("victims"),
         case((own, 0), else_=1).label("foreign"),
         literal(1).label("weight"),

@@ -28,6 +28,7 @@ from app.models.enums import (
 )
 from app.models.referral import ReferralStatus, ServiceKind
 from app.stats.dimensions import DimensionName
+from app.stats.periods import VerificationTiming
 from app.stats.schemas import Measure
 from app.web.i18n import N_, Translator
 
@@ -157,6 +158,10 @@ ENUM_LABELS: dict[type[StrEnum], dict[str, str]] = {
         "admin": N_("Administrator of the organisation"),
         "system_admin": N_("Administrator of the registry"),
     },
+    VerificationTiming: {
+        "same_quarter": N_("Verified within the quarter reported"),
+        "late": N_("Verified late (after the quarter reported)"),
+    },
     DimensionName: {
         "perpetrator_category": N_("Perpetrator category"),
         "victim_category": N_("Victim category"),
@@ -166,6 +171,9 @@ ENUM_LABELS: dict[type[StrEnum], dict[str, str]] = {
         "admin1": N_("Region"),
         "year": N_("Year"),
         "month": N_("Month"),
+        "quarter": N_("Quarter"),
+        "verified_in_quarter": N_("Quarter verified"),
+        "verification_timing": N_("Verification timing"),
         "armed_party": N_("Armed party"),
         "judicial_stage": N_("Judicial stage"),
         "court": N_("Court"),
@@ -193,6 +201,7 @@ FIELD_LABELS = {
     "gbv_type": N_("GBVIMS incident type"),
     "source": N_("Source"),
     "verification_status": N_("Verification status"),
+    "verified_on": N_("Date verified"),
     "archived_at": N_("Archived"),
     "archive_reason": N_("Reason for archiving"),
     "duplicate_of_id": N_("Duplicate of"),
@@ -213,7 +222,10 @@ DIMENSION_VALUE_ENUMS: dict[str, type[StrEnum]] = {
     "judicial_stage": JudicialStage,
     "service_kind": ServiceKind,
     "referral_status": ReferralStatus,
+    "verification_timing": VerificationTiming,
 }
+# The dimensions whose values are quarters written `2019-Q3`, named "Q3 2019" ("T3 2019").
+QUARTER_DIMENSIONS = frozenset({"quarter", "verified_in_quarter"})
 FIELD_ENUMS: dict[str, type[StrEnum]] = {
     "date_precision": DatePrecision,
     "gbv_type": GbvType,
@@ -294,6 +306,11 @@ class Labels:
         if precision == DatePrecision.MONTH:
             return day.isoformat()[:7]
         return day.isoformat()
+
+    def quarter(self, code: str) -> str:
+        """A quarter written `2019-Q3`, in words: "Q3 2019" ("T3 2019" in French)."""
+        year, _, quarter = code.partition("-Q")
+        return self._t.format(N_("Q{quarter} {year}"), quarter=quarter, year=year)
 
     def field_filter(self, name: str) -> str:
         return self._t.gettext(FILTER_LABELS.get(name, name))

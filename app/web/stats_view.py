@@ -18,12 +18,12 @@ from app.stats.export import CsvWording
 from app.stats.schemas import Count, Group, Measure, StatsResult
 from app.web.charts import BarChart, bar_chart
 from app.web.i18n import N_, Translator
-from app.web.labels import DIMENSION_VALUE_ENUMS, Labels
+from app.web.labels import DIMENSION_VALUE_ENUMS, QUARTER_DIMENSIONS, Labels
 
 # The page's parameters: the API's (`group_by` split in two menus) and nothing else.
 SINGLE_CHOICES = ("group_by", "then_by", "occurred_from", "occurred_to", "basis", "measure")
-# Repeatable, as on the API; the two typed in a text box also take commas ("ML, BF").
-TYPED_LISTS = ("country", "admin1")
+# Repeatable, as on the API; those typed in a text box also take commas ("ML, BF").
+TYPED_LISTS = ("country", "admin1", "quarter", "verified_in_quarter")
 CHECKED_LISTS: dict[str, type[StrEnum]] = {
     "source": Source,
     "verification_status": VerificationStatus,
@@ -91,6 +91,8 @@ def key_label(labels: Labels, name: str, value: str | int | None) -> str:
         return labels.of(enum_class or DimensionName, None)
     if enum_class is not None:
         return labels.of(enum_class, str(value))
+    if name in QUARTER_DIMENSIONS:
+        return labels.quarter(str(value))
     return str(value)
 
 

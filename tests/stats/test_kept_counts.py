@@ -137,6 +137,9 @@ GROUPINGS = [
     ["victim_category", "year"],
     ["perpetrator_category", "admin1"],
     ["month", "violation"],
+    ["quarter"],
+    ["quarter", "victim_category"],
+    ["violation", "quarter"],
 ]
 FILTERS: list[dict[str, Any]] = [
     {},
@@ -144,6 +147,9 @@ FILTERS: list[dict[str, Any]] = [
     {"country": ["ML"]},
     {"occurred_from": "2019-01-01", "occurred_to": "2019-12-31"},
     {"occurred_from": "2019-02-01", "admin1": ["Mopti"], "source": ["gbvims", "ngo"]},
+    # A quarter is three months of known month: year-only incidents are in none.
+    {"quarter": ["2019-Q1", "2019-Q4"]},
+    {"quarter": ["2018-Q2"], "basis": "verified_only", "country": ["ML"]},
 ]
 
 
@@ -174,6 +180,10 @@ def test_tables_from_the_kept_counts_equal_those_counted_from_the_incidents(
         {"group_by": ["source"], "violation": ["rape"]},
         {"group_by": ["source"], "occurred_from": "2019-01-15"},  # not a whole month
         {"group_by": ["source"], "occurred_to": "2019-06-15"},
+        # The days reported and verified are not kept.
+        {"group_by": ["verified_in_quarter"]},
+        {"group_by": ["verification_timing"]},
+        {"group_by": ["source"], "verified_in_quarter": ["2019-Q1"]},
     ],
 )
 def test_queries_the_kept_counts_cannot_answer_count_the_incidents(params: dict[str, Any]) -> None:

@@ -154,7 +154,7 @@ def decide_verification(
 
 
 def check_decision(incident: Incident) -> Check:
-    return lambda request: verification.check_decision(incident.verification_status, request)
+    return lambda request: verification.check_decision(incident, request)
 
 
 def _decision_body(form: FormData) -> dict[str, Any]:
@@ -166,4 +166,5 @@ def _decision_body(form: FormData) -> dict[str, Any]:
         "note": text_field(form, "note"),
         "reopen": form.get("reopen") == "yes",
         "version": text_field(form, "version"),
+        "verified_on": text_field(form, "verified_on"),
     }
