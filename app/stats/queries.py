@@ -28,7 +28,15 @@ from app.models import Incident, Victim, VictimConsent
 from app.models.enums import ConsentKind, VerificationStatus
 from app.models.rollup import Facet
 from app.stats.cellkey import cell_key
-from app.stats.dimensions import DIMENSIONS, DimensionName, format_value, group_column
+from app.stats.dimensions import (
+    DIMENSIONS,
+    INCIDENT_COLUMNS,
+    DimensionName,
+    Level,
+    format_value,
+    group_column,
+    victim_value,
+)
 from app.stats.kept import FACETS, facet_of, kept_counts_answer, kept_rows
 from app.stats.schemas import Basis, StatsQuery
 from app.stats.suppression import Figure
@@ -45,11 +53,11 @@ class Cell:
 class Counted:
     """The rows a table is counted from: one per matching incident, or the kept counts.
 
-    Both have the same columns (occurred_on, date_precision, source, verification_status,
-    admin1, victims, foreign, incident_keys, victim_keys) and a `weight`, the number of incidents
-    a row stands for, so the same SQL counts either. Kept rows also carry the `value` of their
-    facet. The keys are the sums of the record keys of other organisations' counted incidents
-    and victims (0 for the caller's own).
+    Both have the same columns (occurred_on, date_precision, country, source,
+    verification_status, admin1, victims, foreign, incident_keys, victim_keys) and a `weight`,
+    the number of incidents a row stands for, so the same SQL counts either. Kept rows also
+    carry the `value` of their facet. The keys are the sums of the record keys of other
+    organisations' counted incidents and victims (0 for the caller's own).
     """
 
     rows_for: Callable[[Facet], Subquery]
@@ -60,18 +68,25 @@ def counted_rows(query: StatsQuery, organisation_id: uuid.UUID, use_kept: bool =
     """The kept counts when they can answer `query` exactly, else the incidents themselves."""
     if use_kept and kept_counts_answer(query):
         return Counted(lambda facet: kept_rows(query, organisation_id, facet), kept=True)
-    incidents = filtered_incidents(query, organisation_id, query.basis)
+    grouped = [name for name in query.group_by if name in INCIDENT_COLUMNS]
+    incidents = filtered_incidents(query, organisation_id, query.basis, grouped)
     return Counted(lambda _facet: incidents, kept=False)
 
 
 def filtered_incidents(
-    filters: IncidentFilters, organisation_id: uuid.UUID, basis: str
+    filters: IncidentFilters,
+    organisation_id: uuid.UUID,
+    basis: str,
+    grouped: list[DimensionName] | None = None,
 ) -> Subquery:
+    """One row per counted incident; `grouped` names the incident columns a table groups by
+    beyond those every table has (only those are read)."""
     own = Incident.organisation_id == organisation_id
     columns = select(
         Incident.id,
         Incident.occurred_on,
         Incident.date_precision,
+        Incident.country,
         Incident.source,
         Incident.verification_status,
         Incident.admin1,
@@ -80,6 +95,7 @@ def filtered_incidents(
         literal(1).label("weight"),
         case((own, 0), else_=Incident.record_key).label("incident_keys"),
         case((own, 0), else_=Incident.shared_victim_keys).label("victim_keys"),
+        *(Incident.__table__.c[name.value] for name in grouped or ()),
     )
     shareable = or_(own, Incident.victim_count == 0, Incident.shared_victim_count > 0)
     not_duplicate = Incident.duplicate_of_id.is_(None)  # reported twice, counted once
@@ -103,21 +119,22 @@ def _statistics_consent() -> ColumnElement[bool]:
     )
 
 
-def _victims_by_category() -> Subquery:
-    """Per incident and victim category: all victims, and those who consented to statistics
-    (with the sum of their record keys)."""
+def _victims_by(names: list[DimensionName]) -> Subquery:
+    """Per incident and combination of the victim-level dimensions' values: all victims, and
+    those who consented to statistics (with the sum of their record keys)."""
     shared_key = case((VictimConsent.victim_id.is_not(None), Victim.record_key), else_=0)
+    values = [victim_value(name).label(f"value_{name.value}") for name in names]
     return (
         select(
             Victim.incident_id,
-            Victim.category.label("value"),
+            *values,
             func.count().label("all_victims"),
             func.count(VictimConsent.victim_id).label("shared_victims"),
             func.sum(shared_key).label("shared_keys"),
         )
         .outerjoin(VictimConsent, _statistics_consent())
-        .group_by(Victim.incident_id, Victim.category)
-        .subquery("victim_categories")
+        .group_by(Victim.incident_id, *values)
+        .subquery("victim_values")
     )
 
 
@@ -157,11 +174,19 @@ def total_cell(session: Session, counted: Counted) -> Cell:
 def group_cells(session: Session, counted: Counted, names: list[DimensionName]) -> list[Cell]:
     rows = counted.rows_for(facet_of(names))
     query, victims, columns = select(rows), _row_victims(rows), []
+    per_victim = [
+        name
+        for name in names
+        if DIMENSIONS[name].level is Level.VICTIM and not (counted.kept and name in FACETS)
+    ]
+    victim_columns: dict[DimensionName, ColumnElement[Any]] = {}
+    if per_victim:
+        query, victims, victim_columns = _by_victim_values(query, rows, per_victim)
     for name in names:
         if counted.kept and name in FACETS:
             column = rows.c.value  # the kept rows of this facet carry its value
-        elif name is DimensionName.VICTIM_CATEGORY:
-            query, victims, column = _by_victim_category(query, rows)
+        elif name in victim_columns:
+            column = victim_columns[name]
         else:
             column, values = group_column(name, rows)
             if values is not None:
@@ -183,12 +208,15 @@ def group_cells(session: Session, counted: Counted, names: list[DimensionName]) 
     return cells
 
 
-def _by_victim_category(
-    query: Select[Any], incidents: Subquery
-) -> tuple[Select[Any], Victims, ColumnElement[Any]]:
-    """Join the victims' categories: an incident counts once per category among its counted
-    victims, and the victims of each category are counted as the caller may see them."""
-    categories = _victims_by_category()
+def _by_victim_values(
+    query: Select[Any], incidents: Subquery, names: list[DimensionName]
+) -> tuple[Select[Any], Victims, dict[DimensionName, ColumnElement[Any]]]:
+    """Join the victims' values of these victim-level dimensions (their category, age band...):
+    an incident counts once per value among its counted victims, and the victims of each value
+    are counted as the caller may see them (other organisations' only with statistics consent,
+    with their record keys). With two such dimensions, each victim counts in the group of their
+    pair of values."""
+    categories = _victims_by(names)
     own = incidents.c.foreign == 0
     joined = query.outerjoin(
         categories,
@@ -203,7 +231,8 @@ def _by_victim_category(
         else_=categories.c.shared_victims,
     )
     keys = case((categories.c.incident_id.is_(None), 0), (own, 0), else_=categories.c.shared_keys)
-    return joined, Victims(victims, keys), categories.c.value
+    columns = {name: categories.c[f"value_{name.value}"] for name in names}
+    return joined, Victims(victims, keys), columns
 
 
 def _cell(key: dict[str, str | int | None], row: Any) -> Cell:
