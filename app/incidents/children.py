@@ -16,7 +16,7 @@ from app.armed_parties.service import load_armed_parties
 from app.core.errors import FieldProblem
 from app.incidents.intake_fields import PerpetratorIntake
 from app.incidents.rules import (
-    separation_problem,
+    adult_said_separated,
     victim_age_group,
     victim_category,
     victim_disability,
@@ -53,8 +53,10 @@ def plan_victims(current: Sequence[Victim], items: Sequence[VictimCreate]) -> Ch
                 FieldProblem((*loc, "disability_kind"), "contradicts disability: no")
             )
             continue
-        if (problem := separation_problem(item, age_group)) is not None:
-            plan.problems.append(FieldProblem((*loc, "unaccompanied_separated"), problem))
+        if adult_said_separated(item, age_group):
+            plan.problems.append(
+                FieldProblem((*loc, "unaccompanied_separated"), "applies only to children")
+            )
             continue
         values = item.model_dump(exclude={"id", "age_group", "identity", "consent"})
         values.update(age_group=age_group, disability=disability)

@@ -97,13 +97,13 @@ def victim_disability(victim: VictimCreate) -> Disability | None:
     return Disability.YES
 
 
-def separation_problem(victim: VictimCreate, age_group: AgeGroup) -> str | None:
+def adult_said_separated(victim: VictimCreate, age_group: AgeGroup) -> bool:
     """Unaccompanied or separated is asked of children only: an adult cannot be either."""
     separated = victim.unaccompanied_separated in (
         ChildSeparation.UNACCOMPANIED,
         ChildSeparation.SEPARATED,
     )
-    return "applies only to children" if separated and age_group in ADULT_GROUPS else None
+    return separated and age_group in ADULT_GROUPS
 
 
 def period_start(day: date, precision: DatePrecision) -> date:
