@@ -79,7 +79,9 @@ def test_migrations_downgrade_to_nothing_and_upgrade_again(backend: str, tmp_pat
         assert _schema_diff(url) == []
 
 
-def _insert_incident_at_first_revision(url: str) -> None:
+def _insert_incident_at_first_revision(
+    url: str, displacement_status: str = "idp", number: int = 1, precision: str = "day"
+) -> None:
     """An incident with a victim, a perpetrator, a form of violence and a summary, as 0001 had."""
     engine = create_engine(url)
     ids = {name: uuid.uuid4() for name in ("incident", "victim", "perpetrator")}
@@ -88,13 +90,14 @@ def _insert_incident_at_first_revision(url: str) -> None:
     statements = [
         "INSERT INTO incidents (id, reference, occurred_on, date_precision, reported_on, country,"
         " source, verification_status, summary, created_at, updated_at, version) VALUES"
-        " (:incident, 'ML-2019-000001', '2019-03-01', 'day', '2019-03-02', 'ML', 'gbvims',"
+        f" (:incident, 'ML-2019-{number:06d}', '2019-03-01', '{precision}', '2019-03-02', 'ML',"
+        " 'gbvims',"
         " 'reported', 'Met at the health centre', '2019-03-02T10:00:00+00:00',"
         " '2019-03-02T10:00:00+00:00', 1)",
         "INSERT INTO incident_violations (incident_id, violation) VALUES (:incident, 'rape')",
         "INSERT INTO victims (id, incident_id, position, sex, age, age_group, category,"
         " displacement_status, disability) VALUES (:victim, :incident, 0, 'female', 16, '12-17',"
-        " 'girl', 'idp', 'no')",
+        f" 'girl', '{displacement_status}', 'no')",
         "INSERT INTO perpetrators (id, incident_id, position, category) VALUES"
         " (:perpetrator, :incident, 0, 'non_state_armed_group')",
     ]
@@ -283,3 +286,39 @@ def test_upgrading_dates_verifications_from_their_decisions_where_they_tell(
     assert found == {
         reference: (expected, 1) for reference, _s, _d, expected in VERIFICATION_HISTORIES
     }
+
+
+def test_a_victim_of_the_host_community_becomes_a_resident_and_delays_are_derived(
+    backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ENCRYPTION_KEYS", TEST_ENCRYPTION_KEY)
+    get_settings.cache_clear()
+    with fresh_database(backend, tmp_path) as url:
+        command.upgrade(alembic_config(url), "0001")
+        _insert_incident_at_first_revision(url, displacement_status="host_community")
+        _insert_incident_at_first_revision(url, number=2, precision="month")
+        migrate(url)
+        engine = create_engine(url)
+        try:
+            with engine.connect() as connection:
+                statuses = (
+                    connection.execute(
+                        text("SELECT displacement_status FROM victims ORDER BY displacement_status")
+                    )
+                    .scalars()
+                    .all()
+                )
+                delays = connection.execute(
+                    text("SELECT reference, reporting_delay FROM incidents ORDER BY reference")
+                ).all()
+                kept_mismatches = rollup.mismatches(connection)
+        finally:
+            engine.dispose()
+    get_settings.cache_clear()
+    assert list(statuses) == ["idp", "resident"]  # every victim kept; host community mapped
+    # Reported a day after the incident; the other known only to the month: never guessed.
+    assert [tuple(row) for row in delays] == [
+        ("ML-2019-000001", "0_3_days"),
+        ("ML-2019-000002", None),
+    ]
+    assert kept_mismatches == []

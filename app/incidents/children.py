@@ -14,11 +14,18 @@ from sqlalchemy.orm import Session
 
 from app.armed_parties.service import load_armed_parties
 from app.core.errors import FieldProblem
-from app.incidents.rules import victim_age_group, victim_category
+from app.incidents.intake_fields import PerpetratorIntake
+from app.incidents.rules import (
+    adult_said_separated,
+    victim_age_group,
+    victim_category,
+    victim_disability,
+)
 from app.incidents.schemas import PerpetratorCreate, VictimCreate
 from app.models import Perpetrator, Victim
 
 Child = Victim | Perpetrator
+INTAKE_FIELDS = set(PerpetratorIntake.model_fields)
 
 
 @dataclass
@@ -39,8 +46,20 @@ def plan_victims(current: Sequence[Victim], items: Sequence[VictimCreate]) -> Ch
                 FieldProblem(("body", "victims", index, "age_group"), "contradicts the age given")
             )
             continue
+        loc = ("body", "victims", index)
+        disability = victim_disability(item)
+        if disability is None:
+            plan.problems.append(
+                FieldProblem((*loc, "disability_kind"), "contradicts disability: no")
+            )
+            continue
+        if adult_said_separated(item, age_group):
+            plan.problems.append(
+                FieldProblem((*loc, "unaccompanied_separated"), "applies only to children")
+            )
+            continue
         values = item.model_dump(exclude={"id", "age_group", "identity", "consent"})
-        values["age_group"] = age_group
+        values.update(age_group=age_group, disability=disability)
         values["category"] = victim_category(item.sex, age_group)
         plan.rows.append((existing[index], values))
     return plan
@@ -75,9 +94,9 @@ def plan_perpetrators(
                 )
             )
             continue
-        plan.rows.append(
-            (existing[index], {"category": category, "armed_party_id": party and party.id})
-        )
+        values = {"category": category, "armed_party_id": party and party.id}
+        values.update(item.model_dump(include=INTAKE_FIELDS))
+        plan.rows.append((existing[index], values))
     return plan
 
 

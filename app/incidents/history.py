@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from app.audit.service import record
 from app.core.auth import Principal
 from app.core.versioning import refuse_if_stale
+from app.incidents.intake_fields import IncidentIntake, PerpetratorIntake, VictimIntake
 from app.models import Incident, IncidentVersion, JudicialCase
 from app.models.base import utcnow
 from app.stats import rollup
@@ -24,6 +25,8 @@ SNAPSHOT_FIELDS = (
     "admin3",
     "pcode",
     "gbv_type",
+    *IncidentIntake.model_fields,
+    "reporting_delay",
     "source",
     "verification_status",
     "verified_on",
@@ -47,12 +50,18 @@ def snapshot(incident: Incident) -> dict[str, Any]:
             "category": victim.category,
             "displacement_status": victim.displacement_status,
             "disability": victim.disability,
+            **{name: getattr(victim, name) for name in VictimIntake.model_fields},
             "consent": {kind: row.granted for kind, row in sorted(victim.consent.items())},
         }
         for victim in incident.victims
     ]
     state["perpetrators"] = [
-        {"id": p.id, "category": p.category, "armed_party_id": p.armed_party_id}
+        {
+            "id": p.id,
+            "category": p.category,
+            "armed_party_id": p.armed_party_id,
+            **{name: getattr(p, name) for name in PerpetratorIntake.model_fields},
+        }
         for p in incident.perpetrators
     ]
     state["version"] = incident.version

@@ -14,7 +14,9 @@ from sqlalchemy import Select, select, tuple_
 from sqlalchemy.orm import Session
 
 from app.core.pagination import encode_cursor
+from app.incidents.crosswalk import type_warnings
 from app.incidents.filters import IncidentFilters, apply_incident_filters
+from app.incidents.intake_fields import PerpetratorIntake, VictimIntake
 from app.incidents.schemas import IncidentRead
 from app.models import (
     ArmedParty,
@@ -35,12 +37,14 @@ VICTIM_FIELDS = (
     "category",
     "displacement_status",
     "disability",
+    *VictimIntake.model_fields,
     "has_identity",
 )
+PERPETRATOR_FIELDS = tuple(PerpetratorIntake.model_fields)
 INCIDENT_FIELDS = tuple(
     name
     for name in IncidentRead.model_fields
-    if name not in {"violations", "victims", "perpetrators", "has_summary", "summary"}
+    if name not in {"violations", "victims", "perpetrators", "has_summary", "summary", "warnings"}
 )
 
 
@@ -81,6 +85,10 @@ def _incident(row: Any, children: dict[str, Any]) -> dict[str, Any]:
         "perpetrators": children["perpetrators"][incident_id],
         "has_summary": incident_id in children["summaries"],
         "summary": None,
+        "warnings": [
+            warning.model_dump()
+            for warning in type_warnings(row["gbv_type"], children["violations"][incident_id])
+        ],
     }
 
 
@@ -119,6 +127,7 @@ def _victims(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, list[dic
             Victim.category,
             Victim.displacement_status,
             Victim.disability,
+            *(Victim.__table__.c[name] for name in VictimIntake.model_fields),
             VictimIdentity.victim_id.is_not(None).label("has_identity"),
             VictimConsent.kind,
             VictimConsent.granted,
@@ -158,15 +167,21 @@ def _perpetrators(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, lis
             ArmedParty.id.label("party_id"),
             ArmedParty.name,
             ArmedParty.acronym,
+            *(Perpetrator.__table__.c[name] for name in PERPETRATOR_FIELDS),
         )
         .outerjoin(ArmedParty, ArmedParty.id == Perpetrator.armed_party_id)
         .where(Perpetrator.incident_id.in_(ids))
         .order_by(Perpetrator.incident_id, Perpetrator.position)
     )
     by_incident: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
-    for perpetrator_id, incident_id, category, party_id, name, acronym in rows:
+    for perpetrator_id, incident_id, category, party_id, name, acronym, *intake in rows:
         party = None if party_id is None else {"id": party_id, "name": name, "acronym": acronym}
         by_incident[incident_id].append(
-            {"id": perpetrator_id, "category": category, "armed_party": party}
+            {
+                "id": perpetrator_id,
+                "category": category,
+                "armed_party": party,
+                **dict(zip(PERPETRATOR_FIELDS, intake, strict=True)),
+            }
         )
     return by_incident

@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from app.core.errors import FieldProblem
 from app.incidents.schemas import IncidentFields, VictimCreate
-from app.models.enums import AgeGroup, DatePrecision, Sex, VictimCategory
+from app.models.enums import AgeGroup, DatePrecision, Disability, Sex, VictimCategory
+from app.models.gbvims import ChildSeparation, ReportingDelay
 
 AGE_BANDS: tuple[tuple[int, AgeGroup], ...] = (
     # (upper bound inclusive, band), in order
@@ -34,6 +35,14 @@ CATEGORY_BY_SEX_AND_CHILDHOOD = {
     (Sex.MALE, True): VictimCategory.BOY,
     (Sex.MALE, False): VictimCategory.MAN,
 }
+# Days from the incident to its report -> GBVIMS band, in order (upper bound inclusive); past
+# the last, over a month.
+DELAY_BANDS: tuple[tuple[int, ReportingDelay], ...] = (
+    (3, ReportingDelay.DAYS_0_3),
+    (5, ReportingDelay.DAYS_4_5),
+    (14, ReportingDelay.DAYS_6_14),
+    (30, ReportingDelay.WEEKS_2_MONTH_1),
+)
 # The furthest ahead of UTC any time zone runs: a report logged "today" in Kiribati is not future.
 LATEST_UTC_OFFSET = timedelta(hours=14)
 
@@ -66,6 +75,35 @@ def victim_category(sex: Sex, age_group: AgeGroup) -> VictimCategory:
     else:
         return VictimCategory.UNKNOWN
     return CATEGORY_BY_SEX_AND_CHILDHOOD.get((sex, is_child), VictimCategory.UNKNOWN)
+
+
+def reporting_delay(
+    occurred_on: date, reported_on: date, precision: DatePrecision
+) -> ReportingDelay | None:
+    """The GBVIMS reporting delay band; None (unknown, never guessed) unless the day is known."""
+    if precision != DatePrecision.DAY:
+        return None
+    days = (reported_on - occurred_on).days
+    return next((band for upper, band in DELAY_BANDS if days <= upper), ReportingDelay.OVER_1_MONTH)
+
+
+def victim_disability(victim: VictimCreate) -> Disability | None:
+    """The disability answer to store: `yes` when only its kind was given; None when a kind is
+    given with `no`."""
+    if victim.disability_kind is None:
+        return victim.disability
+    if victim.disability == Disability.NO:
+        return None
+    return Disability.YES
+
+
+def adult_said_separated(victim: VictimCreate, age_group: AgeGroup) -> bool:
+    """Unaccompanied or separated is asked of children only: an adult cannot be either."""
+    separated = victim.unaccompanied_separated in (
+        ChildSeparation.UNACCOMPANIED,
+        ChildSeparation.SEPARATED,
+    )
+    return separated and age_group in ADULT_GROUPS
 
 
 def period_start(day: date, precision: DatePrecision) -> date:

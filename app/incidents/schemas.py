@@ -11,11 +11,14 @@ from pydantic import (
     Field,
     StringConstraints,
     field_validator,
+    model_validator,
 )
 
 from app.armed_parties.schemas import ArmedPartyRef
 from app.core.countries import normalise_country_code
 from app.core.dates import EventDate
+from app.incidents.crosswalk import IncidentWarning, type_warnings
+from app.incidents.intake_fields import IncidentIntake, PerpetratorIntake, VictimIntake
 from app.models.enums import (
     AgeGroup,
     ConsentKind,
@@ -30,6 +33,7 @@ from app.models.enums import (
     VictimCategory,
     Violation,
 )
+from app.models.gbvims import ReportingDelay
 
 CountryCode = Annotated[str, AfterValidator(normalise_country_code)]
 PlaceName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
@@ -80,7 +84,7 @@ class ConsentRead(BaseModel):
     recorded_by_id: uuid.UUID | None
 
 
-class VictimCreate(InputModel):
+class VictimCreate(InputModel, VictimIntake):
     sex: Sex
     age: Age | None = None
     age_group: AgeGroup | None = Field(
@@ -104,7 +108,7 @@ class VictimUpdate(VictimCreate):
     )
 
 
-class VictimRead(BaseModel):
+class VictimRead(VictimIntake):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
@@ -120,7 +124,7 @@ class VictimRead(BaseModel):
     consent: dict[ConsentKind, ConsentRead]
 
 
-class PerpetratorCreate(InputModel):
+class PerpetratorCreate(InputModel, PerpetratorIntake):
     category: PerpetratorCategory | None = Field(
         default=None, description="Required unless `armed_party_id` is given (then it is derived)."
     )
@@ -134,7 +138,7 @@ class PerpetratorUpdate(PerpetratorCreate):
     )
 
 
-class PerpetratorRead(BaseModel):
+class PerpetratorRead(PerpetratorIntake):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
@@ -142,7 +146,7 @@ class PerpetratorRead(BaseModel):
     armed_party: ArmedPartyRef | None
 
 
-class IncidentFields(InputModel):
+class IncidentFields(InputModel, IncidentIntake):
     """The incident's own fields; shared by create and by the re-check after a PATCH."""
 
     occurred_on: EventDate = Field(
@@ -200,7 +204,7 @@ class IncidentCreate(IncidentFields):
     perpetrators: list[PerpetratorCreate] = Field(default_factory=list, max_length=500)
 
 
-class IncidentUpdate(InputModel):
+class IncidentUpdate(InputModel, IncidentIntake):
     """Only the fields sent are changed; `null` clears an optional field.
 
     `victims` and `perpetrators`, when sent, are the complete new lists: items carrying the `id` of
@@ -243,7 +247,7 @@ class IncidentUpdate(InputModel):
         return None
 
 
-class IncidentRead(BaseModel):
+class IncidentRead(IncidentIntake):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
@@ -258,6 +262,10 @@ class IncidentRead(BaseModel):
     pcode: str | None
     violations: list[Violation]
     gbv_type: GbvType | None
+    reporting_delay: ReportingDelay | None = Field(
+        description="Days from the incident to its report, in GBVIMS bands; derived from the "
+        "dates, null when the incident's date is known only to the month or the year."
+    )
     source: Source
     verification_status: VerificationStatus
     verified_on: date | None = Field(
@@ -285,6 +293,16 @@ class IncidentRead(BaseModel):
     updated_at: datetime
     archived_at: datetime | None
     archive_reason: str | None
+    warnings: list[IncidentWarning] = Field(
+        default_factory=list,
+        description="What looks inconsistent but is stored as entered, e.g. a GBVIMS type that "
+        "contradicts the forms of violence (see app/incidents/crosswalk.py).",
+    )
+
+    @model_validator(mode="after")
+    def _warn(self) -> "IncidentRead":
+        self.warnings = type_warnings(self.gbv_type, self.violations)
+        return self
 
 
 class IncidentPage(BaseModel):

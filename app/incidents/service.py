@@ -25,7 +25,7 @@ from app.core.permissions import Permission
 from app.identity import service as identity
 from app.incidents import children, history, listing, verification
 from app.incidents.filters import IncidentFilters
-from app.incidents.rules import incident_problems, period_start
+from app.incidents.rules import incident_problems, period_start, reporting_delay
 from app.incidents.schemas import (
     ConsentIn,
     IncidentCreate,
@@ -394,6 +394,9 @@ def _advance_counter(session: Session, prefix: str, by: int) -> int:
 def _column_values(fields: IncidentFields) -> dict[str, Any]:
     values = fields.model_dump(exclude={"violations"})
     values["occurred_on"] = period_start(fields.occurred_on, fields.date_precision)
+    values["reporting_delay"] = reporting_delay(
+        values["occurred_on"], fields.reported_on, fields.date_precision
+    )
     return values
 
 

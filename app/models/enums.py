@@ -84,10 +84,16 @@ class VictimCategory(StrEnum):
 
 
 class DisplacementStatus(StrEnum):
+    """GBVIMS displacement status at report. Before revision i01 a resident was stored as
+    `host_community`; that migration maps it to `resident`."""
+
+    RESIDENT = "resident"
     IDP = "idp"
     REFUGEE = "refugee"
+    STATELESS = "stateless"
     RETURNEE = "returnee"
-    HOST_COMMUNITY = "host_community"
+    FOREIGN_NATIONAL = "foreign_national"
+    ASYLUM_SEEKER = "asylum_seeker"
     UNKNOWN = "unknown"
 
 

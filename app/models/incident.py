@@ -38,6 +38,22 @@ from app.models.enums import (
     VictimCategory,
     Violation,
 )
+from app.models.gbvims import (
+    Abduction,
+    ChildSeparation,
+    DisabilityKind,
+    DisplacementStage,
+    Involvement,
+    MaritalStatus,
+    PerpetratorAgeGroup,
+    PerpetratorCount,
+    PlaceType,
+    Relationship,
+    ReportedElsewhere,
+    ReportingDelay,
+    TimeOfDay,
+    YesNoUnknown,
+)
 from app.models.identity import IncidentNarrative, VictimConsent, VictimIdentity
 from app.models.rollup import new_record_key
 
@@ -71,6 +87,30 @@ class Incident(Base):
     admin3: Mapped[str | None] = mapped_column(String(120))
     pcode: Mapped[str | None] = mapped_column(String(20))
     gbv_type: Mapped[GbvType | None] = mapped_column(str_enum(GbvType, "gbv_type"))
+    # GBVIMS intake fields (app/models/gbvims.py), each optional.
+    time_of_day: Mapped[TimeOfDay | None] = mapped_column(str_enum(TimeOfDay, "time_of_day"))
+    place_type: Mapped[PlaceType | None] = mapped_column(str_enum(PlaceType, "place_type"))
+    displacement_stage: Mapped[DisplacementStage | None] = mapped_column(
+        str_enum(DisplacementStage, "displacement_stage")
+    )
+    abduction: Mapped[Abduction | None] = mapped_column(str_enum(Abduction, "abduction"))
+    goods_money_exchanged: Mapped[YesNoUnknown | None] = mapped_column(
+        str_enum(YesNoUnknown, "goods_money_exchanged")
+    )
+    reported_elsewhere: Mapped[ReportedElsewhere | None] = mapped_column(
+        str_enum(ReportedElsewhere, "reported_elsewhere")
+    )
+    previous_gbv_incidents: Mapped[YesNoUnknown | None] = mapped_column(
+        str_enum(YesNoUnknown, "previous_gbv_incidents")
+    )
+    perpetrator_count: Mapped[PerpetratorCount | None] = mapped_column(
+        str_enum(PerpetratorCount, "perpetrator_count")
+    )
+    # Derived from occurred_on and reported_on on every write (app/incidents/rules.py); null
+    # when the incident's date is known only to the month or the year.
+    reporting_delay: Mapped[ReportingDelay | None] = mapped_column(
+        str_enum(ReportingDelay, "reporting_delay")
+    )
     source: Mapped[Source] = mapped_column(str_enum(Source, "source"), index=True)
     verification_status: Mapped[VerificationStatus] = mapped_column(
         str_enum(VerificationStatus, "verification_status"), index=True
@@ -179,6 +219,16 @@ class Victim(Base):
         str_enum(DisplacementStatus, "displacement_status")
     )
     disability: Mapped[Disability] = mapped_column(str_enum(Disability, "disability"))
+    disability_kind: Mapped[DisabilityKind | None] = mapped_column(
+        str_enum(DisabilityKind, "disability_kind")
+    )
+    marital_status: Mapped[MaritalStatus | None] = mapped_column(
+        str_enum(MaritalStatus, "marital_status")
+    )
+    unaccompanied_separated: Mapped[ChildSeparation | None] = mapped_column(
+        str_enum(ChildSeparation, "unaccompanied_separated")
+    )
+    country_of_origin: Mapped[str | None] = mapped_column(String(2))  # ISO 3166-1 alpha-2
     record_key: Mapped[int] = mapped_column(SmallInteger, default=new_record_key)  # as Incident's
 
     incident: Mapped[Incident] = relationship(back_populates="victims")
@@ -216,6 +266,16 @@ class Perpetrator(Base):
 
     incident: Mapped[Incident] = relationship(back_populates="perpetrators")
     armed_party: Mapped[ArmedParty | None] = relationship(lazy="joined")
+    # GBVIMS intake fields. Declared after the relationships: `relationship` names a column here.
+    sex: Mapped[Sex | None] = mapped_column(str_enum(Sex, "sex"))
+    age_group: Mapped[PerpetratorAgeGroup | None] = mapped_column(
+        str_enum(PerpetratorAgeGroup, "age_group")
+    )
+    relationship: Mapped[Relationship | None] = mapped_column(
+        str_enum(Relationship, "relationship")
+    )
+    occupation: Mapped[str | None] = mapped_column(String(120))
+    involvement: Mapped[Involvement | None] = mapped_column(str_enum(Involvement, "involvement"))
 
 
 @event.listens_for(Incident, "init")

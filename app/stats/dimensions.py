@@ -4,8 +4,8 @@ Each dimension says how many values an incident can have for it:
 - INCIDENT: at most one (its source, its year...);
 - INCIDENT_SET: any number (its forms of violence, its perpetrators' categories...), so an
   incident counts in each of its groups and once in the total;
-- VICTIM: one per victim (a victim's category), so victims are split exactly between groups, and an
-  incident counts in the group of each of its victims;
+- VICTIM: one per victim (a victim's category, age group, displacement status...), so victims are
+  split exactly between groups, and an incident counts in the group of each of its victims;
 - VICTIM_SET: any number per victim (the kinds of service a victim was referred to, the statuses
   of their referrals), so a victim counts in each of their groups and once in the total, and an
   incident in the group of each of its victims. A victim with none (never referred) is in the
@@ -15,7 +15,7 @@ Each dimension says how many values an incident can have for it:
 from dataclasses import dataclass
 from enum import Enum, StrEnum
 
-from sqlalchemy import ColumnElement, case, extract, select
+from sqlalchemy import ColumnElement, case, extract, literal, select
 from sqlalchemy.sql.selectable import Subquery
 
 from app.models import (
@@ -28,6 +28,10 @@ from app.models import (
     Victim,
 )
 from app.models.enums import (
+    AgeGroup,
+    Disability,
+    DisplacementStatus,
+    GbvType,
     JudicialStage,
     PerpetratorCategory,
     Source,
@@ -35,6 +39,7 @@ from app.models.enums import (
     VictimCategory,
     Violation,
 )
+from app.models.gbvims import DisplacementStage, PlaceType, ReportingDelay, TimeOfDay
 from app.models.referral import Referral, ReferralStatus, ServiceKind
 from app.stats.periods import (
     VerificationTiming,
@@ -63,6 +68,15 @@ class DimensionName(StrEnum):
     COURT = "court"
     SERVICE_KIND = "service_kind"
     REFERRAL_STATUS = "referral_status"
+    COUNTRY = "country"
+    GBV_TYPE = "gbv_type"
+    TIME_OF_DAY = "time_of_day"
+    PLACE_TYPE = "place_type"
+    DISPLACEMENT_STAGE = "displacement_stage"
+    REPORTING_DELAY = "reporting_delay"
+    DISPLACEMENT_STATUS = "displacement_status"
+    DISABILITY = "disability"
+    AGE_GROUP = "age_group"
 
 
 class Level(Enum):
@@ -96,6 +110,11 @@ class Dimension:
 
 def _values(enum_class: type[StrEnum]) -> tuple[str, ...]:
     return tuple(member.value for member in enum_class)
+
+
+# Victims known only as children or adults have no band: they count in `unknown`.
+BANDLESS = (AgeGroup.CHILD, AgeGroup.ADULT)
+VICTIM_AGE_BANDS = tuple(group.value for group in AgeGroup if group not in BANDLESS)
 
 
 DIMENSIONS: dict[DimensionName, Dimension] = {
@@ -204,8 +223,82 @@ DIMENSIONS: dict[DimensionName, Dimension] = {
             "no referral recorded (victims never referred, or no victim recorded)",
             _values(ReferralStatus),
         ),
+        Dimension(
+            DimensionName.COUNTRY,
+            Level.INCIDENT,
+            "Country of the incident (ISO 3166-1 alpha-2).",
+            "no country recorded",
+        ),
+        Dimension(
+            DimensionName.GBV_TYPE,
+            Level.INCIDENT,
+            "GBVIMS core incident type.",
+            "no GBVIMS type recorded",
+            _values(GbvType),
+        ),
+        Dimension(
+            DimensionName.TIME_OF_DAY,
+            Level.INCIDENT,
+            "Time of day the incident took place.",
+            "no time of day recorded",
+            _values(TimeOfDay),
+        ),
+        Dimension(
+            DimensionName.PLACE_TYPE,
+            Level.INCIDENT,
+            "Type of place where the incident took place.",
+            "no type of place recorded",
+            _values(PlaceType),
+        ),
+        Dimension(
+            DimensionName.DISPLACEMENT_STAGE,
+            Level.INCIDENT,
+            "Stage of displacement at the time of the incident.",
+            "no stage of displacement recorded",
+            _values(DisplacementStage),
+        ),
+        Dimension(
+            DimensionName.REPORTING_DELAY,
+            Level.INCIDENT,
+            "Days from the incident to its report, in GBVIMS bands (from the dates).",
+            "delay not known: the incident's date is known only to the month or the year",
+            _values(ReportingDelay),
+        ),
+        Dimension(
+            DimensionName.DISPLACEMENT_STATUS,
+            Level.VICTIM,
+            "Each victim's displacement status at report.",
+            "no victim recorded",
+            _values(DisplacementStatus),
+        ),
+        Dimension(
+            DimensionName.DISABILITY,
+            Level.VICTIM,
+            "Whether each victim has a disability (yes, no, unknown).",
+            "no victim recorded",
+            _values(Disability),
+        ),
+        Dimension(
+            DimensionName.AGE_GROUP,
+            Level.VICTIM,
+            "Each victim's age band, from the age or the age group recorded; a victim known "
+            "only to be a child or an adult is in `unknown` (their band is not known).",
+            "no victim recorded",
+            VICTIM_AGE_BANDS,
+        ),
     )
 }
+# Incident-level dimensions read from the incident's column of the same name, which only the
+# tables grouped by them need (the country is read for every table: the kept counts hold it).
+INCIDENT_COLUMNS = frozenset(
+    {
+        DimensionName.GBV_TYPE,
+        DimensionName.TIME_OF_DAY,
+        DimensionName.PLACE_TYPE,
+        DimensionName.DISPLACEMENT_STAGE,
+        DimensionName.REPORTING_DELAY,
+    }
+)
 
 
 def group_column(
@@ -279,14 +372,24 @@ _SET_VALUES = {
 }
 
 
+_VICTIM_COLUMNS: dict[DimensionName, ColumnElement[object]] = {
+    DimensionName.VICTIM_CATEGORY: Victim.category,
+    DimensionName.DISPLACEMENT_STATUS: Victim.displacement_status,
+    DimensionName.DISABILITY: Victim.disability,
+}
+
+
 def victim_value(
     name: DimensionName, served_only: bool
 ) -> tuple[ColumnElement[object], Subquery | None]:
     """The SQL value of a per-victim dimension, and the (victim_id, value) subquery to LEFT JOIN
     onto the victims if any. Each (victim, value) is held once, so joining never counts a victim
     twice within a group; `served_only` keeps only the referrals whose service was provided."""
-    if name is DimensionName.VICTIM_CATEGORY:
-        return Victim.category, None
+    if name in _VICTIM_COLUMNS:
+        return _VICTIM_COLUMNS[name], None
+    if name is DimensionName.AGE_GROUP:
+        bandless = Victim.age_group.in_(BANDLESS)
+        return case((bandless, literal(AgeGroup.UNKNOWN.value)), else_=Victim.age_group), None
     column = (
         Referral.service_kind if name is DimensionName.SERVICE_KIND else Referral.status
     ).label("value")

@@ -37,6 +37,7 @@ INCIDENT_FIELDS = frozenset(
         DimensionName.YEAR,
         DimensionName.MONTH,
         DimensionName.QUARTER,
+        DimensionName.COUNTRY,
     }
 )
 FACETS = {
@@ -88,6 +89,7 @@ def kept_rows(query: StatsQuery, organisation_id: uuid.UUID, facet: Facet) -> Su
     )
     rows = select(
         *monthly,
+        table.country,
         table.source,
         table.verification_status,
         *([func.nullif(StatCount.admin1, NO_VALUE).label("admin1")] if table is StatCount else []),

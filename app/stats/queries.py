@@ -34,6 +34,7 @@ from app.models.rollup import Facet
 from app.stats.cellkey import cell_key
 from app.stats.dimensions import (
     DIMENSIONS,
+    INCIDENT_COLUMNS,
     DimensionName,
     format_value,
     group_column,
@@ -55,13 +56,13 @@ class Cell:
 class Counted:
     """The rows a table is counted from: one per matching incident, or the kept counts.
 
-    Both have the same columns (occurred_on, date_precision, source, verification_status,
-    admin1, victims, foreign, incident_keys, victim_keys) and a `weight`, the number of incidents
-    a row stands for, so the same SQL counts either. Kept rows also carry the `value` of their
-    facet. Incident rows also carry `reported_on` and `verified_on`, which the kept counts do
-    not hold: dimensions and filters reading them are never answered from the kept counts
-    (app/stats/kept.py). The keys are the sums of the record keys of other organisations'
-    counted incidents and victims (0 for the caller's own).
+    Both have the same columns (occurred_on, date_precision, country, source,
+    verification_status, admin1, victims, foreign, incident_keys, victim_keys) and a `weight`,
+    the number of incidents a row stands for, so the same SQL counts either. Kept rows also
+    carry the `value` of their facet. Incident rows also carry `reported_on` and `verified_on`,
+    which the kept counts do not hold: dimensions and filters reading them are never answered
+    from the kept counts (app/stats/kept.py). The keys are the sums of the record keys of other
+    organisations' counted incidents and victims (0 for the caller's own).
     """
 
     rows_for: Callable[[Facet], Subquery]
@@ -73,18 +74,25 @@ def counted_rows(query: StatsQuery, organisation_id: uuid.UUID, use_kept: bool =
     """The kept counts when they can answer `query` exactly, else the incidents themselves."""
     if use_kept and kept_counts_answer(query):
         return Counted(lambda facet: kept_rows(query, organisation_id, facet), kept=True)
-    incidents = filtered_incidents(query, organisation_id, query.basis)
+    grouped = [name for name in query.group_by if name in INCIDENT_COLUMNS]
+    incidents = filtered_incidents(query, organisation_id, query.basis, grouped)
     return Counted(lambda _facet: incidents, kept=False, measure=query.measure)
 
 
 def filtered_incidents(
-    filters: IncidentFilters, organisation_id: uuid.UUID, basis: str
+    filters: IncidentFilters,
+    organisation_id: uuid.UUID,
+    basis: str,
+    grouped: list[DimensionName] | None = None,
 ) -> Subquery:
+    """One row per counted incident; `grouped` names the incident columns a table groups by
+    beyond those every table has (only those are read)."""
     own = Incident.organisation_id == organisation_id
     columns = select(
         Incident.id,
         Incident.occurred_on,
         Incident.date_precision,
+        Incident.country,
         Incident.source,
         Incident.verification_status,
         Incident.admin1,
@@ -95,6 +103,7 @@ def filtered_incidents(
         literal(1).label("weight"),
         case((own, 0), else_=Incident.record_key).label("incident_keys"),
         case((own, 0), else_=Incident.shared_victim_keys).label("victim_keys"),
+        *(Incident.__table__.c[name.value] for name in grouped or ()),
     )
     shareable = or_(own, Incident.victim_count == 0, Incident.shared_victim_count > 0)
     not_duplicate = Incident.duplicate_of_id.is_(None)  # reported twice, counted once

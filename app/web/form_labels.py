@@ -3,6 +3,7 @@
 
 from app.web.forms import ROW_FIELD
 from app.web.i18n import N_, Translator
+from app.web.labels_gbvims import GBVIMS_FIELD_LABELS
 
 INCIDENT_LABELS = {
     "occurred_on": N_("Date of the incident"),
@@ -16,6 +17,7 @@ INCIDENT_LABELS = {
     "violations": N_("Forms of violence"),
     "gbv_type": N_("GBVIMS incident type"),
     "source": N_("Source"),
+    **GBVIMS_FIELD_LABELS,
     "summary": N_("Account"),
     "victims": N_("Victims"),
     "perpetrators": N_("Perpetrators"),
@@ -30,6 +32,10 @@ ROW_FIELD_LABELS = {
     "age_group": N_("Age group"),
     "displacement_status": N_("Displacement"),
     "disability": N_("Disability"),
+    "disability_kind": N_("Kind of disability"),
+    "marital_status": N_("Marital status"),
+    "unaccompanied_separated": N_("Unaccompanied or separated child"),
+    "country_of_origin": N_("Country of origin"),
     "name": N_("Name (stored encrypted)"),
     "contact": N_("Contact (stored encrypted)"),
     "consent_statistics": N_("Consent"),
@@ -37,6 +43,9 @@ ROW_FIELD_LABELS = {
     "consent_justice": N_("Consent"),
     "category": N_("Category"),
     "armed_party_id": N_("Named armed party"),
+    "relationship": N_("Relationship to the survivor"),
+    "occupation": N_("Occupation"),
+    "involvement": N_("Primary or secondary"),
 }
 FORM_LABELS: dict[str, dict[str, str]] = {
     "incident": INCIDENT_LABELS,

@@ -15,10 +15,12 @@ from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
 from app.core.errors import ApiError, FieldProblem, InvalidFieldsError
+from app.incidents.intake_fields import PerpetratorIntake, VictimIntake
 from app.models.enums import PerpetratorCategory
 from app.web.i18n import N_, Translator
 from app.web.labels import Labels
 
+VICTIM_FIELDS = ("id", "sex", "age", "age_group", "displacement_status", "disability")
 ROW_FIELD = re.compile(r"^(?P<list>victims|perpetrators)-(?P<index>\d{1,3})-(?P<field>[a-z_]+)$")
 CONSENT_CHOICES = {"yes": True, "no": False}
 
@@ -251,9 +253,7 @@ def rows(form: FormData, list_name: str) -> list[dict[str, str]]:
 
 def victim_body(row: dict[str, str], with_identity: bool) -> dict[str, Any]:
     body: dict[str, Any] = {
-        name: row[name]
-        for name in ("id", "sex", "age", "age_group", "displacement_status", "disability")
-        if name in row
+        name: row[name] for name in (*VICTIM_FIELDS, *VictimIntake.model_fields) if name in row
     }
     consent = {
         kind: CONSENT_CHOICES[row[f"consent_{kind}"]]
@@ -270,4 +270,5 @@ def victim_body(row: dict[str, str], with_identity: bool) -> dict[str, Any]:
 
 
 def perpetrator_body(row: dict[str, str]) -> dict[str, Any]:
-    return {name: row[name] for name in ("id", "category", "armed_party_id") if name in row}
+    names = ("id", "category", "armed_party_id", *PerpetratorIntake.model_fields)
+    return {name: row[name] for name in names if name in row}

@@ -26,11 +26,18 @@ from app.models.enums import (
     VictimCategory,
     Violation,
 )
+from app.models.gbvims import DisplacementStage, PlaceType, ReportingDelay, TimeOfDay
 from app.models.referral import ReferralStatus, ServiceKind
 from app.stats.dimensions import DimensionName
 from app.stats.periods import VerificationTiming
 from app.stats.schemas import Measure
 from app.web.i18n import N_, Translator
+from app.web.labels_gbvims import (
+    GBVIMS_ENUM_LABELS,
+    GBVIMS_FIELD_ENUMS,
+    GBVIMS_FIELD_LABELS,
+    WARNING_TEXTS,
+)
 
 ENUM_LABELS: dict[type[StrEnum], dict[str, str]] = {
     ServiceKind: {
@@ -110,10 +117,13 @@ ENUM_LABELS: dict[type[StrEnum], dict[str, str]] = {
         "unknown": N_("Unknown"),
     },
     DisplacementStatus: {
+        "resident": N_("Resident"),
         "idp": N_("Internally displaced"),
         "refugee": N_("Refugee"),
+        "stateless": N_("Stateless"),
         "returnee": N_("Returnee"),
-        "host_community": N_("Host community"),
+        "foreign_national": N_("Foreign national"),
+        "asylum_seeker": N_("Asylum seeker"),
         "unknown": N_("Unknown"),
     },
     Disability: {"yes": N_("Yes"), "no": N_("No"), "unknown": N_("Unknown")},
@@ -184,7 +194,17 @@ ENUM_LABELS: dict[type[StrEnum], dict[str, str]] = {
         "all_victims": N_("All victims"),
         "victims_referred": N_("Victims referred to a service"),
         "victims_served": N_("Victims who received a service"),
+        "country": N_("Country"),
+        "gbv_type": N_("GBVIMS incident type"),
+        "time_of_day": N_("Time of day"),
+        "place_type": N_("Type of place"),
+        "displacement_stage": N_("Stage of displacement at the time"),
+        "reporting_delay": N_("Reporting delay"),
+        "displacement_status": N_("Displacement status"),
+        "disability": N_("Disability"),
+        "age_group": N_("Age group"),
     },
+    **GBVIMS_ENUM_LABELS,
 }
 
 
@@ -211,6 +231,7 @@ FIELD_LABELS = {
     "perpetrators": N_("Perpetrators"),
     "summary": N_("Account"),
     "victims.identity": N_("Identifying details"),
+    **GBVIMS_FIELD_LABELS,
 }
 # The dimensions whose values are a vocabulary (the others are names: regions, courts, parties).
 DIMENSION_VALUE_ENUMS: dict[str, type[StrEnum]] = {
@@ -223,6 +244,14 @@ DIMENSION_VALUE_ENUMS: dict[str, type[StrEnum]] = {
     "service_kind": ServiceKind,
     "referral_status": ReferralStatus,
     "verification_timing": VerificationTiming,
+    "gbv_type": GbvType,
+    "time_of_day": TimeOfDay,
+    "place_type": PlaceType,
+    "displacement_stage": DisplacementStage,
+    "reporting_delay": ReportingDelay,
+    "displacement_status": DisplacementStatus,
+    "disability": Disability,
+    "age_group": AgeGroup,
 }
 # The dimensions whose values are quarters written `2019-Q3`, named "Q3 2019" ("T3 2019").
 QUARTER_DIMENSIONS = frozenset({"quarter", "verified_in_quarter"})
@@ -232,6 +261,7 @@ FIELD_ENUMS: dict[str, type[StrEnum]] = {
     "source": Source,
     "verification_status": VerificationStatus,
     "violations": Violation,
+    **GBVIMS_FIELD_ENUMS,
 }
 FILTER_LABELS = {
     "violation": N_("Form of violence"),
@@ -311,6 +341,18 @@ class Labels:
         """A quarter written `2019-Q3`, in words: "Q3 2019" ("T3 2019" in French)."""
         year, _, quarter = code.partition("-Q")
         return self._t.format(N_("Q{quarter} {year}"), quarter=quarter, year=year)
+
+    def warning(self, warning: Any) -> str:
+        """A warning about an incident (app/incidents/crosswalk.py), its values named."""
+        values = dict(warning.values)
+        if "gbv_type" in values:
+            values["gbv_type"] = self.of(GbvType, values["gbv_type"])
+        if "expected" in values:
+            values["expected"] = self.of(GbvType, values["expected"])
+        if "violations" in values:
+            values["violations"] = self.violations(values["violations"].split(", "))
+        text = WARNING_TEXTS.get(warning.code)
+        return self._t.format(text, **values) if text else str(warning.message)
 
     def field_filter(self, name: str) -> str:
         return self._t.gettext(FILTER_LABELS.get(name, name))

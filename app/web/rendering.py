@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -22,13 +23,15 @@ from app.core.errors import (
     database_busy,
     install_error_handlers,
 )
-from app.models import enums
+from app.incidents.crosswalk import type_warnings
+from app.models import enums, gbvims
 from app.stats.dimensions import DimensionName
 from app.stats.schemas import Measure
 from app.web.form_labels import field_label, in_form_order
 from app.web.forms import errors_from_problems, problems_of
 from app.web.i18n import LANGUAGES, N_, Translator, pick_language
 from app.web.labels import Labels
+from app.web.labels_gbvims import GBVIMS_FIELD_ENUMS
 from app.web.session import (
     LANGUAGE_COOKIE,
     CsrfError,
@@ -85,7 +88,9 @@ def _globals(page: PageContext) -> dict[str, Any]:
         "query_with": _query_with(page.request),
         # "Status:" in English, "Statut :" in French: the colon's spacing is the language's.
         "labelled": lambda label: t.format(N_("{label}:"), label=label),
-        "enums": enums,
+        "enums": _ENUMS,
+        "gbvims_fields": GBVIMS_FIELD_ENUMS.items(),
+        "incident_warnings": lambda incident: type_warnings(incident.gbv_type, incident.violations),
         "enums_dimension": DimensionName,
         "enums_measure": Measure,
         "today": date.today().isoformat(),
@@ -93,6 +98,17 @@ def _globals(page: PageContext) -> dict[str, Any]:
         "field_label": lambda form, name: field_label(t, form, name),
         "in_form_order": in_form_order,
     }
+
+
+# The vocabularies the templates name, from both modules that declare them.
+_ENUMS = SimpleNamespace(
+    **{
+        name: getattr(module, name)
+        for module in (enums, gbvims)
+        for name in dir(module)
+        if not name.startswith("_")
+    }
+)
 
 
 def _prefixed(row: dict[str, Any], prefix: str) -> dict[str, Any]:

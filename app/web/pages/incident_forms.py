@@ -19,6 +19,8 @@ from app.core.errors import ApiError
 from app.core.permissions import Permission
 from app.core.versioning import version_number
 from app.incidents import history, intake, service
+from app.incidents.crosswalk import type_warnings
+from app.incidents.intake_fields import IncidentIntake, PerpetratorIntake, VictimIntake
 from app.incidents.schemas import IncidentCreate, IncidentFields, IncidentUpdate
 from app.models import Incident
 from app.web.forms import (
@@ -52,7 +54,7 @@ TEXT_FIELDS = tuple(
     for name in IncidentFields.model_fields
     if name not in ("violations", "verification_status")
 )
-OPTIONAL_FIELDS = ("admin1", "admin2", "admin3", "pcode", "gbv_type")
+OPTIONAL_FIELDS = ("admin1", "admin2", "admin3", "pcode", "gbv_type", *IncidentIntake.model_fields)
 
 
 def party_options(session: Session) -> list[tuple[str, str]]:
@@ -82,8 +84,17 @@ def _show_form(
         perpetrators=perpetrators or [{}],
         errors=errors or {},
         party_options=party_options(session),
+        warnings=_warnings(values),
         **extra,
     )
+
+
+def _warnings(values: dict[str, Any]) -> list[Any]:
+    """The GBVIMS type's warnings for the type and forms shown (none while either is unusable)."""
+    try:
+        return type_warnings(values.get("gbv_type") or None, values.get("violations") or [])
+    except ValueError:
+        return []
 
 
 @router.get("/incidents/new")
@@ -162,6 +173,10 @@ def _current_values(incident: Incident) -> dict[str, Any]:
     return values
 
 
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
 def _current_victims(incident: Incident) -> list[dict[str, Any]]:
     return [
         {
@@ -171,6 +186,7 @@ def _current_victims(incident: Incident) -> list[dict[str, Any]]:
             "age_group": "" if victim.age is not None else victim.age_group,
             "displacement_status": victim.displacement_status,
             "disability": victim.disability,
+            **{name: _text(getattr(victim, name)) for name in VictimIntake.model_fields},
             **{
                 f"consent_{kind}": "yes" if row.granted else "no"
                 for kind, row in victim.consent.items()
@@ -186,6 +202,7 @@ def _current_perpetrators(incident: Incident) -> list[dict[str, Any]]:
             "id": str(p.id),
             "category": p.category,
             "armed_party_id": "" if p.armed_party_id is None else str(p.armed_party_id),
+            **{name: _text(getattr(p, name)) for name in PerpetratorIntake.model_fields},
         }
         for p in incident.perpetrators
     ]
