@@ -66,7 +66,7 @@ def log_in(
     if factor is not None:
         if not one_time_code:
             return LoginRefused(user, needs_one_time_code=True)
-        if cipher is None or not second_factor.accept_code(cipher, factor, one_time_code):
+        if cipher is None or not second_factor.accept_code(session, cipher, factor, one_time_code):
             # A wrong code counts as a failure: codes are short, guessing them must be slow.
             _record_failure(session, settings, username, client)
             return LoginRefused(user, needs_one_time_code=True)
