@@ -23,7 +23,6 @@ from app.core.config import Settings
 from app.core.crypto import FieldCipher
 from app.core.errors import ApiError, ConflictError, FieldProblem, InvalidFieldsError
 from app.core.permissions import Permission, permissions_for
-from app.core.security import verify_password
 from app.models import SecondFactor, SecondFactorPolicy, User
 from app.models.base import utcnow
 from app.models.enums import Role
@@ -52,7 +51,12 @@ def may_enrol(roles: list[Role] | frozenset[Role]) -> bool:
 
 
 def start_enrolment(
-    session: Session, settings: Settings, cipher: FieldCipher, principal: Principal, password: str
+    session: Session,
+    settings: Settings,
+    cipher: FieldCipher,
+    principal: Principal,
+    password: str,
+    client: str,
 ) -> Enrolment:
     """Make a new secret (replacing one not yet confirmed); it counts once a code confirms it.
 
@@ -61,9 +65,10 @@ def start_enrolment(
     """
     if not may_enrol(principal.roles):
         raise SecondFactorNotForRoleError()
-    user = session.get(User, principal.user_id)
-    if user is None or not verify_password(settings, user.password_hash, password):
-        raise InvalidFieldsError([FieldProblem(("body", "password"), "This is not your password")])
+    # Here, not at the top: the login service imports this module.
+    from app.auth.service import recheck_password
+
+    recheck_password(session, settings, principal, password, client)
     factor = session.get(SecondFactor, principal.user_id)
     if factor is not None and factor.confirmed_at is not None:
         raise ConflictError(
