@@ -14,7 +14,7 @@ from app.auth.schemas import TokenIssued
 from app.core.auth import Principal
 from app.core.config import Settings
 from app.core.crypto import FieldCipher
-from app.core.errors import ApiError, FieldProblem, InvalidFieldsError
+from app.core.errors import ApiError, ConflictError, FieldProblem, InvalidFieldsError
 from app.core.security import (
     burn_password_check,
     hash_password,
@@ -252,7 +252,18 @@ def change_own_password(
         raise WrongPasswordError("current_password", problems) from None
     if problems:
         raise InvalidFieldsError(problems)
-    user.password_hash = hash_password(settings, new_password)
+    # Only if the hash is still the one just checked: of two changes at once, the second would
+    # otherwise also succeed, each closing the other's session, leaving a password nobody chose
+    # last knowingly and the user signed out everywhere.
+    changed = session.execute(
+        update(User)
+        .where(User.id == user.id, User.password_hash == user.password_hash)
+        .values(password_hash=hash_password(settings, new_password))
+        .execution_options(synchronize_session=False)
+    )
+    if not getattr(changed, "rowcount", 0):
+        raise ConflictError("Your password was changed meanwhile: sign in again with the new one")
+    session.expire(user, ["password_hash"])
     session.execute(
         update(AuthToken)
         .where(

@@ -164,3 +164,42 @@ def test_simultaneous_judicial_acts_on_one_case_are_all_answered(
     _assert_still_answers(server_url)
     stored = tracker.get(f"/api/v1/judicial-cases/{case['id']}").json()
     assert stored["last_act_on"] == TODAY
+
+
+def test_simultaneous_password_changes_of_one_account_change_it_once(
+    app: FastAPI, client: TestClient, server_url: str
+) -> None:
+    user = make_user(app, Role.JUDICIAL_TRACKER)
+    tokens = [log_in(client, user) for _ in range(AT_ONCE)]
+    browsers = [
+        httpx.Client(
+            base_url=server_url, timeout=RESPONSE_BOUND_SECONDS, cookies={SESSION_COOKIE: t}
+        )
+        for t in tokens
+    ]
+    for browser, token in zip(browsers, tokens, strict=True):
+        browser.headers["X-Test-Csrf"] = csrf_token_for(token)
+    statuses = _post_all_at_once(
+        browsers,
+        lambda _index: "/account/password",
+        lambda index: {
+            "current_password": user.password,
+            "new_password": f"new passphrase number {index}",
+            "repeated_password": f"new passphrase number {index}",
+        },
+    )
+    # One change is saved; the others are refused (its password is no longer the current one,
+    # or it was changed meanwhile) or told to retry. Its own session is the one left open.
+    assert statuses.count(303) == 1 and set(statuses) <= {303, 409, 422, 503}, statuses
+    _assert_still_answers(server_url)
+    winner = statuses.index(303)
+    still_open = [
+        client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"}).status_code
+        for token in tokens
+    ]
+    assert still_open == [200 if index == winner else 401 for index in range(AT_ONCE)]
+    new_password = f"new passphrase number {winner}"
+    signed_in = client.post(
+        "/api/v1/auth/token", data={"username": user.username, "password": new_password}
+    )
+    assert signed_in.status_code == 200
