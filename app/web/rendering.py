@@ -10,7 +10,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.config import API_PREFIX
@@ -220,6 +221,18 @@ def install_page_error_handlers(app: FastAPI) -> None:
             return error_page(request, 404, NOT_FOUND)
         return invalid_query_page(request, problems_of(in_query, ()))
 
+    stale_handler = app.exception_handlers[StaleDataError]
+    integrity_handler = app.exception_handlers[IntegrityError]
+
+    async def on_conflict(request: Request, exc: Exception) -> Response:
+        # Two forms saved at the same moment: the database refused the second one's write.
+        if _is_api(request):
+            handler = stale_handler if isinstance(exc, StaleDataError) else integrity_handler
+            return await handler(request, exc)
+        return error_page(
+            request, 409, N_("The record changed meanwhile; reload it and try again.")
+        )
+
     operational_error_handler = app.exception_handlers[OperationalError]
 
     async def on_database_busy(request: Request, exc: Exception) -> Response:
@@ -232,6 +245,8 @@ def install_page_error_handlers(app: FastAPI) -> None:
         return response
 
     app.add_exception_handler(OperationalError, on_database_busy)
+    app.add_exception_handler(StaleDataError, on_conflict)
+    app.add_exception_handler(IntegrityError, on_conflict)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(RequestValidationError, on_invalid_request)
     app.add_exception_handler(ApiError, on_api_error)

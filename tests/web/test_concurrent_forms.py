@@ -21,6 +21,7 @@ from app.models.enums import Role
 from app.web.session import SESSION_COOKIE, csrf_token_for
 from tests.conftest import TEST_ENCRYPTION_KEY
 from tests.factories import (
+    TestUser,
     create_case,
     create_court,
     create_incident,
@@ -73,6 +74,21 @@ def _post_all_at_once(
         finally:
             for browser in browsers:
                 browser.close()
+
+
+def _sessions_of(
+    client: TestClient, user: TestUser, url: str
+) -> tuple[list[str], list[httpx.Client]]:
+    """AT_ONCE sessions of one user (tabs or devices), and a browser holding each."""
+    tokens = [log_in(client, user) for _ in range(AT_ONCE)]
+    browsers = []
+    for token in tokens:
+        browser = httpx.Client(
+            base_url=url, timeout=RESPONSE_BOUND_SECONDS, cookies={SESSION_COOKIE: token}
+        )
+        browser.headers["X-Test-Csrf"] = csrf_token_for(token)
+        browsers.append(browser)
+    return tokens, browsers
 
 
 def _assert_still_answers(url: str) -> None:
@@ -170,15 +186,7 @@ def test_simultaneous_password_changes_of_one_account_change_it_once(
     app: FastAPI, client: TestClient, server_url: str
 ) -> None:
     user = make_user(app, Role.JUDICIAL_TRACKER)
-    tokens = [log_in(client, user) for _ in range(AT_ONCE)]
-    browsers = [
-        httpx.Client(
-            base_url=server_url, timeout=RESPONSE_BOUND_SECONDS, cookies={SESSION_COOKIE: t}
-        )
-        for t in tokens
-    ]
-    for browser, token in zip(browsers, tokens, strict=True):
-        browser.headers["X-Test-Csrf"] = csrf_token_for(token)
+    tokens, browsers = _sessions_of(client, user, server_url)
     statuses = _post_all_at_once(
         browsers,
         lambda _index: "/account/password",
@@ -203,3 +211,27 @@ def test_simultaneous_password_changes_of_one_account_change_it_once(
         "/api/v1/auth/token", data={"username": user.username, "password": new_password}
     )
     assert signed_in.status_code == 200
+
+
+def test_simultaneous_enrolments_of_one_account_are_answered_with_pages(
+    app: FastAPI, client: TestClient, server_url: str
+) -> None:
+    user = make_user(app, Role.PROTECTION_ADVISER)
+    _tokens, browsers = _sessions_of(client, user, server_url)
+    responses: list[httpx.Response] = []
+
+    def post(index: int) -> None:
+        data = {"password": user.password, "csrf_token": browsers[index].headers["X-Test-Csrf"]}
+        responses.append(browsers[index].post("/account/second-factor", data=data))
+
+    with ThreadPoolExecutor(AT_ONCE) as pool:
+        list(pool.map(post, range(AT_ONCE), timeout=RESPONSE_BOUND_SECONDS + 5))
+    for browser in browsers:
+        browser.close()
+    statuses = [response.status_code for response in responses]
+    assert 200 in statuses and set(statuses) <= {200, 409, 503}, statuses
+    # A form refused because another saved first is a page saying so, not an API's JSON.
+    assert all(r.headers["content-type"].startswith("text/html") for r in responses), [
+        r.headers["content-type"] for r in responses
+    ]
+    _assert_still_answers(server_url)
