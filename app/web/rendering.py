@@ -155,6 +155,21 @@ def invalid_query_page(
     return render(page, "error.html", 422, status_code=422, message=message, problems=lines)
 
 
+def unknown_parameters_page(request: Request, known: Iterable[str]) -> HTMLResponse | None:
+    """422 naming each query parameter the page does not know, as the API refuses them: a
+    misspelt filter must never silently show everything. None when all are known."""
+    allowed = set(known)
+    unknown = dict.fromkeys(name for name in request.query_params if name not in allowed)
+    if not unknown:
+        return None
+    # Worded as pydantic words it for the API, so the page words it as it words the API's errors.
+    errors = [
+        {"loc": (name,), "msg": "Extra inputs are not permitted", "type": "extra_forbidden"}
+        for name in unknown
+    ]
+    return invalid_query_page(request, problems_of(errors, ("query",)))
+
+
 def _is_api(request: Request) -> bool:
     return request.url.path.startswith(API_PREFIX)
 
