@@ -28,6 +28,7 @@ from schemathesis.checks import (
 
 from app.models.enums import Role
 from tests.factories import (
+    JUSTICE_VICTIM,
     create_armed_party,
     create_case,
     create_court,
@@ -35,6 +36,7 @@ from tests.factories import (
     log_in,
     make_user,
 )
+from tests.referrals.helpers import create_point, refer, referrals_url
 
 EXAMPLES_PER_OPERATION = 15  # per role and generation mode: about 40 s per database
 CHECKS = [
@@ -50,12 +52,18 @@ ROLES = [Role.PROTECTION_ADVISER, Role.REPORT_WRITER, Role.JUDICIAL_TRACKER, Rol
 def records(client: TestClient, client_for: Callable[..., TestClient]) -> dict[str, str]:
     """One record of each kind, whose ids stand in for generated ones."""
     tracker = client_for(Role.JUDICIAL_TRACKER, Role.PROTECTION_ADVISER)
-    incident = create_incident_for_justice(tracker)
+    # Consenting to referral too, so that the referral routes are reached past their 404.
+    victim = {**JUSTICE_VICTIM, "consent": {"justice": True, "referral": True}}
+    incident = create_incident_for_justice(tracker, victims=[victim])
     other = create_incident_for_justice(tracker, admin1="Gao")
     court = create_court(tracker, "Tribunal de grande instance de Mopti")
     case = create_case(tracker, court, [incident])
     party = create_armed_party(tracker)
+    point = create_point(tracker)
+    referral = refer(tracker, referrals_url(incident), point, referred_on="2013-06-20").json()
     return {
+        "service_point_id": point["id"],
+        "referral_id": referral["id"],
         "incident_id": incident["id"],
         "canonical_id": other["id"],
         "victim_id": incident["victims"][0]["id"],

@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass
 
 import pyotp
+from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
@@ -22,7 +23,6 @@ from app.core.config import Settings
 from app.core.crypto import FieldCipher
 from app.core.errors import ApiError, ConflictError, FieldProblem, InvalidFieldsError
 from app.core.permissions import Permission, permissions_for
-from app.core.security import verify_password
 from app.models import SecondFactor, SecondFactorPolicy, User
 from app.models.base import utcnow
 from app.models.enums import Role
@@ -51,7 +51,12 @@ def may_enrol(roles: list[Role] | frozenset[Role]) -> bool:
 
 
 def start_enrolment(
-    session: Session, settings: Settings, cipher: FieldCipher, principal: Principal, password: str
+    session: Session,
+    settings: Settings,
+    cipher: FieldCipher,
+    principal: Principal,
+    password: str,
+    client: str,
 ) -> Enrolment:
     """Make a new secret (replacing one not yet confirmed); it counts once a code confirms it.
 
@@ -60,9 +65,10 @@ def start_enrolment(
     """
     if not may_enrol(principal.roles):
         raise SecondFactorNotForRoleError()
-    user = session.get(User, principal.user_id)
-    if user is None or not verify_password(settings, user.password_hash, password):
-        raise InvalidFieldsError([FieldProblem(("body", "password"), "This is not your password")])
+    # Here, not at the top: the login service imports this module.
+    from app.auth.service import recheck_password
+
+    recheck_password(session, settings, principal, password, client)
     factor = session.get(SecondFactor, principal.user_id)
     if factor is not None and factor.confirmed_at is not None:
         raise ConflictError(
@@ -93,7 +99,7 @@ def confirm_enrolment(
     factor = session.get(SecondFactor, principal.user_id)
     if factor is None or factor.confirmed_at is not None:
         raise ConflictError("No second factor is waiting for confirmation: start an enrolment")
-    if not accept_code(cipher, factor, code):
+    if not accept_code(session, cipher, factor, code):
         raise InvalidFieldsError([FieldProblem(("body", "code"), "This code is not valid now")])
     factor.confirmed_at = utcnow()
     session.flush()
@@ -122,7 +128,7 @@ def confirmed_factor(session: Session, user_id: uuid.UUID) -> SecondFactor | Non
     return factor if factor is not None and factor.confirmed_at is not None else None
 
 
-def accept_code(cipher: FieldCipher, factor: SecondFactor, code: str) -> bool:
+def accept_code(session: Session, cipher: FieldCipher, factor: SecondFactor, code: str) -> bool:
     """True if `code` is current and newer than the last one accepted (which it then becomes)."""
     code = code.strip().replace(" ", "")
     if not code.isdigit() or len(code) != 6:
@@ -135,9 +141,24 @@ def accept_code(cipher: FieldCipher, factor: SecondFactor, code: str) -> bool:
         if factor.last_used_step is not None and step <= factor.last_used_step:
             continue
         if pyotp.utils.strings_equal(totp.generate_otp(step), code):
-            factor.last_used_step = step
-            return True
+            return _claim_step(session, factor, step)
     return False
+
+
+def _claim_step(session: Session, factor: SecondFactor, step: int) -> bool:
+    """Make `step` the last one used, unless a request that read the same row claimed it (or a
+    later one) first: the database decides, so logins sending one code at once get in once."""
+    claimed = session.execute(
+        update(SecondFactor)
+        .where(
+            SecondFactor.user_id == factor.user_id,
+            or_(SecondFactor.last_used_step.is_(None), SecondFactor.last_used_step < step),
+        )
+        .values(last_used_step=step)
+        .execution_options(synchronize_session=False)
+    )
+    session.expire(factor, ["last_used_step"])
+    return bool(getattr(claimed, "rowcount", 0))
 
 
 def policy_requires(session: Session, organisation_id: uuid.UUID) -> bool:

@@ -1,8 +1,10 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi.responses import JSONResponse
 
 from app.auth import second_factor
+from app.auth import service as auth
 from app.auth.schemas import (
     SecondFactorConfirm,
     SecondFactorEnrolment,
@@ -13,6 +15,7 @@ from app.core.auth import CurrentPrincipal, Principal, require
 from app.core.config import API_PREFIX
 from app.core.crypto import CipherDep
 from app.core.db import SessionDep
+from app.core.errors import problem_response
 from app.core.permissions import Permission
 
 router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["authentication"])
@@ -39,10 +42,20 @@ def enrol_second_factor(
     cipher: CipherDep,
     principal: IdentityRole,
     body: SecondFactorStart,
-) -> SecondFactorEnrolment:
-    """Start enrolling a TOTP second factor (password asked again): the secret is shown once."""
+) -> SecondFactorEnrolment | JSONResponse:
+    """Start enrolling a TOTP second factor (password asked again, and a wrong one counted as a
+    failed login): the secret is shown once."""
     settings = request.app.state.settings
-    enrolment = second_factor.start_enrolment(session, settings, cipher, principal, body.password)
+    client = request.client.host if request.client else "unknown"
+    try:
+        enrolment = second_factor.start_enrolment(
+            session, settings, cipher, principal, body.password, client
+        )
+    except auth.WrongPasswordError as error:
+        # Answered, not raised: the failure is counted in what the request commits.
+        session.rollback()
+        auth.count_wrong_password(session, settings, principal, client)
+        return problem_response(error.status, error.detail, error.errors)
     return SecondFactorEnrolment(secret=enrolment.secret, otpauth_uri=enrolment.otpauth_uri)
 
 

@@ -14,7 +14,7 @@ from app.auth.schemas import TokenIssued
 from app.core.auth import Principal
 from app.core.config import Settings
 from app.core.crypto import FieldCipher
-from app.core.errors import FieldProblem, InvalidFieldsError
+from app.core.errors import ApiError, ConflictError, FieldProblem, InvalidFieldsError
 from app.core.security import (
     burn_password_check,
     hash_password,
@@ -66,7 +66,7 @@ def log_in(
     if factor is not None:
         if not one_time_code:
             return LoginRefused(user, needs_one_time_code=True)
-        if cipher is None or not second_factor.accept_code(cipher, factor, one_time_code):
+        if cipher is None or not second_factor.accept_code(session, cipher, factor, one_time_code):
             # A wrong code counts as a failure: codes are short, guessing them must be slow.
             _record_failure(session, settings, username, client)
             return LoginRefused(user, needs_one_time_code=True)
@@ -167,23 +167,74 @@ def revoke_token(session: Session, token_hash: str) -> None:
 PASSWORD_LENGTHS = (12, 256)
 
 
+class WrongPasswordError(InvalidFieldsError):
+    """The password asked again is not the user's. Whoever catches it rolls back, then calls
+    `count_wrong_password` so the failure outlives the rollback (it counts as a failed login)."""
+
+    def __init__(self, field: str, others: list[FieldProblem] | None = None) -> None:
+        super().__init__(
+            [FieldProblem(("body", field), "This is not your password"), *(others or [])]
+        )
+
+
+class TooManyFailuresError(ApiError):
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(
+            status=429,
+            detail="Too many failed logins; try again later.",
+            headers={"Retry-After": str(retry_after_seconds)},
+        )
+
+
+def recheck_password(
+    session: Session, settings: Settings, principal: Principal, password: str, client: str
+) -> User:
+    """The signed-in user, if `password` is theirs (else WrongPasswordError naming `password`).
+
+    The password is asked again before what guards the account changes, so that a stolen session
+    cannot take the account over; were these checks not counted as failed logins are, that
+    session could try passwords as fast as the server hashes them.
+    """
+    retry_after = _seconds_until_allowed(
+        session, settings, normalise_username(principal.username), client_key(client)
+    )
+    if retry_after is not None:
+        raise TooManyFailuresError(retry_after)
+    user = session.get(User, principal.user_id)
+    if user is None or not verify_password(settings, user.password_hash, password):
+        raise WrongPasswordError("password")
+    return user
+
+
+def count_wrong_password(
+    session: Session, settings: Settings, principal: Principal, client: str
+) -> None:
+    """Count a wrong password asked again as a failed login of this user from this client."""
+    _record_failure(session, settings, normalise_username(principal.username), client_key(client))
+    record(
+        session,
+        "auth.password_check_failed",
+        actor=principal,
+        record_type="user",
+        record_id=principal.user_id,
+    )
+
+
 def change_own_password(
     session: Session,
     settings: Settings,
     principal: Principal,
-    current_password: str,
-    new_password: str,
-    repeated_password: str,
+    passwords: tuple[str, str, str],
+    client: str,
 ) -> None:
     """A user changes their own password, proving they know the current one.
 
-    Every other session of theirs is closed (a password is changed when it may be known to
-    someone else); the one they are using stays open.
+    `passwords` are the current one, the new one and the new one repeated. Every other session
+    of theirs is closed (a password is changed when it may be known to someone else); the one
+    they are using stays open.
     """
-    user = session.get(User, principal.user_id)
+    current_password, new_password, repeated_password = passwords
     problems = []
-    if user is None or not verify_password(settings, user.password_hash, current_password):
-        problems.append(FieldProblem(("body", "current_password"), "This is not your password"))
     shortest, longest = PASSWORD_LENGTHS
     if not shortest <= len(new_password) <= longest:
         problems.append(
@@ -195,9 +246,24 @@ def change_own_password(
         )
     elif repeated_password != new_password:
         problems.append(FieldProblem(("body", "repeated_password"), "The two new passwords differ"))
-    if problems or user is None:
+    try:
+        user = recheck_password(session, settings, principal, current_password, client)
+    except WrongPasswordError:
+        raise WrongPasswordError("current_password", problems) from None
+    if problems:
         raise InvalidFieldsError(problems)
-    user.password_hash = hash_password(settings, new_password)
+    # Only if the hash is still the one just checked: of two changes at once, the second would
+    # otherwise also succeed, each closing the other's session, leaving a password nobody chose
+    # last knowingly and the user signed out everywhere.
+    changed = session.execute(
+        update(User)
+        .where(User.id == user.id, User.password_hash == user.password_hash)
+        .values(password_hash=hash_password(settings, new_password))
+        .execution_options(synchronize_session=False)
+    )
+    if not getattr(changed, "rowcount", 0):
+        raise ConflictError("Your password was changed meanwhile: sign in again with the new one")
+    session.expire(user, ["password_hash"])
     session.execute(
         update(AuthToken)
         .where(

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from app.core.dates import FilterDate
 from app.incidents.schemas import CountryCode, InputModel, PCode
 from app.models.referral import ReferralStatus, ServiceKind
 
@@ -33,6 +34,8 @@ Place = Annotated[
 ]
 Contact = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_no_nul)]
 Note = Annotated[str, StringConstraints(max_length=5000), AfterValidator(_no_nul)]
+# A day planned ahead: within the periods the service accepts (app/core/dates.py), not year 9999.
+FollowUpDate = FilterDate
 KindList = Annotated[list[ServiceKind], Field(min_length=1), AfterValidator(_distinct)]
 
 
@@ -98,7 +101,7 @@ class ReferralCreate(InputModel):
     )
     outside_name: Name | None = Field(default=None, description="A service not in the directory.")
     referred_on: date
-    next_follow_up_on: date | None = None
+    next_follow_up_on: FollowUpDate | None = None
     note: Note | None = Field(
         default=None, description="Encrypted; only your organisation reads it."
     )
@@ -111,7 +114,7 @@ class ReferralUpdate(InputModel):
     status: ReferralStatus | None = None
     status_on: date | None = Field(default=None, description="The day the status was reached.")
     followed_up_on: date | None = None
-    next_follow_up_on: date | None = None
+    next_follow_up_on: FollowUpDate | None = None
     note: Note | None = None
     version: int | None = Field(default=None, description="Or send If-Match.")
 

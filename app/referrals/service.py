@@ -19,6 +19,7 @@ from app.audit.service import record
 from app.core.auth import Principal
 from app.core.crypto import FieldCipher
 from app.core.errors import ConflictError, FieldProblem, InvalidFieldsError, NotFoundError
+from app.core.permissions import Permission
 from app.core.versioning import based_on, refuse_if_stale
 from app.incidents.rules import latest_allowed_date, period_start
 from app.incidents.service import ensure_not_archived
@@ -285,7 +286,14 @@ def update_referral(
 def read_notes(
     session: Session, cipher: FieldCipher, referral: Referral, principal: Principal
 ) -> dict[int, str]:
-    """The notes of each version that has one, for the owner; the read is audited."""
+    """The notes of each version that has one, for the owner; the read is audited.
+
+    Notes may hold what identifies the survivor, as the incident's summary may: like it, they
+    are read only with the identity permission, which an organisation requiring a second factor
+    withholds until one is enrolled. Without it the history comes without notes.
+    """
+    if not principal.can(Permission.IDENTITY_READ):
+        return {}
     notes = {
         event.version: str(cipher.decrypt_json(event.note_ciphertext)["note"])
         for event in referral.events

@@ -11,7 +11,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.config import API_PREFIX
@@ -172,6 +173,21 @@ def invalid_query_page(
     return render(page, "error.html", 422, status_code=422, message=message, problems=lines)
 
 
+def unknown_parameters_page(request: Request, known: Iterable[str]) -> HTMLResponse | None:
+    """422 naming each query parameter the page does not know, as the API refuses them: a
+    misspelt filter must never silently show everything. None when all are known."""
+    allowed = set(known)
+    unknown = dict.fromkeys(name for name in request.query_params if name not in allowed)
+    if not unknown:
+        return None
+    # Worded as pydantic words it for the API, so the page words it as it words the API's errors.
+    errors = [
+        {"loc": (name,), "msg": "Extra inputs are not permitted", "type": "extra_forbidden"}
+        for name in unknown
+    ]
+    return invalid_query_page(request, problems_of(errors, ("query",)))
+
+
 def _is_api(request: Request) -> bool:
     return request.url.path.startswith(API_PREFIX)
 
@@ -238,6 +254,18 @@ def install_page_error_handlers(app: FastAPI) -> None:
             return error_page(request, 404, NOT_FOUND)
         return invalid_query_page(request, problems_of(in_query, ()))
 
+    stale_handler = app.exception_handlers[StaleDataError]
+    integrity_handler = app.exception_handlers[IntegrityError]
+
+    async def on_conflict(request: Request, exc: Exception) -> Response:
+        # Two forms saved at the same moment: the database refused the second one's write.
+        if _is_api(request):
+            handler = stale_handler if isinstance(exc, StaleDataError) else integrity_handler
+            return await handler(request, exc)
+        return error_page(
+            request, 409, N_("The record changed meanwhile; reload it and try again.")
+        )
+
     operational_error_handler = app.exception_handlers[OperationalError]
 
     async def on_database_busy(request: Request, exc: Exception) -> Response:
@@ -250,6 +278,8 @@ def install_page_error_handlers(app: FastAPI) -> None:
         return response
 
     app.add_exception_handler(OperationalError, on_database_busy)
+    app.add_exception_handler(StaleDataError, on_conflict)
+    app.add_exception_handler(IntegrityError, on_conflict)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(RequestValidationError, on_invalid_request)
     app.add_exception_handler(ApiError, on_api_error)

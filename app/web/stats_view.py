@@ -73,10 +73,6 @@ def choices_from(params: list[tuple[str, str]]) -> Choices:
     return Choices(single, lists)
 
 
-def unknown_parameters(names: list[str]) -> list[str]:
-    return list(dict.fromkeys(name for name in names if name not in PAGE_PARAMETERS))
-
-
 def filter_options(labels: Labels, session: Session) -> dict[str, list[tuple[str, str]]]:
     """Each list filter's choices in the user's language; armed parties by their own name."""
     options = {name: labels.options(enum_class) for name, enum_class in CHECKED_LISTS.items()}

@@ -147,3 +147,16 @@ def test_the_web_login_form_takes_the_code(
     )
     assert signed.status_code == 303
     assert browser.get("/incidents").status_code == 200
+
+
+def test_wrong_passwords_sent_to_enrol_count_as_failed_logins(
+    app: FastAPI, client: TestClient, anonymous: TestClient
+) -> None:
+    user = make_user(app, Role.PROTECTION_ADVISER)
+    stolen_session = _signed_in(app, anonymous, user)
+    for attempt in range(5):
+        guess = stolen_session.post(f"{API}/auth/second-factor", json={"password": f"{attempt}"})
+        assert guess.status_code == 422 and guess.json()["errors"][0]["field"] == "password"
+    blocked = stolen_session.post(f"{API}/auth/second-factor", json={"password": PASSWORD})
+    assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) > 0
+    assert _token(anonymous, user).status_code == 429

@@ -170,3 +170,37 @@ def test_an_edit_of_the_incident_never_erases_a_referral(client: TestClient) -> 
     assert without_victim.status_code == 409, without_victim.text
     assert client.get(f"{API}/referrals/{referral['id']}").status_code == 200
     assert len(client.get(f"{API}/incidents/{incident['id']}").json()["victims"]) == 1
+
+
+def test_a_next_follow_up_is_planned_within_the_dates_the_service_accepts(
+    client: TestClient,
+) -> None:
+    point = create_point(client)
+    _incident, url = referable_victim(client)
+    far = refer(client, url, point, next_follow_up_on="9999-12-31")
+    assert far.status_code == 422 and field_names(far) == {"next_follow_up_on"}, far.text
+    referral = refer(client, url, point, next_follow_up_on="2019-04-01").json()
+    path = f"{API}/referrals/{referral['id']}"
+    moved = client.patch(path, json={"next_follow_up_on": "9999-12-31", "version": 1})
+    assert moved.status_code == 422 and field_names(moved) == {"next_follow_up_on"}, moved.text
+    assert client.get(path).json()["next_follow_up_on"] == "2019-04-01"
+    soon = client.patch(path, json={"next_follow_up_on": "2100-12-31", "version": 1})
+    assert soon.status_code == 200 and soon.json()["next_follow_up_on"] == "2100-12-31"
+
+
+def test_notes_are_withheld_until_a_required_second_factor_is_enrolled(
+    client: TestClient, client_for
+) -> None:
+    """Notes may identify the survivor, as the summary may: they are read under the same rule."""
+    point = create_point(client)
+    _incident, url = referable_victim(client)
+    referral = refer(client, url, point, note="nom: Aminata, quartier Sévaré").json()
+    path = f"{API}/referrals/{referral['id']}"
+    assert client.get(path).json()["history"][0]["note"] == "nom: Aminata, quartier Sévaré"
+    admin = client_for(Role.ADMIN)
+    required = {"required_for_identity_readers": True}
+    assert admin.put(f"{API}/auth/second-factor-policy", json=required).status_code == 200
+    withheld = client.get(path)
+    assert withheld.status_code == 200 and "Aminata" not in withheld.text
+    assert [event["version"] for event in withheld.json()["history"]] == [1]
+    assert withheld.json()["history"][0]["note"] is None

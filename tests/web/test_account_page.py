@@ -129,3 +129,26 @@ def test_changing_the_password_closes_the_other_sessions(app: FastAPI, client: T
     with app.state.session_factory() as session:
         actions = list(session.scalars(select(AuditEvent.action)))
     assert actions.count("user.password_change") == 1
+
+
+def test_wrong_passwords_asked_again_count_as_failed_logins(
+    app: FastAPI, client: TestClient
+) -> None:
+    """Someone holding a stolen session cannot use the account page to guess its password."""
+    user = make_user(app, ADVISER)
+    browser = _browser(app, user)
+    guesses = {"new_password": NEW_PASSWORD, "repeated_password": NEW_PASSWORD}
+    for attempt in range(3):
+        guess = {**guesses, "current_password": f"guess {attempt}"}
+        assert submit(browser, "/account", "/account/password", guess).status_code == 422
+    for attempt in range(2):
+        assert _start(browser, f"guess {attempt}")[0] == 422
+    right = {**guesses, "current_password": PASSWORD}
+    blocked = submit(browser, "/account", "/account/password", right)
+    assert blocked.status_code == 429  # even the right password, until the window moves on
+    assert _start(browser)[0] == 429
+    assert sign_in(web_client(app), user.username, PASSWORD).status_code == 429
+    with app.state.session_factory() as session:
+        actions = list(session.scalars(select(AuditEvent.action)))
+    assert actions.count("auth.password_check_failed") == 5
+    assert "user.password_change" not in actions and "second_factor.start" not in actions

@@ -190,3 +190,15 @@ def test_the_audit_trail_is_paged_by_the_apis_cursor(
     assert len(re.findall(r"<code>incident\.create</code>", first)) == 50
     assert len(re.findall(r"<code>incident\.create</code>", second)) == 1
     assert 'rel="next"' not in second
+
+
+def test_the_audit_trail_refuses_a_filter_it_does_not_know_by_name(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    """A misspelt filter never silently lists every event, as the API refuses it too."""
+    admin = pages_for(Role.ADMIN)
+    misspelt = admin.get("/admin/audit?actoin=incident.update")
+    assert misspelt.status_code == 422
+    assert "actoin: This field is not expected here." in unescape(misspelt.text)
+    assert 'class="audit"' not in misspelt.text and "<tbody" not in misspelt.text
+    assert admin.get("/admin/audit?action=incident.update").status_code == 200

@@ -21,6 +21,7 @@ from app.models.enums import Role
 from app.web.session import SESSION_COOKIE, csrf_token_for
 from tests.conftest import TEST_ENCRYPTION_KEY
 from tests.factories import (
+    TestUser,
     create_case,
     create_court,
     create_incident,
@@ -73,6 +74,21 @@ def _post_all_at_once(
         finally:
             for browser in browsers:
                 browser.close()
+
+
+def _sessions_of(
+    client: TestClient, user: TestUser, url: str
+) -> tuple[list[str], list[httpx.Client]]:
+    """AT_ONCE sessions of one user (tabs or devices), and a browser holding each."""
+    tokens = [log_in(client, user) for _ in range(AT_ONCE)]
+    browsers = []
+    for token in tokens:
+        browser = httpx.Client(
+            base_url=url, timeout=RESPONSE_BOUND_SECONDS, cookies={SESSION_COOKIE: token}
+        )
+        browser.headers["X-Test-Csrf"] = csrf_token_for(token)
+        browsers.append(browser)
+    return tokens, browsers
 
 
 def _assert_still_answers(url: str) -> None:
@@ -164,3 +180,58 @@ def test_simultaneous_judicial_acts_on_one_case_are_all_answered(
     _assert_still_answers(server_url)
     stored = tracker.get(f"/api/v1/judicial-cases/{case['id']}").json()
     assert stored["last_act_on"] == TODAY
+
+
+def test_simultaneous_password_changes_of_one_account_change_it_once(
+    app: FastAPI, client: TestClient, server_url: str
+) -> None:
+    user = make_user(app, Role.JUDICIAL_TRACKER)
+    tokens, browsers = _sessions_of(client, user, server_url)
+    statuses = _post_all_at_once(
+        browsers,
+        lambda _index: "/account/password",
+        lambda index: {
+            "current_password": user.password,
+            "new_password": f"new passphrase number {index}",
+            "repeated_password": f"new passphrase number {index}",
+        },
+    )
+    # One change is saved; the others are refused (its password is no longer the current one,
+    # or it was changed meanwhile) or told to retry. Its own session is the one left open.
+    assert statuses.count(303) == 1 and set(statuses) <= {303, 409, 422, 503}, statuses
+    _assert_still_answers(server_url)
+    winner = statuses.index(303)
+    still_open = [
+        client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"}).status_code
+        for token in tokens
+    ]
+    assert still_open == [200 if index == winner else 401 for index in range(AT_ONCE)]
+    new_password = f"new passphrase number {winner}"
+    signed_in = client.post(
+        "/api/v1/auth/token", data={"username": user.username, "password": new_password}
+    )
+    assert signed_in.status_code == 200
+
+
+def test_simultaneous_enrolments_of_one_account_are_answered_with_pages(
+    app: FastAPI, client: TestClient, server_url: str
+) -> None:
+    user = make_user(app, Role.PROTECTION_ADVISER)
+    _tokens, browsers = _sessions_of(client, user, server_url)
+    responses: list[httpx.Response] = []
+
+    def post(index: int) -> None:
+        data = {"password": user.password, "csrf_token": browsers[index].headers["X-Test-Csrf"]}
+        responses.append(browsers[index].post("/account/second-factor", data=data))
+
+    with ThreadPoolExecutor(AT_ONCE) as pool:
+        list(pool.map(post, range(AT_ONCE), timeout=RESPONSE_BOUND_SECONDS + 5))
+    for browser in browsers:
+        browser.close()
+    statuses = [response.status_code for response in responses]
+    assert 200 in statuses and set(statuses) <= {200, 409, 503}, statuses
+    # A form refused because another saved first is a page saying so, not an API's JSON.
+    assert all(r.headers["content-type"].startswith("text/html") for r in responses), [
+        r.headers["content-type"] for r in responses
+    ]
+    _assert_still_answers(server_url)

@@ -2,6 +2,7 @@
 and the two reports, in English and French, with no script."""
 
 from collections.abc import Callable
+from html import unescape
 
 from fastapi.testclient import TestClient
 
@@ -148,3 +149,27 @@ def test_a_follow_up_with_a_version_that_is_no_number_saves_nothing_and_is_no_er
         answer = submit(browser, page, follow, fields)
         assert answer.status_code == 409, (version, answer.status_code)
     assert client.get(f"{API}/referrals/{referral['id']}").json()["status"] == "referred"
+
+
+def test_the_reports_refuse_a_parameter_they_do_not_know_by_name(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    """A misspelt filter never silently shows every region, as the API refuses it too."""
+    create_incident(client, victims=[REFERRAL_VICTIM])
+    browser = pages_for(Role.REPORT_WRITER)
+    for path in (
+        "/reports/72-hours",
+        "/reports/72-hours.csv",
+        "/reports/service-gaps",
+        "/reports/service-gaps.csv",
+    ):
+        response = browser.get(f"{path}?region=Gao&occurred_from=2019-01-01")
+        assert response.status_code == 422, path
+        assert response.headers["content-type"].startswith("text/html"), path
+        assert "region: This field is not expected here." in unescape(response.text), path
+        assert api_refusal(client, path) == 422
+        assert browser.get(f"{path}?admin1=Gao&occurred_from=2019-01-01").status_code == 200
+
+
+def api_refusal(client: TestClient, path: str) -> int:
+    return client.get(f"{API}{path}?region=Gao").status_code

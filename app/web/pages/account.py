@@ -83,10 +83,11 @@ def enrol(posted: SecondFactorForm, session: SessionDep, cipher: CipherDep) -> R
     settings: Any = page.request.app.state.settings
     password = _field(posted, "password")
     try:
-        enrolment = second_factor.start_enrolment(session, settings, cipher, page.user, password)
+        enrolment = second_factor.start_enrolment(
+            session, settings, cipher, page.user, password, _client(page)
+        )
     except ApiError as error:
-        session.rollback()
-        return _show(page, session, status=error.status, errors=form_errors(page, error))
+        return _refused(page, session, error)
     return _show(page, session, enrolment=enrolment)
 
 
@@ -109,11 +110,29 @@ def change_password(posted: AccountForm, session: SessionDep) -> Response:
             session,
             page.request.app.state.settings,
             page.user,
-            _field(posted, "current_password"),
-            _field(posted, "new_password"),
-            _field(posted, "repeated_password"),
+            (
+                _field(posted, "current_password"),
+                _field(posted, "new_password"),
+                _field(posted, "repeated_password"),
+            ),
+            _client(page),
         )
     except ApiError as error:
-        session.rollback()
-        return _show(page, session, status=error.status, errors=form_errors(page, error))
+        return _refused(page, session, error)
     return redirect("/account?password=1")
+
+
+def _client(page: PageContext) -> str:
+    client = page.request.client
+    return client.host if client else "unknown"
+
+
+def _refused(page: PageContext, session: Session, error: ApiError) -> Response:
+    """The page with what went wrong, nothing of the change saved; a wrong password is counted
+    as a failed login in what the request commits."""
+    session.rollback()
+    if isinstance(error, auth.WrongPasswordError):
+        auth.count_wrong_password(
+            session, page.request.app.state.settings, page.user, _client(page)
+        )
+    return _show(page, session, status=error.status, errors=form_errors(page, error))

@@ -16,7 +16,7 @@ from app.core.permissions import Permission
 from app.users import service as users
 from app.web.i18n import N_
 from app.web.pages.incident_forms import form_errors
-from app.web.rendering import render
+from app.web.rendering import render, unknown_parameters_page
 from app.web.session import PageContext, page_for
 
 router = APIRouter(include_in_schema=False)
@@ -56,6 +56,8 @@ def _period(filters: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
 
 @router.get("/admin/audit")
 def audit_page(page: AuditorPage, session: SessionDep) -> Response:
+    if (refusal := unknown_parameters_page(page.request, (*TEXT_FILTERS, *PERIOD))) is not None:
+        return refusal
     filters = _filters(page.request)
     moments, errors = _period(filters)
     errors = {name: page.t.gettext(message) for name, message in errors.items()}

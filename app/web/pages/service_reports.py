@@ -15,12 +15,13 @@ from app.referrals.report_routes import IndicatorQuery, ReportQuery
 from app.web.charts import bar_chart
 from app.web.forms import errors_from_validation, filled_in, problems_of
 from app.web.i18n import N_
-from app.web.rendering import invalid_query_page, render
+from app.web.rendering import invalid_query_page, render, unknown_parameters_page
 from app.web.session import PageContext, page_for
 
 router = APIRouter(include_in_schema=False)
 ReportPage = Annotated[PageContext, Depends(page_for(Permission.STATS_READ))]
 PERIOD_FIELDS = ("occurred_from", "occurred_to", "country", "admin1")
+INDICATOR_FIELDS = (*PERIOD_FIELDS, "group_by", "period_unit")
 MEASURE_LABELS = {
     "rape_victims": N_("Victims of rape"),
     "unknown_timing": N_("Unknown timing (date known only to the month or year)"),
@@ -41,7 +42,7 @@ def _chosen(page: PageContext, names: tuple[str, ...]) -> dict[str, str]:
 
 
 def _indicator(page: PageContext, session: SessionDep) -> tuple[dict[str, str], Any]:
-    chosen = _chosen(page, (*PERIOD_FIELDS, "group_by", "period_unit"))
+    chosen = _chosen(page, INDICATOR_FIELDS)
     params: dict[str, Any] = {
         **chosen,
         "group_by": [chosen["group_by"]] if "group_by" in chosen else [],
@@ -61,10 +62,12 @@ def _indicator(page: PageContext, session: SessionDep) -> tuple[dict[str, str], 
 
 @router.get("/reports/72-hours")
 def seventy_two_hours_page(page: ReportPage, session: SessionDep) -> Response:
+    if (refusal := unknown_parameters_page(page.request, INDICATOR_FIELDS)) is not None:
+        return refusal
     try:
         chosen, result = _indicator(page, session)
     except ValidationError as error:
-        chosen = _chosen(page, (*PERIOD_FIELDS, "group_by", "period_unit"))
+        chosen = _chosen(page, INDICATOR_FIELDS)
         errors = errors_from_validation(page.t, error)
         return render(
             page,
@@ -112,6 +115,8 @@ def _key_text(page: PageContext, value: str | int | None) -> str:
 
 @router.get("/reports/72-hours.csv")
 def seventy_two_hours_csv(page: ReportPage, session: SessionDep) -> Response:
+    if (refusal := unknown_parameters_page(page.request, INDICATOR_FIELDS)) is not None:
+        return refusal
     try:
         return export.indicator_csv(_indicator(page, session)[1])
     except ValidationError as error:
@@ -127,6 +132,8 @@ def _gaps(page: PageContext, session: SessionDep) -> tuple[dict[str, str], Any]:
 
 @router.get("/reports/service-gaps")
 def service_gaps_page(page: ReportPage, session: SessionDep) -> Response:
+    if (refusal := unknown_parameters_page(page.request, PERIOD_FIELDS)) is not None:
+        return refusal
     try:
         chosen, result = _gaps(page, session)
     except ValidationError as error:
@@ -162,6 +169,8 @@ def _place(item: dict[str, Any]) -> str:
 
 @router.get("/reports/service-gaps.csv")
 def service_gaps_csv(page: ReportPage, session: SessionDep) -> Response:
+    if (refusal := unknown_parameters_page(page.request, PERIOD_FIELDS)) is not None:
+        return refusal
     try:
         return export.gaps_csv(_gaps(page, session)[1])
     except ValidationError as error:

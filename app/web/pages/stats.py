@@ -15,9 +15,10 @@ from app.stats.export import as_labelled_csv
 from app.stats.schemas import Basis, Measure, StatsQuery, StatsResult
 from app.stats.service import compute_stats
 from app.web.forms import errors_from_problems, errors_from_validation, problems_of
-from app.web.rendering import invalid_query_page, render
+from app.web.rendering import invalid_query_page, render, unknown_parameters_page
 from app.web.session import PageContext, page_for
 from app.web.stats_view import (
+    PAGE_PARAMETERS,
     PARTY_LIST,
     Choices,
     charts,
@@ -26,7 +27,6 @@ from app.web.stats_view import (
     csv_wording,
     filter_options,
     key_label,
-    unknown_parameters,
     victims_heading,
 )
 
@@ -47,15 +47,7 @@ def _choices(page: PageContext) -> Choices:
 
 def _refused(page: PageContext) -> HTMLResponse | None:
     """A parameter the page does not know is refused by name, as the API refuses it."""
-    unknown = unknown_parameters(list(page.request.query_params.keys()))
-    if not unknown:
-        return None
-    # Worded as pydantic words it for the API, so the page words it as it words the API's errors.
-    errors = [
-        {"loc": (name,), "msg": "Extra inputs are not permitted", "type": "extra_forbidden"}
-        for name in unknown
-    ]
-    return invalid_query_page(page.request, problems_of(errors, ("query",)))
+    return unknown_parameters_page(page.request, PAGE_PARAMETERS)
 
 
 def _stats_query(choices: Choices) -> StatsQuery:
