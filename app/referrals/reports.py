@@ -36,6 +36,7 @@ from app.models.referral import (
     ServicePoint,
     ServicePointKind,
 )
+from app.referrals.counting import counted_referrals
 from app.stats.cellkey import cell_key
 from app.stats.suppression import Figure, render, suppress_small
 
@@ -129,6 +130,7 @@ def _rape_victims(session: Session, period: Period, organisation_id: uuid.UUID) 
             Referral.victim_id == Victim.id,
             Referral.service_kind == ServiceKind.HEALTH_MEDICAL,
             Referral.status == ReferralStatus.SERVICE_PROVIDED,
+            counted_referrals(organisation_id),
         )
         .scalar_subquery()
     )
@@ -342,7 +344,11 @@ def _referral_rows(session: Session, period: Period, organisation_id: uuid.UUID)
         )
         .join(Victim, Referral.victim_id == Victim.id)
         .join(Incident, Victim.incident_id == Incident.id)
-        .where(*_counted(period), or_(own, Victim.id.in_(consented)))
+        .where(
+            *_counted(period),
+            or_(own, Victim.id.in_(consented)),
+            counted_referrals(organisation_id),
+        )
     )
     return list(session.execute(query))
 

@@ -380,11 +380,12 @@ _VICTIM_COLUMNS: dict[DimensionName, ColumnElement[object]] = {
 
 
 def victim_value(
-    name: DimensionName, served_only: bool
+    name: DimensionName, served_only: bool, referrals_counted: ColumnElement[bool]
 ) -> tuple[ColumnElement[object], Subquery | None]:
     """The SQL value of a per-victim dimension, and the (victim_id, value) subquery to LEFT JOIN
     onto the victims if any. Each (victim, value) is held once, so joining never counts a victim
-    twice within a group; `served_only` keeps only the referrals whose service was provided."""
+    twice within a group; `served_only` keeps only the referrals whose service was provided, and
+    only the referrals `referrals_counted` holds count (app/referrals/counting.py)."""
     if name in _VICTIM_COLUMNS:
         return _VICTIM_COLUMNS[name], None
     if name is DimensionName.AGE_GROUP:
@@ -393,7 +394,7 @@ def victim_value(
     column = (
         Referral.service_kind if name is DimensionName.SERVICE_KIND else Referral.status
     ).label("value")
-    pairs = select(Referral.victim_id, column).distinct()
+    pairs = select(Referral.victim_id, column).where(referrals_counted).distinct()
     if served_only:
         pairs = pairs.where(Referral.status == ReferralStatus.SERVICE_PROVIDED)
     values = pairs.subquery(name.value)

@@ -31,6 +31,7 @@ from app.models import Incident, Victim, VictimConsent
 from app.models.enums import ConsentKind, VerificationStatus
 from app.models.referral import Referral, ReferralStatus
 from app.models.rollup import Facet
+from app.referrals.counting import counted_referrals
 from app.stats.cellkey import cell_key
 from app.stats.dimensions import (
     DIMENSIONS,
@@ -67,16 +68,19 @@ class Counted:
 
     rows_for: Callable[[Facet], Subquery]
     kept: bool
+    organisation_id: uuid.UUID  # the caller's
     measure: Measure = Measure.ALL_VICTIMS  # the kept counts count every victim
 
 
 def counted_rows(query: StatsQuery, organisation_id: uuid.UUID, use_kept: bool = True) -> Counted:
     """The kept counts when they can answer `query` exactly, else the incidents themselves."""
     if use_kept and kept_counts_answer(query):
-        return Counted(lambda facet: kept_rows(query, organisation_id, facet), kept=True)
+        return Counted(
+            lambda facet: kept_rows(query, organisation_id, facet), True, organisation_id
+        )
     grouped = [name for name in query.group_by if name in INCIDENT_COLUMNS]
     incidents = filtered_incidents(query, organisation_id, query.basis, grouped)
-    return Counted(lambda _facet: incidents, kept=False, measure=query.measure)
+    return Counted(lambda _facet: incidents, False, organisation_id, query.measure)
 
 
 def filtered_incidents(
@@ -127,15 +131,17 @@ def _statistics_consent() -> ColumnElement[bool]:
     )
 
 
-def _receives(measure: Measure) -> ColumnElement[bool]:
+def _receives(measure: Measure, referrals_counted: ColumnElement[bool]) -> ColumnElement[bool]:
     """The victims a measure counts: those with a referral (whose service was provided)."""
-    referral = select(Referral.id).where(Referral.victim_id == Victim.id)
+    referral = select(Referral.id).where(Referral.victim_id == Victim.id, referrals_counted)
     if measure is Measure.VICTIMS_SERVED:
         referral = referral.where(Referral.status == ReferralStatus.SERVICE_PROVIDED)
     return referral.exists()
 
 
-def _victim_groups(names: list[DimensionName], measure: Measure) -> Subquery:
+def _victim_groups(
+    names: list[DimensionName], measure: Measure, organisation_id: uuid.UUID
+) -> Subquery:
     """Per incident and combination of values of the per-victim dimensions `names`: the victims
     the measure counts, all of them and those who consented to statistics (with the sum of
     their record keys). A victim with no value of a set dimension (never referred) is in the
@@ -143,13 +149,15 @@ def _victim_groups(names: list[DimensionName], measure: Measure) -> Subquery:
     shared_key = case((VictimConsent.victim_id.is_not(None), Victim.record_key), else_=0)
     statement = select(Victim.incident_id).outerjoin(VictimConsent, _statistics_consent())
     values = []
+    referrals_counted = counted_referrals(organisation_id)
     for name in names:
-        column, pairs = victim_value(name, served_only=measure is Measure.VICTIMS_SERVED)
+        served_only = measure is Measure.VICTIMS_SERVED
+        column, pairs = victim_value(name, served_only, referrals_counted)
         if pairs is not None:
             statement = statement.outerjoin(pairs, pairs.c.victim_id == Victim.id)
         values.append(column.label(name.value))
     if measure is not Measure.ALL_VICTIMS:
-        statement = statement.where(_receives(measure))
+        statement = statement.where(_receives(measure, referrals_counted))
     return (
         statement.add_columns(
             *values,
@@ -226,7 +234,7 @@ def _counting(
     ]
     by_victim: dict[DimensionName, ColumnElement[Any]] = {}
     if per_victim or counted.measure is not Measure.ALL_VICTIMS:
-        query, victims, by_victim = _by_victims(query, rows, per_victim, counted.measure)
+        query, victims, by_victim = _by_victims(query, rows, per_victim, counted)
     columns = []
     for name in names:
         if counted.kept and name in FACETS:
@@ -242,20 +250,22 @@ def _counting(
 
 
 def _by_victims(
-    query: Select[Any], incidents: Subquery, names: list[DimensionName], measure: Measure
+    query: Select[Any], incidents: Subquery, names: list[DimensionName], counted: Counted
 ) -> tuple[Select[Any], Victims, dict[DimensionName, ColumnElement[Any]]]:
     """Join the incidents' victims, grouped by their values of the per-victim dimensions `names`
     and restricted to those the measure counts: an incident counts once per group among its
     counted victims, and the victims of each group are counted as the caller may see them (every
     victim of the caller's own incidents; of another organisation's, only those who consented to
     statistics, so a group holding only victims who did not is not joined at all)."""
-    groups = _victim_groups(names, measure)
+    groups = _victim_groups(names, counted.measure, counted.organisation_id)
     own = incidents.c.foreign == 0
     on = and_(groups.c.incident_id == incidents.c.id, or_(own, groups.c.shared_victims > 0))
     # Counting only some victims counts only the incidents with one of them: an inner join.
     # Otherwise an incident with no victim recorded stays, in the no-value group.
     joined = (
-        query.outerjoin(groups, on) if measure is Measure.ALL_VICTIMS else query.join(groups, on)
+        query.outerjoin(groups, on)
+        if counted.measure is Measure.ALL_VICTIMS
+        else query.join(groups, on)
     )
     victims = case(
         (groups.c.incident_id.is_(None), 0),

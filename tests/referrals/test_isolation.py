@@ -6,8 +6,8 @@ import uuid
 from fastapi.testclient import TestClient
 
 from app.models.enums import Role
-from tests.factories import API, NGO
-from tests.referrals.helpers import create_point, move, refer, referable_victim
+from tests.factories import API, NGO, create_incident, group_counts
+from tests.referrals.helpers import create_point, move, refer, referable_victim, referrals_url
 
 THIRD = "Association des Juristes Maliennes"
 IDENTIFYING = {"incident_id", "victim_id", "history", "outside_name", "referred_by_id", "note"}
@@ -72,3 +72,49 @@ def test_a_service_point_is_changed_only_by_its_organisation(
     changed = client.patch(path, json={"operating": False}, headers={"If-Match": '"1"'})
     assert changed.status_code == 200 and changed.json()["operating"] is False
     assert client.patch(path, json={"operating": True, "version": 1}).status_code == 409
+
+
+def _what_the_provider_sees(provider: TestClient) -> list[object]:
+    queries = [
+        (f"{API}/stats", {"group_by": "referral_status"}),
+        (f"{API}/stats", {"group_by": "service_kind", "measure": "victims_served"}),
+        (f"{API}/stats", {"group_by": "admin1", "measure": "victims_served"}),
+        (f"{API}/reports/72-hours", {"group_by": "region"}),
+        (f"{API}/reports/referrals", {"group_by": "referral_status"}),
+        (f"{API}/reports/referrals", {"group_by": "service_kind"}),
+    ]
+    answers = []
+    for path, params in queries:
+        response = provider.get(path, params=params)
+        assert response.status_code == 200, (path, params, response.text)
+        answers.append(response.json())
+    return answers
+
+
+def test_moving_a_received_referral_changes_no_figure_its_service_point_sees(
+    client: TestClient, client_for
+) -> None:
+    """The service point's organisation can move a referral made to it at will: if the figures it
+    sees moved with it, it could tell the survivor's incident's date, region and form of violence
+    by narrowing filters. So its own received referrals count only for the referring side."""
+    provider = client_for(Role.PROTECTION_ADVISER, organisation=NGO)
+    point = create_point(provider, name="Centre One Stop de Mopti", kinds=["health_medical"])
+    consenting = {"sex": "female", "age": 24, "consent": {"referral": True, "statistics": True}}
+    incident = create_incident(
+        client, occurred_on="2019-03-18", reported_on="2019-03-19", victims=[consenting]
+    )
+    referral = refer(client, referrals_url(incident), point, referred_on="2019-03-19").json()
+    before = _what_the_provider_sees(provider)
+    referrer_before = client.get(f"{API}/stats", params={"group_by": "referral_status"}).json()
+
+    accepted = move(provider, referral, "accepted", "2019-03-19")
+    assert accepted.status_code == 200, accepted.text
+    served = move(provider, accepted.json(), "service_provided", "2019-03-20")
+    assert served.status_code == 200, served.text
+
+    assert _what_the_provider_sees(provider) == before
+    # The referring organisation's own figures follow the referral, exactly.
+    referrer_after = client.get(f"{API}/stats", params={"group_by": "referral_status"}).json()
+    assert group_counts(referrer_before, "referral_status")["referred"] == (1, 1)
+    assert group_counts(referrer_after, "referral_status")["service_provided"] == (1, 1)
+    assert group_counts(referrer_after, "referral_status")["referred"] == (0, 0)
