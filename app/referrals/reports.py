@@ -296,6 +296,18 @@ def service_gaps(
     figures = [place.incidents.figure() for place, _, _ in rows]
     victim_figures = [place.victims.figure() for place, _, _ in rows]
     suppress_small([*figures, *victim_figures], k)
+    # A district known only from other organisations' incidents too few to show is left out:
+    # listing it would say that something happened there in the period, to the day and the
+    # district, which no protected figure may tell.
+    shown = [
+        (row, incidents, victims)
+        for row, incidents, victims in zip(rows, figures, victim_figures, strict=True)
+        if not (incidents.hidden and incidents.value == incidents.foreign)
+    ]
+    left_out = len(rows) - len(shown)
+    rows = [row for row, _, _ in shown]
+    figures = [incidents for _, incidents, _ in shown]
+    victim_figures = [victims for _, _, victims in shown]
     without = sum(1 for _, kinds, _ in rows if not kinds)
     return {
         "localities": [
@@ -317,6 +329,7 @@ def service_gaps(
             )
         ],
         "localities_with_incidents": len(rows),
+        "localities_left_out": left_out,
         "localities_without_service": without,
         "share_without_service": round(100 * without / len(rows), 1) if rows else None,
         "k": k,
