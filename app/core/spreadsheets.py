@@ -32,15 +32,17 @@ def csv_row(values: Iterable[Any]) -> list[Any]:
 def xlsx_row(sheet: WriteOnlyWorksheet, values: Iterable[Any]) -> list[Any]:
     """A row for a write-only sheet: strings typed as strings, so `=cmd` stays text.
 
-    Numbers stay numbers. openpyxl takes a string starting with `=` for a formula; a cell
-    whose type is set to string after its value is written as an inline string instead.
+    Numbers stay numbers. openpyxl takes a string starting with `=` for a formula: such a value
+    goes in a cell whose type is set to string after its value, which is written as an inline
+    string. Other strings openpyxl types as strings itself (a cell object each would cost time).
     """
     row: list[Any] = []
     for value in values:
         if isinstance(value, str):
-            cell = WriteOnlyCell(sheet, value=NOT_IN_XML.sub("\ufffd", value))
-            cell.data_type = "s"
-            row.append(cell)
-        else:
-            row.append(value)
+            value = NOT_IN_XML.sub("\ufffd", value)
+            if value.startswith("="):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.data_type = "s"
+                value = cell
+        row.append(value)
     return row

@@ -52,10 +52,8 @@ def export_response(
 
     def body() -> Iterator[bytes]:
         try:
-            yield from write(
-                lambda: service.pages(snapshot, exporter, query, cipher),
-                identity=query.include_identity,
-            )
+            pages = service.pages(snapshot, exporter, query, cipher)
+            yield from write(pages, identity=query.include_identity)
         finally:
             snapshot.close()
 

@@ -11,59 +11,48 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-INCIDENT_COLUMNS = (
-    "reference",
-    "id",
-    "occurred_on",
-    "date_precision",
-    "reported_on",
-    "country",
-    "admin1",
-    "admin2",
-    "admin3",
-    "pcode",
-    "violations",
-    "gbv_type",
-    "source",
-    "verification_status",
-    "victims",
-    "perpetrators",
-    "duplicate_of_id",
-    "version",
-    "created_at",
-    "updated_at",
-    "archived_at",
+from app.incidents.schemas import IdentityIn, IncidentRead, PerpetratorRead, VictimRead
+from app.models.enums import ConsentKind
+
+# The list's fields, as `IncidentRead` and its parts declare them, so a field added there is
+# exported too; the nested lists become the other two tables and counts here.
+INCIDENT_FIELDS = tuple(
+    name
+    for name in IncidentRead.model_fields
+    if name not in {"reference", "id", "victims", "perpetrators", "summary", "has_summary"}
 )
+INCIDENT_COLUMNS = ("reference", "id", *INCIDENT_FIELDS, "victims", "perpetrators")
 INCIDENT_IDENTITY_COLUMNS = ("summary",)
+VICTIM_FIELDS = tuple(
+    name for name in VictimRead.model_fields if name not in {"id", "consent", "has_identity"}
+)
+CONSENT_KINDS = tuple(kind.value for kind in ConsentKind)
 VICTIM_COLUMNS = (
     "incident_reference",
     "victim_number",
     "victim_id",
-    "sex",
-    "age",
-    "age_group",
-    "category",
-    "displacement_status",
-    "disability",
-    "consent_statistics",
-    "consent_referral",
-    "consent_justice",
+    *VICTIM_FIELDS,
+    *(f"consent_{kind}" for kind in CONSENT_KINDS),
     "has_identity",
 )
 # As `IdentityIn` names them; `notes` becomes `identity_notes` so no column is ambiguous.
-IDENTITY_FIELDS = ("name", "contact", "address", "notes")
-VICTIM_IDENTITY_COLUMNS = ("name", "contact", "address", "identity_notes")
+IDENTITY_FIELDS = tuple(IdentityIn.model_fields)
+VICTIM_IDENTITY_COLUMNS = tuple(
+    "identity_notes" if name == "notes" else name for name in IDENTITY_FIELDS
+)
+PERPETRATOR_FIELDS = tuple(
+    name for name in PerpetratorRead.model_fields if name not in {"id", "armed_party"}
+)
 PERPETRATOR_COLUMNS = (
     "incident_reference",
     "perpetrator_number",
     "perpetrator_id",
-    "category",
+    *PERPETRATOR_FIELDS,
     "armed_party_id",
     "armed_party_name",
     "armed_party_acronym",
 )
-CONSENT_KINDS = ("statistics", "referral", "justice")
-# Values of a list column (forms of violence) are separated by this: no vocabulary code holds it.
+# Values of a list (forms of violence) are separated by this: no vocabulary code holds it.
 LIST_SEPARATOR = " "
 
 
@@ -79,7 +68,6 @@ def headers(*, identity: bool) -> dict[str, tuple[str, ...]]:
 def incident_row(incident: Mapping[str, Any], summary: str | None, *, identity: bool) -> list[Any]:
     values = {
         **incident,
-        "violations": LIST_SEPARATOR.join(_text(v) for v in incident["violations"]),
         "victims": len(incident["victims"]),
         "perpetrators": len(incident["perpetrators"]),
     }
@@ -98,18 +86,8 @@ def victim_rows(
         row = [
             incident["reference"],
             number,
-            *(
-                _text(victim[name])
-                for name in (
-                    "id",
-                    "sex",
-                    "age",
-                    "age_group",
-                    "category",
-                    "displacement_status",
-                    "disability",
-                )
-            ),
+            _text(victim["id"]),
+            *(_text(victim[name]) for name in VICTIM_FIELDS),
             *(_text(consent[kind]["granted"]) if kind in consent else "" for kind in CONSENT_KINDS),
             _text(victim["has_identity"]),
         ]
@@ -129,7 +107,7 @@ def perpetrator_rows(incident: Mapping[str, Any]) -> list[list[Any]]:
                 incident["reference"],
                 number,
                 _text(perpetrator["id"]),
-                _text(perpetrator["category"]),
+                *(_text(perpetrator[name]) for name in PERPETRATOR_FIELDS),
                 _text(party.get("id")),
                 _text(party.get("name")),
                 _text(party.get("acronym")),
@@ -150,4 +128,6 @@ def _text(value: Any) -> Any:
         return str(value.value)
     if isinstance(value, date | datetime):
         return value.isoformat()
+    if isinstance(value, list | tuple):
+        return LIST_SEPARATOR.join(str(_text(item)) for item in value)
     return str(value)

@@ -3,8 +3,8 @@
 CSV: one zip holding `incidents.csv`, `victims.csv` and `perpetrators.csv`, joined by the
 incident's reference. One download keeps the three tables of one export together (three
 endpoints would be three exports, each its own moment and audit event), and every spreadsheet
-program and statistics package opens the files inside. The zip is streamed: each table is one
-pass over the pages, the bytes sent as each page is written.
+program and statistics package opens the files inside. The zip is streamed in one pass over
+the pages (see `csv_zip`).
 
 XLSX: one workbook with the three sheets, written by openpyxl in write-only mode (rows go to
 temporary files, not memory), then sent in chunks. A sheet holds at most `XLSX_MAX_ROWS` rows.
@@ -14,7 +14,7 @@ import csv
 import io
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from openpyxl import Workbook
@@ -23,13 +23,12 @@ from app.core.spreadsheets import csv_row, xlsx_row
 from app.exports import tables
 from app.exports.service import Page
 
-Pages = Callable[[], Iterator[Page]]
 CHUNK_BYTES = 64 * 1024
 XLSX_MAX_ROWS = 1_048_576  # a worksheet's limit, header included
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def table_rows(name: str, page: Page, *, identity: bool) -> Iterator[list[Any]]:
+def table_rows(name: str, page: Page, identity: bool) -> Iterator[list[Any]]:
     for incident in page.incidents:
         if name == "incidents":
             summary = page.summaries.get(incident["id"]) if page.summaries is not None else None
@@ -60,35 +59,58 @@ class _Sink(io.RawIOBase):
         return data
 
 
-def csv_zip(pages: Pages, *, identity: bool) -> Iterator[bytes]:
+def csv_zip(pages: Iterator[Page], *, identity: bool) -> Iterator[bytes]:
+    """One pass over the pages: `incidents.csv` is streamed as they come, the victims' and
+    perpetrators' rows wait in unnamed temporary files (no path to them, gone when closed)
+    and follow it as the next two entries."""
+    headers = tables.headers(identity=identity)
     sink = _Sink()
-    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, header in tables.headers(identity=identity).items():
-            with (
-                archive.open(f"{name}.csv", "w", force_zip64=True) as entry,
-                io.TextIOWrapper(entry, encoding="utf-8", newline="") as text,
-            ):
-                # RFC 4180's line ends: a field holding a lone carriage return is quoted too.
-                writer = csv.writer(text, lineterminator="\r\n")
-                writer.writerow(header)
-                for page in pages():
-                    rows = table_rows(name, page, identity=identity)
-                    writer.writerows(csv_row(row) for row in rows)
-                    text.flush()
+    with (
+        tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as victims,
+        tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as perpetrators,
+        zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+    ):
+        spools = {"victims": victims, "perpetrators": perpetrators}
+        spooled = {name: _csv_writer(spool) for name, spool in spools.items()}
+        for name, writer in spooled.items():
+            writer.writerow(headers[name])
+        with (
+            archive.open("incidents.csv", "w", force_zip64=True) as entry,
+            io.TextIOWrapper(entry, encoding="utf-8", newline="") as text,
+        ):
+            streamed = _csv_writer(text)
+            streamed.writerow(headers["incidents"])
+            for page in pages:
+                streamed.writerows(csv_row(r) for r in table_rows("incidents", page, identity))
+                for name, writer in spooled.items():
+                    writer.writerows(csv_row(r) for r in table_rows(name, page, identity))
+                text.flush()
+                if chunk := sink.take():
+                    yield chunk
+        for name, spool in spools.items():
+            spool.seek(0)
+            with archive.open(f"{name}.csv", "w", force_zip64=True) as entry:
+                while part := spool.read(CHUNK_BYTES):
+                    entry.write(part.encode("utf-8"))
                     if chunk := sink.take():
                         yield chunk
     yield sink.take()
 
 
-def xlsx(pages: Pages, *, identity: bool) -> Iterator[bytes]:
+def _csv_writer(stream: Any) -> Any:
+    # RFC 4180's line ends: a field holding a lone carriage return is quoted too.
+    return csv.writer(stream, lineterminator="\r\n")
+
+
+def xlsx(pages: Iterator[Page], *, identity: bool) -> Iterator[bytes]:
     workbook = Workbook(write_only=True)
     sheets = {name: workbook.create_sheet(name) for name in tables.headers(identity=identity)}
     for name, header in tables.headers(identity=identity).items():
         sheets[name].append(xlsx_row(sheets[name], header))
     # One pass: each sheet writes to a temporary file of its own.
-    for page in pages():
+    for page in pages:
         for name, sheet in sheets.items():
-            for row in table_rows(name, page, identity=identity):
+            for row in table_rows(name, page, identity):
                 sheet.append(xlsx_row(sheet, row))
     with tempfile.TemporaryFile() as output:
         workbook.save(output)

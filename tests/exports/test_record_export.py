@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from app.exports.service import PAGE_SIZE as EXPORT_PAGE_SIZE
 from app.models.enums import Role
 from tests.exports.files import workbook_cells, workbook_tables, zip_tables
 from tests.factories import (
@@ -17,6 +18,7 @@ from tests.factories import (
     create_court,
     create_incident,
     create_incident_for_justice,
+    incident_payload,
 )
 
 NAME = "Aminata Traoré"
@@ -294,3 +296,32 @@ def test_an_empty_export_still_has_its_headers(client: TestClient) -> None:
     assert tables == {"incidents": [], "victims": [], "perpetrators": []}
     cells = workbook_cells(export(client, "xlsx", admin1="Nowhere").content)
     assert [cell.value for cell in cells["incidents"][0]][:2] == ["reference", "id"]
+
+
+def test_control_characters_do_not_break_the_workbook(client: TestClient) -> None:
+    create_incident(client, victims=[{"sex": "female", "identity": {"notes": "a\x01b\x1fc"}}])
+    response = export(client, "xlsx", include_identity="true")
+    assert response.status_code == 200
+    (victim,) = workbook_tables(response.content)["victims"]
+    assert victim["identity_notes"] == "a\ufffdb\ufffdc"
+
+
+def test_an_export_of_several_pages_holds_every_incident_once(client: TestClient) -> None:
+    # Over two pages of the export's reading, most on one day: the keyset breaks the ties.
+    payloads = [
+        incident_payload(occurred_on="2019-03-14" if n % 10 else "2018-01-01")
+        for n in range(EXPORT_PAGE_SIZE + 101)
+    ]
+    half = len(payloads) // 2
+    for batch in (payloads[:half], payloads[half:]):
+        response = client.post(f"{API}/incidents:batch", json={"incidents": batch})
+        assert response.status_code == 201, response.text
+
+    tables = tables_of(export(client, "csv"), "csv")
+
+    references = [row["reference"] for row in tables["incidents"]]
+    assert len(references) == len(set(references)) == len(payloads)
+    dates = [row["occurred_on"] for row in tables["incidents"]]
+    assert dates == sorted(dates, reverse=True)
+    assert len(tables["victims"]) == len(payloads)
+    assert {v["incident_reference"] for v in tables["victims"]} == set(references)
