@@ -98,3 +98,17 @@ def test_the_statistics_workbook_is_the_pages_csv(
     ]
     assert rows == [line.replace('"', "") for line in csv_lines]
     assert "Incidents" in rows[0] and "Victimes" in rows[0]
+
+
+def test_the_pages_csv_and_workbook_keep_formula_like_names_as_text(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    create_incident(client, admin1="=1+1")
+    create_incident(client, admin1="@SUM(A1)")
+    browser = pages_for(Role.REPORT_WRITER)
+    lines = browser.get("/statistics.csv?group_by=admin1").text.splitlines()
+    assert "'=1+1,'=1+1,1,1" in lines and "'@SUM(A1),'@SUM(A1),1,1" in lines
+    workbook = browser.get("/statistics.xlsx?group_by=admin1").content
+    names = [row[0] for row in workbook_cells(workbook)["table"][1:]]
+    assert {cell.value for cell in names} >= {"=1+1", "@SUM(A1)"}
+    assert {cell.data_type for cell in names} == {"s"}
