@@ -13,6 +13,7 @@ from app.core.config import API_PREFIX
 from app.core.crypto import CipherDep
 from app.core.db import SessionDep
 from app.core.permissions import Permission
+from app.core.spreadsheets import XLSX_MEDIA_TYPE
 from app.exports import service, writers
 from app.exports.schemas import ExportQuery
 
@@ -24,7 +25,7 @@ Exporter = Annotated[
 ZIP_MEDIA_TYPE = "application/zip"
 FORMATS = {
     "csv": (ZIP_MEDIA_TYPE, "crsv-incidents.zip", writers.csv_zip),
-    "xlsx": (writers.XLSX_MEDIA_TYPE, "crsv-incidents.xlsx", writers.xlsx),
+    "xlsx": (XLSX_MEDIA_TYPE, "crsv-incidents.xlsx", writers.xlsx),
 }
 
 
@@ -104,7 +105,7 @@ def export_incidents_csv(
 @router.get(
     "/incidents.xlsx",
     response_class=StreamingResponse,
-    responses={200: {"content": {writers.XLSX_MEDIA_TYPE: {}}, "description": DESCRIPTION["xlsx"]}},
+    responses={200: {"content": {XLSX_MEDIA_TYPE: {}}, "description": DESCRIPTION["xlsx"]}},
 )
 def export_incidents_xlsx(
     request: Request,

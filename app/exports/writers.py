@@ -8,6 +8,8 @@ the pages (see `csv_zip`).
 
 XLSX: one workbook with the three sheets, written by openpyxl in write-only mode (rows go to
 temporary files, not memory), then sent in chunks. A sheet holds at most `XLSX_MAX_ROWS` rows.
+openpyxl names its temporary files (in the system's temporary directory) and removes them once
+the workbook is saved; a process killed meanwhile would leave them behind.
 """
 
 import csv
@@ -25,7 +27,6 @@ from app.exports.service import Page
 
 CHUNK_BYTES = 64 * 1024
 XLSX_MAX_ROWS = 1_048_576  # a worksheet's limit, header included
-XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def table_rows(name: str, page: Page, identity: bool) -> Iterator[list[Any]]:

@@ -108,9 +108,6 @@ def _key_columns(group: Group, names: list[str], wording: CsvWording) -> list[st
     return columns
 
 
-XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
 def as_xlsx(result: StatsResult, table: list[list[str | int]], filename: str) -> tuple[bytes, str]:
     """A workbook of two sheets: the table as published (suppressed figures as their markers),
     and the notes: what was counted, the filters, and how the figures were protected."""

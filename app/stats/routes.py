@@ -6,7 +6,8 @@ from app.core.auth import Principal, require
 from app.core.config import API_PREFIX
 from app.core.db import SessionDep
 from app.core.permissions import Permission
-from app.stats.export import XLSX_MEDIA_TYPE, as_csv, as_xlsx, code_rows
+from app.core.spreadsheets import XLSX_MEDIA_TYPE
+from app.stats.export import as_csv, as_xlsx, code_rows
 from app.stats.schemas import StatsCsvQuery, StatsQuery, StatsResult
 from app.stats.service import compute_stats
 

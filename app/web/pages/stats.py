@@ -10,8 +10,9 @@ from pydantic import ValidationError
 from app.core.db import SessionDep
 from app.core.errors import ApiError
 from app.core.permissions import Permission
+from app.core.spreadsheets import XLSX_MEDIA_TYPE
 from app.stats.dimensions import DIMENSIONS, DimensionName
-from app.stats.export import XLSX_MEDIA_TYPE, as_labelled_csv, as_xlsx, labelled_rows
+from app.stats.export import as_labelled_csv, as_xlsx, labelled_rows
 from app.stats.schemas import Basis, StatsQuery, StatsResult
 from app.stats.service import compute_stats
 from app.web.forms import errors_from_problems, errors_from_validation, problems_of
