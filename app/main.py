@@ -22,6 +22,7 @@ from app.core.logging import AccessLog
 from app.core.memory import freeze_startup_objects, limit_malloc_arenas
 from app.core.nul_bytes import refuse_nul_bytes
 from app.core.openapi import problem_details_openapi
+from app.exports.routes import router as exports_router
 from app.health.routes import router as health_router
 from app.identity.routes import router as identity_router
 from app.incidents.review_routes import router as incident_review_router
@@ -46,6 +47,7 @@ ROUTERS = (
     identity_router,
     armed_parties_router,
     stats_router,
+    exports_router,
     judicial_router,
     service_directory_router,
     referrals_router,

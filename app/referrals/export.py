@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import Response
 
+from app.core.spreadsheets import csv_row
 from app.referrals.reports import MEASURES_72H
 
 GAP_COLUMNS = ("country", "admin1", "admin2", "incidents", "victims", "has_service")
@@ -37,8 +38,7 @@ def _csv(header: list[str], rows: list[list[Any]], filename: str) -> Response:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
     for row in rows:
-        # A cell starting with = + - @ would run as a formula in a spreadsheet.
-        writer.writerow([f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v for v in row])
+        writer.writerow(csv_row(row))
     return Response(
         buffer.getvalue(),
         media_type="text/csv; charset=utf-8",

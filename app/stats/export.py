@@ -9,30 +9,46 @@ the API publishes: margins and the total are cells of their own, never sums of o
 
 import csv
 import io
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from openpyxl import Workbook
+
+from app.core.spreadsheets import csv_row, xlsx_row
+from app.stats.hxl import hashtag_row
 from app.stats.schemas import Group, Measure, StatsResult
 
 NO_VALUE_LABEL = "(none recorded)"
-# A cell starting with one of these is run as a formula by spreadsheet programs: a region or
-# party name typed as "=HYPERLINK(...)" must reach a report writer's sheet as text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TOTAL_LABEL = "(total: each counted once)"
 ALL_VALUES_CODE = "*"
 
 
-def as_csv(result: StatsResult) -> tuple[str, str]:
-    """The CSV text and a file name for it."""
+def as_csv(result: StatsResult, *, hxl: bool = False) -> tuple[str, str]:
+    """The CSV text and a file name for it; with `hxl`, the HXL hashtags under the header."""
     names = [name.value for name in result.group_by]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([*names, "incidents", victims_heading(result)])
+    for row in code_rows(result, hxl=hxl):
+        writer.writerow(csv_row(row))
+    suffix = "-hxl" if hxl else ""
+    return buffer.getvalue(), "crsv-stats-" + "-".join(names) + suffix + ".csv"
+
+
+def code_rows(result: StatsResult, *, hxl: bool = False) -> list[list[str | int]]:
+    """The API's table: the header, (the hashtags), one row per group, then the total.
+
+    Figures are as published: a suppressed one is its marker (`<5`, `suppressed`).
+    """
+    names = [name.value for name in result.group_by]
+    rows: list[list[str | int]] = [[*names, "incidents", victims_heading(result)]]
+    if hxl:
+        rows.append(list(hashtag_row(names)))
     for group in result.groups:
-        labels = [NO_VALUE_LABEL if group.key[n] is None else _as_text(group.key[n]) for n in names]
-        writer.writerow([*labels, group.incidents, group.victims])
-    writer.writerow([TOTAL_LABEL] * len(names) + [result.total.incidents, result.total.victims])
-    return buffer.getvalue(), "crsv-stats-" + "-".join(names) + ".csv"
+        labels = [NO_VALUE_LABEL if group.key[n] is None else group.key[n] for n in names]
+        rows.append([*labels, group.incidents, group.victims])  # type: ignore[list-item]
+    rows.append([TOTAL_LABEL] * len(names) + [result.total.incidents, result.total.victims])
+    return rows
 
 
 @dataclass(frozen=True)
@@ -53,23 +69,31 @@ def as_labelled_csv(result: StatsResult, wording: CsvWording) -> tuple[str, str]
     names = [name.value for name in result.group_by]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
+    for row in labelled_rows(result, wording):
+        writer.writerow(csv_row(row))
+    filename = "crsv-stats-" + "-".join(names) + f"-{wording.language}.csv"
+    return buffer.getvalue(), filename
+
+
+def labelled_rows(result: StatsResult, wording: CsvWording) -> list[list[str | int]]:
+    """The page's table: the header, groups, (margins), the total; values named and coded."""
+    names = [name.value for name in result.group_by]
     headings = [heading for name in names for heading in (wording.dimensions[name], name)]
-    writer.writerow([*headings, wording.incidents, wording.victims])
+    table: list[list[str | int]] = [[*headings, wording.incidents, wording.victims]]
     rows = list(result.groups)
     for margin in (result.margins or {}).values():
         rows += margin
     for group in rows:
-        writer.writerow([*_key_columns(group, names, wording), group.incidents, group.victims])
+        table.append([*_key_columns(group, names, wording), group.incidents, group.victims])
     total = [wording.total if index == 0 else wording.all_values for index in range(len(names))]
-    writer.writerow(
+    table.append(
         [
             *(cell for label in total for cell in (label, ALL_VALUES_CODE)),
             result.total.incidents,
             result.total.victims,
         ]
     )
-    filename = "crsv-stats-" + "-".join(names) + f"-{wording.language}.csv"
-    return buffer.getvalue(), filename
+    return table
 
 
 def _key_columns(group: Group, names: list[str], wording: CsvWording) -> list[str | int]:
@@ -80,7 +104,7 @@ def _key_columns(group: Group, names: list[str], wording: CsvWording) -> list[st
             continue
         value = group.key[name]
         label = wording.values[name].get(value, "" if value is None else str(value))
-        columns += [_as_text(label), "" if value is None else _as_text(value)]
+        columns += [label, "" if value is None else value]
     return columns
 
 
@@ -89,7 +113,49 @@ def victims_heading(result: StatsResult) -> str:
     return "victims" if result.measure is Measure.ALL_VICTIMS else result.measure.value
 
 
-def _as_text(value: str | int) -> str | int:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+def as_xlsx(result: StatsResult, table: list[list[str | int]], filename: str) -> tuple[bytes, str]:
+    """A workbook of two sheets: the table as published (suppressed figures as their markers),
+    and the notes: what was counted, the filters, and how the figures were protected."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("table")
+    for row in table:
+        sheet.append(xlsx_row(sheet, row))
+    notes = workbook.create_sheet("notes")
+    for row in _note_rows(result):
+        notes.append(xlsx_row(notes, row))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue(), filename
+
+
+def _note_rows(result: StatsResult) -> list[list[str | int]]:
+    protection, suppression = result.protection, result.suppression
+    rows: list[list[str | int]] = [
+        ["item", "value"],
+        ["group_by", ", ".join(name.value for name in result.group_by)],
+        ["basis", result.basis.value],
+        ["basis_meaning", result.basis_meaning],
+    ]
+    rows += [[f"filter: {name}", _as_cell(value)] for name, value in result.filters.items()]
+    rows += [
+        ["protection: method", protection.method],
+        ["protection: applies_to", protection.applies_to],
+        ["protection: applied", str(protection.applied).lower()],
+        ["protection: max_adjustment", protection.max_adjustment],
+        ["protection: figures_perturbed", protection.figures_perturbed],
+        ["protection: tables_add_up", str(protection.tables_add_up).lower()],
+        ["suppression: k", suppression.k],
+        ["suppression: applied", str(suppression.applied).lower()],
+        ["suppression: small_marker", suppression.small_marker],
+        ["suppression: withheld_marker", suppression.withheld_marker],
+    ]
+    rows += [["note", note] for note in result.notes]
+    return rows
+
+
+def _as_cell(value: object) -> str | int:
+    if isinstance(value, int | str):
+        return value
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return json.dumps(value)

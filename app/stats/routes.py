@@ -6,8 +6,9 @@ from app.core.auth import Principal, require
 from app.core.config import API_PREFIX
 from app.core.db import SessionDep
 from app.core.permissions import Permission
-from app.stats.export import as_csv
-from app.stats.schemas import StatsQuery, StatsResult
+from app.core.spreadsheets import XLSX_MEDIA_TYPE
+from app.stats.export import as_csv, as_xlsx, code_rows
+from app.stats.schemas import StatsCsvQuery, StatsQuery, StatsResult
 from app.stats.service import compute_stats
 
 router = APIRouter(prefix=API_PREFIX, tags=["statistics"])
@@ -39,13 +40,48 @@ def get_stats(
     responses={200: {"content": {"text/csv": {}}, "description": "The groups, then the total."}},
 )
 def get_stats_csv(
-    request: Request, session: SessionDep, reader: Reader, query: Annotated[StatsQuery, Query()]
+    request: Request,
+    session: SessionDep,
+    reader: Reader,
+    query: Annotated[StatsCsvQuery, Query()],
 ) -> Response:
-    """The table of `/stats` as CSV: one row per group, then a total row."""
-    result = compute_stats(session, query, reader, request.app.state.settings.suppression_k)
-    text, filename = as_csv(result)
+    """The table of `/stats` as CSV: one row per group, then a total row.
+
+    With `hxl=true`, a row of HXL hashtags under the header (`#adm1+name`, `#date+year`,
+    `#indicator+incidents`, `#affected+victims`...; the table is in `app/stats/hxl.py`).
+    A cell a spreadsheet would run as a formula starts with `'`.
+    """
+    stats_query = StatsQuery.model_validate(query.model_dump(exclude={"hxl"}))
+    result = compute_stats(session, stats_query, reader, request.app.state.settings.suppression_k)
+    text, filename = as_csv(result, hxl=query.hxl)
     return Response(
         text,
         media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get(
+    "/stats.xlsx",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {XLSX_MEDIA_TYPE: {}},
+            "description": "A workbook: sheet `table` (the groups, then the total) and sheet "
+            "`notes` (what was counted, the filters, how figures were protected).",
+        }
+    },
+)
+def get_stats_xlsx(
+    request: Request, session: SessionDep, reader: Reader, query: Annotated[StatsQuery, Query()]
+) -> Response:
+    """The table of `/stats.csv` as a workbook, figures as published (`<5`, `suppressed`), with
+    a sheet of notes: basis, filters, protection and suppression, and the notes of `/stats`."""
+    result = compute_stats(session, query, reader, request.app.state.settings.suppression_k)
+    names = "-".join(name.value for name in result.group_by)
+    content, filename = as_xlsx(result, code_rows(result), f"crsv-stats-{names}.xlsx")
+    return Response(
+        content,
+        media_type=XLSX_MEDIA_TYPE,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -72,6 +72,13 @@ class StatsQuery(IncidentFilters):
     )
 
 
+class StatsCsvQuery(StatsQuery):
+    hxl: bool = Field(
+        default=False,
+        description="Add a row of HXL hashtags under the header (Humanitarian Exchange Language).",
+    )
+
+
 # A count, or the marker of its suppression: "<5" (only other organisations' data, from 1 to k-1
 # once adjusted) or "suppressed" (some of the caller's own records beside such a part, which
 # could be worked out by subtracting the caller's own part).

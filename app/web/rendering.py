@@ -153,6 +153,7 @@ QUERY_FORMS = {
     "/judicial/stalled": "stalled",
     "/statistics": "statistics",
     "/statistics.csv": "statistics",
+    "/statistics.xlsx": "statistics",
 }
 
 

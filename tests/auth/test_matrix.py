@@ -47,6 +47,10 @@ ALLOWED: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", "/api/v1/armed-parties/{party_id}"): ORGANISATION_ROLES,
     ("GET", "/api/v1/stats"): frozenset({ADVISER, WRITER}),
     ("GET", "/api/v1/stats.csv"): frozenset({ADVISER, WRITER}),
+    ("GET", "/api/v1/stats.xlsx"): frozenset({ADVISER, WRITER}),
+    # The incident list as files: trackers get the linked incidents, never identity.
+    ("GET", "/api/v1/exports/incidents.csv"): frozenset({ADVISER, TRACKER}),
+    ("GET", "/api/v1/exports/incidents.xlsx"): frozenset({ADVISER, TRACKER}),
     ("POST", "/api/v1/courts"): frozenset({TRACKER, ADMIN, SYSTEM}),
     ("GET", "/api/v1/courts"): frozenset({ADVISER, TRACKER, ADMIN, SYSTEM}),
     ("GET", "/api/v1/courts/{court_id}"): frozenset({ADVISER, TRACKER, ADMIN, SYSTEM}),

@@ -10,8 +10,9 @@ from pydantic import ValidationError
 from app.core.db import SessionDep
 from app.core.errors import ApiError
 from app.core.permissions import Permission
+from app.core.spreadsheets import XLSX_MEDIA_TYPE
 from app.stats.dimensions import DIMENSIONS, DimensionName
-from app.stats.export import as_labelled_csv
+from app.stats.export import as_labelled_csv, as_xlsx, labelled_rows
 from app.stats.schemas import Basis, Measure, StatsQuery, StatsResult
 from app.stats.service import compute_stats
 from app.web.forms import errors_from_problems, errors_from_validation, problems_of
@@ -113,6 +114,16 @@ def statistics_page(page: StatsPage, session: SessionDep) -> Response:
 
 @router.get("/statistics.csv")
 def statistics_csv(page: StatsPage, session: SessionDep) -> Response:
+    return _table_file(page, session, "csv")
+
+
+@router.get("/statistics.xlsx")
+def statistics_xlsx(page: StatsPage, session: SessionDep) -> Response:
+    """The CSV's table as a workbook, with a sheet of notes (filters, protection)."""
+    return _table_file(page, session, "xlsx")
+
+
+def _table_file(page: PageContext, session: SessionDep, file_format: str) -> Response:
     if (refusal := _refused(page)) is not None:
         return refusal
     try:
@@ -123,10 +134,19 @@ def statistics_csv(page: StatsPage, session: SessionDep) -> Response:
         if not error.errors:
             raise
         return invalid_query_page(page.request, error.errors)
-    text, filename = as_labelled_csv(result, csv_wording(page.t, page.labels, result))
+    wording = csv_wording(page.t, page.labels, result)
+    content: str | bytes
+    if file_format == "csv":
+        content, filename = as_labelled_csv(result, wording)
+        media_type = "text/csv; charset=utf-8"
+    else:
+        names = "-".join(name.value for name in result.group_by)
+        filename = f"crsv-stats-{names}-{wording.language}.xlsx"
+        content, filename = as_xlsx(result, labelled_rows(result, wording), filename)
+        media_type = XLSX_MEDIA_TYPE
     return Response(
-        text,
-        media_type="text/csv; charset=utf-8",
+        content,
+        media_type=media_type,
         headers={
             "Content-Disposition": f'attachment; filename="{filename}"',
             "Cache-Control": "no-store",

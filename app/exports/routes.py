@@ -1,0 +1,119 @@
+"""The record export: incidents with their victims and perpetrators, as CSV (a zip) or XLSX."""
+
+import weakref
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import StreamingResponse
+from sqlalchemy.orm import Session
+
+from app.core.auth import Principal, require_any
+from app.core.config import API_PREFIX
+from app.core.crypto import CipherDep
+from app.core.db import SessionDep
+from app.core.permissions import Permission
+from app.core.spreadsheets import XLSX_MEDIA_TYPE
+from app.exports import service, writers
+from app.exports.schemas import ExportQuery
+
+router = APIRouter(prefix=f"{API_PREFIX}/exports", tags=["exports"])
+Exporter = Annotated[
+    Principal,
+    Depends(require_any(Permission.INCIDENT_READ, Permission.LINKED_INCIDENT_READ)),
+]
+ZIP_MEDIA_TYPE = "application/zip"
+FORMATS = {
+    "csv": (ZIP_MEDIA_TYPE, "crsv-incidents.zip", writers.csv_zip),
+    "xlsx": (XLSX_MEDIA_TYPE, "crsv-incidents.xlsx", writers.xlsx),
+}
+
+
+def export_response(
+    request: Request,
+    session: Session,
+    exporter: Principal,
+    cipher: CipherDep,
+    query: ExportQuery,
+    file_format: str,
+) -> StreamingResponse:
+    """Check, count and audit in the request's transaction (committed before the response
+    starts), then stream the rows from a snapshot of their own."""
+    service.check_identity_access(exporter, query)
+    snapshot = service.open_snapshot(request.app.state.session_factory)
+    try:
+        counts = service.count_rows(snapshot, exporter, query)
+        if file_format == "xlsx":
+            service.check_fits_a_sheet(counts, writers.XLSX_MAX_ROWS)
+        service.record_export(session, exporter, query, file_format, counts)
+    except BaseException:
+        snapshot.close()
+        raise
+    media_type, filename, write = FORMATS[file_format]
+
+    def body() -> Iterator[bytes]:
+        try:
+            pages = service.pages(snapshot, exporter, query, cipher)
+            yield from write(pages, identity=query.include_identity)
+        finally:
+            snapshot.close()
+
+    content = body()
+    # Should the audit event fail to commit, the body is never sent nor started: close anyway.
+    weakref.finalize(content, snapshot.close)
+    return StreamingResponse(
+        content,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+DESCRIPTION = {
+    "csv": "A zip of `incidents.csv`, `victims.csv` and `perpetrators.csv`, joined by the "
+    "incident's `reference` (`incident_reference` in the other two).",
+    "xlsx": "A workbook with the sheets `incidents`, `victims` and `perpetrators`, joined by "
+    "the incident's `reference` (`incident_reference` in the other two).",
+}
+
+
+@router.get(
+    "/incidents.csv",
+    response_class=StreamingResponse,
+    responses={200: {"content": {ZIP_MEDIA_TYPE: {}}, "description": DESCRIPTION["csv"]}},
+)
+def export_incidents_csv(
+    request: Request,
+    session: SessionDep,
+    exporter: Exporter,
+    cipher: CipherDep,
+    query: Annotated[ExportQuery, Query()],
+) -> StreamingResponse:
+    """The incidents the list shows for these filters, with their victims and perpetrators.
+
+    Judicial trackers export the incidents linked to their organisation's cases. Identifying
+    details and summaries only with `include_identity=true`, for protection advisers of the
+    organisation with identity access (anyone else asking gets 403). Every export is written to
+    the audit trail with its filter and row counts. A cell a spreadsheet would run as a formula
+    starts with `'`.
+    """
+    return export_response(request, session, exporter, cipher, query, "csv")
+
+
+@router.get(
+    "/incidents.xlsx",
+    response_class=StreamingResponse,
+    responses={200: {"content": {XLSX_MEDIA_TYPE: {}}, "description": DESCRIPTION["xlsx"]}},
+)
+def export_incidents_xlsx(
+    request: Request,
+    session: SessionDep,
+    exporter: Exporter,
+    cipher: CipherDep,
+    query: Annotated[ExportQuery, Query()],
+) -> StreamingResponse:
+    """As `/exports/incidents.csv`, as one workbook; every cell written as text or a number,
+    never a formula. A sheet holds at most 1,048,576 rows: narrow the filters beyond that."""
+    return export_response(request, session, exporter, cipher, query, "xlsx")
