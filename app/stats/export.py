@@ -43,7 +43,7 @@ def code_rows(result: StatsResult, *, hxl: bool = False) -> list[list[str | int]
     names = [name.value for name in result.group_by]
     rows: list[list[str | int]] = [[*names, "incidents", victims_heading(result)]]
     if hxl:
-        rows.append(list(hashtag_row(names)))
+        rows.append(list(hashtag_row(names, result.measure.value)))
     for group in result.groups:
         labels = [NO_VALUE_LABEL if group.key[n] is None else group.key[n] for n in names]
         rows.append([*labels, group.incidents, group.victims])  # type: ignore[list-item]

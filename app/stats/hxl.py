@@ -34,9 +34,25 @@ DIMENSION_TAGS: dict[str, str] = {
     "age_group": "#group+victim+age",
     "displacement_status": "#group+victim+displacement",
     "disability": "#group+victim+disability",
+    "quarter": "#date+quarter",
+    "verified_in_quarter": "#date+quarter+verified",
+    "verification_timing": "#status+verification+timing",
+    "time_of_day": "#event+time",
+    "place_type": "#loc+type",
+    "displacement_stage": "#status+displacement+stage",
+    "reporting_delay": "#status+delay+reporting",
+    "service_kind": "#service+type",
+    "referral_status": "#status+referral",
+}
+# With a `measure` that counts only some victims, the victims column says which.
+VICTIMS_MEASURE_TAGS = {
+    "all_victims": VICTIMS_TAG,
+    "victims_referred": VICTIMS_TAG + "+referred",
+    "victims_served": VICTIMS_TAG + "+served",
 }
 
 
-def hashtag_row(dimensions: list[str]) -> list[str]:
+def hashtag_row(dimensions: list[str], measure: str = "all_victims") -> list[str]:
     """The hashtag of each column of a statistics CSV grouped by `dimensions`."""
-    return [DIMENSION_TAGS[name] for name in dimensions] + [INCIDENTS_TAG, VICTIMS_TAG]
+    tags = [DIMENSION_TAGS[name] for name in dimensions]
+    return [*tags, INCIDENTS_TAG, VICTIMS_MEASURE_TAGS[measure]]

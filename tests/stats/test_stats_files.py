@@ -9,7 +9,8 @@ from fastapi.testclient import TestClient
 
 from app.models.enums import Role
 from app.stats.dimensions import DimensionName
-from app.stats.hxl import DIMENSION_TAGS
+from app.stats.hxl import DIMENSION_TAGS, VICTIMS_MEASURE_TAGS
+from app.stats.schemas import Measure
 from tests.exports.files import workbook_cells
 from tests.factories import API, NGO, create_incident, stats
 
@@ -100,6 +101,7 @@ def test_the_hxl_row_follows_the_header_when_asked(client: TestClient) -> None:
 def test_every_dimension_has_a_hashtag() -> None:
     assert {name.value for name in DimensionName} <= set(DIMENSION_TAGS)
     assert all(tag.startswith("#") and " " not in tag for tag in DIMENSION_TAGS.values())
+    assert {measure.value for measure in Measure} == set(VICTIMS_MEASURE_TAGS)
 
 
 def test_the_api_csv_escapes_formulas_starting_with_any_sign(client: TestClient) -> None:
@@ -108,3 +110,10 @@ def test_the_api_csv_escapes_formulas_starting_with_any_sign(client: TestClient)
     rows = _csv_rows(client, group_by="admin1", hxl="true")
     names = {row[0] for row in rows[2:-1]}
     assert names == {"'@SUM(A1)", "'+1+1", "'=1+1", "(none recorded)"}
+
+
+def test_the_hxl_victims_column_names_the_measure(client: TestClient) -> None:
+    create_incident(client)
+    rows = _csv_rows(client, group_by="year", hxl="true", measure="victims_referred")
+    assert rows[0][-1] == "victims_referred"
+    assert rows[1] == ["#date+year", "#indicator+incidents", "#affected+victims+referred"]
