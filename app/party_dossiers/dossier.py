@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from app.armed_parties.schemas import ArmedPartyRead, ArmedPartyRef
 from app.core.auth import Principal
 from app.core.config import API_PREFIX
+from app.core.dates import EARLIEST_DATE
 from app.models import ArmedParty, Incident
 from app.models.base import utcnow
 from app.party_dossiers import records
@@ -133,7 +134,8 @@ def patterns(session: Session, reader: Principal, year: int, k: int) -> Patterns
     query = StatsQuery(
         group_by=[DimensionName.ARMED_PARTY, DimensionName.YEAR],
         basis=Basis.VERIFIED_ONLY,
-        occurred_from=date(year - rule.window_years + 1, 1, 1),
+        # No incident precedes 1900 (nor may a filter): a window reaching further finds none.
+        occurred_from=max(date(max(year - rule.window_years + 1, 1), 1, 1), EARLIEST_DATE),
         occurred_to=date(year, 12, 31),
     )
     table = tabulate(session, query, reader, k)

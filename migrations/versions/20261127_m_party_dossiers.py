@@ -63,13 +63,9 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.CheckConstraint(
-            "min_incidents_per_year >= 1", name="min_incidents_positive"
-        ),
+        sa.CheckConstraint("min_incidents_per_year >= 1", name="min_incidents_positive"),
         sa.CheckConstraint("years_required >= 1", name="years_required_positive"),
-        sa.CheckConstraint(
-            "window_years >= years_required", name="window_holds_years"
-        ),
+        sa.CheckConstraint("window_years >= years_required", name="window_holds_years"),
         sa.ForeignKeyConstraint(
             ["organisation_id"],
             ["organisations.id"],

@@ -143,3 +143,14 @@ def test_report_writers_read_the_rule_and_the_table_but_do_not_set_the_rule(
     party_incident(client, party, "2018-03-10")
     assert names(patterns(writer, 2019)["meeting"]) == ["Ansar Eddine"]
     assert set_rule(client_for(Role.ADMIN), 1, 1, 1).status_code == 200
+
+
+def test_a_window_reaching_before_1900_finds_nothing_there_rather_than_failing(
+    client: TestClient,
+) -> None:
+    party = create_armed_party(client, "Ansar Eddine")
+    party_incident(client, party, "1900-03-10")
+    set_rule(client, 1, 1, 3)
+    table = patterns(client, 1900)
+    assert names(table["meeting"]) == ["Ansar Eddine"]
+    assert [y["year"] for y in table["meeting"][0]["pattern"]["years"]] == [1898, 1899, 1900]
