@@ -24,7 +24,7 @@ def test_the_dossier_page_shows_the_figures_and_the_pattern_in_both_languages(
     party = _party_with_a_pattern(client)
     english = pages_for(Role.REPORT_WRITER).get(f"/armed-parties/{party['id']}?year=2019")
     assert english.status_code == 200
-    assert "2 verified incidents, 2 victims." in english.text
+    assert "Verified incidents: 2; victims: 2." in english.text
     assert "Meets the rule" in english.text
     assert "Sexual slavery" in english.text
     assert "Q3 2019" in english.text
@@ -32,7 +32,7 @@ def test_the_dossier_page_shows_the_figures_and_the_pattern_in_both_languages(
     french = pages_for(Role.PROTECTION_ADVISER, language="fr").get(
         f"/armed-parties/{party['id']}?year=2021"
     )
-    assert "2 incidents vérifiés, 2 victimes." in french.text
+    assert "Incidents vérifiés : 2 ; victimes : 2." in french.text
     assert "Ne remplit pas la règle" in french.text
     assert "T3 2019" in french.text
     assert "Enregistrer une inscription" in french.text
