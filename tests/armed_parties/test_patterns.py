@@ -92,9 +92,11 @@ def test_each_organisation_sets_its_own_rule(
     set_rule(ngo_adviser, 3, 1, 1)
     assert client.get(f"{API}/armed-parties/pattern-rule").json()["min_incidents_per_year"] == 2
     assert dossier(client, party, year=2019)["pattern"]["status"] == "meets"
-    # The NGO counts nothing of the mission's (no consent asked of these victims is needed for
-    # the mission's own count), and its rule asks for three.
     assert ngo_adviser.get(f"{API}/armed-parties/pattern-rule").json()["version"] == 1
+    # To the NGO the mission's two incidents are another organisation's, hidden ("<5"): they
+    # may be three or more as far as it can tell, so its rule of three cannot be decided.
+    theirs = dossier(ngo_adviser, party, year=2019)["pattern"]
+    assert (theirs["years"][0]["incidents"], theirs["status"]) == ("<5", "undetermined")
 
 
 def test_changing_the_rule_needs_the_version_it_is_based_on_and_is_audited(
