@@ -29,6 +29,7 @@ from app.incidents.review_routes import router as incident_review_router
 from app.incidents.routes import batch_router as incident_batch_router
 from app.incidents.routes import router as incidents_router
 from app.judicial.routes import router as judicial_router
+from app.party_dossiers.routes import router as party_dossiers_router
 from app.referrals.report_routes import router as service_reports_router
 from app.referrals.routes import directory_router as service_directory_router
 from app.referrals.routes import router as referrals_router
@@ -45,6 +46,7 @@ ROUTERS = (
     incident_batch_router,
     incident_review_router,
     identity_router,
+    party_dossiers_router,  # before the registry: /armed-parties/patterns is not an id
     armed_parties_router,
     stats_router,
     exports_router,

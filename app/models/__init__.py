@@ -15,6 +15,7 @@ from app.models.incident import (
     Victim,
 )
 from app.models.judicial import CaseEvent, CaseIncident, Court, JudicialCase
+from app.models.party_dossier import PartyCommitment, PartyListing, PartySanction, PatternRule
 from app.models.referral import Referral, ReferralEvent, ServicePoint, ServicePointKind
 from app.models.rollup import StatCount, YearlyStatCount
 from app.models.second_factor import SecondFactor, SecondFactorPolicy
@@ -36,6 +37,10 @@ __all__ = [
     "JudicialCase",
     "LoginFailure",
     "Organisation",
+    "PartyCommitment",
+    "PartyListing",
+    "PartySanction",
+    "PatternRule",
     "Perpetrator",
     "ReferenceCounter",
     "Referral",

@@ -2,6 +2,8 @@
 no-value bucket, and other organisations' data protected by the cell-key method (perturbed, and
 suppressed where small)."""
 
+from dataclasses import dataclass
+
 from sqlalchemy.orm import Session
 
 from app.core.auth import Principal
@@ -41,16 +43,44 @@ PROTECTION_NOTE = (
 )
 
 
+@dataclass(frozen=True)
+class Tabulated:
+    """A table counted and protected, before it is published: its cells keep their figures
+    (exact count, part from other organisations, cell key, and whether it is hidden), for
+    rules that must read a figure as published and know no more than that (app/party_dossiers)."""
+
+    total: Cell
+    margins: Margins
+    cells: list[Cell]
+
+    @property
+    def figures(self) -> list[Figure]:
+        return _figures(self.total, self.margins, self.cells)
+
+
+def tabulate(
+    session: Session, query: StatsQuery, principal: Principal, k: int, use_kept: bool = True
+) -> Tabulated:
+    """Count the table of `query` and hide the figures the suppression rule hides."""
+    counted = counted_rows(query, principal.organisation_id, use_kept)
+    total, margins, cells = _count(session, counted, query.group_by)
+    table = Tabulated(total, margins, cells)
+    suppress_small(table.figures, k)
+    return table
+
+
 def compute_stats(
     session: Session, query: StatsQuery, principal: Principal, k: int, use_kept: bool = True
 ) -> StatsResult:
     """`use_kept=False` counts the incidents themselves even where the kept counts would do."""
-    counted = counted_rows(query, principal.organisation_id, use_kept)
-    names = query.group_by
-    total, margins, cells = _count(session, counted, names)
-    figures = _figures(total, margins, cells)
-    suppress_small(figures, k)
+    return publish(tabulate(session, query, principal, k, use_kept), query, k)
 
+
+def publish(table: Tabulated, query: StatsQuery, k: int) -> StatsResult:
+    """The response of `/stats` for a table counted by `tabulate`."""
+    names = query.group_by
+    total, margins, cells = table.total, table.margins, table.cells
+    figures = table.figures
     render = Renderer(k)
     dimensions = [_dimension_info(name, margins[name], render) for name in names]
     protected = any(figure.protected for figure in figures)

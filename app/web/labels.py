@@ -27,7 +27,9 @@ from app.models.enums import (
     Violation,
 )
 from app.models.gbvims import DisplacementStage, PlaceType, ReportingDelay, TimeOfDay
+from app.models.party_dossier import AnnexSection, CommitmentKind
 from app.models.referral import ReferralStatus, ServiceKind
+from app.party_dossiers.schemas import PatternStatus, YearStatus
 from app.stats.dimensions import DimensionName
 from app.stats.periods import VerificationTiming
 from app.stats.schemas import Measure
@@ -40,6 +42,27 @@ from app.web.labels_gbvims import (
 )
 
 ENUM_LABELS: dict[type[StrEnum], dict[str, str]] = {
+    AnnexSection: {
+        "A": N_("A: situations of armed conflict"),
+        "B": N_("B: other situations of concern"),
+    },
+    CommitmentKind: {
+        "joint_communique": N_("Joint communiqué"),
+        "unilateral_communique": N_("Unilateral communiqué"),
+        "action_plan": N_("Action plan"),
+        "code_of_conduct": N_("Code of conduct"),
+        "other": N_("Other"),
+    },
+    YearStatus: {
+        "met": N_("Reached"),
+        "not_met": N_("Not reached"),
+        "undetermined": N_("Cannot tell from the protected figures"),
+    },
+    PatternStatus: {
+        "meets": N_("Meets the rule"),
+        "does_not_meet": N_("Does not meet the rule"),
+        "undetermined": N_("Cannot tell from the protected figures"),
+    },
     ServiceKind: {
         "health_medical": N_("Health and medical care"),
         "psychosocial": N_("Psychosocial support"),

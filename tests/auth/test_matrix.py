@@ -45,6 +45,34 @@ ALLOWED: dict[tuple[str, str], frozenset[Role] | str] = {
     ("POST", "/api/v1/armed-parties"): frozenset({ADVISER, ADMIN}),
     ("GET", "/api/v1/armed-parties"): ORGANISATION_ROLES,
     ("GET", "/api/v1/armed-parties/{party_id}"): ORGANISATION_ROLES,
+    # Dossiers and patterns are statistics; the annex records and the rule are read by every
+    # reader of the party registry and written by its writers (advisers and admins).
+    ("GET", "/api/v1/armed-parties/{party_id}/dossier"): frozenset({ADVISER, WRITER}),
+    ("GET", "/api/v1/armed-parties/patterns"): frozenset({ADVISER, WRITER}),
+    ("GET", "/api/v1/armed-parties/pattern-rule"): ORGANISATION_ROLES,
+    ("PUT", "/api/v1/armed-parties/pattern-rule"): frozenset({ADVISER, ADMIN}),
+    ("POST", "/api/v1/armed-parties/{party_id}/listings"): frozenset({ADVISER, ADMIN}),
+    ("GET", "/api/v1/armed-parties/{party_id}/listings/{record_id}"): ORGANISATION_ROLES,
+    ("PATCH", "/api/v1/armed-parties/{party_id}/listings/{record_id}"): frozenset({ADVISER, ADMIN}),
+    ("DELETE", "/api/v1/armed-parties/{party_id}/listings/{record_id}"): frozenset(
+        {ADVISER, ADMIN}
+    ),
+    ("POST", "/api/v1/armed-parties/{party_id}/commitments"): frozenset({ADVISER, ADMIN}),
+    ("GET", "/api/v1/armed-parties/{party_id}/commitments/{record_id}"): ORGANISATION_ROLES,
+    ("PATCH", "/api/v1/armed-parties/{party_id}/commitments/{record_id}"): frozenset(
+        {ADVISER, ADMIN}
+    ),
+    ("DELETE", "/api/v1/armed-parties/{party_id}/commitments/{record_id}"): frozenset(
+        {ADVISER, ADMIN}
+    ),
+    ("POST", "/api/v1/armed-parties/{party_id}/sanctions"): frozenset({ADVISER, ADMIN}),
+    ("GET", "/api/v1/armed-parties/{party_id}/sanctions/{record_id}"): ORGANISATION_ROLES,
+    ("PATCH", "/api/v1/armed-parties/{party_id}/sanctions/{record_id}"): frozenset(
+        {ADVISER, ADMIN}
+    ),
+    ("DELETE", "/api/v1/armed-parties/{party_id}/sanctions/{record_id}"): frozenset(
+        {ADVISER, ADMIN}
+    ),
     ("GET", "/api/v1/stats"): frozenset({ADVISER, WRITER}),
     ("GET", "/api/v1/stats.csv"): frozenset({ADVISER, WRITER}),
     ("GET", "/api/v1/stats.xlsx"): frozenset({ADVISER, WRITER}),
@@ -115,6 +143,7 @@ def _call(client: TestClient, method: str, path: str) -> int:
     concrete = concrete.replace("{case_id}", str(uuid.uuid4()))
     concrete = concrete.replace("{service_point_id}", str(uuid.uuid4()))
     concrete = concrete.replace("{referral_id}", str(uuid.uuid4()))
+    concrete = concrete.replace("{record_id}", str(uuid.uuid4()))
     kwargs = {"json": {}} if method in ("POST", "PATCH", "PUT") else {}
     return client.request(method, concrete, **kwargs).status_code
 

@@ -7,7 +7,13 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from app.models.enums import Role
-from tests.factories import create_case, create_court, create_incident_for_justice, make_user
+from tests.factories import (
+    create_armed_party,
+    create_case,
+    create_court,
+    create_incident_for_justice,
+    make_user,
+)
 from tests.web.pages import csrf_of
 
 ADVISER, WRITER, TRACKER, ADMIN, SYSTEM = (
@@ -50,6 +56,14 @@ PAGES: dict[str, set[Role]] = {
     "/reports/72-hours.csv": {ADVISER, WRITER},
     "/reports/service-gaps": {ADVISER, WRITER},
     "/reports/service-gaps.csv": {ADVISER, WRITER},
+    # Dossiers are statistics; the pattern rule is read by every reader of the party registry.
+    "/armed-parties": {ADVISER, WRITER},
+    "/armed-parties/patterns": {ADVISER, WRITER},
+    "/armed-parties/pattern-rule": {ADVISER, WRITER, TRACKER, ADMIN},
+    "/armed-parties/{party_id}": {ADVISER, WRITER},
+    # Annex records are edited from the dossier by those who read it and write to the registry.
+    "/armed-parties/{party_id}/{kind}/new": {ADVISER},
+    "/armed-parties/{party_id}/{kind}/{record_id}/edit": {ADVISER},
 }
 # Pages open to anyone, or to anyone signed in, and the form targets (tested with their pages).
 NOT_ROLE_BOUND = {"/", "/login", "/logout", "/language/{language}"}
@@ -74,6 +88,10 @@ FORM_TARGETS = {
     "/incidents/{incident_id}/victims/{victim_id}/referrals": {ADVISER},
     "/referrals/{referral_id}/follow-up": {ADVISER},
     "/referrals/{referral_id}/status": {ADVISER},
+    "/armed-parties/pattern-rule": {ADVISER, ADMIN},
+    "/armed-parties/{party_id}/{kind}/new": {ADVISER},
+    "/armed-parties/{party_id}/{kind}/{record_id}/edit": {ADVISER},
+    "/armed-parties/{party_id}/{kind}/{record_id}/delete": {ADVISER},
 }
 
 
@@ -100,7 +118,13 @@ def _records(app: FastAPI, client: TestClient, client_for, court_name: str) -> d
     assert client.put(f"{victim_path}/consent", json={"referral": True}).status_code == 200
     referral_body = {"service_kind": "other", "outside_name": "CSCOM", "referred_on": "2019-03-20"}
     referral = client.post(f"{victim_path}/referrals", json=referral_body).json()
+    party = create_armed_party(client, court_name)
+    listing_body = {"report_reference": "S/2020/487", "report_year": 2019, "section": "A"}
+    listing = client.post(f"/api/v1/armed-parties/{party['id']}/listings", json=listing_body)
     return {
+        "party_id": party["id"],
+        "kind": "listings",
+        "record_id": listing.json()["id"],
         "incident_id": incident["id"],
         "victim_id": incident["victims"][0]["id"],
         "case_id": case["id"],
@@ -140,6 +164,9 @@ def test_forms_post_only_for_the_roles_that_may_change_things(
     assert client.get(f"/api/v1/incidents/{ids['incident_id']}").json()["version"] == 2  # consent
     assert client.get(f"/api/v1/courts/{ids['court_id']}").status_code == 200
     assert client.get(f"/api/v1/referrals/{ids['referral_id']}").json()["version"] == 1
+    listing = f"/api/v1/armed-parties/{ids['party_id']}/listings/{ids['record_id']}"
+    assert client.get(listing).json()["version"] == 1
+    assert client.get("/api/v1/armed-parties/pattern-rule").json()["is_default"] is True
 
 
 def _any_page(browser: TestClient) -> str:
