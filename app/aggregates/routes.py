@@ -22,6 +22,7 @@ from app.core.auth import Principal, require
 from app.core.config import API_PREFIX
 from app.core.db import SessionDep
 from app.core.errors import FieldProblem, InvalidFieldsError, problems_from
+from app.core.i18n import N_
 from app.core.permissions import Permission
 
 router = APIRouter(prefix=f"{API_PREFIX}/aggregates", tags=["partners' aggregate tables"])
@@ -123,15 +124,15 @@ def read_text(data: bytes) -> str:
     """An uploaded file as text: UTF-8 (with or without its mark), no NUL, not too large."""
     problem = None
     if len(data) > MAX_FILE_BYTES:
-        problem = "is larger than 1 MB"
+        problem = N_("is larger than 1 MB")
     else:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
-            problem = "must be UTF-8 text"
+            problem = N_("must be UTF-8 text")
         else:
             if "\x00" in text:
-                problem = "must not contain a NUL character"
+                problem = N_("must not contain a NUL character")
     if problem:
         raise InvalidFieldsError([FieldProblem(("body", "file"), problem)])
     return text

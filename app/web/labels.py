@@ -9,6 +9,7 @@ from typing import Any
 
 from babel.dates import format_date
 
+from app.models.aggregate import AggregateDimension, AggregateMeasure
 from app.models.enums import (
     AgeGroup,
     ConsentKind,
@@ -184,6 +185,14 @@ ENUM_LABELS: dict[type[StrEnum], dict[str, str]] = {
         "all_victims": N_("All victims"),
         "victims_referred": N_("Victims referred to a service"),
         "victims_served": N_("Victims who received a service"),
+    },
+    AggregateMeasure: {"incidents": N_("Incidents"), "survivors": N_("Survivors")},
+    AggregateDimension: {
+        "perpetrator_category": N_("Perpetrator category"),
+        "victim_category": N_("Survivor sex and age group"),
+        "gbv_type": N_("GBVIMS incident type"),
+        "admin1": N_("Region"),
+        "violation": N_("Form of violence"),
     },
 }
 

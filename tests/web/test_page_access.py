@@ -7,6 +7,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from app.models.enums import Role
+from tests.aggregates.helpers import submit as submit_aggregate
 from tests.factories import create_case, create_court, create_incident_for_justice, make_user
 from tests.web.pages import csrf_of
 
@@ -47,6 +48,10 @@ PAGES: dict[str, set[Role]] = {
     "/reports/72-hours.csv": {ADVISER, WRITER},
     "/reports/service-gaps": {ADVISER, WRITER},
     "/reports/service-gaps.csv": {ADVISER, WRITER},
+    "/aggregates": {ADVISER, WRITER, ADMIN},
+    "/aggregates/template.csv": {ADVISER, WRITER, ADMIN},
+    "/aggregates/new": {ADVISER, ADMIN},
+    "/aggregates/{submission_id}": {ADVISER, WRITER, ADMIN},
 }
 # Pages open to anyone, or to anyone signed in, and the form targets (tested with their pages).
 NOT_ROLE_BOUND = {"/", "/login", "/logout", "/language/{language}"}
@@ -71,6 +76,7 @@ FORM_TARGETS = {
     "/incidents/{incident_id}/victims/{victim_id}/referrals": {ADVISER},
     "/referrals/{referral_id}/follow-up": {ADVISER},
     "/referrals/{referral_id}/status": {ADVISER},
+    "/aggregates/new": {ADVISER, ADMIN},
 }
 
 
@@ -104,6 +110,7 @@ def _records(app: FastAPI, client: TestClient, client_for, court_name: str) -> d
         "court_id": court["id"],
         "user_id": str(user.id),
         "referral_id": referral["id"],
+        "submission_id": submit_aggregate(client)["id"],
     }
 
 
