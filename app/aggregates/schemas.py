@@ -197,6 +197,14 @@ class SideBySideQuery(BaseModel):
         default=None, description="One dimension to break every figure down by."
     )
 
+    @field_validator("period_to")
+    @classmethod
+    def _period_in_order(cls, period_to: date | None, info: Any) -> date | None:
+        period_from = info.data.get("period_from")
+        if period_to and period_from and period_to < period_from:
+            raise ValueError("must not be before period_from")
+        return period_to
+
 
 class PartnerGroup(BaseModel):
     category: str | None = Field(

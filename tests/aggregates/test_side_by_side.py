@@ -139,3 +139,11 @@ def test_archived_tables_leave_the_report(client: TestClient) -> None:
     table = submit(client)
     assert client.delete(f"{API}/aggregates/{table['id']}").status_code == 204
     assert _report(client)["partner_tables"] == []
+
+
+def test_a_period_ending_before_it_starts_is_refused_by_name(client: TestClient) -> None:
+    response = client.get(
+        SIDE_BY_SIDE, params={"period_from": "2019-06-01", "period_to": "2019-01-01"}
+    )
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["period_to"]
