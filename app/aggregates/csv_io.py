@@ -55,7 +55,12 @@ def parse(text: str) -> ParsedTable:
     text = text.removeprefix("\ufeff")
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if ";" in first_line and "," not in first_line else ","
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error:  # e.g. a field longer than the reader's limit
+        raise InvalidFieldsError(
+            [FieldProblem(("body", "file"), "is not a table the service can read")]
+        ) from None
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise InvalidFieldsError([FieldProblem(("body", "file"), "the file has no header")])
     dimensions, problems = _header(rows[0])

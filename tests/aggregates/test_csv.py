@@ -96,3 +96,9 @@ def test_the_form_fields_are_checked_by_name(client: TestClient) -> None:
     assert set(field_names(response)) == {"period_from", "total"}
     response = client.post(f"{AGGREGATES}/csv", data=FIELDS, files={"file": ("t.csv", b"\xff")})
     assert field_names(response) == ["file"]
+
+
+def test_a_file_the_csv_reader_cannot_read_is_refused_by_name(client: TestClient) -> None:
+    response = _upload(client, "count\n" + "9" * 200_000 + "\n")
+    assert response.status_code == 422
+    assert field_names(response) == ["file"]
