@@ -100,8 +100,10 @@ def _matching(session: Session, query: SideBySideQuery) -> list[AggregateSubmiss
 
 @dataclass
 class _Figure:
+    """A count, and what is shown of it: itself, or the marker of its suppression."""
+
     count: int
-    shown: int | str | None = None
+    shown: int | str = field(init=False)
 
     def __post_init__(self) -> None:
         self.shown = self.count
@@ -158,7 +160,7 @@ def _partner_column(
         total=shown_total,
         total_stated=stated is not None,
         groups=[
-            PartnerGroup(category=g.category, partner_labels=g.labels, count=g.figure.shown or 0)
+            PartnerGroup(category=g.category, partner_labels=g.labels, count=g.figure.shown)
             for g in groups
         ]
         if groups is not None
