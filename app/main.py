@@ -7,6 +7,8 @@ from anyio import to_thread
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from app.aggregates.routes import router as aggregates_router
+from app.aggregates.routes import stats_router as side_by_side_router
 from app.armed_parties.routes import router as armed_parties_router
 from app.audit.routes import router as audit_router
 from app.audit.service import install_audit_hooks
@@ -50,6 +52,8 @@ ROUTERS = (
     armed_parties_router,
     stats_router,
     exports_router,
+    side_by_side_router,
+    aggregates_router,
     judicial_router,
     service_directory_router,
     referrals_router,

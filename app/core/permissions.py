@@ -28,6 +28,9 @@ class Permission(StrEnum):
     # points (de-identified)
     REFERRAL_READ = "referral:read"
     REFERRAL_WRITE = "referral:write"
+    # Partners' aggregate tables of the caller's organisation (anonymous counts, no records)
+    AGGREGATE_READ = "aggregate:read"
+    AGGREGATE_WRITE = "aggregate:write"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -46,11 +49,19 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.SERVICE_WRITE,
             Permission.REFERRAL_READ,
             Permission.REFERRAL_WRITE,
+            Permission.AGGREGATE_READ,
+            Permission.AGGREGATE_WRITE,
         }
     ),
     # Statistics only: never a single incident, never identifying data.
+    # Partners' tables are anonymous counts: report writers read their organisation's.
     Role.REPORT_WRITER: frozenset(
-        {Permission.STATS_READ, Permission.ARMED_PARTY_READ, Permission.SERVICE_READ}
+        {
+            Permission.STATS_READ,
+            Permission.ARMED_PARTY_READ,
+            Permission.SERVICE_READ,
+            Permission.AGGREGATE_READ,
+        }
     ),
     # Cases and the incidents linked to them; never survivor identity.
     Role.JUDICIAL_TRACKER: frozenset(
@@ -73,6 +84,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.ARMED_PARTY_WRITE,
             Permission.SERVICE_READ,
             Permission.SERVICE_WRITE,
+            # Records a partner's table on its organisation's behalf (e.g. GBVIMS consolidated)
+            Permission.AGGREGATE_READ,
+            Permission.AGGREGATE_WRITE,
         }
     ),
     # Runs the registry, not an organisation: no account management inside organisations, no

@@ -1,5 +1,6 @@
 """ORM models. Importing this package registers every table on `Base.metadata`."""
 
+from app.models.aggregate import AggregateCell, AggregateSubmission
 from app.models.armed_party import ArmedParty
 from app.models.audit import AuditEvent, AuditHead
 from app.models.auth import AuthToken, LoginFailure, Organisation, User, UserRole
@@ -21,6 +22,8 @@ from app.models.rollup import StatCount, YearlyStatCount
 from app.models.second_factor import SecondFactor, SecondFactorPolicy
 
 __all__ = [
+    "AggregateCell",
+    "AggregateSubmission",
     "ArmedParty",
     "AuditEvent",
     "AuditHead",

@@ -9,6 +9,7 @@ from typing import Any
 
 from babel.dates import format_date
 
+from app.models.aggregate import AggregateDimension, AggregateMeasure
 from app.models.enums import (
     AgeGroup,
     ConsentKind,
@@ -228,6 +229,14 @@ ENUM_LABELS: dict[type[StrEnum], dict[str, str]] = {
         "age_group": N_("Age group"),
     },
     **GBVIMS_ENUM_LABELS,
+    AggregateMeasure: {"incidents": N_("Incidents"), "survivors": N_("Survivors")},
+    AggregateDimension: {
+        "perpetrator_category": N_("Perpetrator category"),
+        "victim_category": N_("Survivor sex and age group"),
+        "gbv_type": N_("GBVIMS incident type"),
+        "admin1": N_("Region"),
+        "violation": N_("Form of violence"),
+    },
 }
 
 

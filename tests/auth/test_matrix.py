@@ -115,6 +115,15 @@ ALLOWED: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", "/api/v1/reports/service-gaps"): frozenset({ADVISER, WRITER}),
     ("GET", "/api/v1/reports/referrals"): frozenset({ADVISER, WRITER}),
     ("GET", "/api/v1/reports/service-gaps.csv"): frozenset({ADVISER, WRITER}),
+    # Partners' aggregate tables: anonymous counts of the caller's organisation.
+    ("POST", "/api/v1/aggregates"): frozenset({ADVISER, ADMIN}),
+    ("GET", "/api/v1/aggregates"): frozenset({ADVISER, WRITER, ADMIN}),
+    ("GET", "/api/v1/aggregates/template.csv"): frozenset({ADVISER, WRITER, ADMIN}),
+    ("POST", "/api/v1/aggregates/csv"): frozenset({ADVISER, ADMIN}),
+    ("GET", "/api/v1/aggregates/{submission_id}"): frozenset({ADVISER, WRITER, ADMIN}),
+    ("PATCH", "/api/v1/aggregates/{submission_id}"): frozenset({ADVISER, ADMIN}),
+    ("DELETE", "/api/v1/aggregates/{submission_id}"): frozenset({ADVISER, ADMIN}),
+    ("GET", "/api/v1/stats/side-by-side"): frozenset({ADVISER, WRITER}),
 }
 
 
@@ -144,6 +153,7 @@ def _call(client: TestClient, method: str, path: str) -> int:
     concrete = concrete.replace("{service_point_id}", str(uuid.uuid4()))
     concrete = concrete.replace("{referral_id}", str(uuid.uuid4()))
     concrete = concrete.replace("{record_id}", str(uuid.uuid4()))
+    concrete = concrete.replace("{submission_id}", str(uuid.uuid4()))
     kwargs = {"json": {}} if method in ("POST", "PATCH", "PUT") else {}
     return client.request(method, concrete, **kwargs).status_code
 

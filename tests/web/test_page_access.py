@@ -7,6 +7,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from app.models.enums import Role
+from tests.aggregates.helpers import submit as submit_aggregate
 from tests.factories import (
     create_armed_party,
     create_case,
@@ -64,6 +65,10 @@ PAGES: dict[str, set[Role]] = {
     # Annex records are edited from the dossier by those who read it and write to the registry.
     "/armed-parties/{party_id}/{kind}/new": {ADVISER},
     "/armed-parties/{party_id}/{kind}/{record_id}/edit": {ADVISER},
+    "/aggregates": {ADVISER, WRITER, ADMIN},
+    "/aggregates/template.csv": {ADVISER, WRITER, ADMIN},
+    "/aggregates/new": {ADVISER, ADMIN},
+    "/aggregates/{submission_id}": {ADVISER, WRITER, ADMIN},
 }
 # Pages open to anyone, or to anyone signed in, and the form targets (tested with their pages).
 NOT_ROLE_BOUND = {"/", "/login", "/logout", "/language/{language}"}
@@ -92,6 +97,7 @@ FORM_TARGETS = {
     "/armed-parties/{party_id}/{kind}/new": {ADVISER},
     "/armed-parties/{party_id}/{kind}/{record_id}/edit": {ADVISER},
     "/armed-parties/{party_id}/{kind}/{record_id}/delete": {ADVISER},
+    "/aggregates/new": {ADVISER, ADMIN},
 }
 
 
@@ -131,6 +137,7 @@ def _records(app: FastAPI, client: TestClient, client_for, court_name: str) -> d
         "court_id": court["id"],
         "user_id": str(user.id),
         "referral_id": referral["id"],
+        "submission_id": submit_aggregate(client)["id"],
     }
 
 

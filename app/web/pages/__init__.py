@@ -5,6 +5,7 @@ from pathlib import Path
 from app.web.pages import (
     account,
     admin,
+    aggregates,
     audit,
     auth,
     case_forms,
@@ -27,6 +28,7 @@ PAGE_ROUTERS = (
     account.router,
     docs.router,
     incident_forms.router,
+    aggregates.router,
     incidents.router,
     exports.router,
     stats.router,
