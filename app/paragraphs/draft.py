@@ -131,6 +131,11 @@ class Writer:
         return f"{MARK}{index}{MARK}"
 
     def sentence(self, composed: str) -> Sentence:
+        # A sentence starts with a capital, a number written as a word too ("Four incidents").
+        composed = composed[:1].upper() + composed[1:]
+        if composed.startswith(MARK):
+            first = self.figures[int(composed.split(MARK)[1])]
+            first.text = first.text[:1].upper() + first.text[1:]
         pieces = composed.split(MARK)
         segments = []
         for position, piece in enumerate(pieces):

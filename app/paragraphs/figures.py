@@ -253,7 +253,10 @@ class Figures:
             remainder = coverage.incidents_without_value
             assert isinstance(remainder, int) and isinstance(result.total.incidents, int)
             if coverage.incidents_sum_over_groups + remainder > result.total.incidents:
-                text += " " + t.format(OVERLAP, total=total.text)
+                again = w.figure(
+                    result.total.incidents, REPORTED, pointer="/total/incidents", **link
+                )
+                text += " " + t.format(OVERLAP, total=again.text)
         return [w.sentence(text)]
 
     def _perpetrators(

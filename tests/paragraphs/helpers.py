@@ -10,7 +10,8 @@ PARAGRAPHS = f"{API}/reports/paragraphs"
 
 
 def drafted(client: TestClient, **params: Any) -> dict[str, Any]:
-    response = client.get(PARAGRAPHS, params={"period": "2019", **params})
+    sent = {"period": "2019", **params}
+    response = client.get(PARAGRAPHS, params={k: v for k, v in sent.items() if v is not None})
     assert response.status_code == 200, response.text
     return response.json()
 
