@@ -31,6 +31,7 @@ from app.incidents.review_routes import router as incident_review_router
 from app.incidents.routes import batch_router as incident_batch_router
 from app.incidents.routes import router as incidents_router
 from app.judicial.routes import router as judicial_router
+from app.paragraphs.routes import router as paragraphs_router
 from app.party_dossiers.routes import router as party_dossiers_router
 from app.referrals.report_routes import router as service_reports_router
 from app.referrals.routes import directory_router as service_directory_router
@@ -58,6 +59,7 @@ ROUTERS = (
     service_directory_router,
     referrals_router,
     service_reports_router,
+    paragraphs_router,
     users_router,
     audit_router,
     health_router,

@@ -15,8 +15,8 @@ from app.judicial.schemas import (
     StalledCase,
     StalledReport,
 )
-from app.judicial.service import readable_cases
-from app.judicial.stages import CLOSED
+from app.judicial.service import list_cases, readable_cases
+from app.judicial.stages import BROUGHT_TO_TRIAL, CLOSED
 from app.models import JudicialCase
 from app.models.enums import JudicialStage
 
@@ -58,6 +58,12 @@ def pending(session: Session, principal: Principal, as_of: date) -> PendingRepor
         court = CourtRead.model_validate(court_cases[0].court)
         courts.append(CourtGroup(court=court, count=len(court_cases), stages=stages))
     return PendingReport(as_of=as_of, total=len(cases), courts=courts)
+
+
+def brought_to_trial(session: Session, principal: Principal) -> list[JudicialCase]:
+    """The caller's cases that reached trial, whatever became of them after: what
+    `GET /judicial-cases?stage=trial&stage=verdict&...` lists."""
+    return list_cases(session, principal, None, sorted(BROUGHT_TO_TRIAL), None)
 
 
 def months_between(earlier: date, later: date) -> int:

@@ -107,10 +107,13 @@ def list_cases(
     session: SessionDep,
     reader: CaseReader,
     court_id: uuid.UUID | None = None,
-    stage: JudicialStage | None = None,
+    stage: Annotated[
+        list[JudicialStage] | None,
+        Query(description="Cases at any of these stages (repeat: `stage=trial&stage=verdict`)."),
+    ] = None,
     incident_id: uuid.UUID | None = None,
 ) -> list[CaseRead]:
-    cases = service.list_cases(session, reader, court_id, stage, incident_id)
+    cases = service.list_cases(session, reader, court_id, stage or [], incident_id)
     return [CaseRead.model_validate(case) for case in cases]
 
 

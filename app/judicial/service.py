@@ -1,6 +1,7 @@
 """Judicial cases: created against a court and incidents, moved only by dated events."""
 
 import uuid
+from collections.abc import Collection
 from datetime import date
 
 from sqlalchemy import Select, select
@@ -118,14 +119,15 @@ def list_cases(
     session: Session,
     principal: Principal,
     court_id: uuid.UUID | None,
-    stage: JudicialStage | None,
+    stages: Collection[JudicialStage],
     incident_id: uuid.UUID | None,
 ) -> list[JudicialCase]:
+    """The caller's cases, at any of `stages` if given."""
     query = readable_cases(principal).order_by(JudicialCase.opened_on, JudicialCase.id)
     if court_id is not None:
         query = query.where(JudicialCase.court_id == court_id)
-    if stage is not None:
-        query = query.where(JudicialCase.stage == stage)
+    if stages:
+        query = query.where(JudicialCase.stage.in_(stages))
     if incident_id is not None:
         query = query.where(
             JudicialCase.incident_links.any(CaseIncident.incident_id == incident_id)

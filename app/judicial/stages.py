@@ -9,6 +9,8 @@ which may be appealed. Going back is not a move: it needs an explicit correction
 from app.models.enums import JudicialStage as J
 
 CLOSED = frozenset({J.CONVICTED, J.ACQUITTED, J.DISMISSED, J.CLOSED_WITHOUT_ACTION, J.WITHDRAWN})
+# The stages a case reaches only once brought to trial ("none brought to trial" counts these).
+BROUGHT_TO_TRIAL = frozenset({J.TRIAL, J.VERDICT, J.APPEAL, J.CONVICTED, J.ACQUITTED})
 
 NEXT_STAGES: dict[J, frozenset[J]] = {
     J.NO_COMPLAINT: frozenset({J.COMPLAINT_FILED}),

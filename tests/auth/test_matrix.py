@@ -115,6 +115,7 @@ ALLOWED: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", "/api/v1/reports/service-gaps"): frozenset({ADVISER, WRITER}),
     ("GET", "/api/v1/reports/referrals"): frozenset({ADVISER, WRITER}),
     ("GET", "/api/v1/reports/service-gaps.csv"): frozenset({ADVISER, WRITER}),
+    ("GET", "/api/v1/reports/paragraphs"): frozenset({ADVISER, WRITER}),
     # Partners' aggregate tables: anonymous counts of the caller's organisation.
     ("POST", "/api/v1/aggregates"): frozenset({ADVISER, ADMIN}),
     ("GET", "/api/v1/aggregates"): frozenset({ADVISER, WRITER, ADMIN}),

@@ -57,6 +57,7 @@ PAGES: dict[str, set[Role]] = {
     "/reports/72-hours.csv": {ADVISER, WRITER},
     "/reports/service-gaps": {ADVISER, WRITER},
     "/reports/service-gaps.csv": {ADVISER, WRITER},
+    "/reports/paragraphs": {ADVISER, WRITER},
     # Dossiers are statistics; the pattern rule is read by every reader of the party registry.
     "/armed-parties": {ADVISER, WRITER},
     "/armed-parties/patterns": {ADVISER, WRITER},

@@ -15,6 +15,7 @@ from app.web.pages import (
     incident_forms,
     incidents,
     judicial,
+    paragraphs,
     party_dossiers,
     received,
     service_reports,
@@ -41,5 +42,6 @@ PAGE_ROUTERS = (
     received.router,
     services.router,
     service_reports.router,
+    paragraphs.router,
 )
 STATIC_DIR = Path(__file__).parent.parent / "static"

@@ -70,3 +70,13 @@ document.addEventListener("DOMContentLoaded", () => {
   const summary = document.getElementById("error-summary");
   if (summary) summary.focus();
 });
+
+// "Copy the text": the drafted paragraphs to the clipboard. Without a script, or where the
+// clipboard is refused, the box stays there to select by hand.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-copy]");
+  const box = button && document.getElementById(button.dataset.copy);
+  if (!box) return;
+  box.select();
+  if (navigator.clipboard) navigator.clipboard.writeText(box.value).catch(() => {});
+});
