@@ -15,7 +15,7 @@ from app.stats.schemas import Count
 WIDTH = 760
 HEIGHT = 330
 LEFT = 64  # room for the y axis's figures and title
-RIGHT = 110  # room for the direct labels
+RIGHT = 140  # room for the direct labels
 TOP = 16
 BOTTOM = 72  # room for the periods and the x axis's title
 WITHHELD_HEIGHT = 14

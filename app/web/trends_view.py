@@ -45,8 +45,8 @@ FIGURE_LABELS = {
     Figure.VICTIMS_VERIFIED: N_("Victims verified"),
 }
 PERIOD_LABELS = {TrendPeriod.MONTH: N_("Month"), TrendPeriod.QUARTER: N_("Quarter")}
-REPORTED = N_("Reported")
-VERIFIED = N_("Verified")
+REPORTED = N_("All reported")
+VERIFIED = N_("Verified only")
 INCIDENTS_TITLE = N_("Incidents by {period}: all reported and verified only")
 VICTIMS_TITLE = N_("Victims by {period}: all reported and verified only")
 CHART_DESCRIPTION = N_(
