@@ -9,11 +9,12 @@ from html import unescape
 from typing import Any
 from xml.etree import ElementTree
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from app.models.enums import Role
 from tests.factories import NGO, create_incident
-from tests.web.pages import csrf_of, field_errors
+from tests.web.pages import csrf_of, field_errors, web_client
 
 WRITER = Role.REPORT_WRITER
 ADVISER = Role.PROTECTION_ADVISER
@@ -199,10 +200,14 @@ def test_a_file_that_is_not_a_region_map_is_refused_naming_the_field(
 
 
 def test_a_body_past_the_uploads_limit_is_refused_before_it_is_read(
-    client: TestClient, pages_for: Callable[..., TestClient]
+    app: FastAPI, client: TestClient, pages_for: Callable[..., TestClient]
 ) -> None:
     response = _upload(pages_for(ADVISER), b" " * 6_000_000)
     assert response.status_code == 413
+    # The larger limit is for signed-in users: anyone else gets the ordinary one (1 MiB).
+    anonymous = web_client(app)
+    files = {"file": ("a.geojson", b" " * 2_000_000)}
+    assert anonymous.post(MAPS, data={"country": "ML"}, files=files).status_code == 413
 
 
 def test_report_writers_read_the_map_but_do_not_upload_one(
