@@ -141,7 +141,9 @@ def test_another_organisations_small_count_is_hatched_on_the_map_never_shaded(
 
 
 def test_the_maps_page_lists_the_upload_and_simplifies_a_detailed_boundary(
-    client: TestClient, pages_for: Callable[..., TestClient]
+    client: TestClient,
+    pages_for: Callable[..., TestClient],
+    client_for: Callable[..., TestClient],
 ) -> None:
     # A square traced with 4,000 points, nearly all on its straight sides.
     side = [[-5 + i / 500, 14.0] for i in range(1000)]
@@ -159,6 +161,13 @@ def test_the_maps_page_lists_the_upload_and_simplifies_a_detailed_boundary(
     assert "The map of ML is saved." in page
     row = re.search(r'<table class="stats" id="maps">.*?</table>', page, re.S)
     assert row and re.findall(r'<td class="count">(\d+)</td>', row.group(0)) == ["1", "5"]
+    # A new file replaces the map; both are in the audit trail, by field name only.
+    assert _upload(browser, _mali()).status_code == 303
+    assert "<td class=\"count\">4</td>" in browser.get(MAPS).text
+    events = client_for(ADMIN).get("/api/v1/audit").json()["items"]
+    uploads = sorted(e["action"] for e in events if e["action"].startswith("region_map."))
+    assert uploads == ["region_map.create", "region_map.replace"]
+    assert "Mopti" not in str(events)
 
 
 def test_a_file_that_is_not_a_region_map_is_refused_naming_the_field(
