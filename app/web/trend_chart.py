@@ -19,7 +19,7 @@ RIGHT = 140  # room for the direct labels
 TOP = 16
 BOTTOM = 72  # room for the periods and the x axis's title
 WITHHELD_HEIGHT = 14
-MAX_X_LABELS = 12
+MAX_X_LABELS = 9  # period names about 50 px wide in a plot of about 550
 LABEL_GAP = 14  # the least distance between two direct labels' baselines
 
 

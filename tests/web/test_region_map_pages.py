@@ -163,7 +163,7 @@ def test_the_maps_page_lists_the_upload_and_simplifies_a_detailed_boundary(
     assert row and re.findall(r'<td class="count">(\d+)</td>', row.group(0)) == ["1", "5"]
     # A new file replaces the map; both are in the audit trail, by field name only.
     assert _upload(browser, _mali()).status_code == 303
-    assert "<td class=\"count\">4</td>" in browser.get(MAPS).text
+    assert '<td class="count">4</td>' in browser.get(MAPS).text
     events = client_for(ADMIN).get("/api/v1/audit").json()["items"]
     uploads = sorted(e["action"] for e in events if e["action"].startswith("region_map."))
     assert uploads == ["region_map.create", "region_map.replace"]
