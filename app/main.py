@@ -40,7 +40,9 @@ from app.stats.routes import router as stats_router
 from app.users.routes import router as users_router
 from app.web.pages import PAGE_ROUTERS, STATIC_DIR
 from app.web.pages.docs import SWAGGER_UI_DIR, SWAGGER_UI_PREFIX
+from app.web.pages.region_maps import MAPS_PAGE, MAX_MAP_UPLOAD_BYTES
 from app.web.rendering import STATIC_PREFIX, install_page_error_handlers
+from app.web.session import SESSION_COOKIE
 
 ROUTERS = (
     auth_router,
@@ -116,8 +118,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         BodyTooLarge,
         default_limit=settings.max_body_bytes,
-        route_limits={("POST", f"{API_PREFIX}/incidents:batch"): settings.max_batch_body_bytes},
+        route_limits={
+            ("POST", f"{API_PREFIX}/incidents:batch"): settings.max_batch_body_bytes,
+            ("POST", MAPS_PAGE): MAX_MAP_UPLOAD_BYTES,
+        },
         token_is_live=token_checker(app.state.session_factory),
+        session_cookie=SESSION_COOKIE,
     )
     app.add_middleware(AccessLog)
     return app

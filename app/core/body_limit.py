@@ -3,8 +3,9 @@
 Pure ASGI, so nothing is buffered on the way: a request whose Content-Length is over its route's
 limit is answered 413 without reading a byte of the body, and a body sent without one (chunked)
 is counted as it streams and cut off at the limit. A few routes accept larger bodies (a batch
-import); there, a body larger than the ordinary limit is read only for a caller who sent a live
-bearer token, so an anonymous 100 MB post is refused at once.
+import, a map's boundaries uploaded from a page); there, a body larger than the ordinary limit is
+read only for a caller who sent a live token (as a bearer token, or as the web session's cookie,
+which carries the same tokens), so an anonymous 100 MB post is refused at once.
 """
 
 import json
@@ -26,11 +27,13 @@ class BodyTooLarge:
         default_limit: int,
         route_limits: Mapping[tuple[str, str], int],
         token_is_live: TokenCheck,
+        session_cookie: str | None = None,
     ) -> None:
         self.app = app
         self.default_limit = default_limit
         self.route_limits = route_limits
         self.token_is_live = token_is_live
+        self.session_cookie = session_cookie
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -49,7 +52,18 @@ class BodyTooLarge:
     async def _authenticated(self, scope: Scope) -> bool:
         authorization = _header(scope, b"authorization") or ""
         scheme, _, token = authorization.partition(" ")
-        return scheme.lower() == "bearer" and bool(token) and await self.token_is_live(token)
+        if scheme.lower() != "bearer" or not token:
+            token = self._cookie(scope) or ""
+        return bool(token) and await self.token_is_live(token)
+
+    def _cookie(self, scope: Scope) -> str | None:
+        if self.session_cookie is None:
+            return None
+        for part in (_header(scope, b"cookie") or "").split(";"):
+            name, _, value = part.strip().partition("=")
+            if name == self.session_cookie:
+                return value.strip('"')
+        return None
 
 
 class _Counted:

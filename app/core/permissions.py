@@ -31,6 +31,8 @@ class Permission(StrEnum):
     # Partners' aggregate tables of the caller's organisation (anonymous counts, no records)
     AGGREGATE_READ = "aggregate:read"
     AGGREGATE_WRITE = "aggregate:write"
+    # The organisation's boundaries of a country's regions, for the map (no survivor data)
+    MAP_WRITE = "map:write"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -51,6 +53,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.REFERRAL_WRITE,
             Permission.AGGREGATE_READ,
             Permission.AGGREGATE_WRITE,
+            Permission.MAP_WRITE,
         }
     ),
     # Statistics only: never a single incident, never identifying data.
@@ -87,6 +90,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             # Records a partner's table on its organisation's behalf (e.g. GBVIMS consolidated)
             Permission.AGGREGATE_READ,
             Permission.AGGREGATE_WRITE,
+            # Uploads the boundaries its report writers' map is drawn on
+            Permission.MAP_WRITE,
         }
     ),
     # Runs the registry, not an organisation: no account management inside organisations, no

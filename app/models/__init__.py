@@ -18,6 +18,7 @@ from app.models.incident import (
 from app.models.judicial import CaseEvent, CaseIncident, Court, JudicialCase
 from app.models.party_dossier import PartyCommitment, PartyListing, PartySanction, PatternRule
 from app.models.referral import Referral, ReferralEvent, ServicePoint, ServicePointKind
+from app.models.region_map import RegionMap
 from app.models.rollup import StatCount, YearlyStatCount
 from app.models.second_factor import SecondFactor, SecondFactorPolicy
 
@@ -48,6 +49,7 @@ __all__ = [
     "ReferenceCounter",
     "Referral",
     "ReferralEvent",
+    "RegionMap",
     "SecondFactor",
     "SecondFactorPolicy",
     "ServicePoint",

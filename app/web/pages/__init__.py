@@ -18,9 +18,11 @@ from app.web.pages import (
     paragraphs,
     party_dossiers,
     received,
+    region_maps,
     service_reports,
     services,
     stats,
+    trends,
 )
 
 # The forms first: "/incidents/new" and "/judicial/cases/new" must not be taken for an id.
@@ -33,6 +35,8 @@ PAGE_ROUTERS = (
     incidents.router,
     exports.router,
     stats.router,
+    trends.router,
+    region_maps.router,
     party_dossiers.router,
     case_forms.router,
     courts.router,
