@@ -8,19 +8,19 @@ caller's organisation has records of its own, it says that the two may count the
 
 Protection: a partner's table is already aggregate and anonymous, and its own organisation reads
 it exact. For other organisations its small counts still follow the statistics' rule: a count
-from 1 to k-1 is shown as `<k`; and where a single count of a table's exclusive breakdown is
-hidden while the total is shown, the next smallest count is hidden too (`suppressed`), so that
-the hidden one is not the total minus the others. Counts of k and more, and zeros, are exact: the
-partner published them as such, and no record key exists to perturb them by.
+from 1 to k-1 is shown as `<k`, and further counts are withheld until none of the hidden ones
+can be worked out from the total and the others (app/aggregates/protection.py). Counts of k and
+more, and zeros, are exact: the partner published them as such, and no record key exists to
+perturb them by.
 """
 
-from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from app.aggregates.mapping import ALL_VALUES, EXCLUSIVE, UNMAPPED, VOCABULARIES, category_of
+from app.aggregates.protection import PartnerFigure, PartnerGroupCount, protect
 from app.aggregates.schemas import (
     OverlapNotice,
     PartnerColumn,
@@ -39,7 +39,6 @@ from app.models.enums import DatePrecision, VerificationStatus
 from app.stats.dimensions import DimensionName
 from app.stats.schemas import Basis, StatsQuery
 from app.stats.service import compute_stats
-from app.stats.suppression import WITHHELD_MARKER
 
 # The statistics' dimension that counts records the way a partner's table is broken down.
 RECORDS_DIMENSION = {
@@ -52,6 +51,10 @@ RECORDS_DIMENSION = {
 NOT_ADDED = (
     "Partners' aggregate tables and records are shown side by side and never added: a case "
     "reported to a partner may also be in the records, and a table cannot say which."
+)
+WITHHELD_BREAKDOWN = (
+    "This table's breakdown by {dimension} is not shown: its small counts could be worked out "
+    "from its total."
 )
 OVERLAP = (
     "This table covers a period and area where your organisation has records of its own: the "
@@ -99,24 +102,6 @@ def _matching(session: Session, query: SideBySideQuery) -> list[AggregateSubmiss
     return list(session.scalars(statement.order_by(*order).limit(200)))
 
 
-@dataclass
-class _Figure:
-    """A count, and what is shown of it: itself, or the marker of its suppression."""
-
-    count: int
-    shown: int | str = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.shown = self.count
-
-
-@dataclass
-class _Group:
-    category: str | None
-    labels: list[str] = field(default_factory=list)
-    figure: _Figure = field(default_factory=lambda: _Figure(0))
-
-
 def _partner_column(
     submission: AggregateSubmission,
     group_by: AggregateDimension | None,
@@ -132,8 +117,8 @@ def _partner_column(
     total_count = (
         stated if stated is not None else (sum(c.count for c in inner) if exclusive else None)
     )
-    total = _Figure(total_count) if total_count is not None else None
-    groups: list[_Group] | None = None
+    total = PartnerFigure(total_count) if total_count is not None else None
+    groups: list[PartnerGroupCount] | None = None
     if group_by is not None:
         if group_by in dimensions:
             groups = _groups(submission, group_by, inner)
@@ -141,8 +126,9 @@ def _partner_column(
                 notes.append(f"This table gives no figure by {group_by.value} alone.")
         else:
             notes.append(f"This table is not broken down by {group_by.value}.")
-    if not own:
-        _protect(total, groups, group_by is not None and EXCLUSIVE[group_by], k)
+    if not own and not protect(total, groups, group_by is not None and EXCLUSIVE[group_by], k):
+        groups = None
+        notes.append(WITHHELD_BREAKDOWN.format(dimension=group_by.value))
     measure = submission.measure.value
     shown_total = total.shown if total else None
     return PartnerColumn(
@@ -173,7 +159,7 @@ def _partner_column(
 
 def _groups(
     submission: AggregateSubmission, dimension: AggregateDimension, inner: list[TableCell]
-) -> list[_Group] | None:
+) -> list[PartnerGroupCount] | None:
     """The table by one of its dimensions: summed over the other where that is exclusive, else
     read from the margins the partner gave; None if neither can be had."""
     dimensions = submission.dimensions
@@ -188,35 +174,21 @@ def _groups(
         at = 0
         if not cells:
             return None
-    groups: dict[tuple[str | None, str | None], _Group] = {}
+    groups: dict[tuple[str | None, str | None], PartnerGroupCount] = {}
     for code in VOCABULARIES[dimension]:
-        groups[(code, None)] = _Group(code)
+        groups[(code, None)] = PartnerGroupCount(code)
     for cell in cells:
         label = cell.labels[at]
         category = category_of(dimension, label)
         key = (category, label if category == UNMAPPED else None)
-        group = groups.setdefault(key, _Group(category))
+        group = groups.setdefault(key, PartnerGroupCount(category))
         if label is not None and label not in group.labels:
             group.labels.append(label)
-        group.figure = _Figure(group.figure.count + cell.count)
-    groups.setdefault((None, None), _Group(None))  # the unattributed remainder, even at 0
+        group.figure = PartnerFigure(group.figure.count + cell.count)
+    groups.setdefault(
+        (None, None), PartnerGroupCount(None)
+    )  # the unattributed remainder, even at 0
     return sorted(groups.values(), key=lambda g: (g.category is None, g.category == UNMAPPED))
-
-
-def _protect(total: _Figure | None, groups: list[_Group] | None, exclusive: bool, k: int) -> None:
-    """Another organisation's view: counts from 1 to k-1 hidden, and one more where a single
-    hidden count of an exclusive breakdown would be the shown total minus the others."""
-    figures = [total] if total else []
-    figures += [g.figure for g in groups or []]
-    for figure in figures:
-        if 0 < figure.count < k:
-            figure.shown = f"<{k}"
-    if not groups or not exclusive or total is None or total.shown != total.count:
-        return
-    hidden = [g for g in groups if g.figure.shown != g.figure.count]
-    shown = [g for g in groups if g.figure.shown == g.figure.count and g.figure.count > 0]
-    if len(hidden) == 1 and shown:
-        min(shown, key=lambda g: g.figure.count).figure.shown = WITHHELD_MARKER
 
 
 def _records_column(

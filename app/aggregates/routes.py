@@ -107,7 +107,7 @@ def upload_submission(
         "country": country,
         "measure": measure,
         "admin1": admin1,
-        "total": int(total) if total and total.isascii() and total.isdigit() else total or None,
+        "total": total,
         "note": note,
     }
     try:

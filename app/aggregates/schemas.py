@@ -123,8 +123,23 @@ class SubmissionUpdate(InputModel):
     version: int | None = Field(default=None, description="Or send If-Match.")
 
 
+def _form_digits(value: Any) -> Any:
+    """A form sends every field as text: its digits are the whole number they write (anything
+    else stays text and is refused as not a whole number)."""
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
+    return _blank_is_none(value)
+
+
 class UploadFields(SubmissionFields):
-    """What goes with an uploaded CSV: the table's dimensions come from its header."""
+    """What goes with an uploaded CSV (a form, of the API or of the page): the table's
+    dimensions come from its header."""
+
+    total: Annotated[CellCount | None, BeforeValidator(_form_digits)] = Field(
+        default=None,
+        description="The table's total as the partner states it (the file's `*` row may say it "
+        "instead; both given, they must agree).",
+    )
 
 
 class CellRead(BaseModel):

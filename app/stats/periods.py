@@ -83,8 +83,18 @@ def verification_date_known(status: Any, verified_on: Any) -> ColumnElement[bool
 
 
 def in_quarters(day: Any, codes: list[str]) -> ColumnElement[bool]:
-    """A date column within any of these quarters."""
-    return or_(*(day.between(*quarter_bounds(code)) for code in codes))
+    """A date column within any of these quarters: one range per run of consecutive quarters.
+
+    A filter may repeat a quarter or list hundreds; one condition per quarter sent made an
+    expression too deep for SQLite (past a thousand). Runs merged, there are at most 402 (every
+    other quarter from 1900 to 2100), and each still reads an index on the column."""
+    ranges: list[list[date]] = []
+    for start, end in sorted(quarter_bounds(code) for code in set(codes)):
+        if ranges and start.toordinal() <= ranges[-1][1].toordinal() + 1:
+            ranges[-1][1] = max(ranges[-1][1], end)
+        else:
+            ranges.append([start, end])
+    return or_(*(day.between(start, end) for start, end in ranges))
 
 
 def verification_timing(

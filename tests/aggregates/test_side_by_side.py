@@ -149,3 +149,80 @@ def test_a_period_ending_before_it_starts_is_refused_by_name(client: TestClient)
     )
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == ["period_to"]
+
+
+def _as_another_organisation(
+    client: TestClient,
+    client_for: Callable[..., TestClient],
+    dimension: str,
+    cells: list[tuple[str, int]],
+    total: int,
+) -> dict[str, Any]:
+    body = [{"labels": {dimension: label}, "count": count} for label, count in cells]
+    submit(client, dimensions=[dimension], cells=body, total=total)
+    other = client_for(Role.REPORT_WRITER, organisation=NGO)
+    column: dict[str, Any] = _report(other, group_by=dimension)["partner_tables"][0]
+    return column
+
+
+def test_two_hidden_counts_are_not_left_adding_up_to_the_total_minus_the_shown_ones(
+    client: TestClient, client_for: Callable[..., TestClient]
+) -> None:
+    # Shown 32 and 30, the two hidden counts would add up to 2: each would be 1.
+    cells = [("Security forces", 1), ("Armed group/Non-state armed actor", 1)]
+    column = _as_another_organisation(
+        client,
+        client_for,
+        "perpetrator_category",
+        [*cells, ("Unidentified armed element", 30)],
+        32,
+    )
+    counts = _by_category(column)
+    assert counts["state_security_forces"] == counts["non_state_armed_group"] == "<5"
+    assert counts["unidentified_armed_element"] == "suppressed"
+    assert column["total"] == 32
+
+
+def test_a_hidden_count_beside_one_withheld_just_above_k_is_not_worked_out(
+    client: TestClient, client_for: Callable[..., TestClient]
+) -> None:
+    # Hiding only the 5 would leave 46 - 40 = 6 = the hidden count + at least 5: it is 1.
+    column = _as_another_organisation(
+        client,
+        client_for,
+        "gbv_type",
+        [("Rape", 40), ("Sexual assault", 1), ("Forced marriage", 5)],
+        46,
+    )
+    counts = _by_category(column)
+    assert counts["sexual_assault"] == "<5"
+    assert counts["forced_marriage"] == counts["rape"] == "suppressed"
+
+
+def test_a_breakdown_whose_small_count_the_total_would_give_away_is_not_shown(
+    client: TestClient, client_for: Callable[..., TestClient]
+) -> None:
+    # 6 = 5 + 1: whatever is withheld, the hidden count is the total minus at least 5.
+    column = _as_another_organisation(
+        client, client_for, "gbv_type", [("Rape", 5), ("Sexual assault", 1)], 6
+    )
+    assert (column["total"], column["groups"]) == (6, None)
+    assert column["notes"] == [
+        "This table's breakdown by gbv_type is not shown: its small counts could be worked "
+        "out from its total."
+    ]
+    mine = _report(client, group_by="gbv_type")["partner_tables"][0]
+    assert _by_category(mine)["sexual_assault"] == 1
+
+
+def test_a_hidden_count_along_forms_of_violence_is_not_bounded_by_the_total(
+    client: TestClient, client_for: Callable[..., TestClient]
+) -> None:
+    # An incident may count under several forms, so forms add up to at least the total:
+    # with 12 and 8 shown, the hidden count would be at least 4, that is 4.
+    column = _as_another_organisation(
+        client, client_for, "violation", [("rape", 8), ("sexual_slavery", 4)], 12
+    )
+    counts = _by_category(column)
+    assert counts["sexual_slavery"] == "<5"
+    assert counts["rape"] == "suppressed"

@@ -78,3 +78,23 @@ def test_another_organisations_table_is_not_found(
     table = submit_api(client)
     assert pages_for(ADVISER).get(f"/aggregates/{table['id']}").status_code == 200
     assert pages_for(ADVISER, organisation=NGO).get(f"/aggregates/{table['id']}").status_code == 404
+
+
+def test_the_total_typed_into_the_form_is_recorded_and_checked_against_the_cells(
+    pages_for: Callable[..., TestClient],
+) -> None:
+    browser = pages_for(ADVISER)
+    table = SEED_CSV.replace("*,745\r\n", "")
+    wrong = submit(
+        browser, "/aggregates/new", "/aggregates/new", {**FORM, "total": "700", "table": table}
+    )
+    assert wrong.status_code == 422
+    assert (
+        "the cells add up to 745, not to the stated total 700" in field_errors(wrong.text)["total"]
+    )
+    response = submit(
+        browser, "/aggregates/new", "/aggregates/new", {**FORM, "total": "745", "table": table}
+    )
+    assert response.status_code == 303, field_errors(response.text)
+    page = browser.get(response.headers["location"]).text
+    assert "<dd>745</dd>" in page
