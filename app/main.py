@@ -1,5 +1,6 @@
 """Builds the FastAPI application and mounts the feature routers; nothing else."""
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -103,6 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.cipher = load_cipher(settings)
     app.state.session_factory = build_session_factory(engine)
     app.state.audit_key = load_audit_key(settings)
+    app.state.export_slots = threading.BoundedSemaphore(settings.exports_at_once)
     install_audit_hooks(app.state.session_factory, app.state.audit_key)
 
     for router in (*ROUTERS, *PAGE_ROUTERS):

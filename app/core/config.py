@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     # it is cancelled and the request answered 503 with Retry-After (seconds).
     database_lock_timeout: float = Field(default=5, gt=0, le=3600)
     database_statement_timeout: float = Field(default=30, gt=0, le=3600)
+    # Record exports streaming at once in each worker: each holds a database connection for as
+    # long as its client takes to read the file, so past this many the next is answered 503 with
+    # Retry-After instead of letting slow readers take the whole pool.
+    exports_at_once: int = Field(default=2, ge=1, le=50)
 
     # Largest request body accepted (bytes), and for `POST /api/v1/incidents:batch` from a caller
     # with a live token; larger ones are refused with 413 before they are read.

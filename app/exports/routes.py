@@ -1,10 +1,11 @@
 """The record export: incidents with their victims and perpetrators, as CSV (a zip) or XLSX."""
 
+import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
@@ -12,6 +13,7 @@ from app.core.auth import Principal, require_any
 from app.core.config import API_PREFIX
 from app.core.crypto import CipherDep
 from app.core.db import SessionDep
+from app.core.errors import ApiError, busy_headers
 from app.core.permissions import Permission
 from app.core.spreadsheets import XLSX_MEDIA_TYPE
 from app.exports import service, writers
@@ -40,14 +42,16 @@ def export_response(
     """Check, count and audit in the request's transaction (committed before the response
     starts), then stream the rows from a snapshot of their own."""
     service.check_identity_access(exporter, query)
+    slot = export_slot(request.app)
     snapshot = service.open_snapshot(request.app.state.session_factory)
+    finish = _closing(snapshot, slot)
     try:
         counts = service.count_rows(snapshot, exporter, query)
         if file_format == "xlsx":
             service.check_fits_a_sheet(counts, writers.XLSX_MAX_ROWS)
         service.record_export(session, exporter, query, file_format, counts)
     except BaseException:
-        snapshot.close()
+        finish()
         raise
     media_type, filename, write = FORMATS[file_format]
 
@@ -56,11 +60,11 @@ def export_response(
             pages = service.pages(snapshot, exporter, query, cipher)
             yield from write(pages, identity=query.include_identity)
         finally:
-            snapshot.close()
+            finish()
 
     content = body()
     # Should the audit event fail to commit, the body is never sent nor started: close anyway.
-    weakref.finalize(content, snapshot.close)
+    weakref.finalize(content, finish)
     return StreamingResponse(
         content,
         media_type=media_type,
@@ -69,6 +73,41 @@ def export_response(
             "Cache-Control": "no-store",
         },
     )
+
+
+def export_slot(app: FastAPI) -> threading.BoundedSemaphore:
+    """One of the worker's `EXPORTS_AT_ONCE` places for a streaming export, or 503.
+
+    Each export keeps a database connection (its snapshot) until its client has read the whole
+    file; without a cap, a few slow readers would hold the pool and every other request would
+    wait for a connection until it failed."""
+    slots: threading.BoundedSemaphore = app.state.export_slots
+    if not slots.acquire(blocking=False):
+        raise ApiError(
+            status=503,
+            detail="Too many exports are being sent at once; try again in a moment.",
+            headers=busy_headers(),
+        )
+    return slots
+
+
+def _closing(snapshot: Session, slot: threading.BoundedSemaphore) -> Callable[[], None]:
+    """Close the snapshot and give the place back, once, whichever way the export ends."""
+    done = threading.Lock()
+    finished = False
+
+    def finish() -> None:
+        nonlocal finished
+        with done:
+            if finished:
+                return
+            finished = True
+        try:
+            snapshot.close()
+        finally:
+            slot.release()
+
+    return finish
 
 
 DESCRIPTION = {

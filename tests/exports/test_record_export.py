@@ -325,3 +325,27 @@ def test_an_export_of_several_pages_holds_every_incident_once(client: TestClient
     assert dates == sorted(dates, reverse=True)
     assert len(tables["victims"]) == len(payloads)
     assert {v["incident_reference"] for v in tables["victims"]} == set(references)
+
+
+@pytest.mark.parametrize("file_format", FORMATS)
+def test_exports_past_the_workers_places_are_answered_busy_and_places_come_back(
+    client: TestClient, file_format: str
+) -> None:
+    """Each export holds a database connection until its file is read: a worker sends at most
+    EXPORTS_AT_ONCE at a time, and answers one more 503 with Retry-After."""
+    create_incident(client)
+    slots = client.app.state.export_slots  # type: ignore[attr-defined]
+    places = client.app.state.settings.exports_at_once  # type: ignore[attr-defined]
+    for _ in range(places + 2):  # one after another: every place is given back
+        assert export(client, file_format).status_code == 200
+    taken = [slots.acquire(blocking=False) for _ in range(places)]
+    try:
+        assert all(taken)  # nothing was left holding a place
+        busy = export(client, file_format)
+        assert busy.status_code == 503
+        assert busy.headers["Retry-After"]
+        assert "exports" in busy.json()["detail"]
+    finally:
+        for _ in taken:
+            slots.release()
+    assert export(client, file_format).status_code == 200
