@@ -10,12 +10,14 @@ from app.core.config import API_PREFIX
 from app.core.crypto import CipherDep
 from app.core.db import SessionDep
 from app.core.errors import ApiError
+from app.core.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from app.core.permissions import Permission
 from app.identity.routes import CurrentVictim
 from app.models.referral import Referral, ServicePoint
 from app.referrals import directory, service, transitions
 from app.referrals.schemas import (
     DirectoryQuery,
+    ReceivedPage,
     ReferralCreate,
     ReferralEventRead,
     ReferralRead,
@@ -110,10 +112,20 @@ def list_victim_referrals(
     return [owner_view(r, None) for r in service.victim_referrals(session, victim)]
 
 
-@router.get("/referrals/received", response_model=list[ReferralReceived])
-def list_received_referrals(session: SessionDep, reader: ReferralReader) -> list[ReferralReceived]:
-    """Referrals made to your organisation's service points, de-identified."""
-    return [received_view(r) for r in service.received_referrals(session, reader)]
+@router.get("/referrals/received", response_model=ReceivedPage)
+def list_received_referrals(
+    session: SessionDep,
+    reader: ReferralReader,
+    cursor: Annotated[
+        str | None, Query(max_length=200, description="`next_cursor` of the previous page.")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
+) -> ReceivedPage:
+    """Referrals made to your organisation's service points, de-identified, newest first, a
+    page at a time."""
+    referrals, next_cursor = service.received_referrals(session, reader, limit, cursor)
+    items = [received_view(r) for r in referrals]
+    return ReceivedPage(items=items, next_cursor=next_cursor, limit=limit)
 
 
 @router.get("/referrals/{referral_id}", response_model=ReferralRead | ReferralReceived)

@@ -145,6 +145,14 @@ class ReferralReceived(BaseModel):
     allowed_next: list[ReferralStatus]
 
 
+class ReceivedPage(BaseModel):
+    items: list[ReferralReceived]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null at the end."
+    )
+    limit: int
+
+
 class ReferralRead(ReferralReceived):
     incident_id: uuid.UUID
     victim_id: uuid.UUID

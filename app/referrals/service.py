@@ -12,13 +12,14 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
 from app.core.auth import Principal
 from app.core.crypto import FieldCipher
 from app.core.errors import ConflictError, FieldProblem, InvalidFieldsError, NotFoundError
+from app.core.pagination import decode_cursor, encode_cursor, invalid_cursor
 from app.core.permissions import Permission
 from app.core.versioning import based_on, refuse_if_stale
 from app.incidents.rules import latest_allowed_date, period_start
@@ -197,18 +198,31 @@ def victim_referrals(session: Session, victim: Victim) -> list[Referral]:
     return list(session.scalars(query))
 
 
-def received_referrals(session: Session, principal: Principal) -> list[Referral]:
-    """Referrals made to the caller's organisation's service points, newest first."""
+def received_referrals(
+    session: Session, principal: Principal, limit: int, cursor: str | None = None
+) -> tuple[list[Referral], str | None]:
+    """A page of the referrals made to the caller's organisation's service points, newest
+    first, and the cursor of the next page (None at the end)."""
     points = select(ServicePoint.id).where(
         ServicePoint.organisation_id == principal.organisation_id
     )
-    query = (
-        select(Referral)
-        .where(Referral.service_point_id.in_(points))
-        .order_by(Referral.referred_on.desc(), Referral.id)
-        .limit(500)
-    )
-    return list(session.scalars(query))
+    query = select(Referral).where(Referral.service_point_id.in_(points))
+    if cursor is not None:
+        query = query.where(tuple_(Referral.referred_on, Referral.id) < _received_position(cursor))
+    ordered = query.order_by(Referral.referred_on.desc(), Referral.id.desc()).limit(limit + 1)
+    referrals = list(session.scalars(ordered))
+    if len(referrals) <= limit:
+        return referrals, None
+    last = referrals[limit - 1]
+    return referrals[:limit], encode_cursor(last.referred_on.isoformat(), last.id)
+
+
+def _received_position(cursor: str) -> tuple[date, uuid.UUID]:
+    referred_on, referral_id = decode_cursor(cursor, 2)
+    try:
+        return date.fromisoformat(referred_on), uuid.UUID(referral_id)
+    except ValueError:
+        raise invalid_cursor() from None
 
 
 def _update_problems(

@@ -25,7 +25,7 @@ def test_another_organisation_never_sees_a_referral(client: TestClient, client_f
     assert refused.status_code == 404
     assert outsider.get(path).status_code == 404
     assert move(outsider, referral, "accepted", "2019-03-21").status_code == 404
-    assert outsider.get(f"{API}/referrals/received").json() == []
+    assert outsider.get(f"{API}/referrals/received").json()["items"] == []
     assert outsider.get(f"{API}/referrals/{uuid.uuid4()}").status_code == 404
     # Nothing moved.
     assert client.get(path).json()["version"] == 1
@@ -40,7 +40,7 @@ def test_the_service_points_organisation_sees_it_de_identified(
     referral = refer(client, url, point, note="nom: Aminata").json()
     received = provider.get(f"{API}/referrals/received")
     assert received.status_code == 200
-    [item] = received.json()
+    [item] = received.json()["items"]
     assert item["code"] == referral["code"]
     assert IDENTIFYING.isdisjoint(item) and "Aminata" not in received.text
     one = provider.get(f"{API}/referrals/{referral['id']}")

@@ -196,3 +196,36 @@ def test_the_refer_form_names_each_malformed_field_before_the_date_rules(
     early = submit(browser, page, page, {**base, "referred_on": "2019-03-01"})
     assert early.status_code == 422 and set(field_errors(early.text)) == {"referred_on"}
     assert client.get(referrals_url(incident)).json() == []
+
+
+def test_every_referral_received_is_reached_a_page_at_a_time(
+    client: TestClient, client_for: Callable[..., TestClient], pages_for: Callable[..., TestClient]
+) -> None:
+    """No referral is out of the service point's reach however many there are: the API and the
+    page go back a page at a time, newest first, each referral once."""
+    provider = client_for(ADVISER, organisation=NGO)
+    point = create_point(provider, name="Centre One Stop de Mopti")
+    incident = create_incident(client, victims=[REFERRAL_VICTIM])
+    days = [f"2019-03-{day:02d}" for day in (20, 21, 21, 22, 23)]  # two on one day
+    codes = [
+        refer(client, referrals_url(incident), point, referred_on=day).json()["code"]
+        for day in days
+    ]
+    seen: list[str] = []
+    cursor = None
+    while True:
+        params = {"limit": 2, **({"cursor": cursor} if cursor else {})}
+        page = provider.get(f"{API}/referrals/received", params=params).json()
+        seen += [item["code"] for item in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert sorted(seen) == sorted(codes) and len(seen) == len(codes)
+    assert seen[0] == codes[-1]  # newest first
+    refused = provider.get(f"{API}/referrals/received", params={"cursor": "not-a-cursor"})
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "cursor"
+
+    browser = pages_for(ADVISER, organisation=NGO)
+    first = browser.get(RECEIVED)
+    assert all(code in first.text for code in codes)  # five fit on one page
+    assert 'rel="next"' not in first.text

@@ -13,7 +13,8 @@ from starlette.datastructures import FormData
 
 from app.core.crypto import FieldCipher, get_cipher
 from app.core.db import SessionDep
-from app.core.errors import ApiError
+from app.core.errors import ApiError, InvalidFieldsError
+from app.core.pagination import DEFAULT_PAGE_SIZE
 from app.core.permissions import Permission
 from app.models.referral import ReferralStatus, ServiceKind
 from app.referrals import service, transitions
@@ -50,12 +51,20 @@ def _show(
     entered: dict[str, Any] | None = None,
     moved_of: uuid.UUID | None = None,
 ) -> Response:
-    referrals = service.received_referrals(session, page.user)
+    cursor = page.request.query_params.get("cursor") or None
+    try:
+        referrals, next_cursor = service.received_referrals(
+            session, page.user, DEFAULT_PAGE_SIZE, cursor
+        )
+    except InvalidFieldsError:  # a cursor edited by hand: start again from the newest
+        referrals, next_cursor = service.received_referrals(session, page.user, DEFAULT_PAGE_SIZE)
     return render(
         page,
         "services/received.html",
         status,
         referrals=referrals,
+        next_cursor=next_cursor,
+        cursor=cursor,
         next_statuses={
             r.id: transitions.allowed_from(r.status, by_service_point=True) for r in referrals
         },
