@@ -110,6 +110,9 @@ def test_every_page_fits_a_phone_screen(
             "referrals": records["referrals"],
             "services": "/services",
             "received": "/referrals/received",  # the point is the adviser's organisation's
+            "aggregate-new": "/aggregates/new",
+            "region-maps": "/statistics/maps",
+            "pattern-rule": "/armed-parties/pattern-rule",
         },
         Role.REPORT_WRITER: {
             "statistics": "/statistics",
@@ -119,6 +122,11 @@ def test_every_page_fits_a_phone_screen(
             "wide-cross-table": "/statistics?group_by=violation&then_by=perpetrator_category",
             "72-hours": "/reports/72-hours?group_by=region",
             "service-gaps": "/reports/service-gaps",
+            "trends": "/statistics/trends?country=ML",
+            "paragraphs": "/reports/paragraphs?period=2019",
+            "parties": "/armed-parties",
+            "patterns": "/armed-parties/patterns?year=2019",
+            "aggregates": "/aggregates",
         },
         Role.JUDICIAL_TRACKER: {
             "pending": "/judicial",
