@@ -15,7 +15,9 @@ perturb them by.
 """
 
 from datetime import date
+from urllib.parse import urlencode
 
+from pydantic import ValidationError
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
@@ -33,6 +35,8 @@ from app.aggregates.schemas import (
 from app.aggregates.service import stored_cells
 from app.aggregates.table import TableCell
 from app.core.auth import Principal
+from app.core.config import API_PREFIX
+from app.incidents.filters import IncidentFilters
 from app.models import Incident
 from app.models.aggregate import AggregateDimension, AggregateSubmission
 from app.models.enums import DatePrecision, VerificationStatus
@@ -80,6 +84,34 @@ def side_by_side(
         overlaps=overlaps,
         notes=[NOT_ADDED, *([OVERLAP] if overlaps else [])],
     )
+
+
+PARTNER_TABLES_NOTE = (
+    "{count} partner's aggregate table(s) cover this period and area; they are not counted in "
+    "these figures, which are records only. Set side by side with the records: {url}"
+)
+
+
+def partner_tables_note(session: Session, filters: IncidentFilters) -> str | None:
+    """For a table of records, a note naming the partners' tables that cover the same period,
+    place and source, so that a figure from records alone is not read as the whole picture."""
+    wanted = {
+        "period_from": filters.occurred_from,
+        "period_to": filters.occurred_to,
+        "country": filters.country,
+        "admin1": filters.admin1,
+        "source": filters.source,
+    }
+    try:
+        query = SideBySideQuery.model_validate({k: v for k, v in wanted.items() if v})
+    except ValidationError:
+        return None  # a filter no partner's table could be chosen by: none applies
+    count = len(_matching(session, query))
+    if not count:
+        return None
+    parameters = urlencode(query.model_dump(mode="json", exclude_defaults=True), doseq=True)
+    url = f"{API_PREFIX}/stats/side-by-side" + (f"?{parameters}" if parameters else "")
+    return PARTNER_TABLES_NOTE.format(count=count, url=url)
 
 
 def _matching(session: Session, query: SideBySideQuery) -> list[AggregateSubmission]:

@@ -1,7 +1,9 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from sqlalchemy.orm import Session
 
+from app.aggregates.report import partner_tables_note
 from app.core.auth import Principal, require
 from app.core.config import API_PREFIX
 from app.core.db import SessionDep
@@ -31,7 +33,20 @@ def get_stats(
     small; totals are adjusted on their own, so groups may not add up to them. `protection` and
     `suppression` say what was done.
     """
-    return compute_stats(session, query, reader, request.app.state.settings.suppression_k)
+    return _with_partner_note(
+        session,
+        query,
+        compute_stats(session, query, reader, request.app.state.settings.suppression_k),
+    )
+
+
+def _with_partner_note(session: Session, query: StatsQuery, result: StatsResult) -> StatsResult:
+    """Records only, never summed with partners' tables: say when such tables cover the same
+    period and place (`source=gbvims` answered from records alone would read as the whole)."""
+    note = partner_tables_note(session, query)
+    if note:
+        result.notes.append(note)
+    return result
 
 
 @router.get(
@@ -78,6 +93,7 @@ def get_stats_xlsx(
     """The table of `/stats.csv` as a workbook, figures as published (`<5`, `suppressed`), with
     a sheet of notes: basis, filters, protection and suppression, and the notes of `/stats`."""
     result = compute_stats(session, query, reader, request.app.state.settings.suppression_k)
+    result = _with_partner_note(session, query, result)
     names = "-".join(name.value for name in result.group_by)
     content, filename = as_xlsx(result, code_rows(result), f"crsv-stats-{names}.xlsx")
     return Response(

@@ -226,3 +226,29 @@ def test_a_hidden_count_along_forms_of_violence_is_not_bounded_by_the_total(
     counts = _by_category(column)
     assert counts["sexual_slavery"] == "<5"
     assert counts["rape"] == "suppressed"
+
+
+def test_a_records_table_says_when_partners_tables_cover_its_period_and_place(
+    client: TestClient,
+) -> None:
+    submit(client)
+    create_incident(client, occurred_on="2019-05-02", reported_on="2019-05-03", source="gbvims")
+    params = {
+        "group_by": "perpetrator_category",
+        "source": "gbvims",
+        "occurred_from": "2019-01-01",
+        "occurred_to": "2019-12-31",
+    }
+    table = client.get(f"{API}/stats", params=params).json()
+    assert table["total"]["incidents"] == 1  # records only: 745 is never added in
+    [note] = [note for note in table["notes"] if "partner's aggregate table" in note]
+    assert note.startswith("1 partner's aggregate table(s) cover this period and area")
+    link = note.rsplit(": ", 1)[1]
+    beside = client.get(link)
+    assert beside.status_code == 200, beside.text
+    assert [column["total"] for column in beside.json()["partner_tables"]] == [745]
+    elsewhere = client.get(
+        f"{API}/stats",
+        params={**params, "occurred_from": "2018-01-01", "occurred_to": "2018-12-31"},
+    ).json()
+    assert not [note for note in elsewhere["notes"] if "partner's aggregate table" in note]
