@@ -24,6 +24,8 @@ from app.core.nul_bytes import refuse_nul_bytes
 from app.core.openapi import problem_details_openapi
 from app.health.routes import router as health_router
 from app.identity.routes import router as identity_router
+from app.imports.routes import IMPORTS_PATH
+from app.imports.routes import router as imports_router
 from app.incidents.review_routes import router as incident_review_router
 from app.incidents.routes import batch_router as incident_batch_router
 from app.incidents.routes import router as incidents_router
@@ -43,6 +45,7 @@ ROUTERS = (
     incidents_router,
     incident_batch_router,
     incident_review_router,
+    imports_router,
     identity_router,
     armed_parties_router,
     stats_router,
@@ -106,7 +109,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         BodyTooLarge,
         default_limit=settings.max_body_bytes,
-        route_limits={("POST", f"{API_PREFIX}/incidents:batch"): settings.max_batch_body_bytes},
+        route_limits={
+            ("POST", f"{API_PREFIX}/incidents:batch"): settings.max_batch_body_bytes,
+            ("POST", IMPORTS_PATH): settings.max_import_body_bytes,
+        },
         token_is_live=token_checker(app.state.session_factory),
     )
     app.add_middleware(AccessLog)
