@@ -19,7 +19,7 @@ import re
 import unicodedata
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Generic, TypeVar
 
 from babel import Locale
@@ -45,6 +45,7 @@ SHEET = "Incident Data"
 T = TypeVar("T", bound=Hashable)
 
 
+@lru_cache(maxsize=8192)  # workbooks repeat the same few values in every row
 def normalise(text: str) -> str:
     """Case, accents, spacing and punctuation left out: how labels and headers are compared."""
     decomposed = unicodedata.normalize("NFKD", text)

@@ -96,7 +96,11 @@ def _workbook_sheet(content: IO[bytes]) -> Sheet:
     found = next((title for title in book.sheetnames if normalise(title) == wanted), None)
     if found is None:
         raise FileRefusedError(N_('The workbook has no sheet named "{sheet}".'), sheet=SHEET)
-    rows = book[found].iter_rows(values_only=True)
+    sheet = book[found]
+    # The dimensions a file declares may be missing or wrong (openpyxl would then scan the
+    # whole sheet for them first): read the rows as they come.
+    sheet.reset_dimensions()  # type: ignore[union-attr]
+    rows = sheet.iter_rows(values_only=True)
     headers = _header(next(rows, ()))
     numbered = ((number, tuple(row)) for number, row in enumerate(rows, start=2))
     return Sheet("xlsx", found, headers, _bounded(numbered), book.epoch)
