@@ -37,7 +37,9 @@ from app.stats.routes import router as stats_router
 from app.users.routes import router as users_router
 from app.web.pages import PAGE_ROUTERS, STATIC_DIR
 from app.web.pages.docs import SWAGGER_UI_DIR, SWAGGER_UI_PREFIX
+from app.web.pages.imports import IMPORT_PAGE
 from app.web.rendering import STATIC_PREFIX, install_page_error_handlers
+from app.web.session import SESSION_COOKIE
 
 ROUTERS = (
     auth_router,
@@ -112,8 +114,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         route_limits={
             ("POST", f"{API_PREFIX}/incidents:batch"): settings.max_batch_body_bytes,
             ("POST", IMPORTS_PATH): settings.max_import_body_bytes,
+            ("POST", IMPORT_PAGE): settings.max_import_body_bytes,
         },
         token_is_live=token_checker(app.state.session_factory),
+        session_cookie=SESSION_COOKIE,
     )
     app.add_middleware(AccessLog)
     return app

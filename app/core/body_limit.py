@@ -26,11 +26,15 @@ class BodyTooLarge:
         default_limit: int,
         route_limits: Mapping[tuple[str, str], int],
         token_is_live: TokenCheck,
+        session_cookie: str | None = None,
     ) -> None:
         self.app = app
         self.default_limit = default_limit
         self.route_limits = route_limits
         self.token_is_live = token_is_live
+        # The web pages' session cookie holds the same kind of token: a signed-in page may
+        # post a large upload too.
+        self.session_cookie = session_cookie
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -49,7 +53,10 @@ class BodyTooLarge:
     async def _authenticated(self, scope: Scope) -> bool:
         authorization = _header(scope, b"authorization") or ""
         scheme, _, token = authorization.partition(" ")
-        return scheme.lower() == "bearer" and bool(token) and await self.token_is_live(token)
+        if scheme.lower() == "bearer" and token:
+            return await self.token_is_live(token)
+        cookie = _cookie(scope, self.session_cookie) if self.session_cookie else None
+        return bool(cookie) and await self.token_is_live(cookie or "")
 
 
 class _Counted:
@@ -91,6 +98,14 @@ def _header(scope: Scope, name: bytes) -> str | None:
     for key, value in scope["headers"]:
         if key == name:
             return bytes(value).decode("latin-1")
+    return None
+
+
+def _cookie(scope: Scope, name: str) -> str | None:
+    for part in (_header(scope, b"cookie") or "").split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == name and value:
+            return value
     return None
 
 

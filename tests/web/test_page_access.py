@@ -47,6 +47,7 @@ PAGES: dict[str, set[Role]] = {
     "/reports/72-hours.csv": {ADVISER, WRITER},
     "/reports/service-gaps": {ADVISER, WRITER},
     "/reports/service-gaps.csv": {ADVISER, WRITER},
+    "/imports/incident-recorder": {ADVISER},
 }
 # Pages open to anyone, or to anyone signed in, and the form targets (tested with their pages).
 NOT_ROLE_BOUND = {"/", "/login", "/logout", "/language/{language}"}
@@ -71,6 +72,7 @@ FORM_TARGETS = {
     "/incidents/{incident_id}/victims/{victim_id}/referrals": {ADVISER},
     "/referrals/{referral_id}/follow-up": {ADVISER},
     "/referrals/{referral_id}/status": {ADVISER},
+    "/imports/incident-recorder": {ADVISER},
 }
 
 
