@@ -98,6 +98,9 @@ def test_a_workbook_with_every_column_imports_with_the_expected_figures(
     assert first["victims"][0]["age"] == 23 and first["victims"][0]["country_of_origin"] == "ML"
     assert first["victims"][0]["consent"]["statistics"]["granted"] is True
     assert first["perpetrators"][0]["age_group"] == "18-25"
+    [version] = client.get(f"{API}/incidents/{first['id']}/history").json()
+    assert version["action"] == "import" and version["changes"]["gbv_type"]["new"] == "rape"
+    assert version["changes"]["victims.identity"] == {"changed": True}
 
 
 def test_the_survivor_code_is_kept_encrypted_and_only_in_the_identity(
