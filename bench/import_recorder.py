@@ -200,7 +200,7 @@ def _measure(url: str, path: Path, profile: bool) -> None:
         content = path.read_bytes()
         baseline = _peak_mib()
         for dry_run in (True, False):
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             profiler = cProfile.Profile() if profile and not dry_run else None
             if profiler:
                 profiler.enable()
@@ -212,12 +212,14 @@ def _measure(url: str, path: Path, profile: bool) -> None:
             if profiler:
                 profiler.disable()
             seconds = time.perf_counter() - started
+            cpu = time.process_time() - cpu
             report = response.json()
             assert response.status_code == 200, response.text[:2000]
             rows = report["rows"]
             print(
                 f"{'dry run' if dry_run else 'import '}: {rows} rows in {seconds:.1f} s = "
-                f"{rows / seconds:,.0f} rows/s; created {report['created']}; peak memory "
+                f"{rows / seconds:,.0f} rows/s ({cpu:.1f} s of this process's CPU; load average "
+                f"{os.getloadavg()[0]:.1f}); created {report['created']}; peak memory "
                 f"{_peak_mib():.0f} MiB (+{_peak_mib() - baseline:.0f} MiB over the start, "
                 "the workbook's bytes included)"
             )

@@ -261,3 +261,15 @@ def test_references_are_issued_in_sequence(client: TestClient) -> None:
     references = sorted(i["reference"] for i in client.get(f"{API}/incidents").json()["items"])
     assert [r.rsplit("-", 1)[1] for r in references] == ["000001", "000002"]
     assert all(r.startswith("ML-2019-") for r in references)
+
+
+def test_a_file_larger_than_the_ordinary_body_limit_is_accepted_from_a_signed_in_adviser(
+    client: TestClient, anonymous: TestClient
+) -> None:
+    rows = [recorder_row(incident_id=f"IR-{n}", ethnicity="x" * 300) for n in range(3000)]
+    content = csv_bytes(rows)
+    assert len(content) > 1_048_576  # the ordinary limit
+    response = upload(client, content, filename="recorder.csv", dry_run=True)
+    assert response.status_code == 200, response.text[:500]
+    assert response.json()["created"] == 3000
+    assert upload(anonymous, content, filename="recorder.csv").status_code == 413
