@@ -216,6 +216,9 @@ def _cells(sheet: Sheet, run: _Run) -> Iterator[tuple[int, dict[str, Any]]]:
             if is_formula(value):
                 run.add(number, index, N_("holds a formula: formulas are never evaluated"))
                 bad = True
+            elif isinstance(value, str) and "\x00" in value:
+                run.add(number, index, N_("must not contain NUL characters"))
+                bad = True
             cells[key] = value
         for key, index in positions.items():
             if not vocab.COLUMN_BY_KEY[key].kept and cells[key] not in (None, ""):

@@ -210,6 +210,18 @@ def test_macros_and_files_that_are_not_workbooks_are_refused(client: TestClient)
     assert client.get(f"{API}/incidents").json()["items"] == []
 
 
+def test_a_nul_character_in_a_csv_cell_is_a_problem_not_an_error(client: TestClient) -> None:
+    content = csv_bytes([recorder_row(camp_town="Sangha\x00")])
+    response = upload(client, content, filename="recorder.csv")
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"] == [
+        "file",
+        "Incident Data",
+        2,
+        "INCIDENT CAMP / TOWN",
+    ]
+
+
 def test_a_csv_file_imports_like_the_workbook(client: TestClient) -> None:
     response = upload(client, csv_bytes(awkward_rows(), delimiter=";"), filename="recorder.csv")
     assert response.status_code == 200, response.text
