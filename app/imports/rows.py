@@ -100,8 +100,10 @@ def _as_date(value: Any, epoch: datetime | None) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
-    if isinstance(value, str) and re.fullmatch(r"\s*\d{1,6}(\.0+)?\s*", value):
-        value = float(value)  # a serial number written as text (a CSV saved from Excel)
+    if isinstance(value, str) and re.fullmatch(r"\s*\d{5}(\.0+)?\s*", value):
+        # A serial number written as text (a CSV saved from Excel): five digits, 1927 to 2173.
+        # Four digits are more likely a year alone, which is not a date: refused, not guessed.
+        value = float(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
         if not 1 <= value < 2_958_466:  # Excel's own range: 1900-01-01 to 9999-12-31
             return None
