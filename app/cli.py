@@ -28,6 +28,7 @@ from app.core.db import build_engine, build_session_factory
 from app.core.errors import ApiError
 from app.core.logging import configure_logging
 from app.core.server import serve
+from app.imports import cli as import_commands
 from app.models import User
 from app.models.enums import OrganisationKind, Role
 from app.stats import rollup
@@ -337,6 +338,7 @@ def build_parser() -> argparse.ArgumentParser:
         "rebuild", help="recount them from the incidents (after loading data around the service)"
     )
     rebuild.set_defaults(handler=_stats_rebuild)
+    import_commands.add_parser(commands)
     return parser
 
 

@@ -28,6 +28,8 @@ from app.core.openapi import problem_details_openapi
 from app.exports.routes import router as exports_router
 from app.health.routes import router as health_router
 from app.identity.routes import router as identity_router
+from app.imports.routes import IMPORTS_PATH
+from app.imports.routes import router as imports_router
 from app.incidents.review_routes import router as incident_review_router
 from app.incidents.routes import batch_router as incident_batch_router
 from app.incidents.routes import router as incidents_router
@@ -41,6 +43,7 @@ from app.stats.routes import router as stats_router
 from app.users.routes import router as users_router
 from app.web.pages import PAGE_ROUTERS, STATIC_DIR
 from app.web.pages.docs import SWAGGER_UI_DIR, SWAGGER_UI_PREFIX
+from app.web.pages.imports import IMPORT_PAGE
 from app.web.pages.region_maps import MAPS_PAGE, MAX_MAP_UPLOAD_BYTES
 from app.web.rendering import STATIC_PREFIX, install_page_error_handlers
 from app.web.session import SESSION_COOKIE
@@ -51,6 +54,7 @@ ROUTERS = (
     incidents_router,
     incident_batch_router,
     incident_review_router,
+    imports_router,
     identity_router,
     party_dossiers_router,  # before the registry: /armed-parties/patterns is not an id
     armed_parties_router,
@@ -123,6 +127,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         route_limits={
             ("POST", f"{API_PREFIX}/incidents:batch"): settings.max_batch_body_bytes,
             ("POST", MAPS_PAGE): MAX_MAP_UPLOAD_BYTES,
+            ("POST", IMPORTS_PATH): settings.max_import_body_bytes,
+            ("POST", IMPORT_PAGE): settings.max_import_body_bytes,
         },
         token_is_live=token_checker(app.state.session_factory),
         session_cookie=SESSION_COOKIE,

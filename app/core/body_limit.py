@@ -33,6 +33,8 @@ class BodyTooLarge:
         self.default_limit = default_limit
         self.route_limits = route_limits
         self.token_is_live = token_is_live
+        # The web pages' session cookie holds the same kind of token: a signed-in page may
+        # post a large upload too.
         self.session_cookie = session_cookie
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     # with a live token; larger ones are refused with 413 before they are read.
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     max_batch_body_bytes: int = Field(default=16_777_216, ge=1024)
+    # `POST /api/v1/imports` (same rule): a 50,000-row Incident Recorder CSV is about 20 MB.
+    max_import_body_bytes: int = Field(default=67_108_864, ge=1024)
 
     encryption_keys: str = Field(
         default="",

@@ -63,6 +63,11 @@ class IdentityIn(InputModel):
     contact: Annotated[str, StringConstraints(max_length=200)] | None = None
     address: Annotated[str, StringConstraints(max_length=500)] | None = None
     notes: Annotated[str, StringConstraints(max_length=5000)] | None = None
+    survivor_code: Annotated[str, StringConstraints(max_length=100)] | None = Field(
+        default=None,
+        description="The code another system gave the survivor (e.g. the GBVIMS Incident "
+        "Recorder's SURVIVOR CODE, kept by an import).",
+    )
 
 
 class ConsentIn(InputModel):

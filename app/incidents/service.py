@@ -109,7 +109,7 @@ def create_incident(
                 session, fields.country, fields.reported_on, principal.organisation_id
             )
         ),
-        **_column_values(fields),
+        **column_values(fields),
         violation_rows=[IncidentViolation(violation=v) for v in fields.violations],
         victims=victims,
         perpetrators=perpetrators,
@@ -330,15 +330,15 @@ def next_reference(
     atomically, even under concurrent writes. Each organisation numbers its own incidents, so a
     reference says nothing of how many another organisation recorded. References issued before
     (ML-2019-000001, one sequence for all) keep their three parts, so the two never collide."""
-    prefix = reference_prefix(country, reported_on, _reference_code(session, organisation_id))
-    return f"{prefix}-{_advance_counter(session, prefix, 1):06d}"
+    prefix = reference_prefix(country, reported_on, reference_code(session, organisation_id))
+    return f"{prefix}-{advance_counter(session, prefix, 1):06d}"
 
 
 def reference_prefix(country: str, reported_on: date, code: str) -> str:
     return f"{country}-{reported_on.year}-{code}"
 
 
-def _reference_code(session: Session, organisation_id: uuid.UUID) -> str:
+def reference_code(session: Session, organisation_id: uuid.UUID) -> str:
     code = session.scalar(
         select(Organisation.reference_code).where(Organisation.id == organisation_id)
     )
@@ -358,14 +358,14 @@ def finish_batch(session: Session, batch: BatchWrites) -> None:
     """Issue the batch's references (one counter update per country and year) and add its kept
     counts (one statement per table). Called last in the transaction, so those shared rows stay
     locked only from here to the commit, not while the batch is written."""
-    code = _reference_code(session, batch.organisation_id)
+    code = reference_code(session, batch.organisation_id)
     by_prefix: dict[str, list[Incident]] = {}
     for incident, _state in batch.created:
         prefix = reference_prefix(incident.country, incident.reported_on, code)
         by_prefix.setdefault(prefix, []).append(incident)
     for prefix in sorted(by_prefix):  # one lock order for every writer
         group = by_prefix[prefix]
-        first = _advance_counter(session, prefix, len(group)) - len(group) + 1
+        first = advance_counter(session, prefix, len(group)) - len(group) + 1
         for offset, incident in enumerate(group):
             incident.reference = f"{prefix}-{first + offset:06d}"
     session.flush()
@@ -377,7 +377,7 @@ def _provisional_reference() -> str:
     return f"pending-{uuid.uuid4().hex[:16]}"
 
 
-def _advance_counter(session: Session, prefix: str, by: int) -> int:
+def advance_counter(session: Session, prefix: str, by: int) -> int:
     """Move the prefix's counter on by `by`; its new last value."""
     statement = (
         dialect_insert(session)(ReferenceCounter)
@@ -391,7 +391,7 @@ def _advance_counter(session: Session, prefix: str, by: int) -> int:
     return int(session.execute(statement).scalar_one())
 
 
-def _column_values(fields: IncidentFields) -> dict[str, Any]:
+def column_values(fields: IncidentFields) -> dict[str, Any]:
     values = fields.model_dump(exclude={"violations"})
     values["occurred_on"] = period_start(fields.occurred_on, fields.date_precision)
     values["reporting_delay"] = reporting_delay(
@@ -411,7 +411,7 @@ def _merge_fields(incident: Incident, sent: dict[str, Any]) -> IncidentFields:
 
 def _apply_fields(incident: Incident, fields: IncidentFields) -> list[str]:
     """Set the fields that differ; the names of those changed."""
-    changed = children.set_changed(incident, _column_values(fields))
+    changed = children.set_changed(incident, column_values(fields))
     if _apply_violations(incident, fields.violations):
         changed.append("violations")
     return changed

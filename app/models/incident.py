@@ -17,6 +17,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    UniqueConstraint,
     event,
     text,
 )
@@ -72,6 +73,9 @@ class Incident(Base):
             postgresql_where=text("archived_at IS NULL"),
             sqlite_where=text("archived_at IS NULL"),
         ),
+        # An imported record's identifier in the system it came from (the Incident Recorder's
+        # INCIDENT ID): importing the same file twice finds its incidents already there.
+        UniqueConstraint("organisation_id", "external_reference"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -86,6 +90,8 @@ class Incident(Base):
     admin2: Mapped[str | None] = mapped_column(String(120))
     admin3: Mapped[str | None] = mapped_column(String(120))
     pcode: Mapped[str | None] = mapped_column(String(20))
+    # Set by imports only (see the unique constraint above); null for incidents recorded here.
+    external_reference: Mapped[str | None] = mapped_column(String(64))
     gbv_type: Mapped[GbvType | None] = mapped_column(str_enum(GbvType, "gbv_type"))
     # GBVIMS intake fields (app/models/gbvims.py), each optional.
     time_of_day: Mapped[TimeOfDay | None] = mapped_column(str_enum(TimeOfDay, "time_of_day"))

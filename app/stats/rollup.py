@@ -167,12 +167,27 @@ def record_new(
 ) -> None:
     """Add new incidents' contributions (a batch's) at once: one statement per table, its rows
     locked in the one order every writer uses."""
-    summed: dict[Key, Measures] = {}
+    counts = NewCounts(organisation_id)
     for state in states:
-        for key, measures in contributions(organisation_id, state).items():
-            total = summed.get(key, NOTHING)
-            summed[key] = tuple(a + b for a, b in zip(total, measures, strict=True))
-    _add_differences(session, {}, summed)
+        counts.add(state)
+    counts.write(session)
+
+
+class NewCounts:
+    """New incidents' contributions, summed as they come (an import too large to hold its
+    incidents), then written at once by `write`."""
+
+    def __init__(self, organisation_id: uuid.UUID) -> None:
+        self.organisation_id = organisation_id
+        self.summed: dict[Key, Measures] = {}
+
+    def add(self, state: dict[str, Any]) -> None:
+        for key, measures in contributions(self.organisation_id, state).items():
+            total = self.summed.get(key, NOTHING)
+            self.summed[key] = tuple(a + b for a, b in zip(total, measures, strict=True))
+
+    def write(self, session: Session) -> None:
+        _add_differences(session, {}, self.summed)
 
 
 def _add_differences(session: Session, old: Contributions, new: Contributions) -> None:

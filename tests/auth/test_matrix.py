@@ -33,6 +33,8 @@ ALLOWED: dict[tuple[str, str], frozenset[Role] | str] = {
     ("PATCH", "/api/v1/incidents/{incident_id}"): frozenset({ADVISER}),
     ("DELETE", "/api/v1/incidents/{incident_id}"): frozenset({ADVISER}),
     ("POST", "/api/v1/incidents:batch"): frozenset({ADVISER}),
+    ("POST", "/api/v1/imports"): frozenset({ADVISER}),
+    ("GET", "/api/v1/exports/incident-recorder.xlsx"): frozenset({ADVISER}),
     ("POST", "/api/v1/incidents/{incident_id}/verification"): frozenset({ADVISER}),
     ("POST", "/api/v1/incidents/{incident_id}/duplicate-of/{canonical_id}"): frozenset({ADVISER}),
     ("DELETE", "/api/v1/incidents/{incident_id}/duplicate-of/{canonical_id}"): frozenset({ADVISER}),

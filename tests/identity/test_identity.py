@@ -52,6 +52,7 @@ def test_adviser_reads_identity_and_each_read_is_audited(app: FastAPI, client: T
         "contact": PHONE,
         "address": "Quartier Mossinkoré",
         "notes": None,
+        "survivor_code": None,
     }
     with app.state.session_factory() as session:
         reads = session.scalars(
@@ -96,6 +97,7 @@ def test_identity_can_be_replaced_and_erased(client: TestClient) -> None:
         "contact": None,
         "address": None,
         "notes": None,
+        "survivor_code": None,
     }
     detail = client.get(f"{API}/incidents/{incident['id']}").json()
     assert detail["victims"][1]["has_identity"] is False

@@ -73,6 +73,7 @@ PAGES: dict[str, set[Role]] = {
     "/aggregates/template.csv": {ADVISER, WRITER, ADMIN},
     "/aggregates/new": {ADVISER, ADMIN},
     "/aggregates/{submission_id}": {ADVISER, WRITER, ADMIN},
+    "/imports/incident-recorder": {ADVISER},
 }
 # Pages open to anyone, or to anyone signed in, and the form targets (tested with their pages).
 NOT_ROLE_BOUND = {"/", "/login", "/logout", "/language/{language}"}
@@ -103,6 +104,7 @@ FORM_TARGETS = {
     "/armed-parties/{party_id}/{kind}/{record_id}/delete": {ADVISER},
     "/aggregates/new": {ADVISER, ADMIN},
     "/statistics/maps": {ADVISER, ADMIN},
+    "/imports/incident-recorder": {ADVISER},
 }
 
 

@@ -1,0 +1,53 @@
+"""The Incident Recorder import page: check first, then import; the report in the language."""
+
+from collections.abc import Callable
+
+from fastapi.testclient import TestClient
+
+from app.models.enums import Role
+from tests.factories import API
+from tests.imports.workbooks import recorder_row, workbook_bytes
+from tests.web.pages import csrf_of
+
+PAGE = "/imports/incident-recorder"
+
+
+def _post(browser: TestClient, content: bytes, action: str, **fields: str) -> object:
+    token = csrf_of(browser.get(PAGE).text)
+    data = {"csrf_token": token, "action": action, "country": "ML", **fields}
+    return browser.post(PAGE, data=data, files={"file": ("recorder.xlsx", content)})
+
+
+def test_an_adviser_checks_a_file_then_imports_it(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    browser = pages_for(Role.PROTECTION_ADVISER)
+    content = workbook_bytes([recorder_row(), recorder_row(incident_id="IR-2")])
+    checked = _post(browser, content, "check")
+    assert checked.status_code == 200, checked.text[-3000:]  # type: ignore[attr-defined]
+    assert "2 incidents would be created" in checked.text  # type: ignore[attr-defined]
+    assert 'value="import"' in checked.text  # type: ignore[attr-defined]
+    assert client.get(f"{API}/incidents").json()["items"] == []
+    imported = _post(browser, content, "import")
+    assert "2 incidents created" in imported.text  # type: ignore[attr-defined]
+    assert len(client.get(f"{API}/incidents").json()["items"]) == 2
+
+
+def test_the_page_lists_each_problem_in_french_and_imports_nothing(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    browser = pages_for(Role.PROTECTION_ADVISER, language="fr")
+    content = workbook_bytes([recorder_row(), recorder_row(incident_id="IR-2", sex="X")])
+    response = _post(browser, content, "import")
+    assert response.status_code == 422  # type: ignore[attr-defined]
+    text = response.text  # type: ignore[attr-defined]
+    assert "rien n&#39;a été importé" in text and "<td>G3</td>" in text
+    assert "une de ces valeurs était attendue" in text
+    assert client.get(f"{API}/incidents").json()["items"] == []
+
+
+def test_a_missing_file_is_named(client: TestClient, pages_for: Callable[..., TestClient]) -> None:
+    browser = pages_for(Role.PROTECTION_ADVISER)
+    token = csrf_of(browser.get(PAGE).text)
+    response = browser.post(PAGE, data={"csrf_token": token, "action": "check"})
+    assert response.status_code == 422 and "Choose the file to import." in response.text
