@@ -132,6 +132,16 @@ async def posted_form(page: Page) -> FormData:
 PostedForm = Annotated[FormData, Depends(posted_form)]
 
 
+def posted_form_for(page_type: Any) -> Any:
+    """`PostedForm` for pages behind a guard (`Annotated[PageContext, Depends(page_for(...))]`):
+    the permission is checked before the body is read, then the token."""
+
+    async def posted(page: page_type) -> FormData:  # type: ignore[valid-type]
+        return await posted_form(page)
+
+    return Annotated[FormData, Depends(posted)]
+
+
 def new_login_csrf() -> str:
     return secrets.token_urlsafe(32)
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 from pydantic import ValidationError
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import UploadFile
 
 from app.aggregates import csv_io, service
 from app.aggregates.mapping import UNMAPPED
@@ -20,10 +20,10 @@ from app.core.i18n import N_
 from app.core.permissions import Permission
 from app.models.aggregate import AggregateDimension, AggregateMeasure
 from app.models.enums import GbvType, PerpetratorCategory, Source, VictimCategory, Violation
-from app.web.forms import errors_from_problems, filled_in, text_field
+from app.web.forms import errors_from_problems, filled_in
 from app.web.pages.incident_forms import form_errors
 from app.web.rendering import redirect, render
-from app.web.session import PageContext, check_csrf, page_for
+from app.web.session import PageContext, page_for, posted_form_for
 
 router = APIRouter(include_in_schema=False)
 ReaderPage = Annotated[PageContext, Depends(page_for(Permission.AGGREGATE_READ))]
@@ -52,13 +52,7 @@ CATEGORY_ENUMS = {
 }
 
 
-async def _posted_form(page: WriterPage) -> FormData:
-    form = await page.request.form()
-    check_csrf(page, text_field(form, "csrf_token"))
-    return form
-
-
-PostedForm = Annotated[FormData, Depends(_posted_form)]
+PostedForm = posted_form_for(WriterPage)
 
 
 @router.get(LIST_PAGE)

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import UploadFile
 
 from app.core.crypto import CipherDep
 from app.core.db import SessionDep
@@ -16,7 +16,7 @@ from app.imports.rows import Options
 from app.imports.schemas import ImportReport
 from app.web.forms import text_field
 from app.web.rendering import render
-from app.web.session import PageContext, check_csrf, page_for
+from app.web.session import PageContext, page_for, posted_form_for
 
 router = APIRouter(include_in_schema=False)
 IMPORT_PAGE = "/imports/incident-recorder"
@@ -30,13 +30,7 @@ ADMIN_CHOICES = (
 )
 
 
-async def _posted_form(page: ImporterPage) -> FormData:
-    form = await page.request.form()
-    check_csrf(page, text_field(form, "csrf_token"))
-    return form
-
-
-PostedForm = Annotated[FormData, Depends(_posted_form)]
+PostedForm = posted_form_for(ImporterPage)
 
 
 def _show(page: PageContext, status: int = 200, **values: Any) -> Response:

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
-from starlette.datastructures import FormData
 
 from app.core.crypto import FieldCipher, get_cipher
 from app.core.db import SessionDep
@@ -19,11 +18,11 @@ from app.core.permissions import Permission
 from app.models.referral import ReferralStatus, ServiceKind
 from app.referrals import service, transitions
 from app.referrals.schemas import ReferralUpdate
-from app.web.forms import filled_in, text_field
+from app.web.forms import filled_in
 from app.web.pages.incident_forms import form_errors
 from app.web.pages.services import form_version
 from app.web.rendering import redirect, render
-from app.web.session import PageContext, check_csrf, page_for
+from app.web.session import PageContext, page_for, posted_form_for
 
 router = APIRouter(include_in_schema=False)
 ReceivedPage = Annotated[PageContext, Depends(page_for(Permission.REFERRAL_READ))]
@@ -34,13 +33,7 @@ RECEIVED_PAGE = "/referrals/received"
 STATUS_FIELDS = ("status", "status_on")
 
 
-async def _posted_form(page: StatusWriterPage) -> FormData:
-    form = await page.request.form()
-    check_csrf(page, text_field(form, "csrf_token"))
-    return form
-
-
-PostedForm = Annotated[FormData, Depends(_posted_form)]
+PostedForm = posted_form_for(StatusWriterPage)
 
 
 def _show(

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import UploadFile
 
 from app.core.db import SessionDep
 from app.core.errors import ApiError, FieldProblem, InvalidFieldsError
@@ -14,9 +14,9 @@ from app.core.i18n import N_
 from app.core.permissions import Permission
 from app.region_maps import service
 from app.region_maps.geojson import MAX_AREAS, MAX_FILE_BYTES
-from app.web.forms import errors_from_problems, filled_in, text_field
+from app.web.forms import errors_from_problems, filled_in
 from app.web.rendering import redirect, render
-from app.web.session import PageContext, check_csrf, page_for
+from app.web.session import PageContext, page_for, posted_form_for
 
 router = APIRouter(include_in_schema=False)
 MapPage = Annotated[PageContext, Depends(page_for(Permission.MAP_WRITE))]
@@ -27,13 +27,7 @@ FIELDS = ("country", "code_property", "name_property")
 DEFAULTS = {"country": "ML", "code_property": "ADM1_PCODE", "name_property": ""}
 
 
-async def _posted_form(page: MapPage) -> FormData:
-    form = await page.request.form()
-    check_csrf(page, text_field(form, "csrf_token"))
-    return form
-
-
-PostedForm = Annotated[FormData, Depends(_posted_form)]
+PostedForm = posted_form_for(MapPage)
 
 
 def _show(

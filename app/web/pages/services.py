@@ -24,7 +24,7 @@ from app.referrals.schemas import DirectoryQuery, ReferralCreate, ReferralUpdate
 from app.web.forms import errors_from_validation, filled_in, text_field
 from app.web.pages.incident_forms import form_errors
 from app.web.rendering import redirect, render
-from app.web.session import PageContext, check_csrf, page_for
+from app.web.session import PageContext, page_for, posted_form_for
 
 router = APIRouter(include_in_schema=False)
 DirectoryPage = Annotated[PageContext, Depends(page_for(Permission.SERVICE_READ))]
@@ -37,14 +37,7 @@ REFER_FIELDS_MORE = ("next_follow_up_on", "note")
 FOLLOW_UP_FIELDS = ("status", "status_on", "followed_up_on", "next_follow_up_on", "note")
 
 
-async def _posted_form(page: ReferralWriterPage) -> FormData:
-    """The form, read off the event loop's thread only for its body, checked for its token."""
-    form = await page.request.form()
-    check_csrf(page, text_field(form, "csrf_token"))
-    return form
-
-
-PostedForm = Annotated[FormData, Depends(_posted_form)]
+PostedForm = posted_form_for(ReferralWriterPage)
 
 
 @router.get("/services")
