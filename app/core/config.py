@@ -22,6 +22,10 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL. PostgreSQL in production; an embedded SQLite file when unset.",
     )
     log_level: str = "INFO"
+    # `crsv-registry serve` migrates the database before serving (under a lock, so instances
+    # started together migrate once). False where a separate `crsv-registry migrate` step runs
+    # first, as in docker-compose.yml: the server then never changes the schema.
+    serve_migrates: bool = True
     # Worker processes for `crsv-registry serve`: by default one on SQLite (a single writer) and
     # one per core, at most four, on PostgreSQL. Each holds up to REQUEST_THREADS + 5 database
     # connections; keep workers x that below PostgreSQL's max_connections (100 by default).
