@@ -21,6 +21,9 @@ class Settings(BaseSettings):
         default=EMBEDDED_DATABASE_URL,
         description="SQLAlchemy URL. PostgreSQL in production; an embedded SQLite file when unset.",
     )
+    # A PostgreSQL streaming replica of DATABASE_URL that statistics (the /stats routes, the
+    # statistics and trends pages, the drafted paragraphs) are read from. Empty: the primary.
+    read_database_url: str = ""
     log_level: str = "INFO"
     # `crsv-registry serve` migrates the database before serving (under a lock, so instances
     # started together migrate once). False where a separate `crsv-registry migrate` step runs
@@ -79,7 +82,7 @@ class Settings(BaseSettings):
     password_hash_memory_kib: int = Field(default=7_168, ge=8)
     password_hash_time_cost: int = Field(default=5, ge=1)
 
-    @field_validator("database_url")
+    @field_validator("database_url", "read_database_url")
     @classmethod
     def use_psycopg3_driver(cls, url: str) -> str:
         # Hosting platforms hand out `postgres://` URLs; SQLAlchemy needs the driver named.
