@@ -113,7 +113,7 @@ def _serve(args: argparse.Namespace) -> None:
         extra={"host": args.host, "port": args.port, "database": backend, "workers": workers},
     )
     _hint_if_no_users(settings.database_url)
-    serve(args.host, args.port, workers, settings.log_level)
+    serve(args.host, args.port, workers, settings.log_level, settings.worker_hang_seconds)
 
 
 def _worker_count(text: str) -> int:

@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     # one per core, at most four, on PostgreSQL. Each holds up to REQUEST_THREADS + 5 database
     # connections; keep workers x that below PostgreSQL's max_connections (100 by default).
     workers: int | None = Field(default=None, ge=1, le=64)
+    # A worker whose event loop has not ticked for this long (seconds) is killed and replaced by
+    # `crsv-registry serve`'s supervisor: a hung worker would otherwise keep its share of the
+    # connections for good.
+    worker_hang_seconds: float = Field(default=30, ge=1, le=3600)
     # Requests handled at once by each worker process (the rest wait their turn before they
     # start); the database pool holds as many connections.
     request_threads: int = Field(default=10, ge=1, le=200)
