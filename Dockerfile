@@ -9,5 +9,5 @@ COPY migrations ./migrations
 RUN pip install --no-cache-dir --no-deps -e . && useradd --system --no-create-home crsv
 USER crsv
 EXPOSE 8000
-# Migrates the database to the latest revision, then serves.
+# Migrates the database to the latest revision (unless SERVE_MIGRATES=false), then serves.
 CMD ["crsv-registry", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,6 +29,7 @@ from app.core.crypto import (
 from app.core.db import build_engine, build_session_factory
 from app.core.errors import ApiError
 from app.core.logging import configure_logging
+from app.core.migrating import migration_lock
 from app.core.server import serve
 from app.imports import cli as import_commands
 from app.models import User
@@ -46,15 +49,38 @@ def alembic_config(database_url: str) -> Config:
 
 
 def migrate(database_url: str) -> None:
-    command.upgrade(alembic_config(database_url), "head")
+    """Bring the schema to head; an instance migrating the same database at once is waited for."""
+    with migration_lock(database_url):
+        command.upgrade(alembic_config(database_url), "head")
+
+
+def _require_schema_at_head(database_url: str) -> None:
+    """Refuse to serve a schema the separate migration step has not brought up to date."""
+    head = ScriptDirectory.from_config(alembic_config(database_url)).get_current_head()
+    engine = build_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()
+    if current != head:
+        raise SystemExit(
+            f"crsv-registry: the database schema is at {current or 'nothing'}, not {head}, and "
+            "SERVE_MIGRATES is false: run `crsv-registry migrate` first"
+        )
 
 
 def _migrate_and_key_the_chain(database_url: str) -> None:
-    """Migrate, then seal an audit chain written before it was keyed (once, at upgrade)."""
-    migrate(database_url)
-    with _session_factory(database_url)() as session, session.begin():
-        if key_the_chain(session, load_audit_key(get_settings())):
-            logger.info("audit chain sealed with the audit key")
+    """Migrate, then seal an audit chain written before it was keyed (once, at upgrade).
+
+    Both under the migration lock: two instances starting together would otherwise both find the
+    chain unkeyed and each seal it.
+    """
+    with migration_lock(database_url):
+        command.upgrade(alembic_config(database_url), "head")
+        with _session_factory(database_url)() as session, session.begin():
+            if key_the_chain(session, load_audit_key(get_settings())):
+                logger.info("audit chain sealed with the audit key")
 
 
 def _checked_settings() -> Settings:
@@ -78,15 +104,17 @@ def _serve(args: argparse.Namespace) -> None:
     settings = _checked_settings()
     workers = args.workers or settings.worker_count
     configure_logging(settings.log_level)
-    if not args.no_migrate:
+    if settings.serve_migrates and not args.no_migrate:
         _migrate_and_key_the_chain(settings.database_url)
+    elif not args.no_migrate:
+        _require_schema_at_head(settings.database_url)
     backend = settings.database_url.split(":", 1)[0]
     logger.info(
         "starting",
         extra={"host": args.host, "port": args.port, "database": backend, "workers": workers},
     )
     _hint_if_no_users(settings.database_url)
-    serve(args.host, args.port, workers, settings.log_level)
+    serve(args.host, args.port, workers, settings.log_level, settings.worker_hang_seconds)
 
 
 def _worker_count(text: str) -> int:

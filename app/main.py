@@ -84,6 +84,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         statement_timeout=settings.database_statement_timeout,
     )
 
+    read_engine = (
+        build_engine(
+            settings.read_database_url,
+            settings.request_threads,
+            settings.database_pool_timeout,
+            statement_timeout=settings.database_statement_timeout,
+        )
+        if settings.read_database_url
+        else None
+    )
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # Requests run in a thread pool (40 threads by default). On a small server more threads
@@ -92,6 +103,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         freeze_startup_objects()
         yield
         engine.dispose()
+        if read_engine is not None:
+            read_engine.dispose()
 
     app = FastAPI(
         title="crsv-registry",
@@ -110,6 +123,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.audit_key = load_audit_key(settings)
     app.state.export_slots = threading.BoundedSemaphore(settings.exports_at_once)
     install_audit_hooks(app.state.session_factory, app.state.audit_key)
+    app.state.read_session_factory = app.state.session_factory
+    if read_engine is not None:
+        app.state.read_engine = read_engine
+        app.state.read_session_factory = build_session_factory(read_engine)
+        install_audit_hooks(app.state.read_session_factory, app.state.audit_key)
 
     for router in (*ROUTERS, *PAGE_ROUTERS):
         app.include_router(router)

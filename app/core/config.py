@@ -21,11 +21,22 @@ class Settings(BaseSettings):
         default=EMBEDDED_DATABASE_URL,
         description="SQLAlchemy URL. PostgreSQL in production; an embedded SQLite file when unset.",
     )
+    # A PostgreSQL streaming replica of DATABASE_URL that statistics (the /stats routes, the
+    # statistics and trends pages, the drafted paragraphs) are read from. Empty: the primary.
+    read_database_url: str = ""
     log_level: str = "INFO"
+    # `crsv-registry serve` migrates the database before serving (under a lock, so instances
+    # started together migrate once). False where a separate `crsv-registry migrate` step runs
+    # first, as in docker-compose.yml: the server then never changes the schema.
+    serve_migrates: bool = True
     # Worker processes for `crsv-registry serve`: by default one on SQLite (a single writer) and
     # one per core, at most four, on PostgreSQL. Each holds up to REQUEST_THREADS + 5 database
     # connections; keep workers x that below PostgreSQL's max_connections (100 by default).
     workers: int | None = Field(default=None, ge=1, le=64)
+    # A worker whose event loop has not ticked for this long (seconds) is killed and replaced by
+    # `crsv-registry serve`'s supervisor: a hung worker would otherwise keep its share of the
+    # connections for good.
+    worker_hang_seconds: float = Field(default=30, ge=1, le=3600)
     # Requests handled at once by each worker process (the rest wait their turn before they
     # start); the database pool holds as many connections.
     request_threads: int = Field(default=10, ge=1, le=200)
@@ -77,7 +88,7 @@ class Settings(BaseSettings):
     password_hash_memory_kib: int = Field(default=7_168, ge=8)
     password_hash_time_cost: int = Field(default=5, ge=1)
 
-    @field_validator("database_url")
+    @field_validator("database_url", "read_database_url")
     @classmethod
     def use_psycopg3_driver(cls, url: str) -> str:
         # Hosting platforms hand out `postgres://` URLs; SQLAlchemy needs the driver named.

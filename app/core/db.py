@@ -84,7 +84,20 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     pool and back (measured: about a fifth more list pages a second); the commit or rollback, which
     talk to the database, run in a thread.
     """
-    session: Session = request.app.state.session_factory()
+    async for session in _request_session(request.app.state.session_factory):
+        yield session
+
+
+async def get_read_session(request: Request) -> AsyncIterator[Session]:
+    """The session statistics are read from: READ_DATABASE_URL's replica when set, else the
+    primary's. A replica lags the primary (by well under a second when it keeps up), so nothing a
+    user must read back right after writing it is read here: only figures."""
+    async for session in _request_session(request.app.state.read_session_factory):
+        yield session
+
+
+async def _request_session(factory: sessionmaker[Session]) -> AsyncIterator[Session]:
+    session: Session = factory()
     try:
         yield session
     except BaseException:
@@ -113,6 +126,7 @@ async def _in_thread(finish: Callable[[Session], None], session: Session) -> Non
 # the code after `yield` once the response is sent, so a client could be told "created" and read
 # the record back before it was committed, or a failed commit could follow a success response.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]
 
 
 def dialect_insert(session: Session) -> Any:

@@ -8,8 +8,15 @@ the median. Here each worker listens on its own socket in one SO_REUSEPORT group
 kernel spreads new connections across the group: the split is then even up to chance.
 
 Where SO_REUSEPORT does not balance connections (it does on Linux), uvicorn's shared socket is
-used. A worker that dies stops the server (its exit code says so); restarting is the job of
-whatever runs the service (Docker's restart policy, systemd), which also logs it.
+used.
+
+This small supervisor, not uvicorn's own multiprocess manager, because that manager hands every
+worker the one shared socket, which is what unbalanced the load; giving it a socket per worker
+means replacing its internals. The supervisor replaces a worker that dies, and one that hangs:
+each worker touches a heartbeat file from its event loop every second, and a worker silent for
+WORKER_HANG_SECONDS is killed (its socket goes with it) and replaced. A worker that dies before it
+ever served would die again: then the server stops with exit code 1, for whatever runs it
+(Docker's restart policy, systemd) to report and restart.
 """
 
 import errno
@@ -19,7 +26,9 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 from types import FrameType
 from typing import Any, NoReturn
 
@@ -30,6 +39,7 @@ APP = "app.main:create_app"
 MODULE = "app.core.server"  # run as `python -P -m` for the supervisor and each worker
 # -P: the working directory is not put on the import path, so an `app` folder wherever the
 # server happens to be started cannot stand in for this one.
+HEARTBEAT_EVERY_TICKS = 10  # uvicorn's event loop ticks every 0.1 s: a heartbeat a second
 
 
 def balanced_sockets_supported() -> bool:
@@ -52,7 +62,7 @@ def uvicorn_options() -> dict[str, Any]:
     }
 
 
-def serve(host: str, port: int, workers: int, log_level: str) -> None:
+def serve(host: str, port: int, workers: int, log_level: str, hang_seconds: float = 30) -> None:
     """Serve until interrupted: in this process for one worker, else in `workers` children."""
     import uvicorn
 
@@ -62,7 +72,7 @@ def serve(host: str, port: int, workers: int, log_level: str) -> None:
         uvicorn.run(APP, host=host, port=port, workers=workers, **uvicorn_options())
     else:
         _ensure_port_free(host, port)
-        _start_supervisor(host, port, workers, log_level)
+        _start_supervisor(host, port, workers, log_level, hang_seconds)
 
 
 def listening_socket(host: str, port: int, *, reuse_port: bool) -> socket.socket:
@@ -90,16 +100,25 @@ def _ensure_port_free(host: str, port: int) -> None:
         raise
 
 
-def _worker(host: str, port: int, log_level: str) -> None:
+def _worker(host: str, port: int, log_level: str, heartbeat: Path) -> None:
     import uvicorn  # here, not at the top: the supervisor never needs it
+
+    class HeartbeatServer(uvicorn.Server):
+        async def on_tick(self, counter: int) -> bool:
+            # From the event loop itself: a loop blocked by anything stops the heartbeat.
+            if counter % HEARTBEAT_EVERY_TICKS == 0:
+                heartbeat.touch()
+            return await super().on_tick(counter)
 
     configure_logging(log_level)
     sock = listening_socket(host, port, reuse_port=True)
     config = uvicorn.Config(APP, **uvicorn_options())
-    uvicorn.Server(config).run(sockets=[sock])
+    HeartbeatServer(config).run(sockets=[sock])
 
 
-def _start_supervisor(host: str, port: int, workers: int, log_level: str) -> NoReturn:
+def _start_supervisor(
+    host: str, port: int, workers: int, log_level: str, hang_seconds: float
+) -> NoReturn:
     """Become a small supervisor process, in place of this one (same pid, same signals).
 
     The console script has imported the whole application to migrate and check the database;
@@ -107,13 +126,25 @@ def _start_supervisor(host: str, port: int, workers: int, log_level: str) -> NoR
     """
     sys.stdout.flush()
     sys.stderr.flush()
-    arguments = ["supervise", host, str(port), str(workers), log_level]
+    arguments = ["supervise", host, str(port), str(workers), log_level, str(hang_seconds)]
     os.execv(sys.executable, [sys.executable, "-P", "-m", MODULE, *arguments])
 
 
-def _supervise(host: str, port: int, workers: int, log_level: str) -> None:
-    configure_logging(log_level)
+def _start_worker(host: str, port: int, log_level: str, heartbeat: Path) -> subprocess.Popen[bytes]:
+    heartbeat.unlink(missing_ok=True)  # no heartbeat yet: not serving yet
     command = [sys.executable, "-P", "-m", MODULE, "worker", host, str(port), log_level]
+    return subprocess.Popen([*command, str(heartbeat)])
+
+
+def _hung(heartbeat: Path, hang_seconds: float) -> bool:
+    try:
+        return time.time() - heartbeat.stat().st_mtime > hang_seconds
+    except FileNotFoundError:  # still starting
+        return False
+
+
+def _supervise(host: str, port: int, workers: int, log_level: str, hang_seconds: float) -> None:
+    configure_logging(log_level)
     stopping = False
 
     def stop(signum: int, _frame: FrameType | None) -> None:
@@ -123,19 +154,35 @@ def _supervise(host: str, port: int, workers: int, log_level: str) -> None:
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, stop)
-    processes = [subprocess.Popen(command) for _ in range(workers)]
-    logger.info("serving", extra={"workers": [process.pid for process in processes]})
-    failed = None
-    try:
-        while not stopping and failed is None:
-            failed = next((p for p in processes if p.poll() is not None), None)
-            time.sleep(0.2)
-    finally:
-        for process in processes:
-            if process.poll() is None:
-                process.terminate()
-        for process in processes:
-            process.wait()
+    with tempfile.TemporaryDirectory(prefix="crsv-registry-workers-") as directory:
+        heartbeats = [Path(directory) / f"worker-{slot}" for slot in range(workers)]
+        processes = [_start_worker(host, port, log_level, beat) for beat in heartbeats]
+        logger.info("serving", extra={"workers": [process.pid for process in processes]})
+        failed = None
+        try:
+            while not stopping and failed is None:
+                for slot, (process, beat) in enumerate(zip(processes, heartbeats, strict=True)):
+                    if process.poll() is None and _hung(beat, hang_seconds):
+                        logger.error("worker hung: killed", extra={"worker": process.pid})
+                        process.kill()
+                        process.wait()
+                    if process.poll() is None or stopping:
+                        continue
+                    if not beat.exists():  # died before it served: a new one would die too
+                        failed = process
+                        break
+                    logger.error(
+                        "worker exited: replaced",
+                        extra={"worker": process.pid, "exitcode": process.returncode},
+                    )
+                    processes[slot] = _start_worker(host, port, log_level, beat)
+                time.sleep(0.2)
+        finally:
+            for process in processes:
+                if process.poll() is None:
+                    process.terminate()
+            for process in processes:
+                process.wait()
     if failed is not None and not stopping:  # a worker stopped by the same Ctrl-C is no failure
         logger.error("worker exited", extra={"worker": failed.pid, "exitcode": failed.returncode})
         raise SystemExit(1)
@@ -144,6 +191,6 @@ def _supervise(host: str, port: int, workers: int, log_level: str) -> None:
 if __name__ == "__main__":
     role, host, port, *rest = sys.argv[1:]
     if role == "supervise":
-        _supervise(host, int(port), int(rest[0]), rest[1])
+        _supervise(host, int(port), int(rest[0]), rest[1], float(rest[2]))
     else:
-        _worker(host, int(port), rest[0])
+        _worker(host, int(port), rest[0], Path(rest[1]))

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from app.core.auth import Principal, require
 from app.core.config import API_PREFIX
-from app.core.db import SessionDep
+from app.core.db import ReadSessionDep
 from app.core.permissions import Permission
 from app.paragraphs.schemas import ParagraphsQuery, ParagraphsResult
 from app.paragraphs.service import draft
@@ -16,7 +16,7 @@ Reader = Annotated[Principal, Depends(require(Permission.STATS_READ))]
 @router.get("/paragraphs", response_model=ParagraphsResult)
 def paragraphs(
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     reader: Reader,
     query: Annotated[ParagraphsQuery, Query()],
 ) -> ParagraphsResult:

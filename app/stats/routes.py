@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 from app.aggregates.report import partner_tables_note
 from app.core.auth import Principal, require
 from app.core.config import API_PREFIX
-from app.core.db import SessionDep
+from app.core.db import ReadSessionDep
 from app.core.permissions import Permission
 from app.core.spreadsheets import XLSX_MEDIA_TYPE
 from app.stats.export import as_csv, as_xlsx, code_rows
@@ -19,7 +19,7 @@ Reader = Annotated[Principal, Depends(require(Permission.STATS_READ))]
 
 @router.get("/stats", response_model=StatsResult)
 def get_stats(
-    request: Request, session: SessionDep, reader: Reader, query: Annotated[StatsQuery, Query()]
+    request: Request, session: ReadSessionDep, reader: Reader, query: Annotated[StatsQuery, Query()]
 ) -> StatsResult:
     """Distinct incidents and victims by one or two dimensions, with the total and the remainder.
 
@@ -56,7 +56,7 @@ def _with_partner_note(session: Session, query: StatsQuery, result: StatsResult)
 )
 def get_stats_csv(
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     reader: Reader,
     query: Annotated[StatsCsvQuery, Query()],
 ) -> Response:
@@ -88,7 +88,7 @@ def get_stats_csv(
     },
 )
 def get_stats_xlsx(
-    request: Request, session: SessionDep, reader: Reader, query: Annotated[StatsQuery, Query()]
+    request: Request, session: ReadSessionDep, reader: Reader, query: Annotated[StatsQuery, Query()]
 ) -> Response:
     """The table of `/stats.csv` as a workbook, figures as published (`<5`, `suppressed`), with
     a sheet of notes: basis, filters, protection and suppression, and the notes of `/stats`."""

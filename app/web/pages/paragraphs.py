@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from app.core.db import SessionDep
+from app.core.db import ReadSessionDep
 from app.core.permissions import Permission
 from app.paragraphs.schemas import ParagraphsQuery
 from app.paragraphs.service import draft
@@ -22,7 +22,7 @@ FIELDS = ("period", "occurred_from", "occurred_to", "country", "lang")
 
 
 @router.get("/reports/paragraphs")
-def paragraphs_page(page: ReportPage, session: SessionDep) -> Response:
+def paragraphs_page(page: ReportPage, session: ReadSessionDep) -> Response:
     if (refusal := unknown_parameters_page(page.request, FIELDS)) is not None:
         return refusal
     chosen = filled_in(page.request.query_params, FIELDS)  # type: ignore[arg-type]

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
-from app.core.db import SessionDep
+from app.core.db import ReadSessionDep
 from app.core.errors import ApiError
 from app.core.permissions import Permission
 from app.core.spreadsheets import XLSX_MEDIA_TYPE
@@ -65,13 +65,13 @@ def _stats_query(choices: Choices) -> StatsQuery:
     return StatsQuery.model_validate(params)
 
 
-def _compute(page: PageContext, session: SessionDep, choices: Choices) -> StatsResult:
+def _compute(page: PageContext, session: ReadSessionDep, choices: Choices) -> StatsResult:
     k = page.request.app.state.settings.suppression_k
     return compute_stats(session, _stats_query(choices), page.user, k)
 
 
 @router.get("/statistics")
-def statistics_page(page: StatsPage, session: SessionDep) -> Response:
+def statistics_page(page: StatsPage, session: ReadSessionDep) -> Response:
     if (refusal := _refused(page)) is not None:
         return refusal
     choices = _choices(page)
@@ -113,17 +113,17 @@ def statistics_page(page: StatsPage, session: SessionDep) -> Response:
 
 
 @router.get("/statistics.csv")
-def statistics_csv(page: StatsPage, session: SessionDep) -> Response:
+def statistics_csv(page: StatsPage, session: ReadSessionDep) -> Response:
     return _table_file(page, session, "csv")
 
 
 @router.get("/statistics.xlsx")
-def statistics_xlsx(page: StatsPage, session: SessionDep) -> Response:
+def statistics_xlsx(page: StatsPage, session: ReadSessionDep) -> Response:
     """The CSV's table as a workbook, with a sheet of notes (filters, protection)."""
     return _table_file(page, session, "xlsx")
 
 
-def _table_file(page: PageContext, session: SessionDep, file_format: str) -> Response:
+def _table_file(page: PageContext, session: ReadSessionDep, file_format: str) -> Response:
     if (refusal := _refused(page)) is not None:
         return refusal
     try:

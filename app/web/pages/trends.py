@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from app.core.db import SessionDep
+from app.core.db import ReadSessionDep
 from app.core.errors import ApiError, FieldProblem, InvalidFieldsError
 from app.core.i18n import N_
 from app.core.permissions import Permission
@@ -65,7 +65,7 @@ def _not_one_of(name: str, choices: Any) -> FieldProblem:
 
 
 @router.get(TRENDS_PAGE)
-def trends_page(page: StatsPage, session: SessionDep) -> Response:
+def trends_page(page: StatsPage, session: ReadSessionDep) -> Response:
     if (refusal := unknown_parameters_page(page.request, PARAMETERS)) is not None:
         return refusal
     params = {name: page.request.query_params.get(name, "").strip() for name in PARAMETERS}
