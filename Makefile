@@ -13,6 +13,7 @@ SOURCES := app tests migrations $(wildcard bench)
 
 .PHONY: run test lint format migrate bench clean messages browser lock
 INCIDENTS ?= 100000
+BENCH_SECONDS ?= 20
 
 $(INSTALLED): pyproject.toml $(DEV_LOCK)
 	$(PYTHON) -m venv $(VENV)
@@ -64,10 +65,17 @@ browser:
 bench: $(INSTALLED)
 	@if ! command -v wrk >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  echo "Installing wrk for the list measure..."; \
+	  echo "Installing wrk for the HTTP measures..."; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; \
 	fi
-	$(BIN)/python -m bench.run --incidents $(INCIDENTS) --results bench/RESULTS.md
+	@if ! command -v pgbench >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  echo "Installing pgbench for the PostgreSQL baselines..."; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql-client >/dev/null; \
+	  command -v pgbench >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql-contrib >/dev/null; \
+	fi
+	$(BIN)/python -m bench.run --incidents $(INCIDENTS) --seconds $(BENCH_SECONDS) \
+		$(if $(PROFILE),--profile $(PROFILE)) $(if $(RESULTS),--results $(RESULTS))
 
 format: $(INSTALLED)
 	$(BIN)/ruff format $(SOURCES)

@@ -78,7 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     limit_malloc_arenas()
     engine = build_engine(
         settings.database_url,
-        settings.request_threads,
+        settings.pool_size,
         settings.database_pool_timeout,
         lock_timeout=settings.database_lock_timeout,
         statement_timeout=settings.database_statement_timeout,

@@ -1,5 +1,5 @@
--- wrk script for the list measure: each connection is one adviser paging through Mali's
--- incidents, following next_cursor, and starting again after PAGES pages. Run with as many
+-- wrk script for the list measure: each connection is one adviser paging through their
+-- organisation's incidents, following next_cursor, and starting again after PAGES pages. Run with as many
 -- threads as connections, so that each thread's variables are one client's state.
 -- Arguments (after --): the bearer token, PAGES, and optionally more query parameters.
 
@@ -19,10 +19,7 @@ failures = 0
 function init(args)
   token = args[1]
   walk = tonumber(args[2])
-  base = "/api/v1/incidents?country=ML&limit=50" .. (args[3] or "")
-  if number % 2 == 1 then
-    base = base .. "&violation=rape"
-  end
+  base = "/api/v1/incidents?limit=50" .. (args[3] or "")
 end
 
 function request()

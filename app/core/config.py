@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     # first, as in docker-compose.yml: the server then never changes the schema.
     serve_migrates: bool = True
     # Worker processes for `crsv-registry serve`: by default one on SQLite (a single writer) and
-    # one per core, at most four, on PostgreSQL. Each holds up to REQUEST_THREADS + 5 database
+    # one per core, at most four, on PostgreSQL. Each holds up to DATABASE_POOL_SIZE + 5 database
     # connections; keep workers x that below PostgreSQL's max_connections (100 by default).
     workers: int | None = Field(default=None, ge=1, le=64)
     # A worker whose event loop has not ticked for this long (seconds) is killed and replaced by
@@ -40,6 +40,13 @@ class Settings(BaseSettings):
     # Requests handled at once by each worker process (the rest wait their turn before they
     # start); the database pool holds as many connections.
     request_threads: int = Field(default=10, ge=1, le=200)
+    # Database connections in each worker's pool; unset: REQUEST_THREADS, at most 8. PostgreSQL
+    # serves most pages a second with a small number of busy connections (on two cores, 8 to 16
+    # in all: bench/RESULTS.md), and a request holds its connection from its first query to its
+    # commit, much of that time in Python. Requests beyond it wait for a connection, up to
+    # DATABASE_POOL_TIMEOUT. With several workers on more cores, workers x this near PostgreSQL's
+    # best (pgbench with the list's statements, `make bench`) is the aim.
+    database_pool_size: int | None = Field(default=None, ge=1, le=200)
     # How long a request may wait for a database connection before it fails (seconds).
     database_pool_timeout: float = Field(default=30, gt=0)
     # PostgreSQL: how long one statement of a request may wait for a row lock, and may run, before
@@ -107,6 +114,10 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def pool_size(self) -> int:
+        return self.database_pool_size or min(self.request_threads, 8)
 
     @property
     def worker_count(self) -> int:

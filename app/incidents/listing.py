@@ -10,7 +10,8 @@ import uuid
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Select, select, tuple_
+from sqlalchemy import ColumnElement, Select, Uuid, any_, bindparam, select, tuple_
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from app.core.pagination import encode_cursor
@@ -41,11 +42,13 @@ VICTIM_FIELDS = (
     "has_identity",
 )
 PERPETRATOR_FIELDS = tuple(PerpetratorIntake.model_fields)
+PERPETRATOR_KEYS = ("id", "category", *PERPETRATOR_FIELDS)
 INCIDENT_FIELDS = tuple(
     name
     for name in IncidentRead.model_fields
     if name not in {"violations", "victims", "perpetrators", "has_summary", "summary", "warnings"}
 )
+INCIDENT_COLUMNS = tuple(Incident.__table__.c[name] for name in INCIDENT_FIELDS)
 
 
 def list_page(
@@ -66,68 +69,59 @@ def list_page(
         # A row comparison, so the index on (organisation, date, id) starts right at the cursor.
         query = query.where(tuple_(Incident.occurred_on, Incident.id) < position)
     query = query.order_by(Incident.occurred_on.desc(), Incident.id.desc()).limit(limit + 1)
-    rows = session.execute(query.with_only_columns(*Incident.__table__.c)).mappings().all()
+    rows = [
+        dict(zip(INCIDENT_FIELDS, row, strict=True))
+        # On the session's connection: plain Core rows, without the ORM's result machinery.
+        for row in session.connection().execute(query.with_only_columns(*INCIDENT_COLUMNS))
+    ]
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
         next_cursor = encode_cursor(rows[-1]["occurred_on"].isoformat(), rows[-1]["id"])
-    ids = [row["id"] for row in rows]
-    children = _children(session, ids)
-    return [_incident(row, children) for row in rows], next_cursor
+    children = _children(session, [row["id"] for row in rows])
+    for row in rows:
+        _add_children(row, children)
+    return rows, next_cursor
 
 
-def _incident(row: Any, children: dict[str, Any]) -> dict[str, Any]:
+def _add_children(row: dict[str, Any], children: dict[str, Any]) -> None:
     incident_id = row["id"]
+    violations = children["violations"][incident_id]
+    row["violations"] = violations
+    row["victims"] = children["victims"][incident_id]
+    row["perpetrators"] = children["perpetrators"][incident_id]
+    row["has_summary"] = incident_id in children["summaries"]
+    row["summary"] = None
+    row["warnings"] = [
+        warning.model_dump() for warning in type_warnings(row["gbv_type"], violations)
+    ]
+
+
+def _matching(column: Any, dialect: str) -> ColumnElement[bool]:
+    """`column` among the page's ids, given as the `ids` parameter.
+
+    On PostgreSQL one array parameter (`= ANY(:ids)`): the statement's text is the same for every
+    page, so it is compiled once and PostgreSQL can keep it prepared. SQLite has no arrays: an
+    expanding IN, rendered anew for each page's number of ids.
+    """
+    if dialect == "postgresql":
+        return column == any_(bindparam("ids", type_=postgresql.ARRAY(Uuid())))
+    return column.in_(bindparam("ids", expanding=True))
+
+
+def _child_queries(dialect: str) -> dict[str, Select[Any]]:
+    """The page's child queries, built once per backend (they run on every page)."""
     return {
-        **{name: row[name] for name in INCIDENT_FIELDS},
-        "violations": children["violations"][incident_id],
-        "victims": children["victims"][incident_id],
-        "perpetrators": children["perpetrators"][incident_id],
-        "has_summary": incident_id in children["summaries"],
-        "summary": None,
-        "warnings": [
-            warning.model_dump()
-            for warning in type_warnings(row["gbv_type"], children["violations"][incident_id])
-        ],
-    }
-
-
-def _children(session: Session, ids: list[uuid.UUID]) -> dict[str, Any]:
-    if not ids:
-        return {"violations": {}, "victims": {}, "perpetrators": {}, "summaries": set()}
-    violations: dict[uuid.UUID, list[str]] = defaultdict(list)
-    for incident_id, violation in session.execute(
-        select(IncidentViolation.incident_id, IncidentViolation.violation)
-        .where(IncidentViolation.incident_id.in_(ids))
-        .order_by(IncidentViolation.incident_id, IncidentViolation.violation)
-    ):
-        violations[incident_id].append(violation)
-    summaries = set(
-        session.scalars(
-            select(IncidentNarrative.incident_id).where(IncidentNarrative.incident_id.in_(ids))
-        )
-    )
-    return {
-        "violations": violations,
-        "victims": _victims(session, ids),
-        "perpetrators": _perpetrators(session, ids),
-        "summaries": summaries,
-    }
-
-
-def _victims(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, list[dict[str, Any]]]:
-    """Victims with their consent decisions: one row per decision (or one without any)."""
-    rows = session.execute(
-        select(
-            Victim.id,
+        "violations": select(IncidentViolation.incident_id, IncidentViolation.violation)
+        .where(_matching(IncidentViolation.incident_id, dialect))
+        .order_by(IncidentViolation.incident_id, IncidentViolation.violation),
+        "summaries": select(IncidentNarrative.incident_id).where(
+            _matching(IncidentNarrative.incident_id, dialect)
+        ),
+        # Victims with their consent decisions: one row per decision (or one without any).
+        "victims": select(
             Victim.incident_id,
-            Victim.sex,
-            Victim.age,
-            Victim.age_group,
-            Victim.category,
-            Victim.displacement_status,
-            Victim.disability,
-            *(Victim.__table__.c[name] for name in VictimIntake.model_fields),
+            *(Victim.__table__.c[name] for name in VICTIM_FIELDS[:-1]),
             VictimIdentity.victim_id.is_not(None).label("has_identity"),
             VictimConsent.kind,
             VictimConsent.granted,
@@ -136,52 +130,78 @@ def _victims(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, list[dic
         )
         .outerjoin(VictimIdentity, VictimIdentity.victim_id == Victim.id)
         .outerjoin(VictimConsent, VictimConsent.victim_id == Victim.id)
-        .where(Victim.incident_id.in_(ids))
-        .order_by(Victim.incident_id, Victim.position, Victim.id)
-    ).all()
+        .where(_matching(Victim.incident_id, dialect))
+        .order_by(Victim.incident_id, Victim.position, Victim.id),
+        "perpetrators": select(
+            Perpetrator.incident_id,
+            Perpetrator.id,
+            Perpetrator.category,
+            *(Perpetrator.__table__.c[name] for name in PERPETRATOR_FIELDS),
+            ArmedParty.id.label("party_id"),
+            ArmedParty.name,
+            ArmedParty.acronym,
+        )
+        .outerjoin(ArmedParty, ArmedParty.id == Perpetrator.armed_party_id)
+        .where(_matching(Perpetrator.incident_id, dialect))
+        .order_by(Perpetrator.incident_id, Perpetrator.position),
+    }
+
+
+CHILD_QUERIES = {dialect: _child_queries(dialect) for dialect in ("postgresql", "sqlite")}
+
+
+def _children(session: Session, ids: list[uuid.UUID]) -> dict[str, Any]:
+    if not ids:
+        return {"violations": {}, "victims": {}, "perpetrators": {}, "summaries": set()}
+    connection = session.connection()
+    queries = CHILD_QUERIES[connection.dialect.name]
+    ids_param = {"ids": ids}
+    violations: dict[uuid.UUID, list[str]] = defaultdict(list)
+    for incident_id, violation in connection.execute(queries["violations"], ids_param):
+        violations[incident_id].append(violation)
+    summaries = set(connection.scalars(queries["summaries"], ids_param))
+    return {
+        "violations": violations,
+        "victims": _victims(connection.execute(queries["victims"], ids_param)),
+        "perpetrators": _perpetrators(connection.execute(queries["perpetrators"], ids_param)),
+        "summaries": summaries,
+    }
+
+
+VICTIM_WIDTH = len(VICTIM_FIELDS) - 1  # the columns before has_identity
+PERPETRATOR_WIDTH = 2 + len(PERPETRATOR_FIELDS)  # id, category and the intake fields
+
+
+def _victims(rows: Any) -> dict[uuid.UUID, list[dict[str, Any]]]:
     by_incident: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
     by_id: dict[uuid.UUID, dict[str, Any]] = {}
-    for row in rows:
-        victim = by_id.get(row.id)
+    for incident_id, *values in rows:
+        victim_id = values[0]
+        victim = by_id.get(victim_id)
         if victim is None:
-            victim = by_id[row.id] = {name: getattr(row, name) for name in VICTIM_FIELDS} | {
-                "has_identity": bool(row.has_identity),  # SQLite gives 0 or 1
-                "consent": {},
-            }
-            by_incident[row.incident_id].append(victim)
-        if row.kind is not None:
-            victim["consent"][str(row.kind)] = {
-                "granted": row.granted,
-                "recorded_at": row.recorded_at,
-                "recorded_by_id": row.recorded_by_id,
+            victim = by_id[victim_id] = dict(
+                zip(VICTIM_FIELDS[:VICTIM_WIDTH], values[:VICTIM_WIDTH], strict=True)
+            )
+            victim["has_identity"] = bool(values[VICTIM_WIDTH])  # SQLite gives 0 or 1
+            victim["consent"] = {}
+            by_incident[incident_id].append(victim)
+        kind, granted, recorded_at, recorded_by_id = values[VICTIM_WIDTH + 1 :]
+        if kind is not None:
+            victim["consent"][str(kind)] = {
+                "granted": granted,
+                "recorded_at": recorded_at,
+                "recorded_by_id": recorded_by_id,
             }
     return by_incident
 
 
-def _perpetrators(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, list[dict[str, Any]]]:
-    rows = session.execute(
-        select(
-            Perpetrator.id,
-            Perpetrator.incident_id,
-            Perpetrator.category,
-            ArmedParty.id.label("party_id"),
-            ArmedParty.name,
-            ArmedParty.acronym,
-            *(Perpetrator.__table__.c[name] for name in PERPETRATOR_FIELDS),
-        )
-        .outerjoin(ArmedParty, ArmedParty.id == Perpetrator.armed_party_id)
-        .where(Perpetrator.incident_id.in_(ids))
-        .order_by(Perpetrator.incident_id, Perpetrator.position)
-    )
+def _perpetrators(rows: Any) -> dict[uuid.UUID, list[dict[str, Any]]]:
     by_incident: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
-    for perpetrator_id, incident_id, category, party_id, name, acronym, *intake in rows:
-        party = None if party_id is None else {"id": party_id, "name": name, "acronym": acronym}
-        by_incident[incident_id].append(
-            {
-                "id": perpetrator_id,
-                "category": category,
-                "armed_party": party,
-                **dict(zip(PERPETRATOR_FIELDS, intake, strict=True)),
-            }
+    for incident_id, *values in rows:
+        perpetrator = dict(zip(PERPETRATOR_KEYS, values[:PERPETRATOR_WIDTH], strict=True))
+        party_id, name, acronym = values[PERPETRATOR_WIDTH:]
+        perpetrator["armed_party"] = (
+            None if party_id is None else {"id": party_id, "name": name, "acronym": acronym}
         )
+        by_incident[incident_id].append(perpetrator)
     return by_incident
