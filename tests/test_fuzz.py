@@ -39,7 +39,7 @@ from tests.referrals.helpers import create_point, refer, referrals_url
 
 # Examples are shared out over the operations so the run stays about as long however many routes
 # there are (per role and generation mode; about a minute per database on an idle machine).
-EXAMPLES_IN_ALL = 900
+EXAMPLES_IN_ALL = 600
 FEWEST_EXAMPLES = 5
 CHECKS = [
     not_a_server_error,

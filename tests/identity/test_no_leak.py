@@ -1,6 +1,7 @@
 """A report writer cannot obtain a survivor's identifying details by any route, filter, export or
 error message; nor do they reach the logs."""
 
+import itertools
 import logging
 import uuid
 from typing import Any
@@ -80,14 +81,12 @@ def test_no_statistics_table_carries_identifying_details(
 ) -> None:
     _seed(client)
     writer = client_for(Role.REPORT_WRITER)
-    for first in DimensionName:
-        for second in [None, *DimensionName]:
-            if second == first:
-                continue
-            group_by = first.value if second is None else f"{first.value},{second.value}"
-            response = writer.get(f"{API}/{fmt}", params={"group_by": group_by})
-            assert response.status_code == 200, (group_by, response.text)
-            _assert_clean(response)
+    names = [name.value for name in DimensionName]
+    # Each dimension alone and each pair once: a pair's two orders hold the same cells.
+    for group_by in [*names, *(",".join(pair) for pair in itertools.combinations(names, 2))]:
+        response = writer.get(f"{API}/{fmt}", params={"group_by": group_by})
+        assert response.status_code == 200, (group_by, response.text)
+        _assert_clean(response)
 
 
 def test_identifying_details_sent_in_bodies_never_reach_the_logs(
