@@ -9,6 +9,7 @@ before a byte of it is unpacked.
 
 import csv
 import io
+import logging
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from openpyxl.utils import get_column_letter
 
 from app.core.i18n import N_
 from app.imports.recorder_vocabulary import SHEET, normalise
+
+logger = logging.getLogger(__name__)
 
 # Unpacked, a workbook of 50,000 rows of 44 columns is about 60 MB; allow headroom, no more.
 MAX_UNPACKED_BYTES = 400 * 1024 * 1024
@@ -100,10 +103,29 @@ def _workbook_sheet(content: IO[bytes]) -> Sheet:
     # The dimensions a file declares may be missing or wrong (openpyxl would then scan the
     # whole sheet for them first): read the rows as they come.
     sheet.reset_dimensions()  # type: ignore[union-attr]
-    rows = sheet.iter_rows(values_only=True)
-    headers = _header(next(rows, ()))
-    numbered = ((number, tuple(row)) for number, row in enumerate(rows, start=2))
-    return Sheet("xlsx", found, headers, _bounded(numbered), book.epoch)
+    rows = _guarded(enumerate(sheet.iter_rows(values_only=True), start=1))
+    headers = _header(next(rows, (1, ()))[1])
+    return Sheet("xlsx", found, headers, _bounded(rows), book.epoch)
+
+
+def _guarded(
+    rows: Iterator[tuple[int, tuple[Any, ...]]],
+) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """The sheet's rows; a cell openpyxl cannot read (a date that is not one, a shared string
+    that does not exist, XML cut short) refuses the file, naming the row."""
+    number = 0
+    while True:
+        try:
+            number, row = next(rows)
+        except StopIteration:
+            return
+        except Exception as error:  # openpyxl raises many kinds; none is ours to show
+            logger.info("workbook row unreadable", extra={"error": type(error).__name__})
+            raise FileRefusedError(
+                N_("Row {row} of the sheet cannot be read: the workbook is damaged."),
+                row=str(number + 1),
+            ) from None
+        yield number, tuple(row)
 
 
 def _csv_sheet(content: IO[bytes]) -> Sheet:
@@ -113,7 +135,10 @@ def _csv_sheet(content: IO[bytes]) -> Sheet:
     except UnicodeDecodeError:
         raise FileRefusedError(N_("The CSV file is not UTF-8 text.")) from None
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    headers = _header(next(csv.reader([first], delimiter=delimiter), []))
+    try:
+        headers = _header(next(csv.reader([first], delimiter=delimiter), []))
+    except csv.Error:  # e.g. a header larger than a field may be
+        raise FileRefusedError(N_("The CSV file is malformed.")) from None
     reader = csv.reader(text, delimiter=delimiter)
     return Sheet("csv", SHEET, headers, _bounded(_csv_rows(reader)), None)
 
