@@ -4,13 +4,16 @@ Only a real XLSX (a zip holding a workbook and no macros) or a UTF-8 CSV is read
 opened with openpyxl in read-only mode, which streams the sheet: formulas are never evaluated, and
 a cell holding one is an error naming the cell (its value would be whatever the file claims). The
 zip's declared sizes are checked first, so a small file that inflates to gigabytes is refused
-before a byte of it is unpacked.
+before a byte of it is unpacked; then every XML part is streamed through `xml_guard`'s bounds,
+so that XML openpyxl would hold whole (a row of millions of cells, millions of elements) or walk
+for hours (a row numbered a billion) is refused before openpyxl reads it.
 """
 
 import csv
 import io
 import logging
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -20,6 +23,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from app.core.i18n import N_
+from app.imports import xml_guard
 from app.imports.recorder_vocabulary import SHEET, normalise
 
 logger = logging.getLogger(__name__)
@@ -72,24 +76,24 @@ def open_sheet(content: IO[bytes], filename: str) -> Sheet:
 def _workbook_sheet(content: IO[bytes]) -> Sheet:
     try:
         archive = zipfile.ZipFile(content)
-        names = archive.namelist()
-        unpacked = sum(info.file_size for info in archive.infolist())
-        content_types = (
-            archive.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
-        )
-    except (zipfile.BadZipFile, OSError, KeyError):
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError):
         raise FileRefusedError(N_("The file is not a readable XLSX workbook.")) from None
-    if (
-        any(n.casefold().endswith("vbaproject.bin") for n in names)
-        or b"macroEnabled" in content_types
-    ):
-        raise FileRefusedError(
-            N_("The workbook holds macros: save it as a plain .xlsx and try again.")
-        )
+    names = [info.filename for info in infos]
+    # The declared sizes first: nothing is unpacked from a workbook that would pass them (the
+    # zip reader stops at the declared size of each part).
+    if sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES:
+        raise FileRefusedError(N_("The workbook is too large once unpacked."))
+    try:
+        _refuse_macros(archive, names)
+        xml_guard.check_archive(archive)
+    except xml_guard.UnsafeXmlError as unsafe:
+        logger.info("workbook refused", extra={"reason": unsafe.reason})
+        raise FileRefusedError(N_("The workbook's XML is damaged or beyond its bounds.")) from None
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error):
+        raise FileRefusedError(N_("The file is not a readable XLSX workbook.")) from None
     if "xl/workbook.xml" not in names:
         raise FileRefusedError(N_("The file is not a readable XLSX workbook."))
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise FileRefusedError(N_("The workbook is too large once unpacked."))
     content.seek(0)
     try:
         book = load_workbook(content, read_only=True, data_only=False, keep_links=False)
@@ -106,6 +110,18 @@ def _workbook_sheet(content: IO[bytes]) -> Sheet:
     rows = _guarded(enumerate(sheet.iter_rows(values_only=True), start=1))
     headers = _header(next(rows, (1, ()))[1])
     return Sheet("xlsx", found, headers, _bounded(rows), book.epoch)
+
+
+def _refuse_macros(archive: zipfile.ZipFile, names: list[str]) -> None:
+    content_types = b""
+    if "[Content_Types].xml" in names:
+        content_types = archive.read("[Content_Types].xml")
+    if any(n.casefold().endswith("vbaproject.bin") for n in names) or (
+        b"macroEnabled" in content_types
+    ):
+        raise FileRefusedError(
+            N_("The workbook holds macros: save it as a plain .xlsx and try again.")
+        )
 
 
 def _guarded(

@@ -31,7 +31,9 @@ def _write(target: zipfile.ZipFile, name: str, part: Part) -> None:
     if isinstance(part, bytes):
         target.writestr(name, part)
         return
-    with target.open(zipfile.ZipInfo(name), "w", force_zip64=True) as stream:
+    info = zipfile.ZipInfo(name)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    with target.open(info, "w", force_zip64=True) as stream:
         part(stream)  # type: ignore[arg-type]
 
 
@@ -52,8 +54,7 @@ def repeated(prefix: bytes, unit: bytes, count: int, suffix: bytes) -> Part:
 def sheet(rows: str, before: str = "") -> bytes:
     """The sheet part: the Incident Recorder's headers, then `rows` as XML."""
     cells = "".join(
-        f'<c t="inlineStr"><is><t>{header.replace("&", "&amp;")}</t></is></c>'
-        for header in ENGLISH
+        f'<c t="inlineStr"><is><t>{header.replace("&", "&amp;")}</t></is></c>' for header in ENGLISH
     )
     return (
         f'<?xml version="1.0"?>{before}<worksheet {MAIN}><sheetData>'

@@ -1,10 +1,20 @@
 """Files made to break the Incident Recorder import: each is refused with a report, in bounded
 time and memory, and nothing is imported."""
 
+import resource
+import time
+
 from fastapi.testclient import TestClient
 
 from tests.factories import API
-from tests.imports.hostile_files import SHEET_PART, rewritten, sheet
+from tests.imports.hostile_files import (
+    MAIN,
+    SHEET_PART,
+    repeated,
+    rewritten,
+    sheet,
+    sheet_opening,
+)
 from tests.imports.workbooks import ENGLISH, upload
 
 
@@ -33,3 +43,59 @@ def test_a_csv_header_larger_than_a_field_may_be_is_refused_as_malformed(
 ) -> None:
     content = ("B" * 200_000 + "," + ",".join(ENGLISH) + "\r\n").encode()
     assert "malformed" in refusal(upload(client, content, filename="recorder.csv"))
+
+
+def peak_memory_mb() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
+def test_a_workbook_declaring_more_than_the_bound_is_refused_before_anything_is_unpacked(
+    client: TestClient,
+) -> None:
+    # Half a gigabyte of spaces as the content types: about half a megabyte zipped.
+    spaces = repeated(b"", b" " * 1024, 512 * 1024, b"")
+    before = peak_memory_mb()
+    message = refusal(upload(client, rewritten({"[Content_Types].xml": spaces})))
+    assert "too large once unpacked" in message
+    assert peak_memory_mb() - before < 100
+
+
+def test_sheet_xml_that_would_take_gigabytes_to_hold_is_refused_in_bounded_memory(
+    client: TestClient,
+) -> None:
+    opening, closing = sheet_opening(), b"</sheetData></worksheet>"
+    strings = b"".join(b"<si><t>%d</t></si>" % n for n in range(4096))
+    bombs = {
+        # one row of 60 million empty cells, then 60 million blank rows, then unknown elements
+        "row": rewritten(
+            {
+                SHEET_PART: repeated(
+                    opening + b'<row r="2">', b"<c/>", 2 * 10**7, b"</row>" + closing
+                )
+            }
+        ),
+        "rows": rewritten({SHEET_PART: repeated(opening, b"<row/>", 2 * 10**7, closing)}),
+        "elements": rewritten({SHEET_PART: repeated(opening, b"<x/>", 2 * 10**7, closing)}),
+        # a shared-strings table of 2.5 million strings
+        "strings": rewritten(
+            {},
+            extra={
+                "xl/sharedStrings.xml": repeated(f"<sst {MAIN}>".encode(), strings, 600, b"</sst>")
+            },
+        ),
+    }
+    before = peak_memory_mb()
+    for name, content in bombs.items():
+        assert len(content) < 8_000_000, name  # far below the body limit
+        message = refusal(upload(client, content))
+        assert "beyond its bounds" in message, (name, message)
+    assert peak_memory_mb() - before < 300
+
+
+def test_a_row_numbered_beyond_the_spreadsheet_limit_is_refused_at_once(
+    client: TestClient,
+) -> None:
+    far = '<row r="1000000000"><c t="inlineStr"><is><t>IR-1</t></is></c></row>'
+    started = time.monotonic()
+    assert "beyond its bounds" in refusal(upload(client, rewritten({SHEET_PART: sheet(far)})))
+    assert time.monotonic() - started < 10

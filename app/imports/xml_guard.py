@@ -1,0 +1,113 @@
+"""Bounds on a workbook's XML, checked by streaming each part before openpyxl reads any of it.
+
+openpyxl keeps more of a part in memory than its rows: every element that is not a row of a
+sheet (or a string of the shared-strings table) stays in its tree until the part is read to the
+end, a row is built whole before it is returned, the shared strings are all held at once, and a
+row numbered a billion is reached by returning every empty row before it. A few hundred
+kilobytes of zip can unpack to such XML and take gigabytes or hours. So each XML part is first
+read here with expat, in chunks, holding nothing, and refused when it passes a bound no
+Incident Recorder workbook comes near: too many elements kept at once, a row or string too
+large, more cells in a row or a higher row number than Excel allows.
+"""
+
+import zipfile
+from xml.parsers import expat
+
+CHUNK_BYTES = 1 << 20
+MAX_KEPT_ELEMENTS = 1_200_000  # per part; Excel's 1,048,576 rows and some room
+MAX_STREAMED_ITEM_BYTES = 4 << 20  # one row, or one shared string, as XML
+MAX_ROW_CELLS = 16_384  # Excel's columns
+MAX_ROW_NUMBER = 1_048_576  # Excel's rows
+# Parts openpyxl reads whole (not row by row): the workbook, styles, relationships, properties.
+MAX_WHOLE_PART_BYTES = 16 << 20
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+# Where openpyxl reads a part row by row, which item of it it lets go once read.
+STREAMED = {
+    f"{MAIN} worksheet": f"{MAIN} row",
+    f"{MAIN} sst": f"{MAIN} si",
+}
+
+
+class UnsafeXmlError(Exception):
+    """The part passes a bound; `reason` says which (for the log, never for the user)."""
+
+    def __init__(self, part: str, reason: str) -> None:
+        super().__init__(f"{part}: {reason}")
+        self.reason = reason
+
+
+def check_archive(archive: zipfile.ZipFile) -> None:
+    """Every XML part of the archive within the bounds, or UnsafeXmlError."""
+    for info in archive.infolist():
+        name = info.filename.casefold()
+        if name.endswith((".xml", ".rels", ".vml")):
+            with archive.open(info) as part:
+                _Scan(info.filename, streamable=_streamable(name)).run(part)
+
+
+def _streamable(name: str) -> bool:
+    # Only where openpyxl looks for sheets and shared strings may a part be large; anywhere else
+    # it would be read whole.
+    return name.startswith("xl/worksheets/") or name == "xl/sharedstrings.xml"
+
+
+class _Scan:
+    def __init__(self, part: str, *, streamable: bool) -> None:
+        self.part, self.streamable = part, streamable
+        self.parser = expat.ParserCreate(namespace_separator=" ")
+        self.parser.StartElementHandler = self._start
+        self.parser.EndElementHandler = self._end
+        self.streamed_tag: str | None = None
+        self.depth = 0
+        self.item_depth = 0  # depth of the row (or string) being read; 0: none
+        self.item_start = 0
+        self.cells = 0
+        self.kept = 0
+
+    def refuse(self, reason: str) -> None:
+        raise UnsafeXmlError(self.part, reason)
+
+    def run(self, part: zipfile.ZipExtFile) -> None:
+        size = 0
+        try:
+            while chunk := part.read(CHUNK_BYTES):
+                size += len(chunk)
+                if size > MAX_WHOLE_PART_BYTES and self.streamed_tag is None:
+                    self.refuse("too large for a part read whole")
+                self.parser.Parse(chunk, False)
+            self.parser.Parse(b"", True)
+        except expat.ExpatError as error:
+            self.refuse(f"not well-formed XML ({expat.errors.messages.get(error.code, '')})")
+
+    def _start(self, tag: str, attributes: dict[str, str]) -> None:
+        self.depth += 1
+        if self.depth == 1 and self.streamable:
+            self.streamed_tag = STREAMED.get(tag)
+        if self.item_depth:
+            if self.depth == self.item_depth + 1:
+                self.cells += 1
+                if self.cells > MAX_ROW_CELLS:
+                    self.refuse("too many cells in a row")
+            if self.parser.CurrentByteIndex - self.item_start > MAX_STREAMED_ITEM_BYTES:
+                self.refuse("a row or string too large")
+            return
+        self.kept += 1
+        if self.kept > MAX_KEPT_ELEMENTS:
+            self.refuse("too many elements")
+        if tag == self.streamed_tag:
+            self.item_depth, self.cells = self.depth, 0
+            self.item_start = self.parser.CurrentByteIndex
+            number = attributes.get("r", "")
+            if (
+                tag.endswith(" row")
+                and number
+                and not (number.isdigit() and 1 <= int(number) <= MAX_ROW_NUMBER)
+            ):
+                self.refuse("a row number beyond Excel's")
+
+    def _end(self, _tag: str) -> None:
+        if self.depth == self.item_depth:
+            if self.parser.CurrentByteIndex - self.item_start > MAX_STREAMED_ITEM_BYTES:
+                self.refuse("a row or string too large")
+            self.item_depth = 0
+        self.depth -= 1
