@@ -6,8 +6,9 @@ end, a row is built whole before it is returned, the shared strings are all held
 row numbered a billion is reached by returning every empty row before it. A few hundred
 kilobytes of zip can unpack to such XML and take gigabytes or hours. So each XML part is first
 read here with expat, in chunks, holding nothing, and refused when it passes a bound no
-Incident Recorder workbook comes near: too many elements kept at once, a row or string too
-large, more cells in a row or a higher row number than Excel allows.
+Incident Recorder workbook comes near: a document type (where entities are declared), too
+many elements kept at once, a row or string too large, more cells in a row or a higher row
+number than Excel allows.
 """
 
 import zipfile
@@ -55,6 +56,10 @@ class _Scan:
     def __init__(self, part: str, *, streamable: bool) -> None:
         self.part, self.streamable = part, streamable
         self.parser = expat.ParserCreate(namespace_separator=" ")
+        # OOXML has no document type; it is where entities (expanded a billion times, or read
+        # from the server's files) would be declared.
+        self.parser.StartDoctypeDeclHandler = self._doctype
+        self.parser.EntityDeclHandler = self._entity
         self.parser.StartElementHandler = self._start
         self.parser.EndElementHandler = self._end
         self.streamed_tag: str | None = None
@@ -78,6 +83,12 @@ class _Scan:
             self.parser.Parse(b"", True)
         except expat.ExpatError as error:
             self.refuse(f"not well-formed XML ({expat.errors.messages.get(error.code, '')})")
+
+    def _doctype(self, *_: object) -> None:
+        self.refuse("a document type declaration")
+
+    def _entity(self, *_: object) -> None:
+        self.refuse("an entity declaration")
 
     def _start(self, tag: str, attributes: dict[str, str]) -> None:
         self.depth += 1

@@ -4,6 +4,7 @@ time and memory, and nothing is imported."""
 import resource
 import time
 
+import openpyxl
 from fastapi.testclient import TestClient
 
 from tests.factories import API
@@ -99,3 +100,18 @@ def test_a_row_numbered_beyond_the_spreadsheet_limit_is_refused_at_once(
     started = time.monotonic()
     assert "beyond its bounds" in refusal(upload(client, rewritten({SHEET_PART: sheet(far)})))
     assert time.monotonic() - started < 10
+
+
+def test_xml_declaring_entities_is_refused_never_expanded_nor_fetched(client: TestClient) -> None:
+    laughs = "".join(f'<!ENTITY l{n} "{f"&l{n - 1};" * 10 if n else "lol"}">' for n in range(10))
+    rows = '<row r="2"><c t="inlineStr"><is><t>&e;</t></is></c></row>'
+    for declared in (
+        '<!DOCTYPE w [<!ENTITY e "IR-0001">]>',  # harmless-looking, still never expanded
+        f"<!DOCTYPE w [{laughs}<!ENTITY e '&l9;'>]>",  # a billion laughs
+        '<!DOCTYPE w [<!ENTITY e SYSTEM "file:///etc/passwd">]>',  # an external entity
+    ):
+        content = rewritten({SHEET_PART: sheet(rows, before=declared)})
+        assert "beyond its bounds" in refusal(upload(client, content)), declared
+    assert client.get(f"{API}/incidents").json()["items"] == []
+    # openpyxl itself parses with defusedxml, which refuses entities wherever it reads XML
+    assert openpyxl.DEFUSEDXML is True
