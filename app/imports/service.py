@@ -157,10 +157,16 @@ def import_recorder(
 
 def _match_headers(sheet: Sheet, run: _Run) -> None:
     run.headers = sheet.headers
+    known = [vocab.COLUMN_BY_HEADER.get(vocab.normalise(header)) for header in sheet.headers]
+    if not any(known):
+        # Not a header row at all (a file saved without its headers starts with a survivor's
+        # row): its cells are not echoed back as column names, a SURVIVOR CODE among them.
+        run.add(1, None, N_("The first row does not hold the Incident Recorder's column headers."))
+        return
     for index, header in enumerate(sheet.headers):
         if not header:
             continue
-        column = vocab.COLUMN_BY_HEADER.get(vocab.normalise(header))
+        column = known[index]
         if column is None:
             run.add(1, index, N_("is not a column of the Incident Recorder"))
         elif column.key in run.positions:

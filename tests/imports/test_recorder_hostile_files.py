@@ -7,6 +7,7 @@ import time
 import openpyxl
 from fastapi.testclient import TestClient
 
+from app.models.enums import Role
 from tests.factories import API
 from tests.imports.hostile_files import (
     MAIN,
@@ -16,7 +17,7 @@ from tests.imports.hostile_files import (
     sheet,
     sheet_opening,
 )
-from tests.imports.workbooks import ENGLISH, upload
+from tests.imports.workbooks import ENGLISH, csv_bytes, recorder_row, upload, workbook_bytes
 
 
 def refusal(response: object) -> str:
@@ -115,3 +116,20 @@ def test_xml_declaring_entities_is_refused_never_expanded_nor_fetched(client: Te
     assert client.get(f"{API}/incidents").json()["items"] == []
     # openpyxl itself parses with defusedxml, which refuses entities wherever it reads XML
     assert openpyxl.DEFUSEDXML is True
+
+
+def test_a_file_without_its_header_row_is_refused_without_echoing_its_first_row(
+    client: TestClient, client_for
+) -> None:
+    row = recorder_row(survivor_code="SURV-HEADLESS-9")
+    for content, name in (
+        (csv_bytes([row]).split(b"\r\n", 1)[1], "recorder.csv"),
+        (workbook_bytes([row], headers=[]), "recorder.xlsx"),
+    ):
+        response = upload(client, content, filename=name)
+        assert "column headers" in refusal(response)
+        assert "SURV-HEADLESS-9" not in response.text
+        dry = upload(client, content, filename=name, dry_run=True)
+        assert dry.status_code == 200 and "SURV-HEADLESS-9" not in dry.text
+    trail = client_for(Role.ADMIN).get(f"{API}/audit")
+    assert "SURV-HEADLESS-9" not in trail.text
