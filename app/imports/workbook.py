@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 # Unpacked, a workbook of 50,000 rows of 44 columns is about 60 MB; allow headroom, no more.
 MAX_UNPACKED_BYTES = 400 * 1024 * 1024
 MAX_ROWS = 100_000
+MACRO_CONTENT_TYPES = (b"macroenabled", b"vbaproject", b"macrosheet")
 CELL_TYPES = (str, int, float, datetime, date, time, bool, type(None))
 
 
@@ -113,12 +114,15 @@ def _workbook_sheet(content: IO[bytes]) -> Sheet:
 
 
 def _refuse_macros(archive: zipfile.ZipFile, names: list[str]) -> None:
+    """A VBA project or Excel 4 macro sheet, by its part's name or by the content type the
+    workbook declares for it (under any name), in any case: content types are case-blind."""
     content_types = b""
     if "[Content_Types].xml" in names:
-        content_types = archive.read("[Content_Types].xml")
-    if any(n.casefold().endswith("vbaproject.bin") for n in names) or (
-        b"macroEnabled" in content_types
-    ):
+        content_types = archive.read("[Content_Types].xml").lower()
+    by_name = any(
+        "vbaproject" in name.casefold() or "macrosheets/" in name.casefold() for name in names
+    )
+    if by_name or any(kind in content_types for kind in MACRO_CONTENT_TYPES):
         raise FileRefusedError(
             N_("The workbook holds macros: save it as a plain .xlsx and try again.")
         )

@@ -1,8 +1,10 @@
 """Files made to break the Incident Recorder import: each is refused with a report, in bounded
 time and memory, and nothing is imported."""
 
+import io
 import resource
 import time
+import zipfile
 
 import openpyxl
 from fastapi.testclient import TestClient
@@ -133,3 +135,26 @@ def test_a_file_without_its_header_row_is_refused_without_echoing_its_first_row(
         assert dry.status_code == 200 and "SURV-HEADLESS-9" not in dry.text
     trail = client_for(Role.ADMIN).get(f"{API}/audit")
     assert "SURV-HEADLESS-9" not in trail.text
+
+
+def test_macros_under_other_names_are_refused(client: TestClient) -> None:
+    original = zipfile.ZipFile(io.BytesIO(rewritten({}))).read("[Content_Types].xml")
+    vba_type = b'<Default Extension="dat" ContentType="application/vnd.ms-office.vbaProject"/>'
+    for content in (
+        # a VBA project named as data, declared by its content type
+        rewritten(
+            {"[Content_Types].xml": original.replace(b"</Types>", vba_type + b"</Types>")},
+            extra={"xl/data.dat": b"\xd0\xcf\x11\xe0 not really VBA"},
+        ),
+        # an Excel 4 macro sheet
+        rewritten({}, extra={"xl/macrosheets/sheet1.xml": b"<xm:macrosheet/>"}),
+        # the macro-enabled workbook type written in lower case
+        rewritten(
+            {
+                "[Content_Types].xml": original.replace(
+                    b"spreadsheetml.sheet.main+xml", b"sheet.macroenabled.main+xml"
+                )
+            }
+        ),
+    ):
+        assert "macros" in refusal(upload(client, content))
