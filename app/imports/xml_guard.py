@@ -38,18 +38,26 @@ class UnsafeXmlError(Exception):
 
 
 def check_archive(archive: zipfile.ZipFile) -> None:
-    """Every XML part of the archive within the bounds, or UnsafeXmlError."""
+    """Every XML part of the archive within the bounds, or UnsafeXmlError. A part is known
+    for XML by its first bytes, not its name: openpyxl reads whatever part the relationships
+    point at, under any name."""
     for info in archive.infolist():
-        name = info.filename.casefold()
-        if name.endswith((".xml", ".rels", ".vml")):
-            with archive.open(info) as part:
-                _Scan(info.filename, streamable=_streamable(name)).run(part)
+        with archive.open(info) as part:
+            _Scan(info.filename, streamable=_streamable(info.filename.casefold())).run(part)
 
 
 def _streamable(name: str) -> bool:
     # Only where openpyxl looks for sheets and shared strings may a part be large; anywhere else
     # it would be read whole.
     return name.startswith("xl/worksheets/") or name == "xl/sharedstrings.xml"
+
+
+def _may_be_xml(first: bytes) -> bool:
+    """XML starts with a byte-order mark, blanks or `<`; anything else no parser reads as XML."""
+    if first.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        return True
+    text = first.lstrip(b" \t\r\n")
+    return not text or text.startswith(b"<")
 
 
 class _Scan:
@@ -73,13 +81,18 @@ class _Scan:
         raise UnsafeXmlError(self.part, reason)
 
     def run(self, part: zipfile.ZipExtFile) -> None:
+        first = part.read(CHUNK_BYTES)
+        if not _may_be_xml(first):
+            return  # an image or other binary part, which no XML parser would read
         size = 0
         try:
-            while chunk := part.read(CHUNK_BYTES):
+            chunk = first
+            while chunk:
                 size += len(chunk)
                 if size > MAX_WHOLE_PART_BYTES and self.streamed_tag is None:
                     self.refuse("too large for a part read whole")
                 self.parser.Parse(chunk, False)
+                chunk = part.read(CHUNK_BYTES)
             self.parser.Parse(b"", True)
         except expat.ExpatError as error:
             self.refuse(f"not well-formed XML ({expat.errors.messages.get(error.code, '')})")

@@ -158,3 +158,21 @@ def test_macros_under_other_names_are_refused(client: TestClient) -> None:
         ),
     ):
         assert "macros" in refusal(upload(client, content))
+
+
+def test_a_sheet_under_a_name_that_is_not_xml_is_still_held_to_the_bounds(
+    client: TestClient,
+) -> None:
+    base = zipfile.ZipFile(io.BytesIO(rewritten({})))
+    relations = base.read("xl/_rels/workbook.xml.rels").replace(b"sheet1.xml", b"sheet1.dat")
+    far = '<row r="1000000000"><c t="inlineStr"><is><t>IR-1</t></is></c></row>'
+    content = rewritten(
+        {"xl/_rels/workbook.xml.rels": relations, SHEET_PART: b"<worksheet/>"},
+        extra={"xl/worksheets/sheet1.dat": sheet(far)},
+    )
+    started = time.monotonic()
+    assert "beyond its bounds" in refusal(upload(client, content))
+    assert time.monotonic() - started < 10
+    # a picture is not XML, and is not refused for not being XML
+    picture = rewritten({}, extra={"xl/media/image1.png": b"\x89PNG\r\n\x1a\n" + bytes(100)})
+    assert upload(client, picture, dry_run=True).json()["created"] == 1
