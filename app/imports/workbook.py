@@ -86,8 +86,9 @@ def _workbook_sheet(content: IO[bytes]) -> Sheet:
     if sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES:
         raise FileRefusedError(N_("The workbook is too large once unpacked."))
     try:
+        _refuse_macros(None, names)
+        xml_guard.check_archive(archive)  # before the content types are read whole
         _refuse_macros(archive, names)
-        xml_guard.check_archive(archive)
     except xml_guard.UnsafeXmlError as unsafe:
         logger.info("workbook refused", extra={"reason": unsafe.reason})
         raise FileRefusedError(N_("The workbook's XML is damaged or beyond its bounds.")) from None
@@ -113,15 +114,17 @@ def _workbook_sheet(content: IO[bytes]) -> Sheet:
     return Sheet("xlsx", found, headers, _bounded(rows), book.epoch)
 
 
-def _refuse_macros(archive: zipfile.ZipFile, names: list[str]) -> None:
-    """A VBA project or Excel 4 macro sheet, by its part's name or by the content type the
-    workbook declares for it (under any name), in any case: content types are case-blind."""
-    content_types = b""
-    if "[Content_Types].xml" in names:
-        content_types = archive.read("[Content_Types].xml").lower()
+def _refuse_macros(archive: zipfile.ZipFile | None, names: list[str]) -> None:
+    """A VBA project or Excel 4 macro sheet, by its part's name, or (given the archive) by the
+    content type the workbook declares for it under any name, in any case: content types are
+    case-blind. The names are checked before anything is unpacked, the content types once the
+    XML bounds have held them to a size worth reading."""
     by_name = any(
         "vbaproject" in name.casefold() or "macrosheets/" in name.casefold() for name in names
     )
+    content_types = b""
+    if archive is not None and "[Content_Types].xml" in names:
+        content_types = archive.read("[Content_Types].xml").lower()
     if by_name or any(kind in content_types for kind in MACRO_CONTENT_TYPES):
         raise FileRefusedError(
             N_("The workbook holds macros: save it as a plain .xlsx and try again.")

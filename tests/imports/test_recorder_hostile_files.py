@@ -176,3 +176,16 @@ def test_a_sheet_under_a_name_that_is_not_xml_is_still_held_to_the_bounds(
     # a picture is not XML, and is not refused for not being XML
     picture = rewritten({}, extra={"xl/media/image1.png": b"\x89PNG\r\n\x1a\n" + bytes(100)})
     assert upload(client, picture, dry_run=True).json()["created"] == 1
+
+
+def test_content_types_within_the_unpacked_bound_but_huge_are_refused_without_being_held(
+    client: TestClient,
+) -> None:
+    # 380 MB of blanks, then the content types (without their XML declaration, which must come
+    # first): under the 400 MB a workbook may unpack to, far over what such a part holds.
+    original = zipfile.ZipFile(io.BytesIO(rewritten({}))).read("[Content_Types].xml")
+    types = original.split(b"?>", 1)[1] if original.startswith(b"<?xml") else original
+    before = peak_memory_mb()
+    content = rewritten({"[Content_Types].xml": repeated(b"", b" " * 1024, 380 * 1024, types)})
+    assert "beyond its bounds" in refusal(upload(client, content))
+    assert peak_memory_mb() - before < 100
