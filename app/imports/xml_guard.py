@@ -14,6 +14,11 @@ number than Excel allows.
 import zipfile
 from xml.parsers import expat
 
+from openpyxl.packaging.manifest import Manifest
+from openpyxl.packaging.relationship import get_dependents
+from openpyxl.reader.excel import _find_workbook_part
+from openpyxl.xml.functions import fromstring
+
 CHUNK_BYTES = 1 << 20
 MAX_KEPT_ELEMENTS = 1_200_000  # per part; Excel's 1,048,576 rows and some room
 MAX_STREAMED_ITEM_BYTES = 4 << 20  # one row, or one shared string, as XML
@@ -27,6 +32,10 @@ STREAMED = {
     f"{MAIN} worksheet": f"{MAIN} row",
     f"{MAIN} sst": f"{MAIN} si",
 }
+STREAMED_BY_RELATION = {"worksheet": f"{MAIN} worksheet", "sharedStrings": f"{MAIN} sst"}
+CONTENT_TYPES = "[Content_Types].xml"
+WORKBOOK = "xl/workbook.xml"
+WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
 
 
 class UnsafeXmlError(Exception):
@@ -40,16 +49,46 @@ class UnsafeXmlError(Exception):
 def check_archive(archive: zipfile.ZipFile) -> None:
     """Every XML part of the archive within the bounds, or UnsafeXmlError. A part is known
     for XML by its first bytes, not its name: openpyxl reads whatever part the relationships
-    point at, under any name."""
-    for info in archive.infolist():
-        with archive.open(info) as part:
-            _Scan(info.filename, streamable=_streamable(info.filename.casefold())).run(part)
+    point at, under any name. Only the parts openpyxl reads row by row, the workbook's sheets
+    and shared strings as its relationships name them, may be large; they are scanned last,
+    once the small parts that name them have been held to the bounds."""
+    names = set(archive.namelist())
+    first = [name for name in (CONTENT_TYPES, WORKBOOK_RELS) if name in names]
+    for name in first:
+        _scan(archive, name, None)
+    streamed = _streamed_parts(archive, names)
+    for name in archive.namelist():
+        if name not in first:
+            _scan(archive, name, streamed.get(name))
 
 
-def _streamable(name: str) -> bool:
-    # Only where openpyxl looks for sheets and shared strings may a part be large; anywhere else
-    # it would be read whole.
-    return name.startswith("xl/worksheets/") or name == "xl/sharedstrings.xml"
+def _scan(archive: zipfile.ZipFile, name: str, root: str | None) -> None:
+    with archive.open(name) as part:
+        _Scan(name, streamed_root=root).run(part)
+
+
+def _streamed_parts(archive: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
+    """Part name -> the root element openpyxl reads it row by row as: the sheets and shared
+    strings the workbook's relationships name, when the workbook is where openpyxl will look
+    for it (else nothing is large-able: a workbook read from a sheet's part would be read whole).
+    """
+    if CONTENT_TYPES not in names or WORKBOOK_RELS not in names:
+        return {}
+    try:
+        manifest = Manifest.from_tree(fromstring(archive.read(CONTENT_TYPES)))
+        workbook = _find_workbook_part(manifest)
+        relations = get_dependents(archive, WORKBOOK_RELS)
+    except Exception:  # openpyxl's own readers; it would refuse this workbook anyway
+        return {}
+    if workbook is None or workbook.PartName.lstrip("/") != WORKBOOK:
+        return {}
+    roles: dict[str, set[str]] = {}
+    for relation in relations:
+        role = STREAMED_BY_RELATION.get(relation.Type.rsplit("/", 1)[-1])
+        if role is not None and relation.TargetMode != "External":
+            roles.setdefault(relation.target, set()).add(role)
+    # A part named for two roles would be read as both: it is held to the small parts' bounds.
+    return {target: next(iter(kinds)) for target, kinds in roles.items() if len(kinds) == 1}
 
 
 def _may_be_xml(first: bytes) -> bool:
@@ -61,8 +100,8 @@ def _may_be_xml(first: bytes) -> bool:
 
 
 class _Scan:
-    def __init__(self, part: str, *, streamable: bool) -> None:
-        self.part, self.streamable = part, streamable
+    def __init__(self, part: str, *, streamed_root: str | None) -> None:
+        self.part, self.streamed_root = part, streamed_root
         self.parser = expat.ParserCreate(namespace_separator=" ")
         # OOXML has no document type; it is where entities (expanded a billion times, or read
         # from the server's files) would be declared.
@@ -105,8 +144,8 @@ class _Scan:
 
     def _start(self, tag: str, attributes: dict[str, str]) -> None:
         self.depth += 1
-        if self.depth == 1 and self.streamable:
-            self.streamed_tag = STREAMED.get(tag)
+        if self.depth == 1 and tag == self.streamed_root:
+            self.streamed_tag = STREAMED[tag]
         if self.item_depth:
             if self.depth == self.item_depth + 1:
                 self.cells += 1

@@ -189,3 +189,27 @@ def test_content_types_within_the_unpacked_bound_but_huge_are_refused_without_be
     content = rewritten({"[Content_Types].xml": repeated(b"", b" " * 1024, 380 * 1024, types)})
     assert "beyond its bounds" in refusal(upload(client, content))
     assert peak_memory_mb() - before < 100
+
+
+def test_a_sheet_named_also_as_the_shared_strings_is_refused_before_it_is_read_whole(
+    client: TestClient,
+) -> None:
+    # openpyxl reads shared strings keeping every element that is not a string: a sheet's
+    # part read as them would be held whole, so it may not be as large as a sheet may.
+    relations = zipfile.ZipFile(io.BytesIO(rewritten({}))).read("xl/_rels/workbook.xml.rels")
+    strings = (
+        b'<Relationship Id="rIdS" Target="/xl/worksheets/sheet1.xml" Type="http://schemas.'
+        b'openxmlformats.org/officeDocument/2006/relationships/sharedStrings"/>'
+    )
+    row = b"<row>" + b"<c/>" * 16_000 + b"</row>"
+    content = rewritten(
+        {
+            "xl/_rels/workbook.xml.rels": relations.replace(
+                b"</Relationships>", strings + b"</Relationships>"
+            ),
+            SHEET_PART: repeated(sheet_opening(), row, 1_000, b"</sheetData></worksheet>"),
+        }
+    )
+    before = peak_memory_mb()
+    assert "beyond its bounds" in refusal(upload(client, content))
+    assert peak_memory_mb() - before < 300
