@@ -35,6 +35,7 @@ from app.web.i18n import Translator
 
 CHUNK_ROWS = 1000
 MAX_LISTED_PROBLEMS = 500
+IMPORT_LOCK = 0x1D1E_CAFE  # mixed into the organisation's advisory lock key: imports' own
 # Where a rule of the incident lands in the workbook: field path (indexes left out) -> column.
 FIELD_COLUMNS = {
     "occurred_on": "date_of_incident",
@@ -156,10 +157,16 @@ def import_recorder(
 
 def _match_headers(sheet: Sheet, run: _Run) -> None:
     run.headers = sheet.headers
+    known = [vocab.COLUMN_BY_HEADER.get(vocab.normalise(header)) for header in sheet.headers]
+    if not any(known):
+        # Not a header row at all (a file saved without its headers starts with a survivor's
+        # row): its cells are not echoed back as column names, a SURVIVOR CODE among them.
+        run.add(1, None, N_("The first row does not hold the Incident Recorder's column headers."))
+        return
     for index, header in enumerate(sheet.headers):
         if not header:
             continue
-        column = vocab.COLUMN_BY_HEADER.get(vocab.normalise(header))
+        column = known[index]
         if column is None:
             run.add(1, index, N_("is not a column of the Incident Recorder"))
         elif column.key in run.positions:
@@ -180,6 +187,8 @@ def _read_rows(
     run: _Run,
     writer: BulkWriter | None,
 ) -> None:
+    if writer is not None:
+        _one_import_at_a_time(session, principal)
     held = set(
         session.scalars(
             select(Incident.external_reference).where(
@@ -203,6 +212,17 @@ def _read_rows(
                 chunk = []
     if writer is not None and not run.failed and chunk:
         writer.write(chunk)
+
+
+def _one_import_at_a_time(session: Session, principal: Principal) -> None:
+    """Hold the organisation's import lock to the end of the transaction, before reading which
+    INCIDENT IDs it holds: the same file posted twice at once is then written once, and the
+    second sees the first's incidents as already imported (or, waiting past the lock timeout,
+    is answered 503 and may send it again). SQLite has one writer at a time already."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    key = int.from_bytes(principal.organisation_id.bytes[:8], "big", signed=True) ^ IMPORT_LOCK
+    session.execute(select(func.pg_advisory_xact_lock(key)))
 
 
 def _cells(sheet: Sheet, run: _Run) -> Iterator[tuple[int, dict[str, Any]]]:

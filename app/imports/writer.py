@@ -15,6 +15,7 @@ from datetime import date
 from types import SimpleNamespace
 from typing import Any
 
+import psycopg
 from psycopg.types.json import Json
 from sqlalchemy import (
     JSON,
@@ -28,6 +29,7 @@ from sqlalchemy import (
     type_coerce,
     update,
 )
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from app.core.auth import Principal
@@ -107,14 +109,20 @@ class BulkWriter:
         names = ", ".join(f'"{column.name}"' for column in columns)
         raw = connection.connection.dbapi_connection
         assert raw is not None
-        with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(
-                    [
-                        value if convert is None or value is None else convert(value)
-                        for convert, value in zip(converters, row.values(), strict=True)
-                    ]
-                )
+        statement = f"COPY {table.name} ({names}) FROM STDIN"
+        try:
+            with raw.cursor() as cursor, cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row(
+                        [
+                            value if convert is None or value is None else convert(value)
+                            for convert, value in zip(converters, row.values(), strict=True)
+                        ]
+                    )
+        except psycopg.Error as error:
+            # Raised by the driver below SQLAlchemy: wrapped as SQLAlchemy wraps its own, so a
+            # conflict or a lock timeout is answered as anywhere else (409, 503), not 500.
+            raise DBAPIError.instance(statement, None, error, psycopg.Error) from None
 
     def _rows(self, item: Checked, tables: dict[Any, list[dict[str, Any]]]) -> None:
         fields, by = item.new.fields, self.principal.user_id
