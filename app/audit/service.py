@@ -13,7 +13,7 @@ from functools import partial
 from typing import Any
 
 from sqlalchemy import event as orm_event
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from app.audit.chain import GENESIS_HASH, HEAD_ID, event_hash, is_keyed
@@ -22,6 +22,8 @@ from app.models import AuditEvent, AuditHead
 from app.models.base import utcnow
 
 PENDING_KEY = "audit_pending"
+# Bound parameters per statement: under SQLite's 32,766 and PostgreSQL's 65,535.
+MAX_PARAMETERS = 30_000
 
 
 @dataclass
@@ -95,17 +97,25 @@ def seal(session: Session, key: bytes) -> None:
         head = AuditHead(id=HEAD_ID, last_event_id=None, last_hash=GENESIS_HASH)
         session.add(head)
         session.flush()
-    events = []
+    rows = []
     previous = head.last_hash
     for item in pending:
         event = AuditEvent(**vars(item), prev_hash=previous)
         event.hash = previous = event_hash(key, event)
-        events.append(event)
-    # Added in chain order, so their ids ascend in chain order too.
-    session.add_all(events)
+        rows.append({"prev_hash": event.prev_hash, "hash": event.hash, **vars(item)})
+    head.last_event_id, head.last_hash = _insert_in_chain_order(session, rows), previous
     session.flush()
-    head.last_event_id, head.last_hash = events[-1].id, events[-1].hash
-    session.flush()
+
+
+def _insert_in_chain_order(session: Session, rows: list[dict[str, Any]]) -> int:
+    """Insert the events with multi-row statements, in chain order, so their ids ascend in
+    chain order too (each statement's rows are numbered in the order listed); the last id."""
+    per_statement = MAX_PARAMETERS // len(rows[0])
+    last_id = 0
+    for start in range(0, len(rows), per_statement):
+        statement = insert(AuditEvent).values(rows[start : start + per_statement])
+        last_id = max(session.scalars(statement.returning(AuditEvent.id)))
+    return last_id
 
 
 def discard_pending(session: Session) -> None:

@@ -13,7 +13,6 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date
-from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, Date, Select, String, and_, case, delete, func, literal, select
@@ -151,6 +150,10 @@ def yearly(rows: Contributions) -> Contributions:
     return {key: tuple(m) for key, m in summed.items()}
 
 
+# Bound parameters per statement: under SQLite's 32,766 and PostgreSQL's 65,535.
+MAX_PARAMETERS = 30_000
+
+
 def record_change(
     session: Session,
     organisation_id: uuid.UUID,
@@ -196,15 +199,20 @@ def _add_differences(session: Session, old: Contributions, new: Contributions) -
         (YearlyStatCount, YEARLY_KEY_COLUMNS, yearly(old), yearly(new)),
     ):
         deltas = _deltas(columns, old_rows, new_rows)
-        if deltas:
-            # One statement with many parameter sets: compiled once, then cached.
-            session.execute(_add_statement(dialect_insert(session), table, columns), deltas)
+        # One multi-row statement (a single create's ten rows are one round trip, not ten); a
+        # large import's thousands go in slices under the databases' parameter limits. Rows
+        # keep the sorted order, so every writer locks them in the same order.
+        step = MAX_PARAMETERS // (len(columns) + len(MEASURES))
+        for start in range(0, len(deltas), step):
+            rows = deltas[start : start + step]
+            session.execute(_add_statement(dialect_insert(session), table, columns, rows))
 
 
-@cache
-def _add_statement(insert: Any, table: type[KeptMeasures], columns: tuple[str, ...]) -> Any:
-    """INSERT a row of deltas, or add them to the row already there."""
-    statement = insert(table)
+def _add_statement(
+    insert: Any, table: type[KeptMeasures], columns: tuple[str, ...], rows: list[dict[str, Any]]
+) -> Any:
+    """INSERT rows of deltas, or add each to the row already there."""
+    statement = insert(table).values(rows)
     return statement.on_conflict_do_update(
         index_elements=list(columns),
         set_={name: getattr(table, name) + statement.excluded[name] for name in MEASURES},
