@@ -10,20 +10,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import event as orm_event
-from sqlalchemy import insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.audit.chain import GENESIS_HASH, HEAD_ID, event_hash, is_keyed
 from app.core.auth import Principal
+from app.core.bulk_insert import insert_rows
 from app.models import AuditEvent, AuditHead
 from app.models.base import utcnow
 
 PENDING_KEY = "audit_pending"
-# Bound parameters per statement: under SQLite's 32,766 and PostgreSQL's 65,535.
-MAX_PARAMETERS = 30_000
 
 
 @dataclass
@@ -100,22 +100,20 @@ def seal(session: Session, key: bytes) -> None:
     rows = []
     previous = head.last_hash
     for item in pending:
-        event = AuditEvent(**vars(item), prev_hash=previous)
-        event.hash = previous = event_hash(key, event)
-        rows.append({"prev_hash": event.prev_hash, "hash": event.hash, **vars(item)})
+        row = {**vars(item), "prev_hash": previous}
+        # Hashed as the event it becomes (the same attributes), without building ORM objects.
+        row["hash"] = previous = event_hash(key, SimpleNamespace(**row))  # type: ignore[arg-type]
+        rows.append(row)
     head.last_event_id, head.last_hash = _insert_in_chain_order(session, rows), previous
     session.flush()
 
 
 def _insert_in_chain_order(session: Session, rows: list[dict[str, Any]]) -> int:
-    """Insert the events with multi-row statements, in chain order, so their ids ascend in
-    chain order too (each statement's rows are numbered in the order listed); the last id."""
-    per_statement = MAX_PARAMETERS // len(rows[0])
-    last_id = 0
-    for start in range(0, len(rows), per_statement):
-        statement = insert(AuditEvent).values(rows[start : start + per_statement])
-        last_id = max(session.scalars(statement.returning(AuditEvent.id)))
-    return last_id
+    """Insert the events in chain order (COPY or multi-row INSERT, whose rows are numbered in
+    the order listed), so their ids ascend in chain order too; the last one's id. While the
+    head row is locked no other transaction adds events, so the highest id is this one's last."""
+    insert_rows(session, AuditEvent.__table__, rows)
+    return int(session.scalar(select(func.max(AuditEvent.id))) or 0)
 
 
 def discard_pending(session: Session) -> None:

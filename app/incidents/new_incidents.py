@@ -27,11 +27,11 @@ from sqlalchemy.orm import Session
 
 from app.audit.service import record
 from app.core.auth import ForbiddenError, Principal
+from app.core.bulk_insert import insert_rows
 from app.core.crypto import FieldCipher
 from app.core.errors import FieldProblem
 from app.core.permissions import Permission
 from app.incidents import children, history
-from app.incidents.bulk_insert import insert_rows
 from app.incidents.references import advance_counters, issue_reference
 from app.incidents.rules import column_values, incident_problems
 from app.incidents.schemas import IncidentCreate, IncidentFields, VictimCreate
