@@ -111,7 +111,9 @@ def _renew(rows: Dump) -> list[tuple[str, str, bytes]]:
     for table, columns, text in rows.tables:
         text = UUID.sub(new_id, text)
         if table == "incidents":
-            text = _renew_references(text, columns.split(", ").index("reference"), token)
+            names = columns.split(", ")
+            for name in ("reference", "external_reference"):
+                text = _renew_references(text, names.index(name), token)
         if table == "audit_events":
             text = HASH.sub(lambda _m: uuid.uuid4().hex.encode() * 2, text)
         renewed.append((table, columns, text))
@@ -119,11 +121,12 @@ def _renew(rows: Dump) -> list[tuple[str, str, bytes]]:
 
 
 def _renew_references(text: bytes, column: int, token: bytes) -> bytes:
-    """References are unique: each becomes another of the same kind of width."""
+    """References are unique: each becomes another of about the same width (none stays none)."""
     lines = []
     for number, line in enumerate(text.splitlines()):
         fields = line.split(b"\t")
-        fields[column] = b"C-" + token + b"-%06d" % number
+        if fields[column] != b"\\N":
+            fields[column] = b"C-" + token + b"-%06d" % number
         lines.append(b"\t".join(fields))
     return b"\n".join(lines) + b"\n" if lines else b""
 
