@@ -9,12 +9,13 @@ their three parts, so the two never collide.
 
 import uuid
 from collections import Counter
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, String, literal, select
+from sqlalchemy import Integer, String, Uuid, bindparam, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from app.core.db import dialect_insert
 from app.models import Organisation, ReferenceCounter
 
 
@@ -40,11 +41,25 @@ def advance_counters(
 def _advance(
     session: Session, organisation_id: uuid.UUID, country: str, year: int, by: int
 ) -> tuple[str, int]:
-    """One statement: the prefix is made from the organisation's code as the counter moves."""
-    prefix = literal(f"{country}-{year}-", String) + Organisation.reference_code
-    source = select(prefix, literal(by, Integer)).where(Organisation.id == organisation_id)
-    insert: Any = dialect_insert(session)(ReferenceCounter)
-    statement = (
+    connection = session.connection()
+    statement = _advance_statement(connection.dialect.name)
+    parameters = {"start": f"{country}-{year}-", "by": by, "organisation_id": organisation_id}
+    row = connection.execute(statement, parameters).one()
+    return str(row.prefix), int(row.last_value)
+
+
+@cache
+def _advance_statement(dialect: str) -> Any:
+    """One statement, built once: the prefix is made from the organisation's code as the
+    counter moves on."""
+    prefix = bindparam("start", type_=String) + Organisation.reference_code
+    source = select(prefix, bindparam("by", type_=Integer)).where(
+        Organisation.id == bindparam("organisation_id", type_=Uuid)
+    )
+    insert: Any = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(
+        ReferenceCounter
+    )
+    return (
         insert.from_select([ReferenceCounter.prefix, ReferenceCounter.last_value], source)
         .on_conflict_do_update(
             index_elements=[ReferenceCounter.prefix],
@@ -52,5 +67,3 @@ def _advance(
         )
         .returning(ReferenceCounter.prefix, ReferenceCounter.last_value)
     )
-    row = session.execute(statement).one()
-    return str(row.prefix), int(row.last_value)

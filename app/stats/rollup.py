@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Date, Select, String, and_, case, delete, fun
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
-from app.core.db import dialect_insert
+from app.core.bulk_insert import upsert_rows
 from app.models import (
     Incident,
     IncidentViolation,
@@ -30,7 +30,7 @@ from app.models import (
     YearlyStatCount,
 )
 from app.models.enums import ConsentKind
-from app.models.rollup import NO_VALUE, Facet, KeptMeasures
+from app.models.rollup import NO_VALUE, Facet
 
 KEY_COLUMNS = (
     "facet",
@@ -150,10 +150,6 @@ def yearly(rows: Contributions) -> Contributions:
     return {key: tuple(m) for key, m in summed.items()}
 
 
-# Bound parameters per statement: under SQLite's 32,766 and PostgreSQL's 65,535.
-MAX_PARAMETERS = 30_000
-
-
 def record_change(
     session: Session,
     organisation_id: uuid.UUID,
@@ -198,25 +194,10 @@ def _add_differences(session: Session, old: Contributions, new: Contributions) -
         (StatCount, KEY_COLUMNS, old, new),
         (YearlyStatCount, YEARLY_KEY_COLUMNS, yearly(old), yearly(new)),
     ):
+        # One statement per table whatever the number of rows (a create's ten, an import's
+        # thousands), in the sorted order every writer locks them in.
         deltas = _deltas(columns, old_rows, new_rows)
-        # One multi-row statement (a single create's ten rows are one round trip, not ten); a
-        # large import's thousands go in slices under the databases' parameter limits. Rows
-        # keep the sorted order, so every writer locks them in the same order.
-        step = MAX_PARAMETERS // (len(columns) + len(MEASURES))
-        for start in range(0, len(deltas), step):
-            rows = deltas[start : start + step]
-            session.execute(_add_statement(dialect_insert(session), table, columns, rows))
-
-
-def _add_statement(
-    insert: Any, table: type[KeptMeasures], columns: tuple[str, ...], rows: list[dict[str, Any]]
-) -> Any:
-    """INSERT rows of deltas, or add each to the row already there."""
-    statement = insert(table).values(rows)
-    return statement.on_conflict_do_update(
-        index_elements=list(columns),
-        set_={name: getattr(table, name) + statement.excluded[name] for name in MEASURES},
-    )
+        upsert_rows(session, table.__table__, columns, MEASURES, deltas)
 
 
 def _deltas(
