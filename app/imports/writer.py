@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from app.core.auth import Principal
 from app.core.crypto import FieldCipher
+from app.counting import rollup
 from app.incidents import history, service
 from app.incidents.schemas import IdentityIn, IncidentCreate
 from app.models import (
@@ -48,7 +49,6 @@ from app.models import (
 from app.models.base import utcnow
 from app.models.enums import ConsentKind
 from app.models.rollup import new_record_key
-from app.stats import rollup
 
 IMPORT_ACTION = "import"  # the version's action, in the incident's history
 

@@ -9,11 +9,11 @@ from sqlalchemy.orm import Session
 from app.audit.service import record
 from app.core.auth import Principal
 from app.core.versioning import refuse_if_stale
+from app.counting import rollup
+from app.counting.rollup import RECORD_KEYS
 from app.incidents.intake_fields import IncidentIntake, PerpetratorIntake, VictimIntake
 from app.models import Incident, IncidentVersion, JudicialCase
 from app.models.base import utcnow
-from app.stats import rollup
-from app.stats.rollup import RECORD_KEYS
 
 SNAPSHOT_FIELDS = (
     "occurred_on",

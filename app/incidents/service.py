@@ -22,6 +22,7 @@ from app.core.errors import (
 )
 from app.core.pagination import decode_cursor, invalid_cursor
 from app.core.permissions import Permission
+from app.counting import rollup
 from app.identity import service as identity
 from app.incidents import children, history, listing, verification
 from app.incidents.filters import IncidentFilters
@@ -43,7 +44,6 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.models.enums import VerificationStatus, Violation
-from app.stats import rollup
 
 INCIDENT_FIELDS = tuple(IncidentFields.model_fields)
 WITH_CHILDREN = (
