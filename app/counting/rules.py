@@ -6,7 +6,8 @@ add each incident's contribution as it is written (`app/counting/rollup.py`, ove
 snapshot, in Python); by counting the incidents themselves (`app/stats/queries.py`, in SQL); and
 by the recount that checks and rebuilds the kept counts (`rollup.recount_queries`, in SQL). Each
 rule below is one SQL expression and, where the kept counts apply it as they write, one Python
-predicate over a snapshot (`app/incidents/history.py` `snapshot`), under one docstring.
+predicate over a snapshot (`app/incidents/history.py` `snapshot`), under one docstring. The
+reports on survivor services (app/referrals/reports.py) count with the same SQL.
 tests/stats/test_counting_rules.py writes incidents of every shape the rules tell apart through
 the API and proves the three ways agree.
 
@@ -28,7 +29,7 @@ narrowed to what is shareable.
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, and_, or_, select
 
 from app.models import Incident, Victim, VictimConsent
 from app.models.enums import ConsentKind, VerificationStatus
@@ -49,15 +50,20 @@ def is_counted(state: dict[str, Any]) -> bool:
 # Shares statistics --------------------------------------------------------------------------------
 
 
+def _granted() -> ColumnElement[bool]:
+    return and_(VictimConsent.kind == ConsentKind.STATISTICS, VictimConsent.granted.is_(True))
+
+
 def statistics_consent() -> ColumnElement[bool]:
-    """Shares statistics (SQL): the condition joining a `Victim` to their granted consent to
-    statistics, so that after an outer join a victim shares when `VictimConsent.victim_id` is
-    not null."""
-    return and_(
-        VictimConsent.victim_id == Victim.id,
-        VictimConsent.kind == ConsentKind.STATISTICS,
-        VictimConsent.granted.is_(True),
-    )
+    """Shares statistics (SQL, to count victims by group): the condition joining a `Victim` to
+    their granted consent to statistics, so that after an outer join a victim shares when
+    `VictimConsent.victim_id` is not null."""
+    return and_(VictimConsent.victim_id == Victim.id, _granted())
+
+
+def victim_shares() -> ColumnElement[bool]:
+    """Shares statistics (SQL, to select victims one by one): the `Victim` granted consent."""
+    return Victim.id.in_(select(VictimConsent.victim_id).where(_granted()))
 
 
 def shares_statistics(victim: dict[str, Any]) -> bool:
