@@ -27,7 +27,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, se
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import Subquery
 
-from app.counting.rules import counted, on_basis, shareable, statistics_consent
+from app.counting import rules
 from app.incidents.filters import IncidentFilters, apply_incident_filters
 from app.models import Incident, Victim, VictimConsent
 from app.models.referral import Referral, ReferralStatus
@@ -110,9 +110,9 @@ def filtered_incidents(
         case((own, 0), else_=Incident.shared_victim_keys).label("victim_keys"),
         *(Incident.__table__.c[name.value] for name in grouped or ()),
     )
-    seen = or_(own, shareable(Incident.victim_count, Incident.shared_victim_count))
+    seen = or_(own, rules.shareable(Incident.victim_count, Incident.shared_victim_count))
     query = apply_incident_filters(columns, filters, include_archived=True).where(
-        counted(), seen, on_basis(Incident.verification_status, basis)
+        rules.counted(), seen, rules.on_basis(Incident.verification_status, basis)
     )
     return query.subquery("incidents")
 
@@ -133,7 +133,7 @@ def _victim_groups(
     their record keys). A victim with no value of a set dimension (never referred) is in the
     group of no value (null)."""
     shared_key = case((VictimConsent.victim_id.is_not(None), Victim.record_key), else_=0)
-    statement = select(Victim.incident_id).outerjoin(VictimConsent, statistics_consent())
+    statement = select(Victim.incident_id).outerjoin(VictimConsent, rules.statistics_consent())
     values = []
     referrals_counted = counted_referrals(organisation_id)
     for name in names:
@@ -245,7 +245,7 @@ def _by_victims(
     statistics, so a group holding only victims who did not is not joined at all)."""
     groups = _victim_groups(names, counted.measure, counted.organisation_id)
     own = incidents.c.foreign == 0
-    seen = or_(own, shareable(groups.c.all_victims, groups.c.shared_victims))
+    seen = or_(own, rules.shareable(groups.c.all_victims, groups.c.shared_victims))
     on = and_(groups.c.incident_id == incidents.c.id, seen)
     # Counting only some victims counts only the incidents with one of them: an inner join.
     # Otherwise an incident with no victim recorded stays, in the no-value group.
