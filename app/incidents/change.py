@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session
 
 from app.audit.service import record
 from app.core.auth import Principal
+from app.counting import rollup
 from app.incidents.history import diff, snapshot
 from app.models import Incident, IncidentVersion
 from app.models.base import utcnow
-from app.stats import rollup
 
 
 class IncidentChange:

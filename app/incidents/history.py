@@ -8,9 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.versioning import refuse_if_stale
+from app.counting.rollup import RECORD_KEYS
 from app.incidents.intake_fields import IncidentIntake, PerpetratorIntake, VictimIntake
 from app.models import Incident, IncidentVersion, JudicialCase
-from app.stats.rollup import RECORD_KEYS
 
 SNAPSHOT_FIELDS = (
     "occurred_on",

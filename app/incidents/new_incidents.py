@@ -31,6 +31,8 @@ from app.core.bulk_insert import insert_rows
 from app.core.crypto import FieldCipher
 from app.core.errors import FieldProblem
 from app.core.permissions import Permission
+from app.counting import rollup
+from app.counting.rules import shares_statistics
 from app.incidents import children, history
 from app.incidents.references import advance_counters, issue_reference
 from app.incidents.rules import column_values, incident_problems
@@ -49,7 +51,6 @@ from app.models import (
 from app.models.base import utcnow
 from app.models.enums import ConsentKind, VerificationStatus
 from app.models.rollup import new_record_key
-from app.stats import rollup
 
 INCIDENT_FIELDS = set(IncidentFields.model_fields)
 INITIAL_STATUS_NOTE = "Status recorded when the incident was entered."
@@ -373,7 +374,8 @@ class NewIncidentWriter:
 
 
 def _shares(consents: list[dict[str, Any]]) -> bool:
-    return any(row["kind"] is ConsentKind.STATISTICS and row["granted"] for row in consents)
+    """The counting rule, over the decisions as a snapshot holds them."""
+    return shares_statistics({"consent": {row["kind"].value: row["granted"] for row in consents}})
 
 
 def _view(
