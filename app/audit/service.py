@@ -113,7 +113,7 @@ def _insert_in_chain_order(session: Session, rows: list[dict[str, Any]]) -> int:
     the order listed), so their ids ascend in chain order too; the last one's id. While the
     head row is locked no other transaction adds events, so the highest id is this one's last."""
     insert_rows(session, AuditEvent.__table__, rows)
-    return int(session.scalar(select(func.max(AuditEvent.id))) or 0)
+    return int(session.scalar(select(func.max(AuditEvent.id).label("last_id"))) or 0)
 
 
 def discard_pending(session: Session) -> None:
