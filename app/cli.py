@@ -31,10 +31,10 @@ from app.core.errors import ApiError
 from app.core.logging import configure_logging
 from app.core.migrating import migration_lock
 from app.core.server import serve
+from app.counting import rollup
 from app.imports import cli as import_commands
 from app.models import User
 from app.models.enums import OrganisationKind, Role
-from app.stats import rollup
 from app.users.schemas import OrganisationCreate, UserCreate
 from app.users.service import create_organisation, create_user, find_organisation
 

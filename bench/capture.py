@@ -31,7 +31,7 @@ from tests.factories import make_user
 
 PAGES = 20  # pages a client walks before starting again (as bench/list.lua)
 PAGE_SIZE = 50
-PLACEHOLDER = re.compile(r"%\((\w+)\)s|%%")
+PLACEHOLDER = re.compile(r"%\((\w+)\)s|%%|%s")
 # A create of the benchmark: two victims (one consenting to statistics), one perpetrator.
 CREATE_BODY: dict[str, Any] = {
     "occurred_on": "2024-03-01",
@@ -54,9 +54,10 @@ class Captured:
     statements: list[tuple[str, Any, bool]] = field(default_factory=list)
 
     def listen(self, conn: Any, cursor: Any, statement: str, params: Any, ctx: Any, many: bool):
-        # Batched INSERTs (insertmanyvalues) report `many` with a single set of parameters.
-        rows = [params] if isinstance(params, dict) else list(params)
-        self.statements.append((statement, rows, len(rows) > 1 or not isinstance(params, dict)))
+        # Named parameters come as a dict (or a list of dicts for executemany); positional ones
+        # (the unnest() inserts: one array per column) as one tuple.
+        rows = [params] if isinstance(params, dict | tuple) else list(params)
+        self.statements.append((statement, rows, len(rows) > 1))
 
 
 def literal(value: Any) -> str:
@@ -89,18 +90,32 @@ def encode(value: Any) -> Any:
     if isinstance(value, Json):
         return {"json": value.obj}
     if isinstance(value, list | tuple):
-        raise TypeError("array parameters are not replayed")
+        return {"array": [encode(item) for item in value]}
     return value
 
 
-def render(statement: str, params: dict[str, Any], variables: dict[Any, str]) -> str:
+def render(statement: str, params: Any, variables: dict[Any, str]) -> str:
+    positions = iter(range(len(params))) if isinstance(params, tuple) else None
+
+    def value_of(value: Any, name: str | None) -> str:
+        if isinstance(value, list) and positions is not None:
+            # An unnest() array: each element may be a fresh id, hash or reference.
+            return "ARRAY[" + ", ".join(value_of(item, None) for item in value) + "]"
+        key = tuple(value) if isinstance(value, list) else value
+        named = variables.get(("param", name)) if name else None
+        try:
+            return named or variables.get(key) or literal(value)
+        except TypeError:  # unhashable (Json)
+            return literal(value)
+
     def one(match: re.Match[str]) -> str:
         if match.group(0) == "%%":
             return "%"
+        if match.group(0) == "%s":
+            assert positions is not None
+            return value_of(params[next(positions)], None)
         name = match.group(1)
-        value = params[name]
-        key = tuple(value) if isinstance(value, list) else value
-        return variables.get(("param", name)) or variables.get(key) or literal(value)
+        return value_of(params[name], name)
 
     return " ".join(PLACEHOLDER.sub(one, statement).split())
 
@@ -110,8 +125,8 @@ def pgbench_lines(captured: list[tuple[str, Any, bool]], variables: dict[Any, st
     for statement, params, _many in captured:
         if statement.strip() == "select pg_catalog.version()":
             continue
-        # The chain's head moves to the newest audit event, whose id only the insert returns.
-        end = " \\aset" if statement.startswith("INSERT INTO audit_events") else ";"
+        # The chain's head moves to the newest audit event, read after the events' insert.
+        end = " \\gset" if "AS last_id" in statement else ";"
         for row in params:
             lines.append(render(statement, row, variables) + end)
     return lines
@@ -189,13 +204,11 @@ def capture(dsn: str, key: str, token: str, organisation_name: str, out: Path) -
         value
         for statement, rows, _ in creating
         if statement.startswith("INSERT INTO audit_events")
-        for row in rows
-        for name, value in row.items()
-        if re.fullmatch(r"hash(__\d+)?", name)
+        for value in _column(statement, rows[0], "hash")
     ]
     new_values: dict[Any, str] = {
         fresh[1]: "('BENCH-' || :k::text)",
-        ("param", "last_event_id"): ":id",
+        ("param", "last_event_id"): ":last_id",
     }
     for n, old in enumerate(fresh):
         if isinstance(old, uuid.UUID):
@@ -213,7 +226,7 @@ def capture(dsn: str, key: str, token: str, organisation_name: str, out: Path) -
         "statements": [
             {
                 "sql": statement,
-                "rows": [{k: encode(v) for k, v in row.items()} for row in params],
+                "rows": [_encoded_row(row) for row in params],
                 "many": many,
             }
             for statement, params, many in creating[1:]  # the reference checks the token itself
@@ -228,6 +241,22 @@ def capture(dsn: str, key: str, token: str, organisation_name: str, out: Path) -
     paths["create"].write_text("\n".join(create_script) + "\n")
     paths["template"].write_text(json.dumps(template))
     return paths
+
+
+def _encoded_row(row: Any) -> Any:
+    if isinstance(row, tuple):
+        return [encode(value) for value in row]
+    return {name: encode(value) for name, value in row.items()}
+
+
+def _column(statement: str, row: Any, name: str) -> list[Any]:
+    """The values of one column of a captured insert: a positional row's array for it, or a
+    named row's value(s)."""
+    if isinstance(row, tuple):
+        columns = statement.split("(", 1)[1].split(")", 1)[0]
+        names = [column.strip().strip('"') for column in columns.split(",")]
+        return list(row[names.index(name)])
+    return [value for key, value in row.items() if re.fullmatch(rf"{name}(__\d+)?", key)]
 
 
 def bench_user(app_settings: Settings, organisation_name: str) -> tuple[str, str]:

@@ -6,6 +6,8 @@
 Writes a workbook of `--rows` varied rows (in a child process, so its memory is not counted),
 then posts it to `POST /api/v1/imports` in process (TestClient) into a fresh database, once as a
 dry run and once for real, and prints rows per second and the process's peak memory growth.
+On PostgreSQL it then writes the very rows the import wrote again with COPY
+(`bench/copy_baseline.py`) and prints the import's speed as a share of that baseline's.
 `--profile` runs the real import under cProfile and prints its heaviest functions.
 """
 
@@ -34,6 +36,7 @@ from app.core.crypto import generate_key
 from app.imports.recorder_vocabulary import COLUMNS
 from app.main import create_app
 from app.models.enums import Role
+from bench import copy_baseline
 from tests.factories import log_in, make_user
 
 ADMIN_DSN = os.environ.get("CRSV_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -226,6 +229,23 @@ def _measure(url: str, path: Path, profile: bool) -> None:
             if profiler:
                 pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
     app.state.engine.dispose()
+    if url.startswith("postgresql"):
+        _copy_baseline(url, rows / seconds)
+
+
+def _copy_baseline(url: str, import_rate: float) -> None:
+    """COPY of the rows the import wrote (every incident of the database), twice."""
+    dsn = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(dsn) as connection:
+        ids = [row[0] for row in connection.execute("SELECT id FROM incidents")]
+    rows = copy_baseline.dump(dsn, ids)
+    seconds = min(copy_baseline.copy_again(dsn, rows) for _ in range(2))
+    copy_rate = len(ids) / seconds
+    print(
+        f"COPY of the same {rows.rows:,} rows: {seconds:.1f} s = {copy_rate:,.0f} incidents/s; "
+        f"the import is {import_rate / copy_rate:.2f} of COPY (load average "
+        f"{os.getloadavg()[0]:.1f})"
+    )
 
 
 if __name__ == "__main__":

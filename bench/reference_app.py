@@ -149,6 +149,8 @@ def decode(value: Any) -> Any:
             return datetime.fromisoformat(raw)
         if kind == "json":
             return Json(raw)
+        if kind == "array":
+            return [decode(item) for item in raw]
         raise ValueError(kind)
     return value
 
@@ -178,7 +180,7 @@ def create_app(dsn: str, template_path: str, pool_size: int) -> FastAPI:
     statements = [
         (
             item["sql"],
-            [{k: decode(v) for k, v in row.items()} for row in item["rows"]],
+            [_decoded_row(row) for row in item["rows"]],
             item["many"],
         )
         for item in template["statements"]
@@ -234,15 +236,15 @@ def create_app(dsn: str, template_path: str, pool_size: int) -> FastAPI:
             async with connection.transaction():
                 newest = None
                 for sql, rows, many in statements:
-                    rows = [{k: renamed.get(v, v) for k, v in row.items()} for row in rows]
+                    rows = [_renamed_row(row, renamed) for row in rows]
                     if many:
                         await connection.cursor().executemany(sql, rows)
                         continue
-                    if "last_event_id" in rows[0]:  # the chain's head moves to the newest event
-                        rows[0]["last_event_id"] = newest
+                    if isinstance(rows[0], dict) and "last_event_id" in rows[0]:
+                        rows[0]["last_event_id"] = newest  # the chain's head moves to it
                     cursor = await connection.execute(sql, rows[0])
-                    if sql.startswith("INSERT INTO audit_events"):
-                        newest = (await cursor.fetchall())[-1][0]
+                    if "AS last_id" in sql:
+                        newest = (await cursor.fetchone() or (None,))[0]
         return Response('{"created":true}', status_code=201, media_type="application/json")
 
     @app.get("/bare")
@@ -250,6 +252,25 @@ def create_app(dsn: str, template_path: str, pool_size: int) -> FastAPI:
         return {"status": "ok"}
 
     return app
+
+
+def _decoded_row(row: Any) -> Any:
+    if isinstance(row, list):  # positional: one array per column of an unnest() insert
+        return tuple(decode(value) for value in row)
+    return {name: decode(value) for name, value in row.items()}
+
+
+def _renamed_row(row: Any, renamed: dict[Any, Any]) -> Any:
+    def new(value: Any) -> Any:
+        if isinstance(value, list):
+            return [new(item) for item in value]
+        if isinstance(value, Json):
+            return value
+        return renamed.get(value, value)
+
+    if isinstance(row, tuple):
+        return tuple(new(value) for value in row)
+    return {name: new(value) for name, value in row.items()}
 
 
 def _fresh(old: Any) -> Any:

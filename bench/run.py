@@ -30,9 +30,9 @@ from app.cli import migrate
 from app.core.config import Settings
 from app.core.crypto import generate_key
 from app.core.db import build_engine
+from app.counting import rollup
 from app.main import create_app
 from app.models.enums import Role
-from app.stats import rollup
 from bench import capture, compare, measure, profile
 from bench.compare import Result
 from bench.generate import generate

@@ -20,10 +20,10 @@ from sqlalchemy import Connection, make_url, update
 from app.cli import migrate
 from app.core.config import Settings
 from app.core.crypto import generate_key
+from app.counting import rollup
 from app.main import create_app
 from app.models import Base, Incident
 from app.models.enums import Role
-from app.stats import rollup
 from tests.factories import MISSION, log_in, make_user
 
 POSTGRES_ADMIN_URL = os.environ.get(

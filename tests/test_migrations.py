@@ -12,8 +12,8 @@ from sqlalchemy import create_engine, inspect, text
 from app.cli import alembic_config, migrate
 from app.core.config import get_settings
 from app.core.crypto import FieldCipher
+from app.counting import rollup
 from app.models import Base
-from app.stats import rollup
 from tests.conftest import TEST_ENCRYPTION_KEY, fresh_database
 
 

@@ -18,9 +18,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from app.audit.chain import verify_chain
+from app.counting import rollup
 from app.models import Incident
 from app.models.enums import Role
-from app.stats import rollup
 from tests.conftest import TEST_ENCRYPTION_KEY
 from tests.factories import API, PASSWORD, incident_payload, make_user
 from tests.live_server import live_server

@@ -36,10 +36,11 @@ from app.aggregates.service import stored_cells
 from app.aggregates.table import TableCell
 from app.core.auth import Principal
 from app.core.config import API_PREFIX
+from app.counting.rules import counted, on_basis
 from app.incidents.filters import IncidentFilters
 from app.models import Incident
 from app.models.aggregate import AggregateDimension, AggregateSubmission
-from app.models.enums import DatePrecision, VerificationStatus
+from app.models.enums import DatePrecision
 from app.stats.dimensions import DimensionName
 from app.stats.schemas import Basis, StatsQuery
 from app.stats.service import compute_stats
@@ -285,9 +286,8 @@ def _own_records_in(
     )
     statement = select(Incident.id).where(
         Incident.organisation_id == principal.organisation_id,
-        Incident.archived_at.is_(None),
-        Incident.duplicate_of_id.is_(None),
-        Incident.verification_status != VerificationStatus.DISCARDED,
+        counted(),
+        on_basis(Incident.verification_status, Basis.ALL_REPORTED),
         Incident.country == submission.country,
         Incident.occurred_on <= submission.period_to,
         may_meet,

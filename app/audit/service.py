@@ -10,14 +10,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import event as orm_event
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.audit.chain import GENESIS_HASH, HEAD_ID, event_hash, is_keyed
 from app.core.auth import Principal
+from app.core.bulk_insert import insert_rows
 from app.models import AuditEvent, AuditHead
 from app.models.base import utcnow
 
@@ -95,17 +97,23 @@ def seal(session: Session, key: bytes) -> None:
         head = AuditHead(id=HEAD_ID, last_event_id=None, last_hash=GENESIS_HASH)
         session.add(head)
         session.flush()
-    events = []
+    rows = []
     previous = head.last_hash
     for item in pending:
-        event = AuditEvent(**vars(item), prev_hash=previous)
-        event.hash = previous = event_hash(key, event)
-        events.append(event)
-    # Added in chain order, so their ids ascend in chain order too.
-    session.add_all(events)
+        row = {**vars(item), "prev_hash": previous}
+        # Hashed as the event it becomes (the same attributes), without building ORM objects.
+        row["hash"] = previous = event_hash(key, SimpleNamespace(**row))  # type: ignore[arg-type]
+        rows.append(row)
+    head.last_event_id, head.last_hash = _insert_in_chain_order(session, rows), previous
     session.flush()
-    head.last_event_id, head.last_hash = events[-1].id, events[-1].hash
-    session.flush()
+
+
+def _insert_in_chain_order(session: Session, rows: list[dict[str, Any]]) -> int:
+    """Insert the events in chain order (COPY or multi-row INSERT, whose rows are numbered in
+    the order listed), so their ids ascend in chain order too; the last one's id. While the
+    head row is locked no other transaction adds events, so the highest id is this one's last."""
+    insert_rows(session, AuditEvent.__table__, rows)
+    return int(session.scalar(select(func.max(AuditEvent.id).label("last_id"))) or 0)
 
 
 def discard_pending(session: Session) -> None:

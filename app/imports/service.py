@@ -28,7 +28,7 @@ from app.imports.rows import CellProblem, Options, read_row
 from app.imports.schemas import ImportProblem, ImportReport
 from app.imports.workbook import FileRefusedError, Sheet, column_letter, is_formula, open_sheet
 from app.imports.writer import BulkWriter, Checked
-from app.incidents import service as incidents
+from app.incidents.new_incidents import check_incident
 from app.incidents.schemas import IncidentCreate
 from app.models import Incident
 from app.web.i18n import Translator
@@ -286,7 +286,7 @@ def _check_row(
         for problem in problems_from(error, ("body",)):
             _add_field_problem(run, number, problem, options)
         return None
-    new = incidents.check_incident(session, data)
+    new = check_incident(session, data)
     for problem in new.problems:
         _add_field_problem(run, number, problem, options)
     if new.problems:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.core.auth import Principal
 from app.core.errors import ConflictError, NotFoundError
-from app.incidents import history
+from app.incidents.change import IncidentChange
 from app.models import Incident, IncidentViolation
 from app.models.base import utcnow
 from app.models.enums import DatePrecision
@@ -28,19 +28,13 @@ def mark_duplicate(
     _check_link(session, incident, canonical)
     if incident.duplicate_of_id == canonical.id:
         return incident
-    before = history.snapshot(incident)
+    change = IncidentChange(session, incident, principal, "duplicate")
     incident.duplicate_of_id = canonical.id
     incident.duplicate_reason = reason
     incident.duplicate_marked_by_id = principal.user_id
     incident.duplicate_marked_at = utcnow()
-    history.finish_change(
-        session,
-        incident,
-        principal,
-        "duplicate",
-        before,
-        ["duplicate_of_id", "duplicate_reason"],
-        details={"canonical_id": str(canonical.id)},
+    change.finish(
+        ["duplicate_of_id", "duplicate_reason"], details={"canonical_id": str(canonical.id)}
     )
     return incident
 
@@ -50,19 +44,12 @@ def unlink_duplicate(
 ) -> Incident:
     if incident.duplicate_of_id != canonical_id:
         raise NotFoundError("Duplicate link")
-    before = history.snapshot(incident)
+    change = IncidentChange(session, incident, principal, "duplicate_unlink")
     incident.duplicate_of_id = None
     incident.duplicate_reason = None
     incident.duplicate_marked_by_id = None
     incident.duplicate_marked_at = None
-    history.finish_change(
-        session,
-        incident,
-        principal,
-        "duplicate_unlink",
-        before,
-        ["duplicate_of_id", "duplicate_reason"],
-    )
+    change.finish(["duplicate_of_id", "duplicate_reason"])
     return incident
 
 

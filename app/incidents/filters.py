@@ -10,9 +10,9 @@ from sqlalchemy import ColumnElement, Exists, Select, exists, select
 from app.core.countries import normalise_country_code
 from app.core.dates import FilterDate
 from app.core.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from app.counting.periods import QuarterCode, in_quarters, month_known, verification_date_known
 from app.models import Incident, IncidentViolation, Perpetrator
 from app.models.enums import PerpetratorCategory, Source, VerificationStatus, Violation
-from app.stats.periods import QuarterCode, in_quarters, month_known, verification_date_known
 
 
 class IncidentFilters(BaseModel):

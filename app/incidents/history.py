@@ -1,4 +1,5 @@
-"""Incident versions: a snapshot of the statistical fields before and after each change."""
+"""Incident versions: a snapshot of the statistical fields before and after each change, and
+the versions kept (`change.IncidentChange` keeps them)."""
 
 from typing import Any
 
@@ -6,14 +7,10 @@ from pydantic_core import to_jsonable_python
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.audit.service import record
-from app.core.auth import Principal
 from app.core.versioning import refuse_if_stale
+from app.counting.rollup import RECORD_KEYS
 from app.incidents.intake_fields import IncidentIntake, PerpetratorIntake, VictimIntake
 from app.models import Incident, IncidentVersion, JudicialCase
-from app.models.base import utcnow
-from app.stats import rollup
-from app.stats.rollup import RECORD_KEYS
 
 SNAPSHOT_FIELDS = (
     "occurred_on",
@@ -79,63 +76,6 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
         for name, value in after.items()
         if before.get(name) != value and name not in ("version", RECORD_KEYS)
     }
-
-
-def record_version(
-    session: Session,
-    incident: Incident,
-    principal: Principal,
-    action: str,
-    changes: dict[str, Any],
-) -> None:
-    """Keep the version the incident has just reached. Call after the change was flushed."""
-    session.add(
-        IncidentVersion(
-            incident_id=incident.id,
-            version=incident.version,
-            action=action,
-            changed_by_id=principal.user_id,
-            changed_by_username=principal.username,
-            changes=changes,
-        )
-    )
-    session.flush()
-
-
-def finish_change(
-    session: Session,
-    incident: Incident,
-    principal: Principal,
-    action: str,
-    before: dict[str, Any],
-    fields: list[str],
-    identifying: tuple[str, ...] = (),
-    details: dict[str, Any] | None = None,
-) -> None:
-    """Bump the version (once per change), then write the audit event, the version's changes and
-    the change to the statistics' kept counts.
-
-    Touching the row makes SQLAlchemy's version check part of the UPDATE: a concurrent writer
-    who based a change on the same version finds the row changed and is refused. `before` holds
-    the version the change started from; if a flush on the way already bumped it, it stays.
-    """
-    if incident.version == before["version"]:
-        incident.updated_at = utcnow()
-        session.flush()
-    record(
-        session,
-        f"incident.{action}",
-        actor=principal,
-        record_type="incident",
-        record_id=incident.id,
-        fields=fields,
-        details=details,
-    )
-    after = snapshot(incident)
-    rollup.record_change(session, incident.organisation_id, before, after)
-    changes = diff(before, after)
-    changes.update({name: {"changed": True} for name in identifying})
-    record_version(session, incident, principal, action, changes)
 
 
 def check_version(versioned: Incident | JudicialCase, expected: int, status: int) -> None:

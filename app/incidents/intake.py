@@ -1,6 +1,11 @@
-"""Getting incidents in over poor links: idempotent creates, and all-or-nothing batch imports."""
+"""New incidents: one at a time, idempotent over poor links, or an all-or-nothing batch.
+
+Every path writes through `NewIncidentWriter`, so a batch gets the same rows, version, audit and
+kept counts as a single create, in a handful of statements per table instead of per incident.
+"""
 
 import hashlib
+import uuid
 from typing import Any
 
 from pydantic import ValidationError
@@ -10,17 +15,50 @@ from sqlalchemy.orm import Session
 from app.core.auth import Principal
 from app.core.crypto import FieldCipher
 from app.core.db import dialect_insert
-from app.core.errors import ApiError, FieldProblem, InvalidFieldsError, problems_from
-from app.incidents import service
+from app.core.errors import (
+    ApiError,
+    FieldProblem,
+    InvalidFieldsError,
+    NotFoundError,
+    problems_from,
+)
+from app.incidents import listing
+from app.incidents.new_incidents import (
+    IncidentToWrite,
+    NewIncidentWriter,
+    Written,
+    check_incident,
+)
 from app.incidents.schemas import IncidentCreate
-from app.models import IdempotencyKey, Incident
+from app.incidents.service import readable_incidents
+from app.models import IdempotencyKey
 
 MAX_KEY_LENGTH = 200  # the column's width
+IncidentView = dict[str, Any]  # an incident as `IncidentRead` shows it
+
+
+def create_incident(
+    session: Session, data: IncidentCreate, principal: Principal, cipher: FieldCipher
+) -> IncidentView:
+    """Record a new incident, owned by the principal's organisation."""
+    checked = check_incident(session, data)
+    if checked.problems:
+        raise InvalidFieldsError(checked.problems)
+    writer = NewIncidentWriter(session, principal, cipher, references_now=True)
+    (written,) = writer.write([IncidentToWrite(data, checked)])
+    writer.finish()
+    return read_incident(session, written.id)
+
+
+def read_incident(session: Session, incident_id: uuid.UUID) -> IncidentView:
+    """Read back as the list reads incidents: plain rows, no ORM objects."""
+    (incident,) = listing.by_ids(session, [incident_id])
+    return incident
 
 
 def create_once(
     session: Session, data: IncidentCreate, principal: Principal, cipher: FieldCipher, key: str
-) -> tuple[Incident, bool]:
+) -> tuple[IncidentView, bool]:
     """Create the incident unless this key already did; then return that first one.
 
     The key is claimed before anything is created, in the same transaction: a retry arriving
@@ -39,16 +77,16 @@ def create_once(
     )
     if session.execute(claim).first() is None:
         return _first_result(session, principal, key, digest), True
-    incident = service.create_incident(session, data, principal, cipher)
+    incident = create_incident(session, data, principal, cipher)
     session.execute(
         update(IdempotencyKey)
         .where(IdempotencyKey.user_id == principal.user_id, IdempotencyKey.key == key)
-        .values(incident_id=incident.id)
+        .values(incident_id=incident["id"])
     )
     return incident, False
 
 
-def _first_result(session: Session, principal: Principal, key: str, digest: str) -> Incident:
+def _first_result(session: Session, principal: Principal, key: str, digest: str) -> IncidentView:
     stored = session.get(IdempotencyKey, (principal.user_id, key))
     if stored is None or stored.incident_id is None:
         raise ApiError(status=409, detail="A request with this Idempotency-Key is in progress")
@@ -58,12 +96,15 @@ def _first_result(session: Session, principal: Principal, key: str, digest: str)
             detail="This Idempotency-Key was already used for a different request; "
             "use a new key for a new incident.",
         )
-    return service.get_incident(session, stored.incident_id, principal)
+    found = listing.by_ids(session, [stored.incident_id], readable_incidents(principal))
+    if not found:
+        raise NotFoundError("Incident")
+    return found[0]
 
 
 def import_batch(
     session: Session, rows: list[dict[str, Any]], principal: Principal, cipher: FieldCipher
-) -> list[Incident]:
+) -> list[Written]:
     """All rows or none: every row is checked first, and any problem stores nothing."""
     checked = []
     problems: list[FieldProblem] = []
@@ -74,7 +115,7 @@ def import_batch(
         except ValidationError as error:
             problems += problems_from(error, at)
             continue
-        new = service.check_incident(session, data)
+        new = check_incident(session, data)
         problems += [
             FieldProblem((*at, *p.loc[1:]), p.message, p.kind, p.values) for p in new.problems
         ]
@@ -88,12 +129,9 @@ def import_batch(
             "nothing was stored."
         )
         raise error
-    batch = service.BatchWrites(principal.organisation_id)
-    incidents = [
-        service.create_incident(session, data, principal, cipher, new, batch)
-        for data, new in checked
-    ]
+    writer = NewIncidentWriter(session, principal, cipher)
+    written = writer.write([IncidentToWrite(data, new) for data, new in checked])
     # Last: the counters and kept counts every writer shares are locked from here to the
     # commit, not for the whole batch, so a create elsewhere does not wait for it.
-    service.finish_batch(session, batch)
-    return incidents
+    writer.finish()
+    return writer.numbered(written)

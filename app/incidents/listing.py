@@ -84,6 +84,21 @@ def list_page(
     return rows, next_cursor
 
 
+def by_ids(
+    session: Session, ids: list[uuid.UUID], readable: Select[Any] | None = None
+) -> list[dict[str, Any]]:
+    """The incidents with these ids (among `readable` ones, when given), shaped as a page's."""
+    query = (readable if readable is not None else select(Incident)).where(Incident.id.in_(ids))
+    rows = [
+        dict(zip(INCIDENT_FIELDS, row, strict=True))
+        for row in session.connection().execute(query.with_only_columns(*INCIDENT_COLUMNS))
+    ]
+    children = _children(session, [row["id"] for row in rows])
+    for row in rows:
+        _add_children(row, children)
+    return rows
+
+
 def _add_children(row: dict[str, Any], children: dict[str, Any]) -> None:
     incident_id = row["id"]
     violations = children["violations"][incident_id]

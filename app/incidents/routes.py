@@ -78,9 +78,10 @@ def create_incident(
         if replayed:
             response.headers["Idempotent-Replayed"] = "true"
     else:
-        incident = service.create_incident(session, body, writer, cipher)
-    response.headers["Location"] = f"{router.prefix}/{incident.id}"
-    return read_response(incident, response)
+        incident = intake.create_incident(session, body, writer, cipher)
+    response.headers["Location"] = f"{router.prefix}/{incident['id']}"
+    response.headers["ETag"] = f'"{incident["version"]}"'
+    return IncidentRead.model_validate(incident)
 
 
 @batch_router.post(
@@ -91,12 +92,12 @@ def import_incidents(
 ) -> BatchResult:
     """Import up to 1,000 incidents at once: all or none. Errors name the row and the field
     (`incidents[3].victims[0].age`)."""
-    incidents = intake.import_batch(session, body.incidents, writer, cipher)
+    written = intake.import_batch(session, body.incidents, writer, cipher)
     return BatchResult(
-        count=len(incidents),
+        count=len(written),
         created=[
-            BatchItem(index=index, id=incident.id, reference=incident.reference)
-            for index, incident in enumerate(incidents)
+            BatchItem(index=index, id=item.id, reference=item.reference)
+            for index, item in enumerate(written)
         ],
     )
 

@@ -4,6 +4,7 @@ Kept free of the database so that create, update and (later) batch import apply 
 """
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from app.core.errors import FieldProblem
 from app.incidents.schemas import IncidentFields, VictimCreate
@@ -137,3 +138,13 @@ def incident_problems(fields: IncidentFields) -> list[FieldProblem]:
             FieldProblem(("body", "pcode"), "must begin with the incident's country code")
         )
     return problems
+
+
+def column_values(fields: IncidentFields) -> dict[str, Any]:
+    """The incident's own columns as stored: the date as its period's first day, and the delay."""
+    values = fields.model_dump(exclude={"violations"})
+    values["occurred_on"] = period_start(fields.occurred_on, fields.date_precision)
+    values["reporting_delay"] = reporting_delay(
+        values["occurred_on"], fields.reported_on, fields.date_precision
+    )
+    return values

@@ -1,7 +1,7 @@
 """Rules for recording, updating, archiving and listing incidents. Services flush, never commit."""
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -9,10 +9,8 @@ from pydantic import ValidationError
 from sqlalchemy import Select, exists, false, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.audit.service import record
-from app.core.auth import ForbiddenError, Principal
+from app.core.auth import Principal
 from app.core.crypto import FieldCipher
-from app.core.db import dialect_insert
 from app.core.errors import (
     ConflictError,
     FieldProblem,
@@ -23,12 +21,12 @@ from app.core.errors import (
 from app.core.pagination import decode_cursor, invalid_cursor
 from app.core.permissions import Permission
 from app.identity import service as identity
-from app.incidents import children, history, listing, verification
+from app.incidents import children, listing, verification
+from app.incidents.change import IncidentChange
 from app.incidents.filters import IncidentFilters
-from app.incidents.rules import incident_problems, period_start, reporting_delay
+from app.incidents.rules import column_values, incident_problems
 from app.incidents.schemas import (
     ConsentIn,
-    IncidentCreate,
     IncidentFields,
     IncidentUpdate,
     VerificationRequest,
@@ -37,13 +35,10 @@ from app.models import (
     CaseIncident,
     Incident,
     IncidentViolation,
-    Organisation,
-    ReferenceCounter,
     Victim,
 )
 from app.models.base import utcnow
-from app.models.enums import VerificationStatus, Violation
-from app.stats import rollup
+from app.models.enums import Violation
 
 INCIDENT_FIELDS = tuple(IncidentFields.model_fields)
 WITH_CHILDREN = (
@@ -66,106 +61,6 @@ def readable_incidents(principal: Principal) -> Select[tuple[Incident]]:
     return query
 
 
-@dataclass(frozen=True)
-class NewIncident:
-    """A new incident checked but not yet written: its fields, its rows, and any problems."""
-
-    fields: IncidentFields
-    victims: children.ChildPlan
-    perpetrators: children.ChildPlan
-    problems: list[FieldProblem]
-
-
-def check_incident(session: Session, data: IncidentCreate) -> NewIncident:
-    """Every problem with a new incident, found without writing anything."""
-    fields = IncidentFields.model_validate(data.model_dump(include=set(INCIDENT_FIELDS)))
-    victims = children.plan_victims([], data.victims)
-    perpetrators = children.plan_perpetrators(session, [], data.perpetrators)
-    problems = incident_problems(fields) + victims.problems + perpetrators.problems
-    return NewIncident(fields, victims, perpetrators, problems)
-
-
-def create_incident(
-    session: Session,
-    data: IncidentCreate,
-    principal: Principal,
-    cipher: FieldCipher,
-    checked: NewIncident | None = None,
-    batch: "BatchWrites | None" = None,
-) -> Incident:
-    """Record a new incident. In a batch, its reference and kept counts are written at the
-    batch's end (`finish_batch`)."""
-    checked = checked or check_incident(session, data)
-    if checked.problems:
-        raise InvalidFieldsError(checked.problems)
-    fields = checked.fields
-    victims = children.new_rows(checked.victims)
-    perpetrators = children.new_rows(checked.perpetrators)
-    incident = Incident(
-        reference=(
-            _provisional_reference()
-            if batch
-            else next_reference(
-                session, fields.country, fields.reported_on, principal.organisation_id
-            )
-        ),
-        **column_values(fields),
-        violation_rows=[IncidentViolation(violation=v) for v in fields.violations],
-        victims=victims,
-        perpetrators=perpetrators,
-        organisation_id=principal.organisation_id,
-        created_by_id=principal.user_id,
-        narrative=None,  # known to be empty: no query to find out
-        victim_count=len(data.victims),
-        shared_victim_count=sum(bool(v.consent and v.consent.statistics) for v in data.victims),
-        shared_victim_keys=sum(
-            row.record_key
-            for row, v in zip(victims, data.victims, strict=True)
-            if v.consent and v.consent.statistics
-        ),
-    )
-    session.add(incident)
-    session.flush()
-    record(
-        session,
-        "incident.create",
-        actor=principal,
-        record_type="incident",
-        record_id=incident.id,
-        fields=sorted(data.model_fields_set),
-    )
-    details = identity.apply_victim_details(
-        session, cipher, incident.victims, data.victims, principal
-    )
-    if data.summary:
-        identity.set_narrative(session, cipher, incident, data.summary, principal)
-    if incident.verification_status is not VerificationStatus.REPORTED:
-        _record_initial_status(session, incident, principal)
-    state = history.snapshot(incident)
-    if batch is None:
-        rollup.record_change(session, incident.organisation_id, None, state)
-    else:
-        batch.created.append((incident, state))
-    changes = history.diff({}, state)
-    if data.summary:
-        changes["summary"] = {"changed": True}
-    if "identity" in details:
-        changes["victims.identity"] = {"changed": True}
-    history.record_version(session, incident, principal, "create", changes)
-    return incident
-
-
-def _record_initial_status(session: Session, incident: Incident, principal: Principal) -> None:
-    """An incident entered already past `reported` (e.g. an import) keeps that as a decision."""
-    if not principal.can(Permission.INCIDENT_VERIFY):
-        raise ForbiddenError(Permission.INCIDENT_VERIFY)
-    request = VerificationRequest(
-        status=incident.verification_status, note="Status recorded when the incident was entered."
-    )
-    verification.record_decision(session, incident, None, request, principal.user_id)
-    session.flush()
-
-
 def get_incident(session: Session, incident_id: uuid.UUID, principal: Principal) -> Incident:
     """The incident, or 404 if it does not exist or the caller may not know that it does."""
     query = readable_incidents(principal).where(Incident.id == incident_id)
@@ -176,7 +71,7 @@ def get_incident(session: Session, incident_id: uuid.UUID, principal: Principal)
 
 
 @dataclass(frozen=True)
-class IncidentChange:
+class CheckedUpdate:
     """A change checked but not yet applied: the merged fields, the row plans, any problems."""
 
     fields: IncidentFields
@@ -185,7 +80,7 @@ class IncidentChange:
     problems: list[FieldProblem]
 
 
-def check_update(session: Session, incident: Incident, data: IncidentUpdate) -> IncidentChange:
+def check_update(session: Session, incident: Incident, data: IncidentUpdate) -> CheckedUpdate:
     """Every problem with a change, found without writing anything."""
     ensure_not_archived(incident)
     sent = data.model_dump(exclude_unset=True, include=set(INCIDENT_FIELDS))
@@ -200,7 +95,7 @@ def check_update(session: Session, incident: Incident, data: IncidentUpdate) -> 
             session, incident.perpetrators, data.perpetrators
         )
         problems += perpetrator_plan.problems
-    return IncidentChange(fields, victim_plan, perpetrator_plan, problems)
+    return CheckedUpdate(fields, victim_plan, perpetrator_plan, problems)
 
 
 def update_incident(
@@ -210,12 +105,12 @@ def update_incident(
     principal: Principal,
     cipher: FieldCipher,
 ) -> Incident:
-    change = check_update(session, incident, data)
-    if change.problems:
-        raise InvalidFieldsError(change.problems)
-    fields, victim_plan, perpetrator_plan = change.fields, change.victims, change.perpetrators
+    checked = check_update(session, incident, data)
+    if checked.problems:
+        raise InvalidFieldsError(checked.problems)
+    fields, victim_plan, perpetrator_plan = checked.fields, checked.victims, checked.perpetrators
 
-    before = history.snapshot(incident)
+    change = IncidentChange(session, incident, principal, "update")
     changed = _apply_fields(incident, fields)
     identifying: list[str] = []
     if victim_plan is not None and data.victims is not None:
@@ -238,9 +133,7 @@ def update_incident(
     ):
         changed.append("perpetrators")
     if changed:
-        history.finish_change(
-            session, incident, principal, "update", before, changed, tuple(identifying)
-        )
+        change.finish(changed, identifying=tuple(identifying))
     return incident
 
 
@@ -249,10 +142,10 @@ def update_consent(
 ) -> Incident:
     """Record a victim's consent decisions; statistics follow at once."""
     ensure_not_archived(incident)
-    before = history.snapshot(incident)
+    change = IncidentChange(session, incident, principal, "consent")
     if identity.set_consent(session, victim, consent, principal):
         incident.recount_victims()
-        history.finish_change(session, incident, principal, "consent", before, ["victims"])
+        change.finish(["victims"])
     return incident
 
 
@@ -263,16 +156,11 @@ def decide_verification(
     ensure_not_archived(incident)
     current = incident.verification_status
     verification.check_decision(incident, request)
-    before = history.snapshot(incident)
+    change = IncidentChange(session, incident, principal, "verification")
     incident.verification_status = request.status
     incident.verified_on = verification.verification_day(request)
     verification.record_decision(session, incident, current, request, principal.user_id)
-    history.finish_change(
-        session,
-        incident,
-        principal,
-        "verification",
-        before,
+    change.finish(
         ["verification_status", "verified_on"],
         details={"from": current.value, "to": request.status.value},
     )
@@ -290,12 +178,10 @@ def archive_incident(
     """Archived incidents are kept for the record but leave lists and statistics."""
     if incident.archived_at is not None:
         return
-    before = history.snapshot(incident)
+    change = IncidentChange(session, incident, principal, "archive")
     incident.archived_at = utcnow()
     incident.archive_reason = reason
-    history.finish_change(
-        session, incident, principal, "archive", before, ["archived_at", "archive_reason"]
-    )
+    change.finish(["archived_at", "archive_reason"])
 
 
 def list_incidents(
@@ -321,83 +207,6 @@ def list_incidents(
         position=position,
         include_archived=include_archived,
     )
-
-
-def next_reference(
-    session: Session, country: str, reported_on: date, organisation_id: uuid.UUID
-) -> str:
-    """Issue the organisation's next reference for a country and year (ML-2019-MHRD-000001)
-    atomically, even under concurrent writes. Each organisation numbers its own incidents, so a
-    reference says nothing of how many another organisation recorded. References issued before
-    (ML-2019-000001, one sequence for all) keep their three parts, so the two never collide."""
-    prefix = reference_prefix(country, reported_on, reference_code(session, organisation_id))
-    return f"{prefix}-{advance_counter(session, prefix, 1):06d}"
-
-
-def reference_prefix(country: str, reported_on: date, code: str) -> str:
-    return f"{country}-{reported_on.year}-{code}"
-
-
-def reference_code(session: Session, organisation_id: uuid.UUID) -> str:
-    code = session.scalar(
-        select(Organisation.reference_code).where(Organisation.id == organisation_id)
-    )
-    return str(code)
-
-
-@dataclass
-class BatchWrites:
-    """The incidents a batch created, whose writes to rows every writer shares (the country-year
-    reference counters, the kept counts) wait for the batch's end."""
-
-    organisation_id: uuid.UUID
-    created: list[tuple[Incident, dict[str, Any]]] = field(default_factory=list)
-
-
-def finish_batch(session: Session, batch: BatchWrites) -> None:
-    """Issue the batch's references (one counter update per country and year) and add its kept
-    counts (one statement per table). Called last in the transaction, so those shared rows stay
-    locked only from here to the commit, not while the batch is written."""
-    code = reference_code(session, batch.organisation_id)
-    by_prefix: dict[str, list[Incident]] = {}
-    for incident, _state in batch.created:
-        prefix = reference_prefix(incident.country, incident.reported_on, code)
-        by_prefix.setdefault(prefix, []).append(incident)
-    for prefix in sorted(by_prefix):  # one lock order for every writer
-        group = by_prefix[prefix]
-        first = advance_counter(session, prefix, len(group)) - len(group) + 1
-        for offset, incident in enumerate(group):
-            incident.reference = f"{prefix}-{first + offset:06d}"
-    session.flush()
-    rollup.record_new(session, batch.organisation_id, [state for _i, state in batch.created])
-
-
-def _provisional_reference() -> str:
-    """Unique until `finish_batch` replaces it, within the same transaction."""
-    return f"pending-{uuid.uuid4().hex[:16]}"
-
-
-def advance_counter(session: Session, prefix: str, by: int) -> int:
-    """Move the prefix's counter on by `by`; its new last value."""
-    statement = (
-        dialect_insert(session)(ReferenceCounter)
-        .values(prefix=prefix, last_value=by)
-        .on_conflict_do_update(
-            index_elements=[ReferenceCounter.prefix],
-            set_={"last_value": ReferenceCounter.last_value + by},
-        )
-        .returning(ReferenceCounter.last_value)
-    )
-    return int(session.execute(statement).scalar_one())
-
-
-def column_values(fields: IncidentFields) -> dict[str, Any]:
-    values = fields.model_dump(exclude={"violations"})
-    values["occurred_on"] = period_start(fields.occurred_on, fields.date_precision)
-    values["reporting_delay"] = reporting_delay(
-        values["occurred_on"], fields.reported_on, fields.date_precision
-    )
-    return values
 
 
 def _merge_fields(incident: Incident, sent: dict[str, Any]) -> IncidentFields:

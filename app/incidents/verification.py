@@ -1,7 +1,7 @@
 """Verification: the allowed status transitions, as one table, and the decisions recorded.
 
 The day an incident was verified (`verified_on`) is kept on the incident: statistics count by
-the quarter of verification and flag late verifications from it (app/stats/periods.py).
+the quarter of verification and flag late verifications from it (app/counting/periods.py).
 """
 
 from datetime import UTC, date, datetime

@@ -16,9 +16,9 @@ from babel.dates import format_date
 
 from app.core.config import API_PREFIX
 from app.core.i18n import N_
+from app.counting.periods import quarter_bounds
 from app.paragraphs.schemas import FigureLink, Origin, Segment, Sentence
 from app.paragraphs.words import Noun, Written, written
-from app.stats.periods import quarter_bounds
 from app.web.i18n import Translator
 
 MARK = "\x00"

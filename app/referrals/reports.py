@@ -6,7 +6,7 @@
 - service gaps: where incidents were recorded, which kinds of service have no operating point;
 - victims referred, and victims who received a service, by service kind or referral status.
 
-Counting follows the statistics' rules (app/stats/queries.py): the caller's organisation's
+Counting follows the statistics' rules (app/counting/rules.py): the caller's organisation's
 records in full; other organisations' only where the survivor consented to statistics, archived
 and duplicate incidents and discarded reports left out. Each figure is a `Figure` of
 app/stats/suppression.py: exact for the caller's own part, the part from other organisations
@@ -27,8 +27,9 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from app.models import Incident, IncidentViolation, Victim, VictimConsent
-from app.models.enums import ConsentKind, DatePrecision, GbvType, VerificationStatus, Violation
+from app.counting.rules import Basis, counted, on_basis, shareable, victim_shares
+from app.models import Incident, IncidentViolation, Victim
+from app.models.enums import DatePrecision, GbvType, Violation
 from app.models.referral import (
     Referral,
     ReferralStatus,
@@ -83,11 +84,7 @@ class Period:
 
 def _counted(period: Period) -> list[Any]:
     """The conditions on incidents that statistics count: live, not a duplicate, not discarded."""
-    conditions = [
-        Incident.archived_at.is_(None),
-        Incident.duplicate_of_id.is_(None),
-        Incident.verification_status != VerificationStatus.DISCARDED,
-    ]
+    conditions = [counted(), on_basis(Incident.verification_status, Basis.ALL_REPORTED)]
     if period.occurred_from:
         conditions.append(Incident.occurred_on >= period.occurred_from)
     if period.occurred_to:
@@ -112,14 +109,6 @@ class SeventyTwoHourRow:
 
 def _rape_victims(session: Session, period: Period, organisation_id: uuid.UUID) -> list[Any]:
     own = Incident.organisation_id == organisation_id
-    consented = (
-        select(VictimConsent.victim_id)
-        .where(
-            VictimConsent.kind == ConsentKind.STATISTICS,
-            VictimConsent.granted.is_(True),
-        )
-        .scalar_subquery()
-    )
     rape = or_(
         Incident.gbv_type == GbvType.RAPE,
         Incident.violation_rows.any(IncidentViolation.violation == Violation.RAPE),
@@ -145,7 +134,7 @@ def _rape_victims(session: Session, period: Period, organisation_id: uuid.UUID) 
             health_care.label("care_on"),
         )
         .join(Incident, Victim.incident_id == Incident.id)
-        .where(*_counted(period), rape, or_(own, Victim.id.in_(consented)))
+        .where(*_counted(period), rape, or_(own, victim_shares()))
     )
     return list(session.execute(query))
 
@@ -253,7 +242,7 @@ def _operating_kinds(session: Session) -> tuple[KindsAt, KindsAt]:
 
 def _localities(session: Session, period: Period, organisation_id: uuid.UUID) -> list[Locality]:
     own = Incident.organisation_id == organisation_id
-    shareable = or_(own, Incident.victim_count == 0, Incident.shared_victim_count > 0)
+    seen = or_(own, shareable(Incident.victim_count, Incident.shared_victim_count))
     query = select(
         Incident.country,
         Incident.admin1,
@@ -263,7 +252,7 @@ def _localities(session: Session, period: Period, organisation_id: uuid.UUID) ->
         Incident.victim_count,
         Incident.shared_victim_count,
         Incident.shared_victim_keys,
-    ).where(*_counted(period), shareable)
+    ).where(*_counted(period), seen)
     places: dict[tuple[str, str, str], Locality] = {}
     for row in session.execute(query):
         key = (row.country, _place(row.admin1), _place(row.admin2))
@@ -344,9 +333,6 @@ REFERRAL_MEASURES = ("victims_referred", "victims_served")
 
 def _referral_rows(session: Session, period: Period, organisation_id: uuid.UUID) -> list[Any]:
     own = Incident.organisation_id == organisation_id
-    consented = select(VictimConsent.victim_id).where(
-        VictimConsent.kind == ConsentKind.STATISTICS, VictimConsent.granted.is_(True)
-    )
     query = (
         select(
             Victim.id,
@@ -359,7 +345,7 @@ def _referral_rows(session: Session, period: Period, organisation_id: uuid.UUID)
         .join(Incident, Victim.incident_id == Incident.id)
         .where(
             *_counted(period),
-            or_(own, Victim.id.in_(consented)),
+            or_(own, victim_shares()),
             counted_referrals(organisation_id),
         )
     )

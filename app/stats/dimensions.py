@@ -18,6 +18,14 @@ from enum import Enum, StrEnum
 from sqlalchemy import ColumnElement, case, extract, literal, select
 from sqlalchemy.sql.selectable import Subquery
 
+from app.counting.periods import (
+    VerificationTiming,
+    format_quarter_number,
+    month_known,
+    quarter_number,
+    verification_date_known,
+    verification_timing,
+)
 from app.models import (
     ArmedParty,
     CaseIncident,
@@ -41,14 +49,6 @@ from app.models.enums import (
 )
 from app.models.gbvims import DisplacementStage, PlaceType, ReportingDelay, TimeOfDay
 from app.models.referral import Referral, ReferralStatus, ServiceKind
-from app.stats.periods import (
-    VerificationTiming,
-    format_quarter_number,
-    month_known,
-    quarter_number,
-    verification_date_known,
-    verification_timing,
-)
 
 
 class DimensionName(StrEnum):

@@ -21,12 +21,12 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.sql.selectable import Subquery
 
+from app.counting.periods import in_quarters, month_known
+from app.counting.rules import on_basis
 from app.models import StatCount, YearlyStatCount
-from app.models.enums import VerificationStatus
 from app.models.rollup import NO_VALUE, Facet
 from app.stats.dimensions import DimensionName
-from app.stats.periods import in_quarters, month_known
-from app.stats.schemas import Basis, Measure, StatsQuery
+from app.stats.schemas import Measure, StatsQuery
 
 # The dimensions each row of the kept counts has one value of, and those that are facets.
 INCIDENT_FIELDS = frozenset(
@@ -118,12 +118,7 @@ def _needs_months_or_regions(query: StatsQuery) -> bool:
 def _conditions(
     query: StatsQuery, table: type[StatCount] | type[YearlyStatCount]
 ) -> list[ColumnElement[bool]]:
-    status = table.verification_status
-    conditions: list[ColumnElement[bool]] = [
-        status == VerificationStatus.VERIFIED
-        if query.basis == Basis.VERIFIED_ONLY
-        else status != VerificationStatus.DISCARDED
-    ]
+    conditions: list[ColumnElement[bool]] = [on_basis(table.verification_status, query.basis)]
     period = StatCount.month if table is StatCount else YearlyStatCount.year_start
     if query.occurred_from:
         conditions.append(period >= query.occurred_from)

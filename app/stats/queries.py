@@ -11,7 +11,8 @@ per incident and combination of those values (`_victim_groups`).
 Data of other organisations is counted only where the survivor consented to statistics sharing:
 a victim without that consent is left out, and so is an incident all of whose recorded victims
 are. Incidents with no victim recorded (nobody to ask) are counted. The caller's own
-organisation's data is counted in full.
+organisation's data is counted in full. These rules, and which incidents are counted at all, are
+those of app/counting/rules.py, which the kept counts follow too.
 
 Alongside the counts of other organisations' data go the sums of the counted records' keys, from
 which each figure's cell key is derived (app/stats/cellkey.py).
@@ -26,9 +27,9 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, se
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import Subquery
 
+from app.counting import rules
 from app.incidents.filters import IncidentFilters, apply_incident_filters
 from app.models import Incident, Victim, VictimConsent
-from app.models.enums import ConsentKind, VerificationStatus
 from app.models.referral import Referral, ReferralStatus
 from app.models.rollup import Facet
 from app.referrals.counting import counted_referrals
@@ -42,7 +43,7 @@ from app.stats.dimensions import (
     victim_value,
 )
 from app.stats.kept import FACETS, facet_of, kept_counts_answer, kept_rows
-from app.stats.schemas import Basis, Measure, StatsQuery
+from app.stats.schemas import Measure, StatsQuery
 from app.stats.suppression import Figure
 
 
@@ -109,26 +110,11 @@ def filtered_incidents(
         case((own, 0), else_=Incident.shared_victim_keys).label("victim_keys"),
         *(Incident.__table__.c[name.value] for name in grouped or ()),
     )
-    shareable = or_(own, Incident.victim_count == 0, Incident.shared_victim_count > 0)
-    not_duplicate = Incident.duplicate_of_id.is_(None)  # reported twice, counted once
-    query = apply_incident_filters(columns, filters).where(
-        shareable, _basis(Incident.verification_status, basis), not_duplicate
+    seen = or_(own, rules.shareable(Incident.victim_count, Incident.shared_victim_count))
+    query = apply_incident_filters(columns, filters, include_archived=True).where(
+        rules.counted(), seen, rules.on_basis(Incident.verification_status, basis)
     )
     return query.subquery("incidents")
-
-
-def _basis(status: Any, basis: str) -> ColumnElement[bool]:
-    if basis == Basis.VERIFIED_ONLY:
-        return status == VerificationStatus.VERIFIED
-    return status != VerificationStatus.DISCARDED
-
-
-def _statistics_consent() -> ColumnElement[bool]:
-    return and_(
-        VictimConsent.victim_id == Victim.id,
-        VictimConsent.kind == ConsentKind.STATISTICS,
-        VictimConsent.granted.is_(True),
-    )
 
 
 def _receives(measure: Measure, referrals_counted: ColumnElement[bool]) -> ColumnElement[bool]:
@@ -147,7 +133,7 @@ def _victim_groups(
     their record keys). A victim with no value of a set dimension (never referred) is in the
     group of no value (null)."""
     shared_key = case((VictimConsent.victim_id.is_not(None), Victim.record_key), else_=0)
-    statement = select(Victim.incident_id).outerjoin(VictimConsent, _statistics_consent())
+    statement = select(Victim.incident_id).outerjoin(VictimConsent, rules.statistics_consent())
     values = []
     referrals_counted = counted_referrals(organisation_id)
     for name in names:
@@ -259,7 +245,8 @@ def _by_victims(
     statistics, so a group holding only victims who did not is not joined at all)."""
     groups = _victim_groups(names, counted.measure, counted.organisation_id)
     own = incidents.c.foreign == 0
-    on = and_(groups.c.incident_id == incidents.c.id, or_(own, groups.c.shared_victims > 0))
+    seen = or_(own, rules.shareable(groups.c.all_victims, groups.c.shared_victims))
+    on = and_(groups.c.incident_id == incidents.c.id, seen)
     # Counting only some victims counts only the incidents with one of them: an inner join.
     # Otherwise an incident with no victim recorded stays, in the no-value group.
     joined = (

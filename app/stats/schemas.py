@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
 
+from app.counting.rules import Basis
 from app.incidents.filters import IncidentFilters
 from app.stats.dimensions import DimensionName
 
@@ -19,13 +20,6 @@ def _different(dimensions: list[DimensionName]) -> list[DimensionName]:
     if len(set(dimensions)) != len(dimensions):
         raise ValueError("must name two different dimensions")
     return dimensions
-
-
-class Basis(StrEnum):
-    """Which incidents a table counts."""
-
-    ALL_REPORTED = "all_reported"  # every incident reported, except those discarded
-    VERIFIED_ONLY = "verified_only"  # only incidents whose verification concluded `verified`
 
 
 BASIS_MEANING = {

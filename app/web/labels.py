@@ -9,6 +9,7 @@ from typing import Any
 
 from babel.dates import format_date
 
+from app.counting.periods import VerificationTiming
 from app.models.aggregate import AggregateDimension, AggregateMeasure
 from app.models.enums import (
     AgeGroup,
@@ -32,7 +33,6 @@ from app.models.party_dossier import AnnexSection, CommitmentKind
 from app.models.referral import ReferralStatus, ServiceKind
 from app.party_dossiers.schemas import PatternStatus, YearStatus
 from app.stats.dimensions import DimensionName
-from app.stats.periods import VerificationTiming
 from app.stats.schemas import Measure
 from app.web.i18n import N_, Translator
 from app.web.labels_gbvims import (

@@ -110,7 +110,7 @@ def upgrade() -> None:
 
 
 # The counts as they stand at this revision (the application's own recount is
-# app.stats.rollup.recount_queries; this copy stays as the schema was here).
+# app.counting.rollup.recount_queries; this copy stays as the schema was here).
 KEY = (
     "i.country, {month}, i.organisation_id, coalesce(i.admin1, ''), i.date_precision, "
     "i.source, i.verification_status"

@@ -50,7 +50,7 @@ def upgrade() -> None:
 
 def _recount(postgresql: bool) -> None:
     """The kept counts as they stand at this revision, with their key sums (the application's
-    own recount is app.stats.rollup.recount_queries; this copy stays as the schema was here)."""
+    own recount is app.counting.rollup.recount_queries; this copy stays as the schema was here)."""
     month = (
         "CAST(date_trunc('month', i.occurred_on) AS date)"
         if postgresql

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from app.audit.chain import verify_chain
-from app.stats import rollup
+from app.counting import rollup
 from tests.factories import API, create_armed_party, incident_payload
 
 

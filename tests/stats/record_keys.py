@@ -12,10 +12,10 @@ from typing import Any
 from fastapi import FastAPI
 from sqlalchemy import and_, bindparam, func, select, update
 
+from app.counting import rollup
 from app.models import Incident, Victim, VictimConsent
 from app.models.enums import ConsentKind
 from app.models.rollup import RECORD_KEYS
-from app.stats import rollup
 
 
 def rekey(app: FastAPI, seed: int) -> None:

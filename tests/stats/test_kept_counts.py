@@ -15,9 +15,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from app.core.auth import principal_for_token
+from app.counting import rollup
 from app.models import StatCount
 from app.models.enums import Role
-from app.stats import rollup
 from app.stats.kept import kept_counts_answer
 from app.stats.schemas import StatsQuery
 from app.stats.service import compute_stats

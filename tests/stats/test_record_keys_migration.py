@@ -8,9 +8,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from app.cli import alembic_config, migrate
+from app.counting import rollup
 from app.main import create_app
 from app.models.enums import Role
-from app.stats import rollup
 from tests.conftest import fresh_database
 from tests.conftest import test_settings as settings_for
 from tests.factories import MISSION, create_incident, log_in, make_user

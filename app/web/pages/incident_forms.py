@@ -21,6 +21,7 @@ from app.core.versioning import version_number
 from app.incidents import history, intake, service
 from app.incidents.crosswalk import type_warnings
 from app.incidents.intake_fields import IncidentIntake, PerpetratorIntake, VictimIntake
+from app.incidents.new_incidents import check_incident
 from app.incidents.schemas import IncidentCreate, IncidentFields, IncidentUpdate
 from app.models import Incident
 from app.web.forms import (
@@ -140,11 +141,11 @@ def create_incident(
             perpetrators=perpetrators,
             errors=form_errors(page, error),
         )
-    return redirect(f"/incidents/{incident.id}?created=1")
+    return redirect(f"/incidents/{incident['id']}?created=1")
 
 
 def check_new(session: Session) -> Check:
-    return lambda data: service.check_incident(session, data).problems
+    return lambda data: check_incident(session, data).problems
 
 
 def check_change(session: Session, incident: Incident) -> Check:

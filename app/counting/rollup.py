@@ -6,21 +6,29 @@ Every change to an incident passes its state before and after (`history.snapshot
 change's own transaction: a committed incident is always counted, and a rolled-back one never.
 `rebuild` recomputes the whole table from the incidents (after a bulk load, or to repair), and
 `mismatches` says whether the kept counts differ from a recount (tests and `crsv-registry stats
-check` use it).
+check` use it). Both sides count by the rules of app/counting/rules.py: the contributions by their
+Python predicates, the recount by their SQL expressions.
 """
 
 import uuid
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date
-from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Date, Select, String, and_, case, delete, func, literal, select
+from sqlalchemy import Connection, Date, Select, String, case, delete, func, literal, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
-from app.core.db import dialect_insert
+from app.core.bulk_insert import upsert_rows
+from app.counting.rules import (
+    counted,
+    is_counted,
+    is_shareable,
+    shareable,
+    shares_statistics,
+    statistics_consent,
+)
 from app.models import (
     Incident,
     IncidentViolation,
@@ -30,8 +38,7 @@ from app.models import (
     VictimConsent,
     YearlyStatCount,
 )
-from app.models.enums import ConsentKind
-from app.models.rollup import NO_VALUE, Facet, KeptMeasures
+from app.models.rollup import NO_VALUE, Facet
 
 KEY_COLUMNS = (
     "facet",
@@ -70,8 +77,8 @@ Contributions = dict[Key, Measures]
 
 def contributions(organisation_id: uuid.UUID, state: dict[str, Any] | None) -> Contributions:
     """What one incident (as `history.snapshot` describes it) adds to each row of the table."""
-    if not state or state.get("archived_at") or state.get("duplicate_of_id"):
-        return {}  # archived and duplicate reports are never counted
+    if not state or not is_counted(state):
+        return {}
     base = (
         state["country"],
         date.fromisoformat(state["occurred_on"]).replace(day=1),
@@ -83,14 +90,14 @@ def contributions(organisation_id: uuid.UUID, state: dict[str, Any] | None) -> C
     )
     keys = state[RECORD_KEYS]
     victims = [{**victim, "key": keys["victims"][str(victim["id"])]} for victim in state["victims"]]
-    consenting = [v for v in victims if _shares(v)]
-    shareable = int(not victims or bool(consenting))
+    consenting = [v for v in victims if shares_statistics(v)]
+    seen = int(is_shareable(len(victims), len(consenting)))
     whole = (
         1,
         len(victims),
-        shareable,
+        seen,
         len(consenting),
-        shareable * keys["incident"],
+        seen * keys["incident"],
         sum(v["key"] for v in consenting),
     )
     rows: Contributions = {(Facet.INCIDENT.value, *base, NO_VALUE): whole}
@@ -103,32 +110,30 @@ def contributions(organisation_id: uuid.UUID, state: dict[str, Any] | None) -> C
     return rows
 
 
-def _shares(victim: dict[str, Any]) -> bool:
-    return victim["consent"].get(ConsentKind.STATISTICS.value) is True
-
-
 def _victim_rows(
     base: tuple[Any, ...], incident_key: int, victims: list[dict[str, Any]]
 ) -> Contributions:
     if not victims:
         return {(Facet.VICTIM_CATEGORY.value, *base, NO_VALUE): (1, 0, 1, 0, incident_key, 0)}
     every = Counter(v["category"] for v in victims)
-    sharing = Counter(v["category"] for v in victims if _shares(v))
+    sharing = Counter[str]()
     sharing_keys = Counter[str]()
     for victim in victims:
-        if _shares(victim):
+        if shares_statistics(victim):
+            sharing[victim["category"]] += 1
             sharing_keys[victim["category"]] += victim["key"]
-    return {
-        (Facet.VICTIM_CATEGORY.value, *base, category): (
+    rows: Contributions = {}
+    for category, count in every.items():
+        seen = int(is_shareable(count, sharing[category]))
+        rows[(Facet.VICTIM_CATEGORY.value, *base, category)] = (
             1,
             count,
-            int(sharing[category] > 0),
+            seen,
             sharing[category],
-            incident_key if sharing[category] > 0 else 0,
+            seen * incident_key,
             sharing_keys[category],
         )
-        for category, count in every.items()
-    }
+    return rows
 
 
 def yearly(rows: Contributions) -> Contributions:
@@ -195,20 +200,10 @@ def _add_differences(session: Session, old: Contributions, new: Contributions) -
         (StatCount, KEY_COLUMNS, old, new),
         (YearlyStatCount, YEARLY_KEY_COLUMNS, yearly(old), yearly(new)),
     ):
+        # One statement per table whatever the number of rows (a create's ten, an import's
+        # thousands), in the sorted order every writer locks them in.
         deltas = _deltas(columns, old_rows, new_rows)
-        if deltas:
-            # One statement with many parameter sets: compiled once, then cached.
-            session.execute(_add_statement(dialect_insert(session), table, columns), deltas)
-
-
-@cache
-def _add_statement(insert: Any, table: type[KeptMeasures], columns: tuple[str, ...]) -> Any:
-    """INSERT a row of deltas, or add them to the row already there."""
-    statement = insert(table)
-    return statement.on_conflict_do_update(
-        index_elements=list(columns),
-        set_={name: getattr(table, name) + statement.excluded[name] for name in MEASURES},
-    )
+        upsert_rows(session, table.__table__, columns, MEASURES, deltas)
 
 
 def _deltas(
@@ -303,10 +298,8 @@ def _month_start(dialect: str) -> ColumnElement[Any]:
 
 def recount_queries(dialect: str) -> list[Select[Any]]:
     """One INSERT-able SELECT per facet, counting as `contributions` does."""
-    counted = and_(Incident.archived_at.is_(None), Incident.duplicate_of_id.is_(None))
-    shareable = case(
-        ((Incident.victim_count == 0) | (Incident.shared_victim_count > 0), 1), else_=0
-    )
+    live = counted()
+    seen = case((shareable(Incident.victim_count, Incident.shared_victim_count), 1), else_=0)
     base = [
         Incident.country,
         _month_start(dialect),
@@ -319,9 +312,9 @@ def recount_queries(dialect: str) -> list[Select[Any]]:
     whole = [
         func.count(),
         func.sum(Incident.victim_count),
-        func.sum(shareable),
+        func.sum(seen),
         func.sum(Incident.shared_victim_count),
-        func.sum(shareable * Incident.record_key),
+        func.sum(seen * Incident.record_key),
         func.sum(Incident.shared_victim_keys),
     ]
 
@@ -330,31 +323,23 @@ def recount_queries(dialect: str) -> list[Select[Any]]:
 
     perpetrators = select(Perpetrator.incident_id, Perpetrator.category).distinct().subquery()
     queries = [
-        by(Facet.INCIDENT, literal(NO_VALUE)).add_columns(*whole).where(counted),
+        by(Facet.INCIDENT, literal(NO_VALUE)).add_columns(*whole).where(live),
         by(Facet.VIOLATION, IncidentViolation.violation)
         .add_columns(*whole)
         .join(IncidentViolation, IncidentViolation.incident_id == Incident.id)
-        .where(counted),
+        .where(live),
         by(
             Facet.PERPETRATOR_CATEGORY,
             func.coalesce(perpetrators.c.category, NO_VALUE, type_=String),
         )
         .add_columns(*whole)
         .outerjoin(perpetrators, perpetrators.c.incident_id == Incident.id)
-        .where(counted),
+        .where(live),
     ]
-    return [*queries, *_victim_recounts(base, counted, by)]
+    return [*queries, *_victim_recounts(base, live, by)]
 
 
-def _statistics_consent() -> ColumnElement[bool]:
-    return and_(
-        VictimConsent.victim_id == Victim.id,
-        VictimConsent.kind == ConsentKind.STATISTICS,
-        VictimConsent.granted.is_(True),
-    )
-
-
-def _victim_recounts(base: list[Any], counted: Any, by: Any) -> list[Select[Any]]:
+def _victim_recounts(base: list[Any], live: Any, by: Any) -> list[Select[Any]]:
     shared_key = case((VictimConsent.victim_id.is_not(None), Victim.record_key), else_=0)
     per_category = (
         select(
@@ -364,22 +349,23 @@ def _victim_recounts(base: list[Any], counted: Any, by: Any) -> list[Select[Any]
             func.count(VictimConsent.victim_id).label("shared_victims"),
             func.sum(shared_key).label("shared_keys"),
         )
-        .outerjoin(VictimConsent, _statistics_consent())
+        .outerjoin(VictimConsent, statistics_consent())
         .group_by(Victim.incident_id, Victim.category)
         .subquery()
     )
+    group_seen = shareable(per_category.c.all_victims, per_category.c.shared_victims)
     with_victims = (
         by(Facet.VICTIM_CATEGORY, per_category.c.category)
         .add_columns(
             func.count(),
             func.sum(per_category.c.all_victims),
-            func.sum(case((per_category.c.shared_victims > 0, 1), else_=0)),
+            func.sum(case((group_seen, 1), else_=0)),
             func.sum(per_category.c.shared_victims),
-            func.sum(case((per_category.c.shared_victims > 0, Incident.record_key), else_=0)),
+            func.sum(case((group_seen, Incident.record_key), else_=0)),
             func.sum(per_category.c.shared_keys),
         )
         .join(per_category, per_category.c.incident_id == Incident.id)
-        .where(counted)
+        .where(live)
     )
     without_victims = (
         by(Facet.VICTIM_CATEGORY, literal(NO_VALUE))
@@ -391,6 +377,6 @@ def _victim_recounts(base: list[Any], counted: Any, by: Any) -> list[Select[Any]
             func.sum(Incident.record_key),
             literal(0),
         )
-        .where(counted, Incident.victim_count == 0)
+        .where(live, Incident.victim_count == 0)
     )
     return [with_victims, without_victims]

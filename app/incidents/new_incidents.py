@@ -1,0 +1,401 @@
+"""Writing new incidents set-based: a statement per table, whether one incident or fifty thousand.
+
+Every new incident comes in here: one from `POST /incidents` or the web form, a thousand from a
+batch, a workbook's worth from an Incident Recorder import. Each is checked before (by
+`service.check_incident`, the same rules for all); here its rows are made as plain values and
+written with one multi-row statement per table (COPY on PostgreSQL for large sets), then the
+steps every change ends with run once for the whole set, in this order:
+
+1. version: each new incident is at version 1, and its first version row holds every field set;
+2. audit: one event per incident (and per victim whose identity or consent was given), or for an
+   import one event naming the file, queued for the transaction's sealed chain;
+3. kept counts: the statistics' counts, added once per set (`rollup.NewCounts`);
+4. references: each organisation's country-year counter moved on once per prefix.
+
+The shared rows (counters, kept counts) are written last, so concurrent writers wait on them
+only from there to the commit, not while a large set is written.
+"""
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+
+from sqlalchemy import Integer, String, cast, func, literal, type_coerce, update
+from sqlalchemy.orm import Session
+
+from app.audit.service import record
+from app.core.auth import ForbiddenError, Principal
+from app.core.bulk_insert import insert_rows
+from app.core.crypto import FieldCipher
+from app.core.errors import FieldProblem
+from app.core.permissions import Permission
+from app.counting import rollup
+from app.counting.rules import shares_statistics
+from app.incidents import children, history
+from app.incidents.references import advance_counters, issue_reference
+from app.incidents.rules import column_values, incident_problems
+from app.incidents.schemas import IncidentCreate, IncidentFields, VictimCreate
+from app.models import (
+    Incident,
+    IncidentNarrative,
+    IncidentVersion,
+    IncidentViolation,
+    Perpetrator,
+    VerificationEvent,
+    Victim,
+    VictimConsent,
+    VictimIdentity,
+)
+from app.models.base import utcnow
+from app.models.enums import ConsentKind, VerificationStatus
+from app.models.rollup import new_record_key
+
+INCIDENT_FIELDS = set(IncidentFields.model_fields)
+INITIAL_STATUS_NOTE = "Status recorded when the incident was entered."
+TABLES = (
+    Incident,
+    IncidentViolation,
+    Victim,
+    VictimConsent,
+    VictimIdentity,
+    IncidentNarrative,
+    Perpetrator,
+    VerificationEvent,
+    IncidentVersion,
+)
+
+
+@dataclass(frozen=True)
+class NewIncident:
+    """A new incident checked but not yet written: its fields, its rows, and any problems."""
+
+    fields: IncidentFields
+    victims: children.ChildPlan
+    perpetrators: children.ChildPlan
+    problems: list[FieldProblem]
+
+
+def check_incident(session: Session, data: IncidentCreate) -> NewIncident:
+    """Every problem with a new incident, found without writing anything."""
+    fields = IncidentFields.model_validate(data.model_dump(include=INCIDENT_FIELDS))
+    victims = children.plan_victims([], data.victims)
+    perpetrators = children.plan_perpetrators(session, [], data.perpetrators)
+    problems = incident_problems(fields) + victims.problems + perpetrators.problems
+    return NewIncident(fields, victims, perpetrators, problems)
+
+
+@dataclass(frozen=True)
+class IncidentToWrite:
+    """A new incident, checked and free of problems; `external_reference` names it in the system
+    it was imported from."""
+
+    data: IncidentCreate
+    checked: NewIncident
+    external_reference: str | None = None
+
+
+@dataclass
+class Written:
+    id: uuid.UUID
+    reference: str
+
+
+@dataclass
+class _Rows:
+    tables: dict[Any, list[dict[str, Any]]] = field(
+        default_factory=lambda: {model: [] for model in TABLES}
+    )
+
+
+class NewIncidentWriter:
+    """Writes new incidents for one principal: `write` any number of times, then `finish` once.
+
+    `references_now` issues each incident's reference as it is written (a single create, which
+    holds its counter to the commit anyway); otherwise a provisional one is replaced in `finish`.
+    `action` is the version's action ("create", "import"); `audit_each` is False for an import,
+    which is audited as one event for the file by its caller.
+    """
+
+    def __init__(
+        self,
+        session: Session,
+        principal: Principal,
+        cipher: FieldCipher,
+        *,
+        action: str = "create",
+        audit_each: bool = True,
+        references_now: bool = False,
+    ) -> None:
+        self.session, self.principal, self.cipher = session, principal, cipher
+        self.action, self.audit_each, self.references_now = action, audit_each, references_now
+        self.token = uuid.uuid4().hex[:10]  # provisional references: "~<token><cc><year>-<n>"
+        self.groups: Counter[tuple[str, int]] = Counter()
+        self.counts = rollup.NewCounts(principal.organisation_id)
+        self.now = utcnow()
+        self.created = 0
+        self.identities = 0
+        self.first_numbers: dict[str, tuple[str, int]] = {}  # provisional prefix -> prefix, first
+
+    def write(self, items: list[IncidentToWrite]) -> list[Written]:
+        rows = _Rows()
+        written = [self._rows(item, rows.tables) for item in items]
+        for model, table_rows in rows.tables.items():
+            insert_rows(self.session, model.__table__, table_rows)
+        self.created += len(items)
+        return written
+
+    def finish(self) -> None:
+        """References (when provisional), then the kept counts, once for every incident written."""
+        if not self.references_now:
+            self._issue_references()
+        self.counts.write(self.session)
+
+    def numbered(self, written: list[Written]) -> list[Written]:
+        """`written` with the references `finish` gave them."""
+        return [Written(item.id, self._final(item.reference)) for item in written]
+
+    def _final(self, reference: str) -> str:
+        provisional, number = reference.rsplit("-", 1)
+        if provisional + "-" not in self.first_numbers:
+            return reference  # issued when written
+        prefix, first = self.first_numbers[provisional + "-"]
+        return f"{prefix}-{first + int(number) - 1:06d}"
+
+    def _rows(self, item: IncidentToWrite, tables: dict[Any, list[dict[str, Any]]]) -> Written:
+        fields, by = item.checked.fields, self.principal.user_id
+        incident_id = uuid.uuid4()
+        victims = [
+            {
+                **plan,
+                "id": uuid.uuid4(),
+                "incident_id": incident_id,
+                "position": position,
+                "record_key": new_record_key(),
+            }
+            for position, (_, plan) in enumerate(item.checked.victims.rows)
+        ]
+        perpetrators = [
+            {**plan, "id": uuid.uuid4(), "incident_id": incident_id, "position": position}
+            for position, (_, plan) in enumerate(item.checked.perpetrators.rows)
+        ]
+        consents = [
+            self._consent_rows(victim["id"], sent)
+            for victim, sent in zip(victims, item.data.victims, strict=True)
+        ]
+        sharing = [v for v, given in zip(victims, consents, strict=True) if _shares(given)]
+        incident = {
+            **column_values(fields),
+            "id": incident_id,
+            "reference": self._reference(fields.country, fields.reported_on.year),
+            "external_reference": item.external_reference,
+            "organisation_id": self.principal.organisation_id,
+            "created_by_id": by,
+            "created_at": self.now,
+            "updated_at": self.now,
+            "record_key": new_record_key(),
+            "version": 1,
+            "victim_count": len(victims),
+            "shared_victim_count": len(sharing),
+            "shared_victim_keys": sum(v["record_key"] for v in sharing),
+        }
+        tables[Incident].append(incident)
+        tables[IncidentViolation] += [
+            {"incident_id": incident_id, "violation": v} for v in fields.violations
+        ]
+        tables[Victim] += victims
+        tables[Perpetrator] += perpetrators
+        for given in consents:
+            tables[VictimConsent] += given
+        if self.audit_each:
+            self._audit_create(item.data, incident_id)
+        identified = self._identities(victims, item.data.victims, tables)
+        if self.audit_each:
+            self._audit_consent(victims, consents)
+        if item.data.summary:
+            tables[IncidentNarrative].append(self._narrative(incident_id, item.data.summary))
+        if fields.verification_status is not VerificationStatus.REPORTED:
+            tables[VerificationEvent].append(self._initial_status(incident_id, fields))
+        view = _view(incident, fields.violations, victims, consents, perpetrators)
+        state = history.snapshot(view)
+        self.counts.add(state)
+        tables[IncidentVersion].append(
+            self._first_version(incident_id, state, item.data.summary, identified)
+        )
+        return Written(incident_id, incident["reference"])
+
+    def _reference(self, country: str, year: int) -> str:
+        if self.references_now:
+            return issue_reference(self.session, self.principal.organisation_id, country, year)
+        self.groups[(country, year)] += 1
+        return f"~{self.token}{country}{year}-{self.groups[(country, year)]}"
+
+    def _consent_rows(self, victim_id: uuid.UUID, sent: VictimCreate) -> list[dict[str, Any]]:
+        """The decisions given (a kind left out or sent as null was not asked)."""
+        if sent.consent is None:
+            return []
+        return [
+            {
+                "victim_id": victim_id,
+                "kind": ConsentKind(name),
+                "granted": granted,
+                "recorded_by_id": self.principal.user_id,
+                "recorded_at": self.now,
+            }
+            for name in sorted(sent.consent.model_fields_set)
+            if (granted := getattr(sent.consent, name)) is not None
+        ]
+
+    def _identities(
+        self,
+        victims: list[dict[str, Any]],
+        sent: list[VictimCreate],
+        tables: dict[Any, list[dict[str, Any]]],
+    ) -> bool:
+        """Encrypt the identifying details given with each victim; True if any were."""
+        identified = False
+        for victim, item in zip(victims, sent, strict=True):
+            details = item.identity.model_dump(exclude_none=True) if item.identity else {}
+            if not details:
+                continue
+            tables[VictimIdentity].append(
+                {
+                    "victim_id": victim["id"],
+                    "ciphertext": self.cipher.encrypt_json(details),
+                    "updated_at": self.now,
+                    "updated_by_id": self.principal.user_id,
+                }
+            )
+            if self.audit_each:
+                self._audit("identity.update", "victim", victim["id"], sorted(details))
+            self.identities += 1
+            identified = True
+        return identified
+
+    def _narrative(self, incident_id: uuid.UUID, summary: str) -> dict[str, Any]:
+        if self.audit_each:
+            self._audit("identity.update", "incident", incident_id, ["summary"])
+        return {
+            "incident_id": incident_id,
+            "ciphertext": self.cipher.encrypt_json({"summary": summary}),
+            "updated_at": self.now,
+        }
+
+    def _initial_status(self, incident_id: uuid.UUID, fields: Any) -> dict[str, Any]:
+        """An incident entered already past `reported` keeps that as a decision of its own."""
+        if not self.principal.can(Permission.INCIDENT_VERIFY):
+            raise ForbiddenError(Permission.INCIDENT_VERIFY)
+        return {
+            "id": uuid.uuid4(),
+            "incident_id": incident_id,
+            "from_status": None,
+            "to_status": fields.verification_status,
+            "standard": None,
+            "sources": [],
+            "note": INITIAL_STATUS_NOTE,
+            "decided_at": self.now,
+            "decided_by_id": self.principal.user_id,
+        }
+
+    def _first_version(
+        self, incident_id: uuid.UUID, state: dict[str, Any], summary: str | None, identified: bool
+    ) -> dict[str, Any]:
+        changes = history.diff({}, state)
+        if summary:
+            changes["summary"] = {"changed": True}
+        if identified:
+            changes["victims.identity"] = {"changed": True}
+        return {
+            "incident_id": incident_id,
+            "version": 1,
+            "action": self.action,
+            "changed_at": self.now,
+            "changed_by_id": self.principal.user_id,
+            "changed_by_username": self.principal.username,
+            "changes": changes,
+        }
+
+    def _audit_create(self, data: IncidentCreate, incident_id: uuid.UUID) -> None:
+        self._audit("incident.create", "incident", incident_id, sorted(data.model_fields_set))
+
+    def _audit_consent(
+        self, victims: list[dict[str, Any]], consents: list[list[dict[str, Any]]]
+    ) -> None:
+        for victim, given in zip(victims, consents, strict=True):
+            if given:
+                decided = {row["kind"].value: row["granted"] for row in given}
+                self._audit("consent.update", "victim", victim["id"], sorted(decided), decided)
+
+    def _audit(
+        self,
+        action: str,
+        record_type: str,
+        record_id: uuid.UUID,
+        fields: list[str],
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        record(
+            self.session,
+            action,
+            actor=self.principal,
+            record_type=record_type,
+            record_id=record_id,
+            fields=fields,
+            details=details,
+        )
+
+    def _issue_references(self) -> None:
+        """Replace the provisional references: one counter update per country and year, then
+        one UPDATE per country and year that numbers its incidents in the order written."""
+        if not self.groups:
+            return
+        numbered = advance_counters(self.session, self.principal.organisation_id, self.groups)
+        dialect = self.session.get_bind().dialect.name
+        for (country, year), (prefix, last) in sorted(numbered.items()):
+            count = self.groups[(country, year)]
+            offset = last - count
+            provisional = f"~{self.token}{country}{year}-"
+            self.first_numbers[provisional] = (prefix, offset + 1)
+            number = cast(func.substr(Incident.reference, len(provisional) + 1), Integer) + offset
+            padded = (
+                func.printf("%06d", number)
+                if dialect == "sqlite"
+                else func.lpad(cast(number, String), 6, "0")
+            )
+            if last > 999_999:  # beyond six digits, no padding (lpad would cut)
+                padded = cast(number, String)
+            self.session.execute(
+                update(Incident)
+                .where(Incident.reference.like(f"{provisional}%"))
+                .values(reference=literal(f"{prefix}-", String) + type_coerce(padded, String))
+                .execution_options(synchronize_session=False)
+            )
+
+
+def _shares(consents: list[dict[str, Any]]) -> bool:
+    """The counting rule, over the decisions as a snapshot holds them."""
+    return shares_statistics({"consent": {row["kind"].value: row["granted"] for row in consents}})
+
+
+def _view(
+    incident: dict[str, Any],
+    violations: list[Any],
+    victims: list[dict[str, Any]],
+    consents: list[list[dict[str, Any]]],
+    perpetrators: list[dict[str, Any]],
+) -> Any:
+    """The new incident as `history.snapshot` reads one: the same attributes, no ORM object."""
+    unset = dict.fromkeys(("verified_on", "archived_at", "archive_reason", "duplicate_of_id"))
+    return SimpleNamespace(
+        **{**unset, "duplicate_reason": None, **incident},
+        violations=list(violations),
+        victims=[
+            SimpleNamespace(
+                **victim,
+                consent={row["kind"]: SimpleNamespace(granted=row["granted"]) for row in given},
+            )
+            for victim, given in zip(victims, consents, strict=True)
+        ],
+        perpetrators=[SimpleNamespace(**p) for p in perpetrators],
+    )

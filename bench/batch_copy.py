@@ -1,0 +1,101 @@
+"""A batch of incidents beside COPY of the same rows, in the same run.
+
+    .venv/bin/python -m bench.batch_copy [--calls 5] [--size 1000]
+
+Posts `POST /api/v1/incidents:batch` (each incident as the create benchmark's: two victims, one
+consenting to statistics, one perpetrator) `--calls` times, in process through the HTTP API
+(TestClient), to a fresh PostgreSQL database; then writes the very rows the last call wrote
+again with COPY, as many times (`bench/copy_baseline.py`). Prints incidents per second of each,
+their ratio, and the process's peak memory growth during the batches.
+"""
+
+import argparse
+import os
+import resource
+import statistics
+import time
+import uuid
+
+import psycopg
+from fastapi.testclient import TestClient
+
+from app.cli import migrate
+from app.core.config import Settings
+from app.core.crypto import generate_key
+from app.main import create_app
+from app.models.enums import Role
+from bench import copy_baseline
+from bench.capture import CREATE_BODY
+from tests.factories import log_in, make_user
+
+ADMIN_DSN = os.environ.get("CRSV_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def _fresh_database() -> str:
+    name = f"crsv_batch_copy_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(ADMIN_DSN, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    dsn = ADMIN_DSN.rsplit("/", 1)[0] + f"/{name}"
+    migrate(dsn)
+    return dsn
+
+
+def _drop(dsn: str) -> None:
+    with psycopg.connect(ADMIN_DSN, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{dsn.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run(calls: int, size: int) -> None:
+    dsn = _fresh_database()
+    try:
+        app = create_app(Settings(database_url=dsn, encryption_keys=generate_key()))
+        with TestClient(app) as client:
+            client.headers["Authorization"] = (
+                f"Bearer {log_in(client, make_user(app, Role.PROTECTION_ADVISER))}"
+            )
+            body = {"incidents": [CREATE_BODY] * size}
+            client.post("/api/v1/incidents:batch", json={"incidents": [CREATE_BODY] * 10})
+            before = _peak_mib()
+            batch_seconds = []
+            for _ in range(calls):
+                started = time.perf_counter()
+                response = client.post("/api/v1/incidents:batch", json=body)
+                batch_seconds.append(time.perf_counter() - started)
+                assert response.status_code == 201, response.text[:500]
+            grown = _peak_mib() - before
+            ids = [uuid.UUID(item["id"]) for item in response.json()["created"]]
+        app.state.engine.dispose()
+        rows = copy_baseline.dump(dsn, ids)
+        copy_seconds = [copy_baseline.copy_again(dsn, rows) for _ in range(calls)]
+    finally:
+        _drop(dsn)
+    batch_rate = size / statistics.median(batch_seconds)
+    copy_rate = size / statistics.median(copy_seconds)
+    load = os.getloadavg()[0]
+    print(f"{size:,} incidents a call, {calls} calls, {rows.rows:,} rows a call, load {load:.1f}")
+    print("| measure | median s a call | incidents/s | ratio |")
+    print("| --- | --- | --- | --- |")
+    print(
+        f"| batch: service | {statistics.median(batch_seconds):.2f} | {batch_rate:,.0f} | "
+        f"{batch_rate / copy_rate:.2f} of COPY |"
+    )
+    print(
+        f"| COPY of the same rows | {statistics.median(copy_seconds):.2f} | {copy_rate:,.0f} | - |"
+    )
+    print(f"peak memory growth during the batches: {grown:.0f} MiB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--calls", type=int, default=5)
+    parser.add_argument("--size", type=int, default=1000)
+    args = parser.parse_args()
+    run(args.calls, args.size)
+
+
+if __name__ == "__main__":
+    main()
