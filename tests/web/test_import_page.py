@@ -51,3 +51,22 @@ def test_a_missing_file_is_named(client: TestClient, pages_for: Callable[..., Te
     token = csrf_of(browser.get(PAGE).text)
     response = browser.post(PAGE, data={"csrf_token": token, "action": "check"})
     assert response.status_code == 422 and "Choose the file to import." in response.text
+
+
+def test_the_place_columns_are_offered_by_their_headers_and_levels(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    english = pages_for(Role.PROTECTION_ADVISER).get(PAGE).text
+    assert (
+        '<option value="county,district,camp_town" selected>INCIDENT COUNTY → Region; '
+        "INCIDENT DISTRICT → Cercle or district; INCIDENT CAMP / TOWN → Commune</option>"
+    ) in english
+    assert '<option value="district">INCIDENT DISTRICT → Region</option>' in english
+    french = pages_for(Role.PROTECTION_ADVISER, language="fr").get(PAGE).text
+    assert "District où a eu lieu l&#39;incident → Région</option>" in french
+    assert ">county,district" not in french and ">county,district" not in english
+    # The choice made stays chosen when the page answers.
+    content = workbook_bytes([recorder_row(district="Bandiagara")])
+    browser = pages_for(Role.PROTECTION_ADVISER)
+    checked = _post(browser, content, "check", admin_levels="district,camp_town")
+    assert '<option value="district,camp_town" selected>' in checked.text  # type: ignore[attr-defined]
