@@ -314,7 +314,7 @@ def _report(run: _Run, kind: str | None, dry_run: bool, *, imported: bool) -> Im
     translate = Translator(run.language)
     if run.failed:
         summary = translate.format(
-            N_("{count} problems found: nothing was imported."),
+            N_("Problems found: {count}. Nothing was imported."),
             count=len(run.problems) + run.unlisted,
         )
     elif dry_run:

@@ -26,6 +26,7 @@ def test_an_adviser_checks_a_file_then_imports_it(
     checked = _post(browser, content, "check")
     assert checked.status_code == 200, checked.text[-3000:]  # type: ignore[attr-defined]
     assert "2 incidents would be created" in checked.text  # type: ignore[attr-defined]
+    assert '<p class="notice" role="status" id="report-summary">' in checked.text  # type: ignore[attr-defined]
     assert 'value="import"' in checked.text  # type: ignore[attr-defined]
     assert client.get(f"{API}/incidents").json()["items"] == []
     imported = _post(browser, content, "import")
@@ -41,7 +42,11 @@ def test_the_page_lists_each_problem_in_french_and_imports_nothing(
     response = _post(browser, content, "import")
     assert response.status_code == 422  # type: ignore[attr-defined]
     text = response.text  # type: ignore[attr-defined]
-    assert "rien n&#39;a été importé" in text and "<td>G3</td>" in text
+    assert "<td>G3</td>" in text
+    assert (
+        '<p class="notice refused" role="alert" id="report-summary">'
+        "Problèmes trouvés : 1. Rien n&#39;a été importé.</p>"
+    ) in text
     assert "une de ces valeurs était attendue" in text
     assert client.get(f"{API}/incidents").json()["items"] == []
 
