@@ -38,8 +38,21 @@ def test_each_sentence_of_a_note_is_apart_from_the_next(
     page = pages_for(Role.REPORT_WRITER, language="fr").get("/statistics?group_by=violation")
     notes = _notes(page.text)
     assert (
-        "Forme de violence : 0 incidents n'ont pas de valeur renseignée ; ils forment la ligne "
+        "Forme de violence : 0 incident n'a pas de valeur renseignée ; il forme la ligne "
         "« Non renseigné ». Un incident peut compter dans plusieurs lignes : les lignes "
         "totalisent 3 incidents, et non le total. Une victime peut compter dans plusieurs "
         "lignes : les lignes totalisent donc 5 victimes, et non le total."
     ) in notes, notes
+
+
+def test_one_incident_without_a_value_is_counted_in_the_singular(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    create_incident(client, perpetrators=[])
+    create_incident(client)
+    browser = pages_for(Role.REPORT_WRITER)
+    notes = _notes(browser.get("/statistics?group_by=perpetrator_category").text)
+    assert "Perpetrator category: 1 incident has no value recorded; it is the row" in notes
+    french = pages_for(Role.REPORT_WRITER, language="fr")
+    notes = _notes(french.get("/statistics?group_by=perpetrator_category").text)
+    assert "Catégorie d'auteur : 1 incident n'a pas de valeur renseignée ; il forme" in notes
