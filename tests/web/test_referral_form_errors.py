@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from app.models.enums import Role
 from tests.factories import API, create_incident
-from tests.referrals.helpers import REFERRAL_VICTIM, create_point, referrals_url
+from tests.referrals.helpers import REFERRAL_VICTIM, create_point, refer, referrals_url
 from tests.web.pages import field_errors, submit
 
 
@@ -60,3 +60,19 @@ def test_the_english_page_names_the_field_too(
     assert refused.status_code == 422
     summary = _summary(refused.text)
     assert "Next follow-up: must not be before the day of the referral" in summary
+
+
+def test_french_headings_put_a_space_before_their_colon(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    point = create_point(client)
+    incident = create_incident(client, victims=[REFERRAL_VICTIM])
+    referral = refer(client, referrals_url(incident), point).json()
+    browser = pages_for(Role.PROTECTION_ADVISER, language="fr")
+    page = unescape(browser.get(referrals_url(incident).removeprefix(API)).text)
+    assert "<h1>Références : <a href" in page
+    assert f"<summary>Enregistrer un suivi : {referral['code']}</summary>" in page
+    received = unescape(browser.get("/referrals/received").text)
+    assert f"<summary>Enregistrer un nouveau statut : {referral['code']}</summary>" in received
+    english = unescape(pages_for(Role.PROTECTION_ADVISER).get("/referrals/received").text)
+    assert f"<summary>Record a new status: {referral['code']}</summary>" in english
