@@ -319,13 +319,16 @@ def _report(run: _Run, kind: str | None, dry_run: bool, *, imported: bool) -> Im
         )
     elif dry_run:
         summary = translate.format(
-            N_("Dry run: {created} incidents would be created, {already} are already imported."),
+            N_(
+                "Dry run, nothing written. Incidents that would be created: {created}. "
+                "Already imported: {already}."
+            ),
             created=run.created,
             already=run.already,
         )
     else:
         summary = translate.format(
-            N_("{created} incidents created, {already} were already imported."),
+            N_("Imported. Incidents created: {created}. Already imported: {already}."),
             created=run.created,
             already=run.already,
         )

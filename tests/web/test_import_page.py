@@ -25,12 +25,12 @@ def test_an_adviser_checks_a_file_then_imports_it(
     content = workbook_bytes([recorder_row(), recorder_row(incident_id="IR-2")])
     checked = _post(browser, content, "check")
     assert checked.status_code == 200, checked.text[-3000:]  # type: ignore[attr-defined]
-    assert "2 incidents would be created" in checked.text  # type: ignore[attr-defined]
+    assert "Incidents that would be created: 2." in checked.text  # type: ignore[attr-defined]
     assert '<p class="notice" role="status" id="report-summary">' in checked.text  # type: ignore[attr-defined]
     assert 'value="import"' in checked.text  # type: ignore[attr-defined]
     assert client.get(f"{API}/incidents").json()["items"] == []
     imported = _post(browser, content, "import")
-    assert "2 incidents created" in imported.text  # type: ignore[attr-defined]
+    assert "Incidents created: 2." in imported.text  # type: ignore[attr-defined]
     assert len(client.get(f"{API}/incidents").json()["items"]) == 2
 
 
@@ -75,3 +75,4 @@ def test_the_place_columns_are_offered_by_their_headers_and_levels(
     browser = pages_for(Role.PROTECTION_ADVISER)
     checked = _post(browser, content, "check", admin_levels="district,camp_town")
     assert '<option value="district,camp_town" selected>' in checked.text  # type: ignore[attr-defined]
+    assert "Incidents that would be created: 1. Already imported: 0." in checked.text  # type: ignore[attr-defined]
