@@ -71,6 +71,13 @@ PAGE_WORDING = {
         "does not match the armed party's category ({category})"
     ),
     "is before the complaint (opened_on)": N_("is before the date of the complaint"),
+    # A victim's identifier means nothing to a judicial tracker, who never sees the victims.
+    "victim {position} ({victim_id}) refused consent to justice": N_(
+        "victim {position} refused consent to justice"
+    ),
+    "victim {position} ({victim_id}) was never asked for consent to justice": N_(
+        "victim {position} was never asked for consent to justice"
+    ),
     "is before the current stage (stage_since)": N_("is before the current stage began"),
 }
 

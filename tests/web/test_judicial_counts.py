@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 
 from app.models.enums import Role
 from tests.factories import case_event, create_case, create_court, create_incident_for_justice
+from tests.web.pages import submit
 
 TRACKER = Role.JUDICIAL_TRACKER
 
@@ -55,3 +56,28 @@ def test_a_case_that_reached_its_verdict_stays_listed_with_its_outcome(
     assert "Affaires closes (1)" in closed
     assert f'<a href="/judicial/cases/{case["id"]}">RG 2014/0042</a>' in closed
     assert "Condamné" in closed and "2015-06-30" in closed and "RG 2014/0043" not in closed
+
+
+def test_a_victim_never_asked_is_named_by_position_in_french(
+    client: TestClient, client_for: Callable[..., TestClient], pages_for: Callable[..., TestClient]
+) -> None:
+    court = create_court(client_for(TRACKER), "Tribunal de grande instance de Mopti")
+    incident = create_incident_for_justice(
+        client,
+        victims=[
+            {"sex": "female", "age": 24, "consent": {"justice": True}},
+            {"sex": "female", "age": 15},
+        ],
+    )
+    browser = pages_for(TRACKER, language="fr")
+    fields = {
+        "court_id": court["id"],
+        "incident_ids": incident["reference"],
+        "stage": "complaint_filed",
+        "opened_on": "2014-03-05",
+    }
+    refused = submit(browser, "/judicial/cases/new", "/judicial/cases/new", fields)
+    assert refused.status_code == 409
+    page = unescape(refused.text)
+    assert "la victime 2 n'a jamais été consultée sur la transmission à la justice" in page
+    assert incident["victims"][1]["id"] not in page
