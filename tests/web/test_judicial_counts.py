@@ -79,5 +79,8 @@ def test_a_victim_never_asked_is_named_by_position_in_french(
     refused = submit(browser, "/judicial/cases/new", "/judicial/cases/new", fields)
     assert refused.status_code == 409
     page = unescape(refused.text)
-    assert "la victime 2 n'a jamais été consultée sur la transmission à la justice" in page
+    assert (
+        f"{incident['reference']} : la victime 2 n'a jamais été consultée sur la transmission "
+        "à la justice"
+    ) in page  # French puts a space before the colon
     assert incident["victims"][1]["id"] not in page
