@@ -314,18 +314,21 @@ def _report(run: _Run, kind: str | None, dry_run: bool, *, imported: bool) -> Im
     translate = Translator(run.language)
     if run.failed:
         summary = translate.format(
-            N_("{count} problems found: nothing was imported."),
+            N_("Problems found: {count}. Nothing was imported."),
             count=len(run.problems) + run.unlisted,
         )
     elif dry_run:
         summary = translate.format(
-            N_("Dry run: {created} incidents would be created, {already} are already imported."),
+            N_(
+                "Dry run, nothing written. Incidents that would be created: {created}. "
+                "Already imported: {already}."
+            ),
             created=run.created,
             already=run.already,
         )
     else:
         summary = translate.format(
-            N_("{created} incidents created, {already} were already imported."),
+            N_("Imported. Incidents created: {created}. Already imported: {already}."),
             created=run.created,
             already=run.already,
         )

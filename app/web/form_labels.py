@@ -89,6 +89,18 @@ FORM_LABELS: dict[str, dict[str, str]] = {
         "armed_party_id": N_("Armed party"),
         "basis": N_("Which incidents"),
     },
+    "referral": {
+        "service_kind": N_("Kind of service"),
+        "service_point_id": N_("Service point"),
+        "outside_name": N_("Or a service outside the directory"),
+        "referred_on": N_("Referred on"),
+        "status": N_("New status"),
+        "status_on": N_("Status reached on"),
+        "followed_up_on": N_("Followed up on"),
+        "next_follow_up_on": N_("Next follow-up"),
+        "note": N_("Note (encrypted, seen only by your organisation)"),
+        "version": N_("Version"),
+    },
     "stalled": {"months": N_("No judicial act for at least (months)")},
     "pattern_rule": {
         "min_incidents_per_year": N_("Verified incidents a year, at least"),

@@ -63,12 +63,21 @@ PAGE_WORDING = {
     "must not be before the incident (occurred_on)": N_(
         "must not be before the date of the incident"
     ),
+    "must not be before the incident": N_("must not be before the date of the incident"),
+    "must not be before referred_on": N_("must not be before the day of the referral"),
     "is required unless armed_party_id is given": N_("is required unless an armed party is named"),
     "must not be before occurred_from": N_("must not be before the start date"),
     "does not match the category of the armed party ({category})": N_(
         "does not match the armed party's category ({category})"
     ),
     "is before the complaint (opened_on)": N_("is before the date of the complaint"),
+    # A victim's identifier means nothing to a judicial tracker, who never sees the victims.
+    "victim {position} ({victim_id}) refused consent to justice": N_(
+        "victim {position} refused consent to justice"
+    ),
+    "victim {position} ({victim_id}) was never asked for consent to justice": N_(
+        "victim {position} was never asked for consent to justice"
+    ),
     "is before the current stage (stage_since)": N_("is before the current stage began"),
 }
 

@@ -43,16 +43,16 @@ def test_the_command_imports_by_organisation_code_after_a_dry_run(
     arguments = (str(workbook), "--organisation", _mission_code(app), "--user", adviser.username)
     dry = _run(database_url, *arguments, "--country", "ML", "--dry-run")
     assert dry.returncode == 0, dry.stderr
-    assert "2 incidents would be created" in dry.stdout
+    assert "Incidents that would be created: 2." in dry.stdout
     assert client.get(f"{API}/incidents").json()["items"] == []
     done = _run(database_url, *arguments, "--country", "ML")
     assert done.returncode == 0, done.stderr
-    assert "2 incidents created" in done.stdout
+    assert "Incidents created: 2." in done.stdout
     assert "SURV-XYZ-77" not in done.stdout + done.stderr
     assert len(client.get(f"{API}/incidents").json()["items"]) == 2
     # Without --country: the organisation's own most used one (ML here).
     again = _run(database_url, *arguments, "--language", "fr")
-    assert "2 étaient déjà importés" in again.stdout, again.stderr
+    assert "Déjà importés : 2." in again.stdout, again.stderr
 
 
 def test_the_command_names_each_bad_cell_and_imports_nothing(

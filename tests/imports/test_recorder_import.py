@@ -157,7 +157,7 @@ def test_the_report_speaks_french_when_asked(client: TestClient) -> None:
     response = upload(client, workbook_bytes(rows), language="fr")
     assert response.status_code == 422
     assert "une date" in response.json()["errors"][0]["message"]
-    assert "rien n'a été importé" in response.json()["detail"]
+    assert "Problèmes trouvés : 1. Rien n'a été importé." in response.json()["detail"]
 
 
 def test_french_headers_are_read(client: TestClient) -> None:

@@ -77,3 +77,21 @@ def test_the_catalogue_is_read_as_the_pages_read_it() -> None:
     assert french.gettext("Log an incident") == "Enregistrer un incident"
     assert french.format("Must be at most {le}.", le=120) == "Doit être au plus 120."
     assert Translator("en").gettext("Log an incident") == "Log an incident"
+
+
+def test_no_translation_carries_another_messages_english_text() -> None:
+    """A translation that ends with another entry's English sentence (two entries merged by hand)
+    would put English on the French page."""
+    for language in set(LANGUAGES) - {"en"}:
+        entries = [entry for entry in _catalogue(language) if entry.id]
+        sources = {
+            source
+            for entry in entries
+            for source in (entry.id if isinstance(entry.id, tuple) else (entry.id,))
+            if len(source) >= 40  # a sentence, not a word that both languages share
+        }
+        for entry in entries:
+            targets = entry.string if isinstance(entry.string, tuple) else (entry.string,)
+            for target in targets:
+                carried = [source for source in sources if source in target]
+                assert not carried, (language, entry.id, carried)

@@ -25,11 +25,12 @@ def test_an_adviser_checks_a_file_then_imports_it(
     content = workbook_bytes([recorder_row(), recorder_row(incident_id="IR-2")])
     checked = _post(browser, content, "check")
     assert checked.status_code == 200, checked.text[-3000:]  # type: ignore[attr-defined]
-    assert "2 incidents would be created" in checked.text  # type: ignore[attr-defined]
+    assert "Incidents that would be created: 2." in checked.text  # type: ignore[attr-defined]
+    assert '<p class="notice" role="status" id="report-summary">' in checked.text  # type: ignore[attr-defined]
     assert 'value="import"' in checked.text  # type: ignore[attr-defined]
     assert client.get(f"{API}/incidents").json()["items"] == []
     imported = _post(browser, content, "import")
-    assert "2 incidents created" in imported.text  # type: ignore[attr-defined]
+    assert "Incidents created: 2." in imported.text  # type: ignore[attr-defined]
     assert len(client.get(f"{API}/incidents").json()["items"]) == 2
 
 
@@ -41,7 +42,11 @@ def test_the_page_lists_each_problem_in_french_and_imports_nothing(
     response = _post(browser, content, "import")
     assert response.status_code == 422  # type: ignore[attr-defined]
     text = response.text  # type: ignore[attr-defined]
-    assert "rien n&#39;a été importé" in text and "<td>G3</td>" in text
+    assert "<td>G3</td>" in text
+    assert (
+        '<p class="notice refused" role="alert" id="report-summary">'
+        "Problèmes trouvés : 1. Rien n&#39;a été importé.</p>"
+    ) in text
     assert "une de ces valeurs était attendue" in text
     assert client.get(f"{API}/incidents").json()["items"] == []
 
@@ -51,3 +56,23 @@ def test_a_missing_file_is_named(client: TestClient, pages_for: Callable[..., Te
     token = csrf_of(browser.get(PAGE).text)
     response = browser.post(PAGE, data={"csrf_token": token, "action": "check"})
     assert response.status_code == 422 and "Choose the file to import." in response.text
+
+
+def test_the_place_columns_are_offered_by_their_headers_and_levels(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    english = pages_for(Role.PROTECTION_ADVISER).get(PAGE).text
+    assert (
+        '<option value="county,district,camp_town" selected>INCIDENT COUNTY → Region; '
+        "INCIDENT DISTRICT → Cercle or district; INCIDENT CAMP / TOWN → Commune</option>"
+    ) in english
+    assert '<option value="district">INCIDENT DISTRICT → Region</option>' in english
+    french = pages_for(Role.PROTECTION_ADVISER, language="fr").get(PAGE).text
+    assert "District où a eu lieu l&#39;incident → Région</option>" in french
+    assert ">county,district" not in french and ">county,district" not in english
+    # The choice made stays chosen when the page answers.
+    content = workbook_bytes([recorder_row(district="Bandiagara")])
+    browser = pages_for(Role.PROTECTION_ADVISER)
+    checked = _post(browser, content, "check", admin_levels="district,camp_town")
+    assert '<option value="district,camp_town" selected>' in checked.text  # type: ignore[attr-defined]
+    assert "Incidents that would be created: 1. Already imported: 0." in checked.text  # type: ignore[attr-defined]

@@ -48,7 +48,7 @@ def test_the_table_shows_groups_the_no_value_row_and_the_total(
     assert rows["Civilian"] == ["1", "1"]
     assert rows["Not recorded"] == ["2", "2"]
     assert rows["Total (each incident and victim counted once)"] == ["6", "6"]
-    assert "the rows add up to 5 incidents, not the total" in page
+    assert "the rows add up to 7 incidents, not the total" in page  # 4 + 1 + 2
 
 
 def test_the_chart_draws_a_bar_per_group_sized_by_its_count(

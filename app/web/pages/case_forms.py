@@ -24,6 +24,7 @@ from app.judicial.schemas import CaseCreate, CaseUpdate
 from app.models import JudicialCase
 from app.models.enums import JudicialStage
 from app.web.forms import Check, filled_in, problems_of, translate_problem, validated
+from app.web.i18n import N_
 from app.web.pages.incident_forms import form_errors
 from app.web.pages.posting import Submitted, submitted_to
 from app.web.rendering import redirect, render
@@ -99,7 +100,8 @@ def _errors(
         loc = [part for part in problem.loc if part != "body"]
         if len(loc) >= 2 and loc[0] == "incident_ids" and isinstance(loc[1], int):
             key = keys[loc[1]] if loc[1] < len(keys) else ""
-            lines.append(f"{key}: {translate_problem(page.t, problem, dict(problem.values))}")
+            reference = page.t.format(N_("{label}:"), label=key)
+            lines.append(f"{reference} {translate_problem(page.t, problem, dict(problem.values))}")
     if lines:
         errors["incident_ids"] = "; ".join(lines)
     return errors, lines

@@ -11,10 +11,12 @@ from app.core.crypto import CipherDep
 from app.core.db import SessionDep
 from app.core.permissions import Permission
 from app.imports import service
+from app.imports.recorder_columns import COLUMNS
 from app.imports.recorder_vocabulary import DEFAULT_ADMIN_LEVELS, parse_admin_levels
 from app.imports.rows import Options
 from app.imports.schemas import ImportReport
 from app.web.forms import text_field
+from app.web.i18n import N_
 from app.web.rendering import render
 from app.web.session import PageContext, page_for, posted_form_for
 
@@ -28,9 +30,27 @@ ADMIN_CHOICES = (
     "county",
     "district",
 )
-
+# The registry's place levels, in the order a choice fills them (admin1, admin2, admin3).
+LEVEL_LABELS = (N_("Region"), N_("Cercle or district"), N_("Commune"))
 
 PostedForm = posted_form_for(ImporterPage)
+
+
+def _admin_choices(page: PageContext) -> list[tuple[str, str]]:
+    """Each choice as the user reads it: the file's columns (as headed in the page's language)
+    and the level each becomes, "INCIDENT COUNTY → Region; INCIDENT DISTRICT → ..."."""
+    french = page.t.language == "fr"
+    headers = {c.key: c.french if french else c.english for c in COLUMNS}
+    return [
+        (
+            choice,
+            "; ".join(
+                f"{headers[column]} → {page.t.gettext(level)}"
+                for column, level in zip(choice.split(","), LEVEL_LABELS, strict=False)
+            ),
+        )
+        for choice in ADMIN_CHOICES
+    ]
 
 
 def _show(page: PageContext, status: int = 200, **values: Any) -> Response:
@@ -38,7 +58,7 @@ def _show(page: PageContext, status: int = 200, **values: Any) -> Response:
         "report": None,
         "errors": {},
         "entered": {"admin_levels": ",".join(DEFAULT_ADMIN_LEVELS)},
-        "admin_choices": ADMIN_CHOICES,
+        "admin_choices": _admin_choices(page),
     }
     return render(page, "imports/recorder.html", status, **{**defaults, **values})
 

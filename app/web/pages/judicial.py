@@ -16,7 +16,7 @@ from app.core.errors import ApiError
 from app.core.permissions import Permission
 from app.judicial import links, reports, service
 from app.judicial.schemas import CaseEventCreate
-from app.judicial.stages import NEXT_STAGES
+from app.judicial.stages import CLOSED, NEXT_STAGES
 from app.models import JudicialCase
 from app.models.enums import CaseEventKind, JudicialStage
 from app.web.forms import Check, filled_in, validated
@@ -48,7 +48,13 @@ def pending_cases(page: CasesPage, session: SessionDep) -> Response:
         for stage in JudicialStage
         if any(group.stage is stage for court in report.courts for group in court.stages)
     ]
-    return render(page, "judicial/pending.html", report=report, stages=stages)
+    # Concluded cases leave the pending table; they stay listed here, latest outcome first.
+    closed = sorted(
+        service.list_cases(session, page.user, None, CLOSED, None),
+        key=lambda case: (case.stage_since, case.docket_reference or ""),
+        reverse=True,
+    )
+    return render(page, "judicial/pending.html", report=report, stages=stages, closed=closed)
 
 
 @router.get("/judicial/stalled")
