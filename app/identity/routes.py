@@ -9,7 +9,7 @@ from app.core.auth import Principal, require
 from app.core.config import API_PREFIX
 from app.core.crypto import CipherDep
 from app.core.db import SessionDep
-from app.core.errors import NotFoundError
+from app.core.domain_errors import NotFoundError
 from app.core.permissions import Permission
 from app.identity import service
 from app.identity.schemas import ConsentIn, IdentityIn, IdentityRead

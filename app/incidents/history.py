@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from app.audit.service import record
 from app.core.auth import Principal
-from app.core.versioning import refuse_if_stale
+from app.core.versioning import BasedOn
 from app.incidents.intake_fields import IncidentIntake, PerpetratorIntake, VictimIntake
 from app.models import Incident, IncidentVersion, JudicialCase
 from app.models.base import utcnow
@@ -138,9 +138,9 @@ def finish_change(
     record_version(session, incident, principal, action, changes)
 
 
-def check_version(versioned: Incident | JudicialCase, expected: int, status: int) -> None:
-    """Refuse a change based on another version than the stored one (409, or 412 for If-Match)."""
-    refuse_if_stale(versioned.version, expected, status)
+def check_version(versioned: Incident | JudicialCase, based: BasedOn) -> None:
+    """Refuse a change based on another version than the stored one (StaleVersionError)."""
+    based.refuse_if_stale(versioned.version)
 
 
 def versions(session: Session, incident: Incident) -> list[IncidentVersion]:

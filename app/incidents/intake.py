@@ -10,7 +10,13 @@ from sqlalchemy.orm import Session
 from app.core.auth import Principal
 from app.core.crypto import FieldCipher
 from app.core.db import dialect_insert
-from app.core.errors import ApiError, FieldProblem, InvalidFieldsError, problems_from
+from app.core.domain_errors import (
+    ConflictError,
+    FieldProblem,
+    InvalidFieldsError,
+    InvalidRequestError,
+    problems_from,
+)
 from app.incidents import service
 from app.incidents.schemas import IncidentCreate
 from app.models import IdempotencyKey, Incident
@@ -51,11 +57,10 @@ def create_once(
 def _first_result(session: Session, principal: Principal, key: str, digest: str) -> Incident:
     stored = session.get(IdempotencyKey, (principal.user_id, key))
     if stored is None or stored.incident_id is None:
-        raise ApiError(status=409, detail="A request with this Idempotency-Key is in progress")
+        raise ConflictError("A request with this Idempotency-Key is in progress")
     if stored.request_hash != digest:
-        raise ApiError(
-            status=422,
-            detail="This Idempotency-Key was already used for a different request; "
+        raise InvalidRequestError(
+            "This Idempotency-Key was already used for a different request; "
             "use a new key for a new incident.",
         )
     return service.get_incident(session, stored.incident_id, principal)

@@ -13,7 +13,7 @@ from app.audit.service import record
 from app.core.auth import ForbiddenError, Principal
 from app.core.crypto import FieldCipher
 from app.core.db import dialect_insert
-from app.core.errors import (
+from app.core.domain_errors import (
     ConflictError,
     FieldProblem,
     InvalidFieldsError,

@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 from app.armed_parties.service import get_armed_party
 from app.audit.service import add_recorded, record
 from app.core.auth import Principal
-from app.core.errors import FieldProblem, InvalidFieldsError, NotFoundError
-from app.core.versioning import based_on, refuse_if_stale
+from app.core.domain_errors import FieldProblem, InvalidFieldsError, NotFoundError
+from app.core.versioning import based_on
 from app.models import ArmedParty, PartyCommitment, PartyListing, PartySanction, PatternRule
 from app.models.base import utcnow
 from app.models.party_dossier import PartyRecord
@@ -93,12 +93,6 @@ def get_record(
     if row.organisation_id != reader.organisation_id:
         raise NotFoundError(kind.label)
     return row
-
-
-def check_version(current: int, if_match: str | None, body_version: int | None) -> None:
-    """As for incidents: 412 for a stale If-Match, 409 for a stale `version`, 428 for none."""
-    expected, status = based_on(if_match, body_version, "record")
-    refuse_if_stale(current, expected, status)
 
 
 def update_record(
@@ -213,7 +207,7 @@ def set_rule(
         rule = PatternRule(organisation_id=actor.organisation_id, **values)
         add_recorded(session, rule, "pattern_rule", actor=actor, fields=sorted(values))
         return rule
-    check_version(rule.version, if_match, data.version)
+    based_on(if_match, data.version, "record").refuse_if_stale(rule.version)
     changed = sorted(name for name, value in values.items() if getattr(rule, name) != value)
     if changed:
         for name in changed:
