@@ -13,7 +13,7 @@ from app.core.domain_errors import ConflictError
 from app.core.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from app.core.permissions import Permission
 from app.core.versioning import based_on
-from app.identity.routes import CurrentVictim
+from app.incidents.identity_routes import CurrentVictim
 from app.models.referral import Referral, ServicePoint
 from app.referrals import directory, service, transitions
 from app.referrals.schemas import (
