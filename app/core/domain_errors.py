@@ -2,8 +2,7 @@
 
 A refusal says what went wrong (not found, a conflict, invalid fields, a stale version...) and
 why, for a person; app/core/errors.py alone decides how each is answered over HTTP (`problem_of`),
-and the web pages and the command line ask it too, so that one refusal is answered alike
-everywhere.
+and the web pages ask it too, so that one refusal gets one status everywhere.
 """
 
 from collections.abc import Sequence

@@ -73,8 +73,8 @@ STATUSES: tuple[tuple[type[DomainError], int], ...] = (
 
 
 def problem_of(error: DomainError) -> Problem:
-    """The one place a refusal becomes an HTTP answer: the API, the web pages and the command
-    line all ask here. A stale version is 412 when the client named it in If-Match (RFC 9110's
+    """The one place a refusal becomes an HTTP answer: the API and the web pages both ask here.
+    A stale version is 412 when the client named it in If-Match (RFC 9110's
     precondition), 409 when it sent `version` in the body."""
     headers: dict[str, str] = {}
     if isinstance(error, StaleVersionError):
