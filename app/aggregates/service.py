@@ -163,7 +163,7 @@ def upload_submission(
 def get_submission(
     session: Session, submission_id: uuid.UUID, principal: Principal
 ) -> AggregateSubmission:
-    """One of the caller's organisation's submissions; 404 for any other."""
+    """One of the caller's organisation's submissions; NotFoundError for any other."""
     submission = session.scalar(
         select(AggregateSubmission).where(
             AggregateSubmission.id == submission_id,

@@ -1,6 +1,6 @@
 """The annex records of a party (listings, commitments, sanctions) and the pattern rule: each
 belongs to the organisation that recorded it, like an incident, and another organisation's
-answers as one that does not exist (404).
+answers as one that does not exist (NotFoundError).
 
 Why per organisation rather than shared like the party registry: these records are an
 organisation's own working file for its annex discussion. The share of a commitment's activities
@@ -86,7 +86,7 @@ def create_record(
 def get_record(
     session: Session, kind: RecordKind, party_id: uuid.UUID, record_id: uuid.UUID, reader: Principal
 ) -> PartyRecord:
-    """The record, if it is of this party and of the reader's organisation (else 404)."""
+    """The record, if it is of this party and of the reader's organisation (else NotFoundError)."""
     row = session.get(kind.model, record_id)
     if row is None or row.armed_party_id != party_id:
         raise NotFoundError(kind.label)

@@ -156,7 +156,8 @@ def _encrypted(cipher: FieldCipher, note: str | None) -> bytes | None:
 
 
 def get_access(session: Session, referral_id: uuid.UUID, principal: Principal) -> Access:
-    """The referral for its owner or the service point's organisation; 404 for anyone else."""
+    """The referral for its owner or the service point's organisation; NotFoundError for
+    anyone else."""
     received = select(ServicePoint.id).where(
         ServicePoint.organisation_id == principal.organisation_id
     )
@@ -175,7 +176,7 @@ def get_access(session: Session, referral_id: uuid.UUID, principal: Principal) -
 
 def get_received(session: Session, referral_id: uuid.UUID, principal: Principal) -> Access:
     """A referral made to one of the caller's organisation's service points, as that point's
-    side sees it (whoever made it); 404 for any other."""
+    side sees it (whoever made it); NotFoundError for any other."""
     points = select(ServicePoint.id).where(
         ServicePoint.organisation_id == principal.organisation_id
     )
