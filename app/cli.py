@@ -27,7 +27,7 @@ from app.core.crypto import (
     load_cipher,
 )
 from app.core.db import build_engine, build_session_factory
-from app.core.errors import ApiError
+from app.core.domain_errors import DomainError
 from app.core.logging import configure_logging
 from app.core.migrating import migration_lock
 from app.core.server import serve
@@ -172,7 +172,7 @@ def _create_user(args: argparse.Namespace) -> None:
                 organisation = create_organisation(session, new, None)
             except ValidationError as error:
                 raise SystemExit(f"Organisation not created: {_problems(error)}") from None
-            except ApiError as error:
+            except DomainError as error:
                 raise SystemExit(f"Organisation not created: {error.detail}") from None
             # Said once the user exists too: a refused user takes the organisation back with it.
             created_organisation = (
@@ -190,7 +190,7 @@ def _create_user(args: argparse.Namespace) -> None:
             raise SystemExit(f"Not created: {_problems(error)}") from None
         try:
             user = create_user(session, settings, data, None)
-        except ApiError as error:
+        except DomainError as error:
             raise SystemExit(f"Not created: {error.detail}") from None
     if created_organisation:
         print(created_organisation)

@@ -4,7 +4,6 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from anyio import to_thread
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
@@ -22,14 +21,13 @@ from app.core.config import API_PREFIX, Settings, get_settings
 from app.core.crypto import load_audit_key, load_cipher
 from app.core.db import build_engine, build_session_factory
 from app.core.logging import AccessLog
-from app.core.memory import freeze_startup_objects, limit_malloc_arenas
 from app.core.nul_bytes import refuse_nul_bytes
 from app.core.openapi import problem_details_openapi
 from app.exports.routes import router as exports_router
 from app.health.routes import router as health_router
-from app.identity.routes import router as identity_router
 from app.imports.routes import IMPORTS_PATH
 from app.imports.routes import router as imports_router
+from app.incidents.identity_routes import router as identity_router
 from app.incidents.review_routes import router as incident_review_router
 from app.incidents.routes import batch_router as incident_batch_router
 from app.incidents.routes import router as incidents_router
@@ -75,7 +73,6 @@ ROUTERS = (
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    limit_malloc_arenas()
     engine = build_engine(
         settings.database_url,
         settings.pool_size,
@@ -97,10 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        # Requests run in a thread pool (40 threads by default). On a small server more threads
-        # than the database pool can serve only queue there, each holding a request's objects.
-        to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
-        freeze_startup_objects()
+        # How the worker process is tuned (threads, malloc arenas, gc) is app/core/server.py's.
         yield
         engine.dispose()
         if read_engine is not None:

@@ -1,5 +1,6 @@
 """`crsv-registry serve --workers N`: every worker gets its share of the connections."""
 
+import gc
 import http.client
 import os
 import signal
@@ -14,10 +15,13 @@ from pathlib import Path
 
 import psutil
 import pytest
+from anyio import to_thread
+from fastapi.testclient import TestClient
 
-from app.core.config import Settings
+from app.core.config import Settings, get_settings
 from app.core.crypto import generate_key
-from app.core.server import balanced_sockets_supported
+from app.core.server import APP, balanced_sockets_supported, worker_app
+from app.main import create_app
 
 balanced_sockets_only = pytest.mark.skipif(
     not balanced_sockets_supported(), reason="connections are balanced by SO_REUSEPORT on Linux"
@@ -235,3 +239,36 @@ def test_serve_without_encryption_keys_on_postgresql_exits_at_once_and_touches_n
     assert "ENCRYPTION_KEYS is not set" in finished.stderr
     assert "serving" not in finished.stderr and "starting" not in finished.stderr
     assert time.monotonic() - started < 15
+
+
+async def _thread_pool_size() -> int:
+    return int(to_thread.current_default_thread_limiter().total_tokens)
+
+
+def test_a_worker_tunes_its_process_and_the_factory_only_builds_the_app(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`crsv-registry serve` builds each worker's app with `worker_app` (the tests above start
+    real workers through it); here, what it does to the process that `create_app` does not."""
+    assert APP == "app.core.server:worker_app"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'registry.sqlite3'}")
+    monkeypatch.setenv("ENCRYPTION_KEYS", generate_key())
+    monkeypatch.setenv("REQUEST_THREADS", "3")
+    get_settings.cache_clear()
+    frozen_before = gc.get_freeze_count()
+    try:
+        plain = create_app(get_settings())
+        with TestClient(plain) as client:
+            assert client.portal.call(_thread_pool_size) == 40  # anyio's default, untouched
+            assert gc.get_freeze_count() == frozen_before
+        plain.state.engine.dispose()
+        worker = worker_app()
+        with TestClient(worker) as client:
+            assert client.portal.call(_thread_pool_size) == 3
+            assert gc.get_freeze_count() > 0
+            assert client.get("/health").status_code == 200
+        worker.state.engine.dispose()
+    finally:
+        get_settings.cache_clear()
+        if frozen_before == 0:
+            gc.unfreeze()  # the rest of the run collects as it did

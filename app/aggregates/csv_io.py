@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from app.aggregates.mapping import ALL_VALUES, template_labels
 from app.aggregates.schemas import MAX_CELLS, MAX_COUNT
 from app.aggregates.table import TableCell
-from app.core.errors import FieldProblem, InvalidFieldsError
+from app.core.domain_errors import FieldProblem, InvalidFieldsError
 from app.models.aggregate import AggregateDimension
 
 COUNT = "count"

@@ -21,9 +21,10 @@ from app.aggregates.schemas import (
 from app.core.auth import Principal, require
 from app.core.config import API_PREFIX
 from app.core.db import SessionDep
-from app.core.errors import FieldProblem, InvalidFieldsError, problems_from
+from app.core.domain_errors import FieldProblem, InvalidFieldsError, problems_from
 from app.core.i18n import N_
 from app.core.permissions import Permission
+from app.core.versioning import based_on
 
 router = APIRouter(prefix=f"{API_PREFIX}/aggregates", tags=["partners' aggregate tables"])
 stats_router = APIRouter(prefix=API_PREFIX, tags=["statistics"])
@@ -158,7 +159,7 @@ def update_submission(
     """Change the fields sent, based on the version given (If-Match or `version`); the table
     is checked again whole."""
     submission = service.get_submission(session, submission_id, writer)
-    service.check_version(submission, if_match, body.version)
+    based_on(if_match, body.version, "submission").refuse_if_stale(submission.version)
     return _answer(service.update_submission(session, submission, body, writer), response)
 
 
@@ -173,7 +174,7 @@ def archive_submission(
     """Archive, never erase: the table is kept, but leaves lists and statistics."""
     submission = service.get_submission(session, submission_id, writer)
     if if_match is not None:
-        service.check_version(submission, if_match, None)
+        based_on(if_match, None, "submission").refuse_if_stale(submission.version)
     service.archive_submission(session, submission, reason, writer)
 
 

@@ -24,8 +24,7 @@ from app.aggregates.schemas import (
 from app.aggregates.table import Loc, TableCell, cells_from_labels, table_problems
 from app.audit.service import record
 from app.core.auth import Principal
-from app.core.errors import FieldProblem, InvalidFieldsError, NotFoundError
-from app.core.versioning import based_on, refuse_if_stale
+from app.core.domain_errors import FieldProblem, InvalidFieldsError, NotFoundError
 from app.incidents.rules import latest_allowed_date
 from app.models.aggregate import AggregateCell, AggregateDimension, AggregateSubmission
 from app.models.base import utcnow
@@ -164,7 +163,7 @@ def upload_submission(
 def get_submission(
     session: Session, submission_id: uuid.UUID, principal: Principal
 ) -> AggregateSubmission:
-    """One of the caller's organisation's submissions; 404 for any other."""
+    """One of the caller's organisation's submissions; NotFoundError for any other."""
     submission = session.scalar(
         select(AggregateSubmission).where(
             AggregateSubmission.id == submission_id,
@@ -188,14 +187,6 @@ def list_submissions(session: Session, principal: Principal) -> list[AggregateSu
         .limit(500)
     )
     return list(session.scalars(query))
-
-
-def check_version(
-    submission: AggregateSubmission, if_match: str | None, body_version: int | None
-) -> None:
-    """As for incidents: 412 for a stale If-Match, 409 for a stale body version, 428 for none."""
-    expected, status = based_on(if_match, body_version, "submission")
-    refuse_if_stale(submission.version, expected, status)
 
 
 def update_submission(

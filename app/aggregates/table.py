@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from app.aggregates.mapping import ALL_VALUES, EXCLUSIVE, normalised
-from app.core.errors import FieldProblem
+from app.core.domain_errors import FieldProblem
 from app.models.aggregate import AggregateDimension
 
 Loc = tuple[str | int, ...]

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from app.armed_parties.schemas import ArmedPartyCreate
 from app.audit.service import add_recorded
 from app.core.auth import Principal
-from app.core.errors import ConflictError, FieldProblem, NotFoundError
+from app.core.domain_errors import ConflictError, FieldProblem, NotFoundError
 from app.models import ArmedParty
 from app.models.enums import PerpetratorCategory
 

@@ -21,7 +21,7 @@ from app.audit.service import record
 from app.core.auth import Principal
 from app.core.config import Settings
 from app.core.crypto import FieldCipher
-from app.core.errors import ApiError, ConflictError, FieldProblem, InvalidFieldsError
+from app.core.domain_errors import ConflictError, FieldProblem, InvalidFieldsError, NotAllowedError
 from app.core.permissions import Permission, permissions_for
 from app.models import SecondFactor, SecondFactorPolicy, User
 from app.models.base import utcnow
@@ -38,11 +38,10 @@ class Enrolment:
     otpauth_uri: str
 
 
-class SecondFactorNotForRoleError(ApiError):
+class SecondFactorNotForRoleError(NotAllowedError):
     def __init__(self) -> None:
         super().__init__(
-            status=403,
-            detail="A second factor is for roles that read survivor identity (identity:read)",
+            "A second factor is for roles that read survivor identity (identity:read)",
         )
 
 

@@ -15,7 +15,7 @@ from app.core.auth import CurrentPrincipal, Principal, require
 from app.core.config import API_PREFIX
 from app.core.crypto import CipherDep
 from app.core.db import SessionDep
-from app.core.errors import problem_response
+from app.core.errors import domain_error_response
 from app.core.permissions import Permission
 
 router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["authentication"])
@@ -55,7 +55,7 @@ def enrol_second_factor(
         # Answered, not raised: the failure is counted in what the request commits.
         session.rollback()
         auth.count_wrong_password(session, settings, principal, client)
-        return problem_response(error.status, error.detail, error.errors)
+        return domain_error_response(error)
     return SecondFactorEnrolment(secret=enrolment.secret, otpauth_uri=enrolment.otpauth_uri)
 
 

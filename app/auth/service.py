@@ -14,7 +14,12 @@ from app.auth.schemas import TokenIssued
 from app.core.auth import Principal
 from app.core.config import Settings
 from app.core.crypto import FieldCipher
-from app.core.errors import ApiError, ConflictError, FieldProblem, InvalidFieldsError
+from app.core.domain_errors import (
+    ConflictError,
+    FieldProblem,
+    InvalidFieldsError,
+    TooManyAttemptsError,
+)
 from app.core.security import (
     burn_password_check,
     hash_password,
@@ -177,13 +182,9 @@ class WrongPasswordError(InvalidFieldsError):
         )
 
 
-class TooManyFailuresError(ApiError):
+class TooManyFailuresError(TooManyAttemptsError):
     def __init__(self, retry_after_seconds: int) -> None:
-        super().__init__(
-            status=429,
-            detail="Too many failed logins; try again later.",
-            headers={"Retry-After": str(retry_after_seconds)},
-        )
+        super().__init__("Too many failed logins; try again later.", retry_after_seconds)
 
 
 def recheck_password(

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.config import API_PREFIX
 from app.core.db import SessionDep
-from app.core.errors import ApiError
+from app.core.domain_errors import NotAllowedError, NotAuthenticatedError
 from app.core.permissions import Permission, permissions_for
 from app.core.security import token_digest
 from app.models import AuthToken, SecondFactor, SecondFactorPolicy, User, UserRole
@@ -41,25 +41,15 @@ class Principal:
         return permission in self.permissions
 
 
-class NotAuthenticatedError(ApiError):
-    def __init__(self) -> None:
-        super().__init__(
-            status=401,
-            detail="Not authenticated: log in and send a bearer token",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-
-
-class ForbiddenError(ApiError):
+class ForbiddenError(NotAllowedError):
     def __init__(self, permission: Permission) -> None:
-        super().__init__(status=403, detail=f"Your role does not allow this ({permission.value})")
+        super().__init__(f"Your role does not allow this ({permission.value})")
 
 
-class SecondFactorMissingError(ApiError):
+class SecondFactorMissingError(NotAllowedError):
     def __init__(self) -> None:
         super().__init__(
-            status=403,
-            detail="Your organisation requires a second factor to read or write survivor "
+            "Your organisation requires a second factor to read or write survivor "
             "identity: enrol one first (POST /api/v1/auth/second-factor)",
         )
 

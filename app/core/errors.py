@@ -1,4 +1,5 @@
-"""One error shape for the whole API: RFC 9457 problem details, with field errors.
+"""One error shape for the whole API: RFC 9457 problem details, with field errors; and the one
+place where the refusals of app/core/domain_errors.py get their HTTP status (`problem_of`).
 
 Validation errors never echo the submitted value back: a rejected field may hold a survivor's
 details, and error bodies end up in logs, proxies and screenshots.
@@ -14,12 +15,29 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from psycopg import errors as pg_errors
-from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.routing import Match
+
+from app.core.domain_errors import (
+    BusyError,
+    ConflictError,
+    DomainError,
+    FieldProblem,
+    InvalidFieldsError,
+    InvalidRequestError,
+    NotAllowedError,
+    NotAuthenticatedError,
+    NotFoundError,
+    StaleVersionError,
+    TooManyAttemptsError,
+    UnreadableVersionError,
+    VersionNamedBy,
+    VersionRequiredError,
+    problem_from_pydantic,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -31,65 +49,47 @@ BUSY_DETAIL = "The database was busy and nothing was saved; try again in a momen
 
 
 @dataclass(frozen=True)
-class FieldProblem:
-    """A problem with one input field; `loc` is its path, e.g. ("body", "victims", 0, "age")."""
-
-    loc: tuple[str | int, ...]
-    message: str  # may hold {name} placeholders, filled from `values` (and kept for translation)
-    kind: str = "value_error"
-    values: dict[str, str] = field(default_factory=dict, compare=False)
-
-    @property
-    def text(self) -> str:
-        return self.message.format(**self.values) if self.values else self.message
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "field": _dotted(self.loc),
-            "loc": list(self.loc),
-            "message": self.text,
-            "type": self.kind,
-        }
-
-
-@dataclass
-class ApiError(Exception):
-    """Raised by services; turned into a problem-details response."""
+class Problem:
+    """How a refusal is answered over HTTP: status, detail, field errors and headers."""
 
     status: int
     detail: str
-    errors: Sequence[FieldProblem] = field(default_factory=tuple)
+    errors: Sequence[FieldProblem] = ()
     headers: dict[str, str] = field(default_factory=dict)
 
-    def __str__(self) -> str:
-        return self.detail
+
+# The status of each refusal; the first class the error is an instance of wins.
+STATUSES: tuple[tuple[type[DomainError], int], ...] = (
+    (NotAuthenticatedError, 401),
+    (NotAllowedError, 403),
+    (NotFoundError, 404),
+    (ConflictError, 409),
+    (UnreadableVersionError, 412),
+    (InvalidRequestError, 422),
+    (VersionRequiredError, 428),
+    (TooManyAttemptsError, 429),
+    (BusyError, 503),
+)
 
 
-class NotFoundError(ApiError):
-    def __init__(self, what: str) -> None:
-        super().__init__(status=404, detail=f"{what} not found")
+def problem_of(error: DomainError) -> Problem:
+    """The one place a refusal becomes an HTTP answer: the API and the web pages both ask here.
+    A stale version is 412 when the client named it in If-Match (RFC 9110's
+    precondition), 409 when it sent `version` in the body."""
+    headers: dict[str, str] = {}
+    if isinstance(error, StaleVersionError):
+        status = 412 if error.named_by is VersionNamedBy.IF_MATCH else 409
+    else:
+        status = next((code for kind, code in STATUSES if isinstance(error, kind)), 400)
+    if isinstance(error, NotAuthenticatedError):
+        headers["WWW-Authenticate"] = "Bearer"
+    if isinstance(error, TooManyAttemptsError | BusyError):
+        headers["Retry-After"] = str(error.retry_after_seconds)
+    return Problem(status, error.detail, error.errors, headers)
 
 
-class ConflictError(ApiError):
-    def __init__(self, detail: str, errors: Sequence[FieldProblem] = ()) -> None:
-        super().__init__(status=409, detail=detail, errors=errors)
-
-
-class InvalidFieldsError(ApiError):
-    def __init__(self, errors: Sequence[FieldProblem]) -> None:
-        fields = ", ".join(_dotted(problem.loc) for problem in errors)
-        super().__init__(status=422, detail=f"Invalid input in: {fields}", errors=errors)
-
-
-def _dotted(loc: Sequence[str | int]) -> str:
-    """("body", "victims", 0, "age") -> "victims[0].age": the name a person would use."""
-    parts = list(loc)
-    if parts and parts[0] in ("body", "query", "path", "header"):
-        parts = parts[1:]
-    text = ""
-    for part in parts:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or str(loc[0] if loc else "request")
+def http_status(error: DomainError) -> int:
+    return problem_of(error).status
 
 
 def problem_response(
@@ -109,25 +109,20 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-def _from_pydantic(error: Any, prefix: tuple[str | int, ...] = ()) -> FieldProblem:
-    message = str(error["msg"]).removeprefix("Value error, ")
-    return FieldProblem(loc=(*prefix, *error["loc"]), message=message, kind=error["type"])
-
-
-def problems_from(error: ValidationError, prefix: tuple[str | int, ...]) -> list[FieldProblem]:
-    """A pydantic error as field problems located under `prefix` (e.g. ("body",))."""
-    return [_from_pydantic(item, prefix) for item in error.errors()]
+def domain_error_response(error: DomainError) -> JSONResponse:
+    problem = problem_of(error)
+    return problem_response(problem.status, problem.detail, problem.errors, problem.headers)
 
 
 async def _validation_handler(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    problems = [_from_pydantic(error) for error in exc.errors()]
+    problems = [problem_from_pydantic(error) for error in exc.errors()]
     return problem_response(422, InvalidFieldsError(problems).detail, problems)
 
 
-async def _api_error_handler(_request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, ApiError)
-    return problem_response(exc.status, exc.detail, exc.errors, exc.headers)
+async def _domain_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    return domain_error_response(exc)
 
 
 async def _http_error_handler(request: Request, exc: Exception) -> JSONResponse:
@@ -215,7 +210,7 @@ async def _unexpected_error_handler(request: Request, exc: Exception) -> JSONRes
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_handler)
-    app.add_exception_handler(ApiError, _api_error_handler)
+    app.add_exception_handler(DomainError, _domain_error_handler)
     app.add_exception_handler(StarletteHTTPException, _http_error_handler)
     app.add_exception_handler(StaleDataError, _stale_data_handler)
     app.add_exception_handler(IntegrityError, _integrity_error_handler)

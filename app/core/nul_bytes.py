@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import Request
 from starlette.datastructures import UploadFile
 
-from app.core.errors import FieldProblem, InvalidFieldsError
+from app.core.domain_errors import FieldProblem, InvalidFieldsError
 
 NUL = "\x00"
 MESSAGE = "must not contain a NUL character"

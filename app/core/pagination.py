@@ -4,7 +4,7 @@ import base64
 import json
 from typing import Any
 
-from app.core.errors import FieldProblem, InvalidFieldsError
+from app.core.domain_errors import FieldProblem, InvalidFieldsError
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200

@@ -28,18 +28,57 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from types import FrameType
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from app.core.logging import configure_logging
+from app.core.memory import freeze_startup_objects, limit_malloc_arenas
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 logger = logging.getLogger("crsv_registry")
-APP = "app.main:create_app"
+APP = "app.core.server:worker_app"  # every way of serving below builds the app through it
 MODULE = "app.core.server"  # run as `python -P -m` for the supervisor and each worker
 # -P: the working directory is not put on the import path, so an `app` folder wherever the
 # server happens to be started cannot stand in for this one.
 HEARTBEAT_EVERY_TICKS = 10  # uvicorn's event loop ticks every 0.1 s: a heartbeat a second
+
+
+def worker_app() -> "FastAPI":
+    """The application as a serving worker process runs it: built by `create_app`, with the
+    process tuned around it.
+
+    Here, not in `create_app`: the tuning is the process's, once for its life, and a factory
+    called once per test (or by a tool that only wants the app) must not freeze each app's
+    objects, shrink the thread pool of whoever called it, or change how its malloc behaves.
+    """
+    from app.main import create_app  # here: the supervisor imports this module, not the app
+
+    # Before the request threads exist: each would otherwise get a malloc arena of its own.
+    limit_malloc_arenas()
+    app = create_app()
+    threads = app.state.settings.request_threads
+    app_lifespan = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(served: "FastAPI") -> AsyncIterator[Any]:
+        from anyio import to_thread
+
+        # Requests run in a thread pool (40 threads by default). On a small server more threads
+        # than the database pool can serve only queue there, each holding a request's objects.
+        # The pool is the event loop's, so it is sized from inside the running loop.
+        to_thread.current_default_thread_limiter().total_tokens = threads
+        async with app_lifespan(served) as state:
+            # Once the app and what its start-up built exist: they live as long as the process.
+            freeze_startup_objects()
+            yield state
+
+    app.router.lifespan_context = lifespan
+    return app
 
 
 def balanced_sockets_supported() -> bool:

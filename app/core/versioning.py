@@ -1,7 +1,14 @@
 """Version numbers as clients send them (If-Match, a form's hidden field), read once for all,
 and the refusal of a change based on another version than the stored one."""
 
-from app.core.errors import ApiError
+from dataclasses import dataclass
+
+from app.core.domain_errors import (
+    StaleVersionError,
+    UnreadableVersionError,
+    VersionNamedBy,
+    VersionRequiredError,
+)
 
 
 def version_number(text: str | None) -> int | None:
@@ -17,31 +24,28 @@ def if_match_version(if_match: str) -> int | None:
     return version_number(if_match.strip().removeprefix("W/").strip('"'))
 
 
-def based_on(if_match: str | None, body_version: int | None, record: str) -> tuple[int, int]:
-    """The version a change says it is based on, and what a stale one is answered: 412 for
-    If-Match, 409 for `version` in the body. Changes must say it, so none silently overwrites
-    another: 428 when neither is sent, 412 when If-Match names no version."""
+@dataclass(frozen=True)
+class BasedOn:
+    """The version of a record a change says it is based on, and where it said so."""
+
+    version: int
+    named_by: VersionNamedBy = VersionNamedBy.BODY
+
+    def refuse_if_stale(self, current: int) -> None:
+        """Refuse the change if the record is no longer at the version it was based on."""
+        if self.version != current:
+            raise StaleVersionError(self.version, current, self.named_by)
+
+
+def based_on(if_match: str | None, body_version: int | None, record: str) -> BasedOn:
+    """The version a change says it is based on: If-Match first, else `version` in the body.
+    Changes must say it, so none silently overwrites another: VersionRequiredError when neither
+    is sent, UnreadableVersionError when If-Match names no version."""
     if if_match is not None:
         tag = if_match_version(if_match)
         if tag is None:
-            raise ApiError(
-                status=412, detail=f'If-Match must be the ETag of the {record}, e.g. "3"'
-            )
-        return tag, 412
+            raise UnreadableVersionError(record)
+        return BasedOn(tag, VersionNamedBy.IF_MATCH)
     if body_version is not None:
-        return body_version, 409
-    raise ApiError(
-        status=428,
-        detail=f"Say which version this change is based on: send If-Match with the {record}'s "
-        "ETag, or `version` in the body.",
-    )
-
-
-def refuse_if_stale(current: int, expected: int, status: int) -> None:
-    """Refuse a change based on another version than the stored one (409, or 412 for If-Match)."""
-    if expected != current:
-        raise ApiError(
-            status=status,
-            detail=f"This record changed since version {expected}: it is at version "
-            f"{current}. Reload it, reapply your change and send it again.",
-        )
+        return BasedOn(body_version, VersionNamedBy.BODY)
+    raise VersionRequiredError(record)

@@ -13,7 +13,8 @@ from app.core.auth import Principal, require_any
 from app.core.config import API_PREFIX
 from app.core.crypto import CipherDep
 from app.core.db import SessionDep
-from app.core.errors import ApiError, busy_headers
+from app.core.domain_errors import BusyError
+from app.core.errors import BUSY_RETRY_AFTER_SECONDS
 from app.core.permissions import Permission
 from app.core.spreadsheets import XLSX_MEDIA_TYPE
 from app.exports import service, writers
@@ -83,10 +84,9 @@ def export_slot(app: FastAPI) -> threading.BoundedSemaphore:
     wait for a connection until it failed."""
     slots: threading.BoundedSemaphore = app.state.export_slots
     if not slots.acquire(blocking=False):
-        raise ApiError(
-            status=503,
-            detail="Too many exports are being sent at once; try again in a moment.",
-            headers=busy_headers(),
+        raise BusyError(
+            "Too many exports are being sent at once; try again in a moment.",
+            BUSY_RETRY_AFTER_SECONDS,
         )
     return slots
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.audit.service import record
 from app.core.auth import Principal, SecondFactorMissingError
 from app.core.crypto import FieldCipher
-from app.core.errors import ApiError
+from app.core.domain_errors import InvalidRequestError, NotAllowedError
 from app.core.permissions import Permission
 from app.exports.schemas import ExportQuery
 from app.incidents import listing
@@ -36,11 +36,10 @@ PAGE_SIZE = 500
 IDENTITY_EXPORT_FIELDS = ("address", "contact", "name", "notes", "summary")
 
 
-class IdentityExportRefusedError(ApiError):
+class IdentityExportRefusedError(NotAllowedError):
     def __init__(self) -> None:
         super().__init__(
-            status=403,
-            detail="Identifying details and summaries are exported only to protection advisers "
+            "Identifying details and summaries are exported only to protection advisers "
             "of the organisation that recorded the incidents, with identity access: export "
             "without include_identity",
         )
@@ -176,8 +175,7 @@ def check_fits_a_sheet(counts: ExportCounts, max_rows: int) -> None:
     """A workbook sheet holds `max_rows` rows, its header included."""
     largest = max(counts.incidents, counts.victims, counts.perpetrators)
     if largest + 1 > max_rows:
-        raise ApiError(
-            status=422,
-            detail=f"{largest:,} rows do not fit in one sheet (at most {max_rows - 1:,}): "
+        raise InvalidRequestError(
+            f"{largest:,} rows do not fit in one sheet (at most {max_rows - 1:,}): "
             "narrow the filters (e.g. occurred_from and occurred_to) or export as CSV",
         )

@@ -7,16 +7,30 @@ audit trail records which fields were written or read, by whom, never what they 
 """
 
 from collections.abc import Sequence
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
 from app.core.auth import Principal
 from app.core.crypto import FieldCipher
-from app.incidents.schemas import ConsentIn, IdentityIn, VictimCreate
+from app.identity.schemas import ConsentIn, IdentityIn
 from app.models import Incident, IncidentNarrative, Victim, VictimConsent, VictimIdentity
 from app.models.base import utcnow
 from app.models.enums import ConsentKind
+
+
+class VictimDetails(Protocol):
+    """What a victim sent with an incident says of identity and consent (a VictimCreate)."""
+
+    @property
+    def identity(self) -> IdentityIn | None: ...
+
+    @property
+    def consent(self) -> ConsentIn | None: ...
+
+    @property
+    def model_fields_set(self) -> set[str]: ...
 
 
 def set_identity(
@@ -109,7 +123,7 @@ def apply_victim_details(
     session: Session,
     cipher: FieldCipher,
     victims: Sequence[Victim],
-    items: Sequence[VictimCreate],
+    items: Sequence[VictimDetails],
     principal: Principal,
 ) -> set[str]:
     """Identity and consent sent with each victim (same order); which of the two changed."""

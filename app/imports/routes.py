@@ -10,7 +10,7 @@ from app.core.config import API_PREFIX
 from app.core.crypto import CipherDep
 from app.core.dates import FilterDate
 from app.core.db import SessionDep
-from app.core.errors import ApiError, FieldProblem
+from app.core.domain_errors import FieldProblem, InvalidFieldsError, InvalidRequestError
 from app.core.permissions import Permission
 from app.imports import export, service
 from app.imports.recorder_vocabulary import parse_admin_levels
@@ -29,7 +29,7 @@ ADMIN_LEVELS_HELP = (
 )
 
 
-class ImportRejectedError(ApiError):
+class ImportRejectedError(InvalidRequestError):
     """The file could not be imported: each problem names its sheet, row and column."""
 
     def __init__(self, report: ImportReport) -> None:
@@ -44,7 +44,7 @@ class ImportRejectedError(ApiError):
             )
             for problem in report.problems
         ]
-        super().__init__(status=422, detail=report.summary, errors=problems)
+        super().__init__(report.summary, problems)
 
 
 def import_options(
@@ -52,27 +52,23 @@ def import_options(
 ) -> Options:
     levels = parse_admin_levels(admin_levels)
     if levels is None:
-        raise ApiError(
-            status=422,
-            detail="Invalid input in: admin_levels",
-            errors=[
+        raise InvalidFieldsError(
+            [
                 FieldProblem(
                     ("body", "admin_levels"),
                     "expected one to three of county, district, camp_town, separated by commas",
                 )
-            ],
+            ]
         )
     chosen = service.import_country(session, principal, country)
     if chosen is None:
-        raise ApiError(
-            status=422,
-            detail="Invalid input in: country",
-            errors=[
+        raise InvalidFieldsError(
+            [
                 FieldProblem(
                     ("body", "country"),
                     "must be an ISO 3166-1 alpha-2 country code, e.g. 'ML'",
                 )
-            ],
+            ]
         )
     return Options(country=chosen, admin_levels=levels, skip_non_sexual=skip)
 
@@ -146,15 +142,13 @@ def export_incident_recorder(
     """Your organisation's incidents of the period as a GBVIMS Incident Recorder workbook."""
     levels = parse_admin_levels(admin_levels)
     if levels is None:
-        raise ApiError(
-            status=422,
-            detail="Invalid input in: admin_levels",
-            errors=[
+        raise InvalidFieldsError(
+            [
                 FieldProblem(
                     ("query", "admin_levels"),
                     "expected one to three of county, district, camp_town, separated by commas",
                 )
-            ],
+            ]
         )
     content = export.export_recorder(
         session,

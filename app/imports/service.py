@@ -20,7 +20,7 @@ from app.audit.service import record
 from app.core.auth import ForbiddenError, Principal
 from app.core.countries import ISO_3166_ALPHA2
 from app.core.crypto import FieldCipher
-from app.core.errors import FieldProblem, problems_from
+from app.core.domain_errors import FieldProblem, problems_from
 from app.core.i18n import N_
 from app.core.permissions import Permission
 from app.imports import recorder_vocabulary as vocab

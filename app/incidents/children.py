@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.armed_parties.service import load_armed_parties
-from app.core.errors import FieldProblem
+from app.core.domain_errors import FieldProblem
 from app.incidents.intake_fields import PerpetratorIntake
 from app.incidents.rules import (
     adult_said_separated,

@@ -10,7 +10,7 @@ from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session
 
 from app.core.auth import Principal
-from app.core.errors import ConflictError, NotFoundError
+from app.core.domain_errors import ConflictError, NotFoundError
 from app.incidents.change import IncidentChange
 from app.models import Incident, IncidentViolation
 from app.models.base import utcnow

@@ -7,7 +7,7 @@ from pydantic_core import to_jsonable_python
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.core.versioning import refuse_if_stale
+from app.core.versioning import BasedOn
 from app.counting.rollup import RECORD_KEYS
 from app.incidents.intake_fields import IncidentIntake, PerpetratorIntake, VictimIntake
 from app.models import Incident, IncidentVersion, JudicialCase
@@ -78,9 +78,9 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def check_version(versioned: Incident | JudicialCase, expected: int, status: int) -> None:
-    """Refuse a change based on another version than the stored one (409, or 412 for If-Match)."""
-    refuse_if_stale(versioned.version, expected, status)
+def check_version(versioned: Incident | JudicialCase, based: BasedOn) -> None:
+    """Refuse a change based on another version than the stored one (StaleVersionError)."""
+    based.refuse_if_stale(versioned.version)
 
 
 def versions(session: Session, incident: Incident) -> list[IncidentVersion]:

@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session
 from app.core.auth import Principal
 from app.core.crypto import FieldCipher
 from app.core.db import dialect_insert
-from app.core.errors import (
-    ApiError,
+from app.core.domain_errors import (
+    ConflictError,
     FieldProblem,
     InvalidFieldsError,
+    InvalidRequestError,
     NotFoundError,
     problems_from,
 )
@@ -89,11 +90,10 @@ def create_once(
 def _first_result(session: Session, principal: Principal, key: str, digest: str) -> IncidentView:
     stored = session.get(IdempotencyKey, (principal.user_id, key))
     if stored is None or stored.incident_id is None:
-        raise ApiError(status=409, detail="A request with this Idempotency-Key is in progress")
+        raise ConflictError("A request with this Idempotency-Key is in progress")
     if stored.request_hash != digest:
-        raise ApiError(
-            status=422,
-            detail="This Idempotency-Key was already used for a different request; "
+        raise InvalidRequestError(
+            "This Idempotency-Key was already used for a different request; "
             "use a new key for a new incident.",
         )
     found = listing.by_ids(session, [stored.incident_id], readable_incidents(principal))

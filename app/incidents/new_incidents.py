@@ -29,7 +29,7 @@ from app.audit.service import record
 from app.core.auth import ForbiddenError, Principal
 from app.core.bulk_insert import insert_rows
 from app.core.crypto import FieldCipher
-from app.core.errors import FieldProblem
+from app.core.domain_errors import FieldProblem
 from app.core.permissions import Permission
 from app.counting import rollup
 from app.counting.rules import shares_statistics

@@ -52,8 +52,7 @@ def read_response(incident: Incident, response: Response) -> IncidentRead:
 
 def require_version(incident: Incident, if_match: str | None, body_version: int | None) -> None:
     """Changes must say which version they were based on, so none silently overwrites another."""
-    expected, status = based_on(if_match, body_version, "incident")
-    history.check_version(incident, expected, status=status)
+    history.check_version(incident, based_on(if_match, body_version, "incident"))
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=IncidentRead)

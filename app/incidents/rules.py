@@ -6,7 +6,7 @@ Kept free of the database so that create, update and (later) batch import apply 
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from app.core.errors import FieldProblem
+from app.core.domain_errors import FieldProblem
 from app.incidents.schemas import IncidentFields, VictimCreate
 from app.models.enums import AgeGroup, DatePrecision, Disability, Sex, VictimCategory
 from app.models.gbvims import ChildSeparation, ReportingDelay

@@ -17,6 +17,7 @@ from pydantic import (
 from app.armed_parties.schemas import ArmedPartyRef
 from app.core.countries import normalise_country_code
 from app.core.dates import EventDate
+from app.identity.schemas import ConsentIn, IdentityIn
 from app.incidents.crosswalk import IncidentWarning, type_warnings
 from app.incidents.intake_fields import IncidentIntake, PerpetratorIntake, VictimIntake
 from app.models.enums import (
@@ -54,31 +55,6 @@ ViolationList = Annotated[list[Violation], Field(min_length=1), AfterValidator(_
 class InputModel(BaseModel):
     # A misspelt field is refused, not silently dropped: dropping it would lose what was reported.
     model_config = ConfigDict(extra="forbid")
-
-
-class IdentityIn(InputModel):
-    """Identifying details: stored encrypted, read only by the owning organisation's advisers."""
-
-    name: Annotated[str, StringConstraints(max_length=200)] | None = None
-    contact: Annotated[str, StringConstraints(max_length=200)] | None = None
-    address: Annotated[str, StringConstraints(max_length=500)] | None = None
-    notes: Annotated[str, StringConstraints(max_length=5000)] | None = None
-    survivor_code: Annotated[str, StringConstraints(max_length=100)] | None = Field(
-        default=None,
-        description="The code another system gave the survivor (e.g. the GBVIMS Incident "
-        "Recorder's SURVIVOR CODE, kept by an import).",
-    )
-
-
-class ConsentIn(InputModel):
-    """The survivor's informed decisions; omit one that was not asked. `null` clears it."""
-
-    statistics: bool | None = Field(
-        default=None,
-        description="De-identified data may be counted in statistics seen by other organisations.",
-    )
-    referral: bool | None = Field(default=None, description="May be referred to other services.")
-    justice: bool | None = Field(default=None, description="The case may go to justice actors.")
 
 
 class ConsentRead(BaseModel):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.core.auth import Principal
 from app.core.crypto import FieldCipher
-from app.core.errors import (
+from app.core.domain_errors import (
     ConflictError,
     FieldProblem,
     InvalidFieldsError,

@@ -10,7 +10,7 @@ from enum import Enum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.core.errors import ConflictError, FieldProblem, InvalidFieldsError
+from app.core.domain_errors import ConflictError, FieldProblem, InvalidFieldsError
 from app.incidents.rules import latest_allowed_date
 from app.incidents.schemas import VerificationRequest
 from app.models import Incident, VerificationEvent

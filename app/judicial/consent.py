@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.audit.service import record
 from app.core.auth import Principal
-from app.core.errors import ConflictError, FieldProblem
+from app.core.domain_errors import ConflictError, FieldProblem
 from app.core.i18n import N_
 from app.models import CaseIncident, JudicialCase, Victim, VictimConsent
 from app.models.base import utcnow

@@ -9,7 +9,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app.core.auth import Principal
-from app.core.errors import FieldProblem, InvalidFieldsError
+from app.core.domain_errors import FieldProblem, InvalidFieldsError
 from app.core.i18n import N_
 from app.models import Incident, JudicialCase
 

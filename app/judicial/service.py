@@ -9,8 +9,15 @@ from sqlalchemy.orm import Session
 
 from app.audit.service import add_recorded, record
 from app.core.auth import Principal
-from app.core.errors import ConflictError, FieldProblem, InvalidFieldsError, NotFoundError
+from app.core.domain_errors import (
+    ConflictError,
+    FieldProblem,
+    InvalidFieldsError,
+    NotFoundError,
+    VersionNamedBy,
+)
 from app.core.i18n import N_
+from app.core.versioning import BasedOn
 from app.incidents.history import check_version
 from app.incidents.rules import latest_allowed_date
 from app.judicial import consent
@@ -208,7 +215,7 @@ def create_case(session: Session, data: CaseCreate, principal: Principal) -> Jud
 def update_case(
     session: Session, case: JudicialCase, data: CaseUpdate, principal: Principal
 ) -> JudicialCase:
-    check_version(case, data.version, status=409)
+    check_version(case, BasedOn(data.version, VersionNamedBy.BODY))
     changed = sorted(data.model_fields_set - {"version", "consent_override_reason"})
     missing: list[consent.MissingConsent] = []
     if data.incident_ids is not None:

@@ -1,6 +1,6 @@
 """The annex records of a party (listings, commitments, sanctions) and the pattern rule: each
 belongs to the organisation that recorded it, like an incident, and another organisation's
-answers as one that does not exist (404).
+answers as one that does not exist (NotFoundError).
 
 Why per organisation rather than shared like the party registry: these records are an
 organisation's own working file for its annex discussion. The share of a commitment's activities
@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 from app.armed_parties.service import get_armed_party
 from app.audit.service import add_recorded, record
 from app.core.auth import Principal
-from app.core.errors import FieldProblem, InvalidFieldsError, NotFoundError
-from app.core.versioning import based_on, refuse_if_stale
+from app.core.domain_errors import FieldProblem, InvalidFieldsError, NotFoundError
+from app.core.versioning import based_on
 from app.models import ArmedParty, PartyCommitment, PartyListing, PartySanction, PatternRule
 from app.models.base import utcnow
 from app.models.party_dossier import PartyRecord
@@ -86,19 +86,13 @@ def create_record(
 def get_record(
     session: Session, kind: RecordKind, party_id: uuid.UUID, record_id: uuid.UUID, reader: Principal
 ) -> PartyRecord:
-    """The record, if it is of this party and of the reader's organisation (else 404)."""
+    """The record, if it is of this party and of the reader's organisation (else NotFoundError)."""
     row = session.get(kind.model, record_id)
     if row is None or row.armed_party_id != party_id:
         raise NotFoundError(kind.label)
     if row.organisation_id != reader.organisation_id:
         raise NotFoundError(kind.label)
     return row
-
-
-def check_version(current: int, if_match: str | None, body_version: int | None) -> None:
-    """As for incidents: 412 for a stale If-Match, 409 for a stale `version`, 428 for none."""
-    expected, status = based_on(if_match, body_version, "record")
-    refuse_if_stale(current, expected, status)
 
 
 def update_record(
@@ -213,7 +207,7 @@ def set_rule(
         rule = PatternRule(organisation_id=actor.organisation_id, **values)
         add_recorded(session, rule, "pattern_rule", actor=actor, fields=sorted(values))
         return rule
-    check_version(rule.version, if_match, data.version)
+    based_on(if_match, data.version, "record").refuse_if_stale(rule.version)
     changed = sorted(name for name, value in values.items() if getattr(rule, name) != value)
     if changed:
         for name in changed:

@@ -17,6 +17,7 @@ from app.core.auth import Principal, require
 from app.core.config import API_PREFIX
 from app.core.db import SessionDep
 from app.core.permissions import Permission
+from app.core.versioning import based_on
 from app.party_dossiers import dossier, records
 from app.party_dossiers.records import RecordKind
 from app.party_dossiers.schemas import (
@@ -142,7 +143,7 @@ def _record_routes(
         if_match: IfMatch = None,
     ) -> Any:
         row = records.get_record(session, kind, party_id, record_id, writer)
-        records.check_version(row.version, if_match, getattr(body, "version", None))
+        based_on(if_match, getattr(body, "version", None), "record").refuse_if_stale(row.version)
         row = records.update_record(session, kind, row, body, writer)
         response.headers["ETag"] = f'"{row.version}"'
         return row
@@ -156,7 +157,7 @@ def _record_routes(
     ) -> Response:
         row = records.get_record(session, kind, party_id, record_id, writer)
         if if_match is not None:
-            records.check_version(row.version, if_match, None)
+            based_on(if_match, None, "record").refuse_if_stale(row.version)
         records.delete_record(session, kind, row, writer)
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 

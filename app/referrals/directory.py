@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from app.audit.service import record
 from app.core.auth import Principal
-from app.core.errors import ApiError, NotFoundError
+from app.core.domain_errors import NotAllowedError, NotFoundError
 from app.models.base import utcnow
 from app.models.referral import ServicePoint, ServicePointKind
 from app.referrals.schemas import DirectoryQuery, ServicePointCreate, ServicePointUpdate
@@ -48,9 +48,7 @@ def update_point(
     session: Session, point: ServicePoint, data: ServicePointUpdate, principal: Principal
 ) -> ServicePoint:
     if point.organisation_id != principal.organisation_id:
-        raise ApiError(
-            status=403, detail="Only the organisation that runs a service point may change it"
-        )
+        raise NotAllowedError("Only the organisation that runs a service point may change it")
     sent = data.model_dump(exclude_unset=True, exclude={"version", "kinds"})
     for name, value in sent.items():
         if value is None and name in REQUIRED:

@@ -9,10 +9,11 @@ from app.core.auth import Principal, require
 from app.core.config import API_PREFIX
 from app.core.crypto import CipherDep
 from app.core.db import SessionDep
-from app.core.errors import ApiError
+from app.core.domain_errors import ConflictError
 from app.core.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from app.core.permissions import Permission
-from app.identity.routes import CurrentVictim
+from app.core.versioning import based_on
+from app.incidents.identity_routes import CurrentVictim
 from app.models.referral import Referral, ServicePoint
 from app.referrals import directory, service, transitions
 from app.referrals.schemas import (
@@ -82,7 +83,7 @@ def update_service_point(
     """Change the fields sent of one of your organisation's service points (If-Match or
     `version`)."""
     point = directory.get_point(session, service_point_id)
-    service.check_version(point.version, if_match, body.version)
+    based_on(if_match, body.version, "record").refuse_if_stale(point.version)
     updated = directory.update_point(session, point, body, writer)
     response.headers["ETag"] = f'"{updated.version}"'
     return updated
@@ -158,9 +159,9 @@ def update_referral(
     """Move the status along the table and/or record a follow-up, based on the version given.
     The service point's organisation may only move the status."""
     access = service.get_access(session, referral_id, writer)
-    service.check_version(access.referral.version, if_match, body.version)
+    based_on(if_match, body.version, "record").refuse_if_stale(access.referral.version)
     if access.owner and access.referral.incident.archived_at is not None:
-        raise ApiError(status=409, detail="Archived incidents cannot be changed")
+        raise ConflictError("Archived incidents cannot be changed")
     referral = service.update_referral(session, cipher, access, body, writer)
     response.headers["ETag"] = f'"{referral.version}"'
     return owner_view(referral, None) if access.owner else received_view(referral)

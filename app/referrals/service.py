@@ -18,10 +18,9 @@ from sqlalchemy.orm import Session
 from app.audit.service import record
 from app.core.auth import Principal
 from app.core.crypto import FieldCipher
-from app.core.errors import ConflictError, FieldProblem, InvalidFieldsError, NotFoundError
+from app.core.domain_errors import ConflictError, FieldProblem, InvalidFieldsError, NotFoundError
 from app.core.pagination import decode_cursor, encode_cursor, invalid_cursor
 from app.core.permissions import Permission
-from app.core.versioning import based_on, refuse_if_stale
 from app.incidents.rules import latest_allowed_date, period_start
 from app.incidents.service import ensure_not_archived
 from app.models import Incident, Victim
@@ -157,7 +156,8 @@ def _encrypted(cipher: FieldCipher, note: str | None) -> bytes | None:
 
 
 def get_access(session: Session, referral_id: uuid.UUID, principal: Principal) -> Access:
-    """The referral for its owner or the service point's organisation; 404 for anyone else."""
+    """The referral for its owner or the service point's organisation; NotFoundError for
+    anyone else."""
     received = select(ServicePoint.id).where(
         ServicePoint.organisation_id == principal.organisation_id
     )
@@ -176,7 +176,7 @@ def get_access(session: Session, referral_id: uuid.UUID, principal: Principal) -
 
 def get_received(session: Session, referral_id: uuid.UUID, principal: Principal) -> Access:
     """A referral made to one of the caller's organisation's service points, as that point's
-    side sees it (whoever made it); 404 for any other."""
+    side sees it (whoever made it); NotFoundError for any other."""
     points = select(ServicePoint.id).where(
         ServicePoint.organisation_id == principal.organisation_id
     )
@@ -323,9 +323,3 @@ def read_notes(
             fields=["notes"],
         )
     return notes
-
-
-def check_version(current: int, if_match: str | None, body_version: int | None) -> None:
-    """As for incidents: 412 for a stale If-Match, 409 for a stale body version, 428 for none."""
-    expected, status = based_on(if_match, body_version, "record")
-    refuse_if_stale(current, expected, status)

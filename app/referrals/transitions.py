@@ -2,7 +2,7 @@
 
 from enum import Enum
 
-from app.core.errors import ConflictError, FieldProblem
+from app.core.domain_errors import ConflictError, FieldProblem
 from app.models.referral import ReferralStatus as S
 
 

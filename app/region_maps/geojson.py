@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from app.core.errors import FieldProblem, InvalidFieldsError
+from app.core.domain_errors import FieldProblem, InvalidFieldsError
 from app.core.i18n import N_
 
 MAX_FILE_BYTES = 5_000_000

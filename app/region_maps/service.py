@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from app.audit.service import record
 from app.core.auth import Principal
 from app.core.countries import normalise_country_code
-from app.core.errors import FieldProblem, InvalidFieldsError
+from app.core.domain_errors import FieldProblem, InvalidFieldsError
 from app.core.i18n import N_
 from app.models.region_map import RegionMap
 from app.region_maps.geojson import read_areas

@@ -14,7 +14,7 @@ from app.audit.service import add_recorded, record
 from app.auth.service import revoke_all_tokens
 from app.core.auth import Principal
 from app.core.config import Settings
-from app.core.errors import ConflictError, FieldProblem, InvalidFieldsError, NotFoundError
+from app.core.domain_errors import ConflictError, FieldProblem, InvalidFieldsError, NotFoundError
 from app.core.permissions import (
     COMMAND_LINE_ROLES,
     ROLES_THE_SYSTEM_ROLE_GRANTS,

@@ -14,7 +14,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
-from app.core.errors import ApiError, FieldProblem, InvalidFieldsError
+from app.core.domain_errors import DomainError, FieldProblem, InvalidFieldsError
+from app.core.errors import http_status
 from app.incidents.intake_fields import PerpetratorIntake, VictimIntake
 from app.models.enums import PerpetratorCategory
 from app.web.i18n import N_, Translator
@@ -152,6 +153,12 @@ INCIDENT_STAND_INS: dict[str, StandIn] = {
 }
 
 
+def error_status(error: ValidationError | DomainError) -> int:
+    """The status a refused form is answered with: 422 for what the model refused, else the
+    API's own for that refusal (app/core/errors.py `problem_of`)."""
+    return 422 if isinstance(error, ValidationError) else http_status(error)
+
+
 def validated(
     model: type[M], body: dict[str, Any], check: Check, stand_ins: Mapping[str, StandIn] = {}
 ) -> M:
@@ -183,7 +190,7 @@ def validated(
 def _rule_problems(check: Check, data: BaseModel, *, strict: bool) -> list[FieldProblem]:
     try:
         return list(check(data) or ())
-    except ApiError as error:
+    except DomainError as error:
         # A refusal of the whole record (archived, stale...) is the caller's to show; on stand-in
         # values it says nothing about what the person typed.
         if strict and not error.errors:

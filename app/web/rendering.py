@@ -16,12 +16,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.config import API_PREFIX
+from app.core.domain_errors import DomainError, FieldProblem
 from app.core.errors import (
-    ApiError,
-    FieldProblem,
     allowed_methods,
     busy_headers,
     database_busy,
+    http_status,
     install_error_handlers,
 )
 from app.incidents.crosswalk import type_warnings
@@ -196,12 +196,12 @@ def _is_api(request: Request) -> bool:
 def install_page_error_handlers(app: FastAPI) -> None:
     """Pages answer errors with pages; the API keeps its problem-details responses."""
     install_error_handlers(app)
-    api_error_handler = app.exception_handlers[ApiError]
+    api_error_handler = app.exception_handlers[DomainError]
 
     async def on_api_error(request: Request, exc: Exception) -> Response:
         if _is_api(request):
             return await api_error_handler(request, exc)
-        assert isinstance(exc, ApiError)
+        assert isinstance(exc, DomainError)
         if exc.errors and all(problem.loc[:1] == ("query",) for problem in exc.errors):
             # Refused before the page ran (a NUL in a parameter): named as the page names it.
             return invalid_query_page(request, exc.errors)
@@ -215,8 +215,9 @@ def install_page_error_handlers(app: FastAPI) -> None:
             404: NOT_FOUND,
             409: N_("The record changed meanwhile; reload it and try again."),
         }
-        message = messages.get(exc.status, N_("The request could not be completed."))
-        return render(page, "error.html", exc.status, status_code=exc.status, message=message)
+        status = http_status(exc)
+        message = messages.get(status, N_("The request could not be completed."))
+        return render(page, "error.html", status, status_code=status, message=message)
 
     async def on_login_required(request: Request, _exc: Exception) -> Response:
         return redirect("/login?" + urlencode({"next": request.url.path}))
@@ -283,7 +284,7 @@ def install_page_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(IntegrityError, on_conflict)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(RequestValidationError, on_invalid_request)
-    app.add_exception_handler(ApiError, on_api_error)
+    app.add_exception_handler(DomainError, on_api_error)
     app.add_exception_handler(LoginRequiredError, on_login_required)
     app.add_exception_handler(PageForbiddenError, on_forbidden)
     app.add_exception_handler(CsrfError, on_csrf)

@@ -16,7 +16,8 @@ from app.auth import second_factor
 from app.auth import service as auth
 from app.core.crypto import CipherDep
 from app.core.db import SessionDep
-from app.core.errors import ApiError
+from app.core.domain_errors import DomainError
+from app.core.errors import http_status
 from app.models import SecondFactor
 from app.web.pages.incident_forms import form_errors
 from app.web.pages.posting import Submitted, submitted_to
@@ -86,7 +87,7 @@ def enrol(posted: SecondFactorForm, session: SessionDep, cipher: CipherDep) -> R
         enrolment = second_factor.start_enrolment(
             session, settings, cipher, page.user, password, _client(page)
         )
-    except ApiError as error:
+    except DomainError as error:
         return _refused(page, session, error)
     return _show(page, session, enrolment=enrolment)
 
@@ -96,9 +97,9 @@ def confirm(posted: SecondFactorForm, session: SessionDep, cipher: CipherDep) ->
     page = posted.page
     try:
         second_factor.confirm_enrolment(session, cipher, page.user, _field(posted, "code"))
-    except ApiError as error:
+    except DomainError as error:
         session.rollback()
-        return _show(page, session, status=error.status, errors=form_errors(page, error))
+        return _show(page, session, status=http_status(error), errors=form_errors(page, error))
     return redirect("/account?confirmed=1")
 
 
@@ -117,7 +118,7 @@ def change_password(posted: AccountForm, session: SessionDep) -> Response:
             ),
             _client(page),
         )
-    except ApiError as error:
+    except DomainError as error:
         return _refused(page, session, error)
     return redirect("/account?password=1")
 
@@ -127,7 +128,7 @@ def _client(page: PageContext) -> str:
     return client.host if client else "unknown"
 
 
-def _refused(page: PageContext, session: Session, error: ApiError) -> Response:
+def _refused(page: PageContext, session: Session, error: DomainError) -> Response:
     """The page with what went wrong, nothing of the change saved; a wrong password is counted
     as a failed login in what the request commits."""
     session.rollback()
@@ -135,4 +136,4 @@ def _refused(page: PageContext, session: Session, error: ApiError) -> Response:
         auth.count_wrong_password(
             session, page.request.app.state.settings, page.user, _client(page)
         )
-    return _show(page, session, status=error.status, errors=form_errors(page, error))
+    return _show(page, session, status=http_status(error), errors=form_errors(page, error))

@@ -13,13 +13,13 @@ from sqlalchemy.orm import Session
 
 from app.auth import second_factor
 from app.core.db import SessionDep
-from app.core.errors import ApiError
+from app.core.domain_errors import DomainError
 from app.core.permissions import COMMAND_LINE_ROLES, Permission
 from app.models import User
 from app.models.enums import Role
 from app.users import service
 from app.users.schemas import UserCreate, UserUpdate
-from app.web.forms import filled_in, text_field, validated
+from app.web.forms import error_status, filled_in, text_field, validated
 from app.web.i18n import N_
 from app.web.pages.incident_forms import form_errors
 from app.web.pages.posting import Submitted, submitted_to
@@ -76,10 +76,10 @@ def create_user(posted: AdminForm, session: SessionDep) -> Response:
     try:
         data = validated(UserCreate, body, lambda _data: None)
         user = service.create_user(session, _settings(page), data, page.user)
-    except (ValidationError, ApiError) as error:
+    except (ValidationError, DomainError) as error:
         session.rollback()
         errors = _password_worded(page, form_errors(page, error), entered.pop("password", None))
-        return _show_list(page, session, entered=entered, status=_status(error), errors=errors)
+        return _show_list(page, session, entered=entered, status=error_status(error), errors=errors)
     return redirect(f"/admin/users/{user.id}?created=1")
 
 
@@ -96,10 +96,6 @@ def _password_worded(
 
 def _chosen_roles(posted: Submitted) -> list[str]:
     return [value for value in posted.form.getlist("roles") if isinstance(value, str) and value]
-
-
-def _status(error: ValidationError | ApiError) -> int:
-    return error.status if isinstance(error, ApiError) else 422
 
 
 @router.get("/admin/users/{user_id}")
@@ -137,12 +133,12 @@ def _change_user(
     try:
         data = validated(UserUpdate, body, lambda _data: None)
         service.update_user(session, _settings(page), user, data, page.user)
-    except (ValidationError, ApiError) as error:
+    except (ValidationError, DomainError) as error:
         session.rollback()
         user = service.get_user(session, user_id, page.user)
         errors = _password_worded(page, form_errors(page, error), body.get("password"))
         return _show_user(
-            page, user, status=_status(error), errors=errors, chosen=body.get("roles")
+            page, user, status=error_status(error), errors=errors, chosen=body.get("roles")
         )
     return redirect(f"/admin/users/{user_id}?{done}=1")
 

@@ -15,12 +15,12 @@ from app.aggregates.mapping import UNMAPPED
 from app.aggregates.routes import MAX_FILE_BYTES, read_text
 from app.aggregates.schemas import TemplateQuery, UploadFields
 from app.core.db import SessionDep
-from app.core.errors import ApiError
+from app.core.domain_errors import DomainError
 from app.core.i18n import N_
 from app.core.permissions import Permission
 from app.models.aggregate import AggregateDimension, AggregateMeasure
 from app.models.enums import GbvType, PerpetratorCategory, Source, VictimCategory, Violation
-from app.web.forms import errors_from_problems, filled_in
+from app.web.forms import error_status, errors_from_problems, filled_in
 from app.web.pages.incident_forms import form_errors
 from app.web.rendering import redirect, render
 from app.web.session import PageContext, page_for, posted_form_for
@@ -120,14 +120,14 @@ def create(page: WriterPage, form: PostedForm, session: SessionDep) -> Response:
         else:
             text = typed
         submission = service.upload_submission(session, fields, csv_io.parse(text), page.user)
-    except (ValidationError, ApiError) as error:
+    except (ValidationError, DomainError) as error:
         session.rollback()
-        status = 422 if isinstance(error, ValidationError) else error.status
+        status = error_status(error)
         return _show_form(page, status, _errors(page, error), {**entered, "table": typed})
     return redirect(f"{LIST_PAGE}/{submission.id}?recorded=1")
 
 
-def _errors(page: PageContext, error: ValidationError | ApiError) -> dict[str, str]:
+def _errors(page: PageContext, error: ValidationError | DomainError) -> dict[str, str]:
     """Each field's first problem; the file's problems together, each naming its line."""
     if isinstance(error, ValidationError):
         return form_errors(page, error)

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from app.audit import listing
 from app.audit.schemas import AuditQuery
 from app.core.db import SessionDep
-from app.core.errors import ApiError
+from app.core.domain_errors import DomainError
 from app.core.permissions import Permission
 from app.users import service as users
 from app.web.i18n import N_
@@ -68,7 +68,7 @@ def audit_page(page: AuditorPage, session: SessionDep) -> Response:
         try:
             query = AuditQuery.model_validate({**body, "limit": PAGE_SIZE})
             events, next_cursor = listing.list_events(session, page.user, query)
-        except (ValidationError, ApiError) as error:
+        except (ValidationError, DomainError) as error:
             errors = form_errors(page, error)
     members = [(str(user.id), user.username) for user in users.list_users(session, page.user)]
     return render(

@@ -17,13 +17,21 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from app.core.db import SessionDep
-from app.core.errors import ApiError
+from app.core.domain_errors import DomainError
+from app.core.errors import http_status
 from app.core.permissions import Permission
 from app.judicial import links, service
 from app.judicial.schemas import CaseCreate, CaseUpdate
 from app.models import JudicialCase
 from app.models.enums import JudicialStage
-from app.web.forms import Check, filled_in, problems_of, translate_problem, validated
+from app.web.forms import (
+    Check,
+    error_status,
+    filled_in,
+    problems_of,
+    translate_problem,
+    validated,
+)
 from app.web.i18n import N_
 from app.web.pages.incident_forms import form_errors
 from app.web.pages.posting import Submitted, submitted_to
@@ -90,11 +98,11 @@ def _shown(entered: dict[str, Any]) -> dict[str, Any]:
 
 
 def _errors(
-    page: PageContext, error: ValidationError | ApiError, keys: list[str]
+    page: PageContext, error: ValidationError | DomainError, keys: list[str]
 ) -> tuple[dict[str, str], list[str]]:
     """The form's errors by field, and each incident's problem as "reference: what is wrong"."""
     errors = form_errors(page, error)
-    problems = error.errors if isinstance(error, ApiError) else problems_of(error.errors())
+    problems = error.errors if isinstance(error, DomainError) else problems_of(error.errors())
     lines = []
     for problem in problems:
         loc = [part for part in problem.loc if part != "body"]
@@ -107,8 +115,8 @@ def _errors(
     return errors, lines
 
 
-def _consent_refused(error: ValidationError | ApiError) -> bool:
-    return isinstance(error, ApiError) and any(p.kind == "consent" for p in error.errors)
+def _consent_refused(error: ValidationError | DomainError) -> bool:
+    return isinstance(error, DomainError) and any(p.kind == "consent" for p in error.errors)
 
 
 def _show_form(
@@ -148,7 +156,7 @@ def create_case(posted: CaseForm, session: SessionDep) -> Response:
     try:
         data = validated(CaseCreate, entered, check_new(session, page), CASE_STAND_INS)
         case = service.create_case(session, data, principal)
-    except (ValidationError, ApiError) as error:
+    except (ValidationError, DomainError) as error:
         session.rollback()
         errors, lines = _errors(page, error, entered["incident_ids"])
         return _show_form(
@@ -194,11 +202,11 @@ def update_case(posted: CaseForm, session: SessionDep, case_id: uuid.UUID) -> Re
     try:
         data = validated(CaseUpdate, body, lambda _data: None)
         service.update_case(session, case, data, principal)
-    except (ValidationError, ApiError) as error:
+    except (ValidationError, DomainError) as error:
         session.rollback()
         case = service.get_case(session, case_id, principal)
         errors, lines = _errors(page, error, entered["incident_ids"])
-        if isinstance(error, ApiError) and error.status == 409 and not error.errors:
+        if isinstance(error, DomainError) and http_status(error) == 409 and not error.errors:
             entered["version"] = str(case.version)  # someone saved first: show it, save nothing
         return _show_form(
             page,
@@ -211,7 +219,3 @@ def update_case(posted: CaseForm, session: SessionDep, case_id: uuid.UUID) -> Re
             ask_override=_consent_refused(error),
         )
     return redirect(f"/judicial/cases/{case.id}?saved=1")
-
-
-def error_status(error: ValidationError | ApiError) -> int:
-    return error.status if isinstance(error, ApiError) else 422

@@ -10,12 +10,13 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from app.core.db import SessionDep
-from app.core.errors import ApiError
+from app.core.domain_errors import DomainError
+from app.core.errors import http_status
 from app.core.permissions import Permission
 from app.judicial import service
 from app.judicial.schemas import CourtCreate, CourtUpdate
 from app.models import Court
-from app.web.forms import filled_in, validated
+from app.web.forms import error_status, filled_in, validated
 from app.web.pages.incident_forms import form_errors
 from app.web.pages.posting import Submitted, submitted_to
 from app.web.rendering import redirect, render
@@ -62,14 +63,10 @@ def add_court(posted: NewCourtForm, session: SessionDep) -> Response:
     try:
         data = validated(CourtCreate, entered, lambda _data: None)
         court = service.create_court(session, data, page.user)
-    except (ValidationError, ApiError) as error:
+    except (ValidationError, DomainError) as error:
         session.rollback()
-        return _show_list(page, session, _status(error), entered, form_errors(page, error))
+        return _show_list(page, session, error_status(error), entered, form_errors(page, error))
     return redirect(f"/judicial/courts?added={court.id}#court-{court.id}")
-
-
-def _status(error: ValidationError | ApiError) -> int:
-    return error.status if isinstance(error, ApiError) else 422
 
 
 @router.get("/judicial/courts/{court_id}/edit")
@@ -104,10 +101,10 @@ def update_court(posted: CourtAdminForm, session: SessionDep, court_id: uuid.UUI
     try:
         data = validated(CourtUpdate, body, lambda _data: None)
         service.update_court(session, court, data, page.user)
-    except (ValidationError, ApiError) as error:
+    except (ValidationError, DomainError) as error:
         session.rollback()
         court = service.get_court(session, court_id)
-        return _show_edit(page, court, entered, _status(error), form_errors(page, error))
+        return _show_edit(page, court, entered, error_status(error), form_errors(page, error))
     return redirect(f"/judicial/courts?saved={court.id}#court-{court.id}")
 
 
@@ -117,8 +114,10 @@ def delete_court(posted: CourtAdminForm, session: SessionDep, court_id: uuid.UUI
     court = service.get_court(session, court_id)
     try:
         service.delete_court(session, court, page.user)
-    except ApiError as error:
+    except DomainError as error:
         session.rollback()
         court = service.get_court(session, court_id)
-        return _show_edit(page, court, _current(court), error.status, form_errors(page, error))
+        return _show_edit(
+            page, court, _current(court), http_status(error), form_errors(page, error)
+        )
     return redirect("/judicial/courts?deleted=1")

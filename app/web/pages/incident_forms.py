@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from app.armed_parties.service import list_armed_parties
 from app.core.crypto import CipherDep
 from app.core.db import SessionDep
-from app.core.errors import ApiError
+from app.core.domain_errors import DomainError
+from app.core.errors import http_status
 from app.core.permissions import Permission
 from app.core.versioning import version_number
 from app.incidents import history, intake, service
@@ -130,7 +131,7 @@ def create_incident(
         data = validated(IncidentCreate, body, check_new(session), INCIDENT_STAND_INS)
         # The form's key makes a double click, or a resend over a bad link, create one incident.
         incident, _replayed = intake.create_once(session, data, page.user, cipher, key)
-    except (ValidationError, ApiError) as error:
+    except (ValidationError, DomainError) as error:
         session.rollback()
         return _show_form(
             page,
@@ -152,7 +153,7 @@ def check_change(session: Session, incident: Incident) -> Check:
     return lambda data: service.check_update(session, incident, data).problems
 
 
-def form_errors(page: PageContext, error: ValidationError | ApiError) -> dict[str, str]:
+def form_errors(page: PageContext, error: ValidationError | DomainError) -> dict[str, str]:
     if isinstance(error, ValidationError):
         return errors_from_validation(page.t, error)
     errors = errors_from_problems(page.t, error.errors)
@@ -162,7 +163,7 @@ def form_errors(page: PageContext, error: ValidationError | ApiError) -> dict[st
     # general meaning of its status, so the page never switches language mid-sentence.
     translated = page.t.gettext(error.detail)
     if translated == error.detail and page.t.language != DEFAULT_LANGUAGE:
-        translated = page.t.gettext(STATUS_MEANINGS.get(error.status, STATUS_MEANINGS[400]))
+        translated = page.t.gettext(STATUS_MEANINGS.get(http_status(error), STATUS_MEANINGS[400]))
     return {"form": translated}
 
 
@@ -251,7 +252,7 @@ def update_incident(
     try:
         data = validated(IncidentUpdate, body, check_change(session, incident), INCIDENT_STAND_INS)
         service.update_incident(session, incident, data, principal, cipher)
-    except (ValidationError, ApiError) as error:
+    except (ValidationError, DomainError) as error:
         session.rollback()
         incident = service.get_incident(session, incident_id, principal)
         return _show_form(

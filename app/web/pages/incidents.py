@@ -12,8 +12,9 @@ from starlette.datastructures import FormData
 
 from app.core.crypto import CipherDep, FieldCipher
 from app.core.db import SessionDep
-from app.core.errors import ApiError
+from app.core.domain_errors import DomainError, VersionNamedBy
 from app.core.permissions import Permission
+from app.core.versioning import BasedOn
 from app.identity import service as identity
 from app.incidents import history, service, verification
 from app.incidents.filters import IncidentListQuery
@@ -80,7 +81,7 @@ def incident_list(page: AdviserPage, session: SessionDep) -> Response:
         incidents = [IncidentRead.model_validate(view) for view in views]
     except ValidationError as error:
         errors = errors_from_validation(page.t, error)
-    except ApiError as error:
+    except DomainError as error:
         errors = errors_from_problems(page.t, error.errors)
     return render(
         page,
@@ -144,9 +145,9 @@ def decide_verification(
     try:
         request = validated(VerificationRequest, body, check_decision(incident))
         # The form always carries the version it was shown at; a stale one is refused.
-        history.check_version(incident, request.version or 0, status=409)
+        history.check_version(incident, BasedOn(request.version or 0, VersionNamedBy.BODY))
         service.decide_verification(session, incident, request, principal)
-    except (ValidationError, ApiError) as error:
+    except (ValidationError, DomainError) as error:
         session.rollback()
         errors = form_errors(page, error)
         return _show_detail(page, session, cipher, incident_id, 422, errors, body)

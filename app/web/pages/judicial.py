@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from app.core.db import SessionDep
-from app.core.errors import ApiError
+from app.core.domain_errors import DomainError
 from app.core.permissions import Permission
 from app.judicial import links, reports, service
 from app.judicial.schemas import CaseEventCreate
@@ -103,7 +103,7 @@ def record_event(
     try:
         event = validated(CaseEventCreate, entered, check_event(case), _event_stand_ins(case))
         service.record_event(session, case, event, principal)
-    except (ValidationError, ApiError) as error:
+    except (ValidationError, DomainError) as error:
         session.rollback()
         return _show_case(page, session, case_id, 422, form_errors(page, error), entered)
     return redirect(f"/judicial/cases/{case_id}?recorded=1")

@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 
 from app.armed_parties.service import get_armed_party, list_armed_parties
 from app.core.db import SessionDep
-from app.core.errors import ApiError, NotFoundError
+from app.core.domain_errors import DomainError, NotFoundError
 from app.core.permissions import Permission
+from app.core.versioning import BasedOn
 from app.models.enums import VictimCategory, Violation
 from app.models.party_dossier import AnnexSection, CommitmentKind
 from app.party_dossiers import dossier, records
@@ -36,7 +37,7 @@ from app.party_dossiers.schemas import (
     SanctionUpdate,
     YearStatus,
 )
-from app.web.forms import filled_in, problems_of, validated
+from app.web.forms import error_status, filled_in, problems_of, validated
 from app.web.pages.incident_forms import form_errors
 from app.web.pages.posting import Submitted, submitted_to
 from app.web.rendering import invalid_query_page, redirect, render
@@ -163,9 +164,9 @@ def set_rule(posted: RuleForm, session: SessionDep) -> Response:
     try:
         data = validated(PatternRuleSet, entered, lambda _data: None)
         records.set_rule(session, data, page.user, None)
-    except (ValidationError, ApiError) as error:
+    except (ValidationError, DomainError) as error:
         session.rollback()
-        return _show_rule(page, session, _status(error), entered, form_errors(page, error))
+        return _show_rule(page, session, error_status(error), entered, form_errors(page, error))
     return redirect("/armed-parties/pattern-rule?saved=1")
 
 
@@ -203,11 +204,11 @@ def add_record(posted: RecordForm, session: SessionDep, party_id: uuid.UUID, kin
     try:
         data = validated(create_model, entered, lambda _data: None)
         records.create_record(session, record_kind, party, data, page.user)
-    except (ValidationError, ApiError) as error:
+    except (ValidationError, DomainError) as error:
         session.rollback()
         party = get_armed_party(session, party_id)
         errors = form_errors(page, error)
-        return _show_form(page, party, record_kind, None, entered, _status(error), errors)
+        return _show_form(page, party, record_kind, None, entered, error_status(error), errors)
     return redirect(f"/armed-parties/{party_id}?saved={kind}#{kind}")
 
 
@@ -235,14 +236,14 @@ def update_record(
     body = {**dict.fromkeys(names), **entered}
     try:
         data = validated(update_model, body, lambda _data: None)
-        records.check_version(row.version, None, getattr(data, "version", None) or 0)
+        BasedOn(getattr(data, "version", None) or 0).refuse_if_stale(row.version)
         records.update_record(session, record_kind, row, data, page.user)
-    except (ValidationError, ApiError) as error:
+    except (ValidationError, DomainError) as error:
         session.rollback()
         party = get_armed_party(session, party_id)
         row = records.get_record(session, record_kind, party_id, record_id, page.user)
         errors = form_errors(page, error)
-        return _show_form(page, party, record_kind, row, entered, _status(error), errors)
+        return _show_form(page, party, record_kind, row, entered, error_status(error), errors)
     return redirect(f"/armed-parties/{party_id}?saved={kind}#{kind}")
 
 
@@ -288,10 +289,6 @@ def _show_form(
         section_options=page.labels.options(AnnexSection),
         commitment_options=page.labels.options(CommitmentKind),
     )
-
-
-def _status(error: ValidationError | ApiError) -> int:
-    return error.status if isinstance(error, ApiError) else 422
 
 
 def _value_labels(page: PageContext) -> dict[str, Any]:

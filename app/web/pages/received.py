@@ -12,13 +12,14 @@ from sqlalchemy.orm import Session
 
 from app.core.crypto import FieldCipher, get_cipher
 from app.core.db import SessionDep
-from app.core.errors import ApiError, InvalidFieldsError
+from app.core.domain_errors import DomainError, InvalidFieldsError
 from app.core.pagination import DEFAULT_PAGE_SIZE
 from app.core.permissions import Permission
+from app.core.versioning import based_on
 from app.models.referral import ReferralStatus, ServiceKind
 from app.referrals import service, transitions
 from app.referrals.schemas import ReferralUpdate
-from app.web.forms import filled_in
+from app.web.forms import error_status, filled_in
 from app.web.pages.incident_forms import form_errors
 from app.web.pages.services import form_version
 from app.web.rendering import redirect, render
@@ -87,10 +88,10 @@ def move_status(
     try:
         # What was typed is checked first, field by field, then the version, then the rules.
         data = ReferralUpdate.model_validate(entered)
-        service.check_version(access.referral.version, None, form_version(form))
+        based_on(None, form_version(form), "record").refuse_if_stale(access.referral.version)
         service.update_referral(session, cipher, access, data, page.user)
-    except (ValidationError, ApiError) as error:
+    except (ValidationError, DomainError) as error:
         session.rollback()
-        status = 422 if isinstance(error, ValidationError) else error.status
+        status = error_status(error)
         return _show(page, session, status, form_errors(page, error), entered, referral_id)
     return redirect(RECEIVED_PAGE + "?moved=1")

@@ -9,7 +9,8 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from app.core.db import SessionDep
-from app.core.errors import ApiError, FieldProblem, InvalidFieldsError
+from app.core.domain_errors import DomainError, FieldProblem, InvalidFieldsError
+from app.core.errors import http_status
 from app.core.i18n import N_
 from app.core.permissions import Permission
 from app.region_maps import service
@@ -69,8 +70,8 @@ def upload_map(page: MapPage, form: PostedForm, session: SessionDep) -> Response
         region_map = service.save_map(
             session, fields, upload.file.read(MAX_FILE_BYTES + 1), page.user
         )
-    except ApiError as error:
+    except DomainError as error:
         session.rollback()
         errors = errors_from_problems(page.t, error.errors)
-        return _show(page, session, error.status, errors, {**DEFAULTS, **entered})
+        return _show(page, session, http_status(error), errors, {**DEFAULTS, **entered})
     return redirect(f"{MAPS_PAGE}?saved={region_map.country}")

@@ -12,16 +12,16 @@ from starlette.datastructures import FormData
 
 from app.core.crypto import FieldCipher, get_cipher
 from app.core.db import SessionDep
-from app.core.errors import ApiError, NotFoundError
+from app.core.domain_errors import DomainError, NotFoundError
 from app.core.permissions import Permission
-from app.core.versioning import version_number
+from app.core.versioning import based_on, version_number
 from app.incidents import service as incidents
 from app.models import Victim
 from app.models.enums import ConsentKind
 from app.models.referral import ReferralStatus, ServiceKind
 from app.referrals import directory, service, transitions
 from app.referrals.schemas import DirectoryQuery, ReferralCreate, ReferralUpdate
-from app.web.forms import errors_from_validation, filled_in, text_field
+from app.web.forms import error_status, errors_from_validation, filled_in, text_field
 from app.web.pages.incident_forms import form_errors
 from app.web.rendering import redirect, render
 from app.web.session import PageContext, page_for, posted_form_for
@@ -125,11 +125,11 @@ def refer_victim(
     try:
         data = ReferralCreate.model_validate(entered)
         service.create_referral(session, cipher, victim.incident, victim, data, page.user)
-    except (ValidationError, ApiError) as error:
+    except (ValidationError, DomainError) as error:
         session.rollback()
         victim = _victim(session, page, incident_id, victim_id)
         return _show_referrals(
-            page, session, victim, _status(error), form_errors(page, error), entered
+            page, session, victim, error_status(error), form_errors(page, error), entered
         )
     return redirect(
         VICTIM_PAGE.format(incident_id=incident_id, victim_id=victim_id) + "?referred=1"
@@ -154,14 +154,20 @@ def follow_up(
         # What was typed is checked first, field by field (a malformed date is named as such),
         # then the version the form was opened at, then the rules on dates and moves.
         data = ReferralUpdate.model_validate(entered)
-        service.check_version(referral.version, None, form_version(form))
+        based_on(None, form_version(form), "record").refuse_if_stale(referral.version)
         incidents.ensure_not_archived(referral.incident)
         service.update_referral(session, cipher, access, data, page.user)
-    except (ValidationError, ApiError) as error:
+    except (ValidationError, DomainError) as error:
         session.rollback()
         victim = _victim(session, page, incident_id, victim_id)
         return _show_referrals(
-            page, session, victim, _status(error), form_errors(page, error), entered, referral_id
+            page,
+            session,
+            victim,
+            error_status(error),
+            form_errors(page, error),
+            entered,
+            referral_id,
         )
     return redirect(
         VICTIM_PAGE.format(incident_id=incident_id, victim_id=victim_id) + "?followed=1"
@@ -171,7 +177,3 @@ def follow_up(
 def form_version(form: FormData) -> int:
     """The version the form was opened at; 0 (no version) for anything but a small number."""
     return version_number(text_field(form, "version")) or 0
-
-
-def _status(error: ValidationError | ApiError) -> int:
-    return 422 if isinstance(error, ValidationError) else error.status

@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from app.core.db import ReadSessionDep
-from app.core.errors import ApiError
+from app.core.domain_errors import DomainError
 from app.core.permissions import Permission
 from app.core.spreadsheets import XLSX_MEDIA_TYPE
 from app.stats.dimensions import DIMENSIONS, DimensionName
@@ -81,7 +81,7 @@ def statistics_page(page: StatsPage, session: ReadSessionDep) -> Response:
         result = _compute(page, session, choices)
     except ValidationError as error:
         errors = errors_from_validation(page.t, error)
-    except ApiError as error:
+    except DomainError as error:
         errors = errors_from_problems(page.t, error.errors)
     errors = {
         ("then_by" if name == "group_by" and "then_by" in choices.single else name): message
@@ -130,7 +130,7 @@ def _table_file(page: PageContext, session: ReadSessionDep, file_format: str) ->
         result = _compute(page, session, _choices(page))
     except ValidationError as error:
         return invalid_query_page(page.request, problems_of(error.errors(), ()))
-    except ApiError as error:
+    except DomainError as error:
         if not error.errors:
             raise
         return invalid_query_page(page.request, error.errors)

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from app.core.db import ReadSessionDep
-from app.core.errors import ApiError, FieldProblem, InvalidFieldsError
+from app.core.domain_errors import DomainError, FieldProblem, InvalidFieldsError
 from app.core.i18n import N_
 from app.core.permissions import Permission
 from app.incidents.filters import IncidentFilters
@@ -77,7 +77,7 @@ def trends_page(page: StatsPage, session: ReadSessionDep) -> Response:
         choices = _choices(params)
     except ValidationError as error:
         errors = errors_from_validation(page.t, error)
-    except ApiError as error:
+    except DomainError as error:
         errors = errors_from_problems(page.t, error.errors)
     else:
         k = page.request.app.state.settings.suppression_k

@@ -1,4 +1,7 @@
-"""A victim's identifying details and consent, under the incident they belong to."""
+"""A victim's identifying details and consent, under the incident they belong to.
+
+Here, not in app/identity: these routes hang off an incident, and identity sits below the
+incidents (it never imports them)."""
 
 import uuid
 from typing import Annotated
@@ -9,9 +12,9 @@ from app.core.auth import Principal, require
 from app.core.config import API_PREFIX
 from app.core.crypto import CipherDep
 from app.core.db import SessionDep
-from app.core.errors import NotFoundError
+from app.core.domain_errors import NotFoundError
 from app.core.permissions import Permission
-from app.identity import service
+from app.identity import service as identity
 from app.identity.schemas import ConsentIn, IdentityIn, IdentityRead
 from app.incidents import service as incidents
 from app.incidents.routes import CurrentIncident
@@ -43,7 +46,7 @@ def read_identity(
     session: SessionDep, reader: IdentityReader, cipher: CipherDep, victim: CurrentVictim
 ) -> IdentityRead:
     """The victim's identifying details. Each read is written to the audit trail."""
-    details = service.read_identity(session, cipher, victim, reader)
+    details = identity.read_identity(session, cipher, victim, reader)
     return IdentityRead.model_validate(details.model_dump())
 
 
@@ -57,7 +60,7 @@ def replace_identity(
 ) -> Response:
     """Replace the identifying details (all fields empty erases them). Nothing is echoed back."""
     ensure_not_archived(victim.incident)
-    service.set_identity(session, cipher, victim, body, writer)
+    identity.set_identity(session, cipher, victim, body, writer)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
