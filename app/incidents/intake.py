@@ -5,7 +5,9 @@ kept counts as a single create, in a handful of statements per table instead of 
 """
 
 import hashlib
+import json
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import ValidationError
@@ -65,41 +67,88 @@ def create_once(
     The key is claimed before anything is created, in the same transaction: a retry arriving
     while the first request is still running waits for it, then finds the key taken.
     """
+    digest = hashlib.sha256(data.model_dump_json().encode()).hexdigest()
+    if not _claim(session, principal, key, digest):
+        stored = _first_claim(session, principal, key, digest, done=_created_one)
+        found = listing.by_ids(session, [stored.incident_id], readable_incidents(principal))
+        if not found:
+            raise NotFoundError("Incident")
+        return found[0], True
+    incident = create_incident(session, data, principal, cipher)
+    _keep_result(session, principal, key, incident_id=incident["id"])
+    return incident, False
+
+
+def import_batch_once(
+    session: Session,
+    rows: list[dict[str, Any]],
+    principal: Principal,
+    cipher: FieldCipher,
+    key: str,
+) -> tuple[list[Written], bool]:
+    """Import the batch unless this key already did; then return what that first one created.
+
+    A batch sent over a poor link whose answer was lost can be sent again with the same key:
+    it creates nothing the second time."""
+    digest = hashlib.sha256(json.dumps(rows, sort_keys=True, default=str).encode()).hexdigest()
+    if not _claim(session, principal, key, digest):
+        stored = _first_claim(session, principal, key, digest, done=_created_batch)
+        created = stored.batch_created or []
+        return [Written(uuid.UUID(item["id"]), item["reference"]) for item in created], True
+    written = import_batch(session, rows, principal, cipher)
+    result = [{"id": str(item.id), "reference": item.reference} for item in written]
+    _keep_result(session, principal, key, batch_created=result)
+    return written, False
+
+
+def _claim(session: Session, principal: Principal, key: str, digest: str) -> bool:
+    """Claim the key for this request (False: an earlier request holds it)."""
     if len(key) > MAX_KEY_LENGTH:  # the API's header says so too; the page's form field does not
         raise InvalidFieldsError(
             [FieldProblem(("header", "Idempotency-Key"), "must be at most 200 characters")]
         )
-    digest = hashlib.sha256(data.model_dump_json().encode()).hexdigest()
     claim = (
         dialect_insert(session)(IdempotencyKey)
         .values(user_id=principal.user_id, key=key, request_hash=digest)
         .on_conflict_do_nothing(index_elements=["user_id", "key"])
         .returning(IdempotencyKey.key)
     )
-    if session.execute(claim).first() is None:
-        return _first_result(session, principal, key, digest), True
-    incident = create_incident(session, data, principal, cipher)
+    return session.execute(claim).first() is not None
+
+
+def _keep_result(session: Session, principal: Principal, key: str, **result: Any) -> None:
     session.execute(
         update(IdempotencyKey)
         .where(IdempotencyKey.user_id == principal.user_id, IdempotencyKey.key == key)
-        .values(incident_id=incident["id"])
+        .values(**result)
     )
-    return incident, False
 
 
-def _first_result(session: Session, principal: Principal, key: str, digest: str) -> IncidentView:
+def _created_one(stored: IdempotencyKey) -> bool:
+    return stored.incident_id is not None
+
+
+def _created_batch(stored: IdempotencyKey) -> bool:
+    return stored.batch_created is not None
+
+
+def _first_claim(
+    session: Session,
+    principal: Principal,
+    key: str,
+    digest: str,
+    done: Callable[[IdempotencyKey], bool],
+) -> IdempotencyKey:
+    """The earlier request's key, refused if it was for other content or is still running."""
     stored = session.get(IdempotencyKey, (principal.user_id, key))
-    if stored is None or stored.incident_id is None:
-        raise ConflictError("A request with this Idempotency-Key is in progress")
-    if stored.request_hash != digest:
+    if stored is not None and stored.request_hash != digest:
         raise InvalidRequestError(
             "This Idempotency-Key was already used for a different request; "
             "use a new key for a new incident.",
         )
-    found = listing.by_ids(session, [stored.incident_id], readable_incidents(principal))
-    if not found:
-        raise NotFoundError("Incident")
-    return found[0]
+    if stored is None or not done(stored):
+        raise ConflictError("A request with this Idempotency-Key is in progress")
+    return stored
 
 
 def import_batch(

@@ -87,11 +87,30 @@ def create_incident(
     "/incidents:batch", status_code=status.HTTP_201_CREATED, response_model=BatchResult
 )
 def import_incidents(
-    session: SessionDep, writer: Writer, cipher: CipherDep, body: IncidentBatch
+    session: SessionDep,
+    writer: Writer,
+    cipher: CipherDep,
+    body: IncidentBatch,
+    response: Response,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            max_length=200,
+            description="Any unique string per batch. A retry with the same key returns what "
+            "the first attempt created instead of creating it all again.",
+        ),
+    ] = None,
 ) -> BatchResult:
     """Import up to 1,000 incidents at once: all or none. Errors name the row and the field
     (`incidents[3].victims[0].age`)."""
-    written = intake.import_batch(session, body.incidents, writer, cipher)
+    if idempotency_key:
+        written, replayed = intake.import_batch_once(
+            session, body.incidents, writer, cipher, idempotency_key
+        )
+        if replayed:
+            response.headers["Idempotent-Replayed"] = "true"
+    else:
+        written = intake.import_batch(session, body.incidents, writer, cipher)
     return BatchResult(
         count=len(written),
         created=[

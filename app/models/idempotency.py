@@ -1,9 +1,11 @@
-"""Idempotency keys: a retried create returns the first result instead of a second incident."""
+"""Idempotency keys: a retried create or batch returns the first result instead of creating
+again."""
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, utcnow
@@ -20,4 +22,6 @@ class IdempotencyKey(Base):
     incident_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("incidents.id", ondelete="CASCADE")
     )
+    # A batch's: [{"id": ..., "reference": ...}, ...] in the batch's order (None for a create).
+    batch_created: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -11,10 +11,12 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import or_, select, tuple_
 from sqlalchemy.orm import Session
 
+from app.audit.change import RecordChange
 from app.audit.service import record
 from app.core.auth import Principal
 from app.core.crypto import FieldCipher
@@ -24,7 +26,6 @@ from app.core.permissions import Permission
 from app.incidents.rules import latest_allowed_date, period_start
 from app.incidents.service import ensure_not_archived
 from app.models import Incident, Victim
-from app.models.base import utcnow
 from app.models.enums import ConsentKind
 from app.models.referral import Referral, ReferralEvent, ServicePoint
 from app.referrals import transitions
@@ -259,6 +260,7 @@ def update_referral(
     if problems:
         raise InvalidFieldsError(problems)
     from_status = referral.status
+    change = ReferralChange(session, referral, who, "update")
     if data.status is not None:
         transitions.check_move(referral.status, data.status, by_service_point)
         status_on = data.status_on or latest_allowed_date()
@@ -269,32 +271,38 @@ def update_referral(
         referral.status, referral.status_on = data.status, status_on
     if "next_follow_up_on" in data.model_fields_set:
         referral.next_follow_up_on = data.next_follow_up_on
-    referral.updated_at = utcnow()  # bumps the version even for a follow-up alone
-    session.flush()
-    referral.events.append(
-        ReferralEvent(
-            version=referral.version,
-            from_status=from_status if data.status else None,
-            to_status=data.status,
-            status_on=referral.status_on if data.status else None,
-            followed_up_on=data.followed_up_on,
-            next_follow_up_on=data.next_follow_up_on,
-            note_ciphertext=_encrypted(cipher, data.note),
-            changed_by_id=who.user_id,
-            by_service_point=by_service_point,
-        )
-    )
-    session.flush()
-    record(
-        session,
-        "referral.update",
-        actor=who,
-        record_type="referral",
-        record_id=referral.id,
-        fields=sorted(data.model_fields_set - {"version"}),
+    # A version of its own even for a follow-up alone.
+    change.event = {
+        "from_status": from_status if data.status else None,
+        "to_status": data.status,
+        "status_on": referral.status_on if data.status else None,
+        "followed_up_on": data.followed_up_on,
+        "next_follow_up_on": data.next_follow_up_on,
+        "note_ciphertext": _encrypted(cipher, data.note),
+        "by_service_point": by_service_point,
+    }
+    change.finish(
+        sorted(data.model_fields_set - {"version"}),
         details={"from": from_status.value, "to": referral.status.value},
     )
     return referral
+
+
+class ReferralChange(RecordChange):
+    """A referral's status move or follow-up: its history is its numbered events."""
+
+    record_type = "referral"
+    event: dict[str, Any]
+
+    def keep_history(self) -> None:
+        self.versioned.events.append(
+            ReferralEvent(
+                version=self.versioned.version,
+                changed_by_id=self.principal.user_id,
+                **self.event,
+            )
+        )
+        self.session.flush()
 
 
 def read_notes(

@@ -133,3 +133,37 @@ def test_batch_references_follow_each_country_and_year_counter(client: TestClien
     ]
     after = client.post(f"{API}/incidents", json=incident_payload()).json()
     assert after["reference"] == f"ML-2019-{code}-000004"
+
+
+def test_a_retried_batch_returns_what_the_first_created(client: TestClient) -> None:
+    headers = {"Idempotency-Key": "tablet-7/batch/2019-03"}
+    body = {"incidents": [incident_payload(), incident_payload(admin1="Gao")]}
+    first = client.post(f"{API}/incidents:batch", json=body, headers=headers)
+    retry = client.post(f"{API}/incidents:batch", json=body, headers=headers)
+    assert first.status_code == retry.status_code == 201, retry.text
+    assert retry.json() == first.json()
+    assert retry.headers["Idempotent-Replayed"] == "true"
+    assert "Idempotent-Replayed" not in first.headers
+    assert _count(client) == 2
+    other = {"incidents": [incident_payload(admin1="Kidal")]}
+    refused = client.post(f"{API}/incidents:batch", json=other, headers=headers)
+    assert refused.status_code == 422
+    single = client.post(f"{API}/incidents", json=incident_payload(), headers=headers)
+    assert single.status_code == 422  # the key was a batch's
+    assert _count(client) == 2
+
+
+def test_simultaneous_retries_of_a_batch_create_it_once(app: FastAPI, client: TestClient) -> None:
+    headers = {"Idempotency-Key": "retry-storm"}
+    body = {"incidents": [incident_payload(), incident_payload(admin1="Gao")]}
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(
+            pool.map(
+                lambda _: client.post(f"{API}/incidents:batch", json=body, headers=headers),
+                range(4),
+            )
+        )
+    assert {answer.status_code for answer in answers} <= {201, 409}
+    created = [answer.json() for answer in answers if answer.status_code == 201]
+    assert created and all(item == created[0] for item in created)
+    assert _count(client) == 2
