@@ -338,7 +338,9 @@ def service_gaps(
             )
         ],
         "localities_with_incidents": len(rows),
-        "localities_left_out": left_out,
+        # Each district left out holds at least one hidden incident: an exact small number of
+        # them would bound the hidden count from below, so it is withheld as one.
+        "localities_left_out": f"<{k}" if 0 < left_out < k else left_out,
         "localities_without_service": without,
         "share_without_service": round(100 * without / len(rows), 1) if rows else None,
         "k": k,
