@@ -231,8 +231,8 @@ class Figures:
         )
 
     def reported(self, t: Translator) -> list[Sentence]:
-        """From the partners' GBVIMS tables covering the period when there are any, else from
-        the records: never both added."""
+        """From the caller's organisation's partners' GBVIMS tables covering the period when
+        there are any, else from the records: never both added."""
         tables = self.partner_tables(t)
         if tables:
             return tables
@@ -302,7 +302,10 @@ class Figures:
         return [
             self._partner_sentence(t, position, column, url)
             for position, column in enumerate(report.partner_tables)
-            if (column.period_from, column.period_to) == (self.span.start, self.span.end)
+            # The caller's organisation's tables only: another organisation's would take the
+            # place of the caller's records in their draft, and put its words there.
+            if column.own_organisation
+            and (column.period_from, column.period_to) == (self.span.start, self.span.end)
             and column.total is not None
         ]
 

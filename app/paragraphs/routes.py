@@ -25,8 +25,9 @@ def paragraphs(
     The period is `period` (a year, `2019`, or a quarter, `2019-Q3`), or `occurred_from` and
     `occurred_to`. Paragraph `violations`: cases verified, with their victims by category;
     incidents reported, with their perpetrators by category and the remainder (from a
-    partner's aggregate GBVIMS table covering exactly the period when there is one, said to be
-    one and never added to the records; else from the records); forms of violence. Paragraph
+    partner's aggregate GBVIMS table your organisation recorded covering exactly the period
+    when there is one, said to be one and never added to the records; else from the records);
+    forms of violence. Paragraph
     `response`: judicial follow-up (your organisation's cases today, for those who may read
     them) and service gaps (where the service directory holds points).
 

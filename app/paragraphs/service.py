@@ -2,8 +2,9 @@
 written from live figures in English or French.
 
 Two paragraphs: `violations` (cases verified and their victims; incidents reported and their
-perpetrators, from a partner's aggregate GBVIMS table covering the period when there is one, else
-from the records; forms of violence) and `response` (judicial follow-up; service gaps). Figures
+perpetrators, from a partner's aggregate GBVIMS table the caller's organisation recorded for the
+period when there is one, else from the records; forms of violence) and `response` (judicial
+follow-up; service gaps). Figures
 follow the statistics' rules because they are read from `compute_stats` and the existing
 reports, never counted here: the caller's organisation's records exact, other organisations'
 protected, and a withheld figure written in words that give no number.

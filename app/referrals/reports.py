@@ -253,6 +253,9 @@ def _localities(session: Session, period: Period, organisation_id: uuid.UUID) ->
         Incident.shared_victim_count,
         Incident.shared_victim_keys,
     ).where(*_counted(period), seen)
+    # The caller's own rows first: a district they recorded is named as they spell it, never as
+    # another organisation did (a spelling of theirs would tell that they recorded it there).
+    query = query.order_by(own.desc())
     places: dict[tuple[str, str, str], Locality] = {}
     for row in session.execute(query):
         key = (row.country, _place(row.admin1), _place(row.admin2))
@@ -285,15 +288,21 @@ def service_gaps(
     figures = [place.incidents.figure() for place, _, _ in rows]
     victim_figures = [place.victims.figure() for place, _, _ in rows]
     suppress_small([*figures, *victim_figures], k)
-    # A district known only from other organisations' incidents too few to show is left out:
-    # listing it would say that something happened there in the period, to the day and the
-    # district, which no protected figure may tell.
-    shown = [
-        (row, incidents, victims)
-        for row, incidents, victims in zip(rows, figures, victim_figures, strict=True)
-        if not (incidents.hidden and incidents.value == incidents.foreign)
-    ]
-    left_out = len(rows) - len(shown)
+    # Other organisations' incidents too few to show in a district are left out of it, and the
+    # district with them unless the caller recorded there too: naming it, or showing the
+    # caller's own district as "suppressed", would say that something happened there in the
+    # period, to the day and the district, which no protected figure may tell. They are counted
+    # as left out whether or not the caller recorded there, so recording there moves nothing.
+    shown = []
+    left_out = 0
+    for row, incidents, victims in zip(rows, figures, victim_figures, strict=True):
+        if incidents.hidden:
+            left_out += 1
+            if incidents.value == incidents.foreign:
+                continue
+            incidents = Figure(incidents.value - incidents.foreign, 0, 0)
+            victims = Figure(victims.value - victims.foreign, 0, 0)
+        shown.append((row, incidents, victims))
     rows = [row for row, _, _ in shown]
     figures = [incidents for _, incidents, _ in shown]
     victim_figures = [victims for _, _, victims in shown]
@@ -318,7 +327,9 @@ def service_gaps(
             )
         ],
         "localities_with_incidents": len(rows),
-        "localities_left_out": left_out,
+        # Each district left out holds at least one hidden incident: an exact small number of
+        # them would bound the hidden count from below, so it is withheld as one.
+        "localities_left_out": f"<{k}" if 0 < left_out < k else left_out,
         "localities_without_service": without,
         "share_without_service": round(100 * without / len(rows), 1) if rows else None,
         "k": k,

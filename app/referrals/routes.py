@@ -10,7 +10,6 @@ from app.core.config import API_PREFIX
 from app.core.crypto import CipherDep
 from app.core.db import SessionDep
 from app.core.domain_errors import ConflictError
-from app.core.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from app.core.permissions import Permission
 from app.core.versioning import based_on
 from app.incidents.identity_routes import CurrentVictim
@@ -19,6 +18,7 @@ from app.referrals import directory, service, transitions
 from app.referrals.schemas import (
     DirectoryQuery,
     ReceivedPage,
+    ReceivedQuery,
     ReferralCreate,
     ReferralEventRead,
     ReferralRead,
@@ -115,18 +115,13 @@ def list_victim_referrals(
 
 @router.get("/referrals/received", response_model=ReceivedPage)
 def list_received_referrals(
-    session: SessionDep,
-    reader: ReferralReader,
-    cursor: Annotated[
-        str | None, Query(max_length=200, description="`next_cursor` of the previous page.")
-    ] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
+    session: SessionDep, reader: ReferralReader, query: Annotated[ReceivedQuery, Query()]
 ) -> ReceivedPage:
     """Referrals made to your organisation's service points, de-identified, newest first, a
     page at a time."""
-    referrals, next_cursor = service.received_referrals(session, reader, limit, cursor)
+    referrals, next_cursor = service.received_referrals(session, reader, query.limit, query.cursor)
     items = [received_view(r) for r in referrals]
-    return ReceivedPage(items=items, next_cursor=next_cursor, limit=limit)
+    return ReceivedPage(items=items, next_cursor=next_cursor, limit=query.limit)
 
 
 @router.get("/referrals/{referral_id}", response_model=ReferralRead | ReferralReceived)

@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from app.core.dates import FilterDate
+from app.core.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from app.incidents.schemas import CountryCode, InputModel, PCode
 from app.models.referral import ReferralStatus, ServiceKind
 
@@ -143,6 +144,18 @@ class ReferralReceived(BaseModel):
     status_on: date
     version: int
     allowed_next: list[ReferralStatus]
+
+
+class ReceivedQuery(BaseModel):
+    """A page of the referrals received; a parameter it does not know is refused by name (a
+    misspelt `cursor` would otherwise give the first page again, for ever)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    cursor: str | None = Field(
+        default=None, max_length=200, description="`next_cursor` of the previous page."
+    )
+    limit: int = Field(default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
 
 
 class ReceivedPage(BaseModel):

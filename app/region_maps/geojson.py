@@ -26,6 +26,11 @@ MAX_CODE_LENGTH = 20
 MAX_NAME_LENGTH = 120
 DECIMALS = 4
 SIMPLIFY_FRACTION = 0.001  # of the larger side of the country's box
+# Douglas-Peucker costs about n log n on a boundary, but n squared on a ring made so that each
+# split peels off one point (hours for a 5 MB file): past this many steps per point, the ring is
+# no boundary, and is thinned to evenly spaced points instead.
+SIMPLIFY_STEPS_PER_POINT = 64
+THINNED_POINTS = 1_000
 GEOMETRIES = ("Polygon", "MultiPolygon")
 NUMBER_TYPES = (int, float)
 
@@ -202,16 +207,26 @@ def _simplify_ring(ring: Ring, tolerance: float) -> Ring:
     far = max(range(len(deduplicated)), key=lambda i: _distance(deduplicated[i], start))
     keep[far] = True
     stack = [(0, far), (far, len(deduplicated) - 1)]
+    budget = SIMPLIFY_STEPS_PER_POINT * len(deduplicated)
     while stack:
         first, last = stack.pop()
         if last - first < 2:
             continue
+        budget -= last - first
+        if budget < 0:
+            return _thinned(deduplicated)
         index, largest = _farthest(deduplicated, first, last)
         if largest > tolerance:
             keep[index] = True
             stack += [(first, index), (index, last)]
     kept = [p for p, k in zip(deduplicated, keep, strict=True) if k]
     return kept if len(kept) >= 4 else deduplicated
+
+
+def _thinned(ring: Ring) -> Ring:
+    """At most `THINNED_POINTS` evenly spaced points of the ring, closed as it was."""
+    step = math.ceil((len(ring) - 1) / THINNED_POINTS)
+    return [*ring[:-1:step], ring[-1]]
 
 
 def _distance(p: tuple[float, float], q: tuple[float, float]) -> float:

@@ -162,7 +162,7 @@ def test_the_service_gaps_of_the_seed(client: TestClient, client_for) -> None:
     # (that would tell that something happened there), only counted as left out.
     create_incident(client, admin1="Gao", admin2="Bourem", victims=[SHARED_VICTIM])
     seen = outsider.get(f"{API}/reports/service-gaps").json()
-    assert (seen["localities"], seen["localities_left_out"]) == ([], 1)
+    assert (seen["localities"], seen["localities_left_out"]) == ([], "<5")
     for _ in range(7):  # enough that the protected figure shows
         create_incident(client, admin1="Gao", admin2="Bourem", victims=[SHARED_VICTIM])
     seen = outsider.get(f"{API}/reports/service-gaps").json()
