@@ -26,6 +26,11 @@ from app.models import Base, Incident
 from app.models.enums import Role
 from tests.factories import MISSION, log_in, make_user
 
+# Servers and commands the tests start (`crsv-registry serve`, `migrate`) run this checkout's code:
+# the installed script would otherwise import the package from wherever it was installed.
+CHECKOUT = str(Path(__file__).resolve().parents[1])
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [CHECKOUT, os.environ.get("PYTHONPATH")]))
+
 POSTGRES_ADMIN_URL = os.environ.get(
     "CRSV_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )

@@ -14,7 +14,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import event as orm_event
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from app.audit.chain import GENESIS_HASH, HEAD_ID, event_hash, is_keyed
@@ -91,7 +91,7 @@ def seal(session: Session, key: bytes) -> None:
     pending: list[PendingEvent] = session.info.pop(PENDING_KEY, [])
     if not pending:
         return
-    head = session.scalar(select(AuditHead).where(AuditHead.id == HEAD_ID).with_for_update())
+    head = _locked_head(session)
     if head is None:
         # Written first, on its own: the database accepts a new head only for an empty chain.
         head = AuditHead(id=HEAD_ID, last_event_id=None, last_hash=GENESIS_HASH)
@@ -106,6 +106,19 @@ def seal(session: Session, key: bytes) -> None:
         rows.append(row)
     head.last_event_id, head.last_hash = _insert_in_chain_order(session, rows), previous
     session.flush()
+
+
+def _locked_head(session: Session) -> AuditHead | None:
+    """The chain's head, read once no other transaction can seal until this one commits.
+
+    PostgreSQL locks the row. SQLite ignores FOR UPDATE, and a transaction that has only read
+    (a read's only write is its audit event) holds no lock: another could seal between this
+    one reading the head and writing after it, and both would chain to the same event. So on
+    SQLite the database's one write lock is taken first, by a write that changes nothing."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("UPDATE audit_head SET id = id WHERE 0"))
+    query = select(AuditHead).where(AuditHead.id == HEAD_ID).with_for_update()
+    return session.scalar(query.execution_options(populate_existing=True))
 
 
 def _insert_in_chain_order(session: Session, rows: list[dict[str, Any]]) -> int:

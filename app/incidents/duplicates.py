@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, exists, select, text
 from sqlalchemy.orm import Session
 
 from app.core.auth import Principal
@@ -25,6 +25,7 @@ MAX_EXAMINED = 500
 def mark_duplicate(
     session: Session, incident: Incident, canonical: Incident, reason: str, principal: Principal
 ) -> Incident:
+    _hold_both(session, incident, canonical)
     _check_link(session, incident, canonical)
     if incident.duplicate_of_id == canonical.id:
         return incident
@@ -51,6 +52,25 @@ def unlink_duplicate(
     incident.duplicate_marked_at = None
     change.finish(["duplicate_of_id", "duplicate_reason"])
     return incident
+
+
+def _hold_both(session: Session, incident: Incident, canonical: Incident) -> None:
+    """Both incidents as committed, held to the commit, before the link is checked.
+
+    Each link changes only its own report, so two links checked at once (A to B, B to A) would
+    each find the other unlinked and make a loop that leaves the event out of every count. Held
+    in id order (PostgreSQL's row locks; SQLite's one write lock, taken by a write that changes
+    nothing), the second is checked once the first committed, and refused."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("UPDATE incidents SET id = id WHERE 0"))
+    query = (
+        select(Incident)
+        .where(Incident.id.in_([incident.id, canonical.id]))
+        .order_by(Incident.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    session.scalars(query).all()
 
 
 def _check_link(session: Session, incident: Incident, canonical: Incident) -> None:

@@ -17,12 +17,11 @@ only from there to the commit, not while a large set is written.
 """
 
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Integer, String, cast, func, literal, type_coerce, update
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
@@ -34,7 +33,7 @@ from app.core.permissions import Permission
 from app.counting import rollup
 from app.counting.rules import shares_statistics
 from app.incidents import children, history
-from app.incidents.references import advance_counters, issue_reference
+from app.incidents.references import issue_reference, number_provisional
 from app.incidents.rules import column_values, incident_problems
 from app.incidents.schemas import IncidentCreate, IncidentFields, VictimCreate
 from app.models import (
@@ -132,6 +131,9 @@ class NewIncidentWriter:
         self.action, self.audit_each, self.references_now = action, audit_each, references_now
         self.token = uuid.uuid4().hex[:10]  # provisional references: "~<token><cc><year>-<n>"
         self.groups: Counter[tuple[str, int]] = Counter()
+        # The incidents of each country and year awaiting their reference, so that `finish`
+        # renumbers them by primary key, not by a LIKE that would read the whole table.
+        self.awaiting: defaultdict[tuple[str, int], list[uuid.UUID]] = defaultdict(list)
         self.counts = rollup.NewCounts(principal.organisation_id)
         self.now = utcnow()
         self.created = 0
@@ -188,7 +190,7 @@ class NewIncidentWriter:
         incident = {
             **column_values(fields),
             "id": incident_id,
-            "reference": self._reference(fields.country, fields.reported_on.year),
+            "reference": self._reference(fields.country, fields.reported_on.year, incident_id),
             "external_reference": item.external_reference,
             "organisation_id": self.principal.organisation_id,
             "created_by_id": by,
@@ -225,10 +227,11 @@ class NewIncidentWriter:
         )
         return Written(incident_id, incident["reference"])
 
-    def _reference(self, country: str, year: int) -> str:
+    def _reference(self, country: str, year: int, incident_id: uuid.UUID) -> str:
         if self.references_now:
             return issue_reference(self.session, self.principal.organisation_id, country, year)
         self.groups[(country, year)] += 1
+        self.awaiting[(country, year)].append(incident_id)
         return f"~{self.token}{country}{year}-{self.groups[(country, year)]}"
 
     def _consent_rows(self, victim_id: uuid.UUID, sent: VictimCreate) -> list[dict[str, Any]]:
@@ -346,30 +349,11 @@ class NewIncidentWriter:
         )
 
     def _issue_references(self) -> None:
-        """Replace the provisional references: one counter update per country and year, then
-        one UPDATE per country and year that numbers its incidents in the order written."""
-        if not self.groups:
-            return
-        numbered = advance_counters(self.session, self.principal.organisation_id, self.groups)
-        dialect = self.session.get_bind().dialect.name
-        for (country, year), (prefix, last) in sorted(numbered.items()):
-            count = self.groups[(country, year)]
-            offset = last - count
-            provisional = f"~{self.token}{country}{year}-"
-            self.first_numbers[provisional] = (prefix, offset + 1)
-            number = cast(func.substr(Incident.reference, len(provisional) + 1), Integer) + offset
-            padded = (
-                func.printf("%06d", number)
-                if dialect == "sqlite"
-                else func.lpad(cast(number, String), 6, "0")
-            )
-            if last > 999_999:  # beyond six digits, no padding (lpad would cut)
-                padded = cast(number, String)
-            self.session.execute(
-                update(Incident)
-                .where(Incident.reference.like(f"{provisional}%"))
-                .values(reference=literal(f"{prefix}-", String) + type_coerce(padded, String))
-                .execution_options(synchronize_session=False)
+        """Replace the provisional references, numbering each country and year's incidents in
+        the order written."""
+        if self.groups:
+            self.first_numbers = number_provisional(
+                self.session, self.principal.organisation_id, self.token, self.awaiting
             )
 
 

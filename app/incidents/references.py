@@ -12,11 +12,25 @@ from collections import Counter
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, String, Uuid, bindparam, select
+from sqlalchemy import (
+    Integer,
+    String,
+    Uuid,
+    any_,
+    bindparam,
+    cast,
+    func,
+    literal,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from app.models import Organisation, ReferenceCounter
+from app.models import Incident, Organisation, ReferenceCounter
+
+IDS_PER_STATEMENT = 30_000  # under SQLite's 32,766 bound parameters
 
 
 def issue_reference(session: Session, organisation_id: uuid.UUID, country: str, year: int) -> str:
@@ -36,6 +50,51 @@ def advance_counters(
         key: _advance(session, organisation_id, key[0], key[1], wanted[key])
         for key in sorted(wanted)
     }
+
+
+def number_provisional(
+    session: Session,
+    organisation_id: uuid.UUID,
+    token: str,
+    awaiting: dict[tuple[str, int], list[uuid.UUID]],
+) -> dict[str, tuple[str, int]]:
+    """Give a batch's incidents their references: one counter move per country and year, then
+    one UPDATE (per 30,000) that numbers its incidents from their provisional references
+    ("~<token><country><year>-<n>", n in the order written), found by primary key. Returns, for
+    each provisional prefix, the real prefix and the first number given."""
+    wanted = Counter({key: len(ids) for key, ids in awaiting.items()})
+    numbered = advance_counters(session, organisation_id, wanted)
+    dialect = session.get_bind().dialect.name
+    first_numbers = {}
+    for (country, year), (prefix, last) in sorted(numbered.items()):
+        offset = last - wanted[(country, year)]
+        provisional = f"~{token}{country}{year}-"
+        first_numbers[provisional] = (prefix, offset + 1)
+        number = cast(func.substr(Incident.reference, len(provisional) + 1), Integer) + offset
+        padded = (
+            func.printf("%06d", number)
+            if dialect == "sqlite"
+            else func.lpad(cast(number, String), 6, "0")
+        )
+        if last > 999_999:  # beyond six digits, no padding (lpad would cut)
+            padded = cast(number, String)
+        statement = (
+            update(Incident)
+            .values(reference=literal(f"{prefix}-", String) + type_coerce(padded, String))
+            .execution_options(synchronize_session=False)
+        )
+        ids = awaiting[(country, year)]
+        for start in range(0, len(ids), IDS_PER_STATEMENT):
+            chunk = ids[start : start + IDS_PER_STATEMENT]
+            session.execute(statement.where(_among(Incident.id, dialect)), {"ids": chunk})
+    return first_numbers
+
+
+def _among(column: Any, dialect: str) -> Any:
+    """`column` among the `ids` parameter: one array on PostgreSQL (one statement text)."""
+    if dialect == "postgresql":
+        return column == any_(bindparam("ids", type_=postgresql.ARRAY(Uuid())))
+    return column.in_(bindparam("ids", expanding=True))
 
 
 def _advance(
