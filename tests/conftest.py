@@ -24,13 +24,13 @@ import psycopg
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, Engine, event, make_url, update
+from sqlalchemy import Connection, Engine, event, make_url
 
 from app.cli import migrate
 from app.core.config import Settings
 from app.core.crypto import generate_key
 from app.main import create_app
-from app.models import Base, Incident
+from app.models import Base
 from app.models.enums import Role
 from app.stats import rollup
 from tests.factories import MISSION, log_in, make_user
@@ -166,11 +166,20 @@ def audit_triggers_off(connection: Connection) -> Iterator[None]:
 
 
 def wipe(application: FastAPI) -> None:
-    with application.state.engine.begin() as connection, audit_triggers_off(connection):
-        # Duplicates point at other incidents of the same table: unhook them first.
-        connection.execute(update(Incident).values(duplicate_of_id=None))
-        for table in reversed(Base.metadata.sorted_tables):
-            connection.execute(table.delete())
+    """Empty every table: it runs after every test."""
+    # Duplicates point at other incidents of the same table: unhook them first.
+    engine = application.state.engine
+    quoted = engine.dialect.identifier_preparer.format_table
+    statements = [
+        "UPDATE incidents SET duplicate_of_id = NULL WHERE duplicate_of_id IS NOT NULL",
+        *(f"DELETE FROM {quoted(table)}" for table in reversed(Base.metadata.sorted_tables)),
+    ]
+    with engine.begin() as connection, audit_triggers_off(connection):
+        if engine.dialect.name == "postgresql":  # one round trip
+            connection.exec_driver_sql(";\n".join(statements))
+            return
+        for statement in statements:  # SQLite runs one statement per call
+            connection.exec_driver_sql(statement)
 
 
 @pytest.fixture
