@@ -14,19 +14,26 @@ from fastapi.testclient import TestClient
 
 from tests.conftest import TEST_ENCRYPTION_KEY
 from tests.factories import API, incident_payload
-from tests.live_server import live_server
+from tests.live_server import SharedServer
 
 LIMIT = 64 * 1024
 BATCH_LIMIT = 256 * 1024
 HUNDRED_MB = 100 * 1024 * 1024
 
 
-@pytest.fixture
-def server(client: TestClient, database_url: str) -> Iterator[tuple[str, int]]:
+@pytest.fixture(scope="module")
+def shared_server(database_url: str) -> Iterator[SharedServer]:
     settings = {"max_body_bytes": str(LIMIT), "max_batch_body_bytes": str(BATCH_LIMIT)}
-    with live_server(database_url, TEST_ENCRYPTION_KEY, **settings) as url:
-        host, port = url.removeprefix("http://").split(":")
-        yield host, int(port)
+    shared = SharedServer(database_url, TEST_ENCRYPTION_KEY, **settings)
+    yield shared
+    shared.stop()
+
+
+@pytest.fixture
+def server(client: TestClient, shared_server: SharedServer) -> Iterator[tuple[str, int]]:
+    host, port = shared_server.url().removeprefix("http://").split(":")
+    yield host, int(port)
+    shared_server.check_after_test()  # before `client`'s wipe
 
 
 def _exchange(server: tuple[str, int], head: str, body_parts: Iterator[bytes]) -> tuple[int, str]:

@@ -29,7 +29,7 @@ from tests.factories import (
     log_in,
     make_user,
 )
-from tests.live_server import live_server
+from tests.live_server import SharedServer
 from tests.web.pages import incident_form
 
 AT_ONCE = 8
@@ -38,11 +38,19 @@ RESPONSE_BOUND_SECONDS = 30
 TODAY = datetime.now(UTC).date().isoformat()
 
 
+@pytest.fixture(scope="module")
+def server(database_url: str) -> Iterator[SharedServer]:
+    shared = SharedServer(database_url, TEST_ENCRYPTION_KEY)
+    yield shared
+    shared.stop()
+
+
 @pytest.fixture
-def server_url(client: TestClient, database_url: str) -> Iterator[str]:
-    # After `client`, so it stops first: a hung worker's locks go with it before the wipe.
-    with live_server(database_url, TEST_ENCRYPTION_KEY) as url:
-        yield url
+def server_url(client: TestClient, server: SharedServer) -> Iterator[str]:
+    # After `client`, so its check comes first: a hung worker is killed, and its locks go with
+    # it, before the wipe.
+    yield server.url()
+    server.check_after_test()
 
 
 def _browsers(app: FastAPI, client: TestClient, url: str, role: Role) -> list[httpx.Client]:
