@@ -16,33 +16,18 @@ import statistics
 import time
 import uuid
 
-import psycopg
 from fastapi.testclient import TestClient
 
-from app.cli import migrate
 from app.core.config import Settings
 from app.core.crypto import generate_key
 from app.main import create_app
 from app.models.enums import Role
 from bench import copy_baseline
+from bench.batch_scaling import drop_database, fresh_database
 from bench.capture import CREATE_BODY
 from tests.factories import log_in, make_user
 
 ADMIN_DSN = os.environ.get("CRSV_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
-
-
-def _fresh_database() -> str:
-    name = f"crsv_batch_copy_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(ADMIN_DSN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    dsn = ADMIN_DSN.rsplit("/", 1)[0] + f"/{name}"
-    migrate(dsn)
-    return dsn
-
-
-def _drop(dsn: str) -> None:
-    with psycopg.connect(ADMIN_DSN, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{dsn.rsplit("/", 1)[1]}" WITH (FORCE)')
 
 
 def _peak_mib() -> float:
@@ -50,7 +35,7 @@ def _peak_mib() -> float:
 
 
 def run(calls: int, size: int) -> None:
-    dsn = _fresh_database()
+    dsn = fresh_database("crsv_batch_copy")
     try:
         app = create_app(Settings(database_url=dsn, encryption_keys=generate_key()))
         with TestClient(app) as client:
@@ -72,7 +57,7 @@ def run(calls: int, size: int) -> None:
         rows = copy_baseline.dump(dsn, ids)
         copy_seconds = [copy_baseline.copy_again(dsn, rows) for _ in range(calls)]
     finally:
-        _drop(dsn)
+        drop_database(dsn)
     batch_rate = size / statistics.median(batch_seconds)
     copy_rate = size / statistics.median(copy_seconds)
     load = os.getloadavg()[0]

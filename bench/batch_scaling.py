@@ -51,8 +51,9 @@ def _row(victims: int) -> dict[str, Any]:
     }
 
 
-def _fresh_database() -> str:
-    name = f"crsv_batch_bench_{uuid.uuid4().hex[:8]}"
+def fresh_database(prefix: str = "crsv_batch_bench") -> str:
+    """A new PostgreSQL database, migrated; its URL."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(ADMIN_DSN, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     dsn = ADMIN_DSN.rsplit("/", 1)[0] + f"/{name}"
@@ -60,7 +61,7 @@ def _fresh_database() -> str:
     return dsn
 
 
-def _drop(dsn: str) -> None:
+def drop_database(dsn: str) -> None:
     with psycopg.connect(ADMIN_DSN, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{dsn.rsplit("/", 1)[1]}" WITH (FORCE)')
 
@@ -70,7 +71,7 @@ def _peak_mib() -> float:
 
 
 def measure(incidents: int, victims: int, profile: bool) -> tuple[float, float, int]:
-    dsn = _fresh_database()
+    dsn = fresh_database()
     try:
         settings = Settings(database_url=dsn, encryption_keys=generate_key())
         app = create_app(settings)
@@ -89,7 +90,7 @@ def measure(incidents: int, victims: int, profile: bool) -> tuple[float, float, 
         app.state.engine.dispose()
         return seconds, _peak_mib() - before, status
     finally:
-        _drop(dsn)
+        drop_database(dsn)
 
 
 def _profiled(app: FastAPI, token: str, rows: list[dict[str, Any]]) -> int:
