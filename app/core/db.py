@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from anyio import CapacityLimiter, to_thread
 from fastapi import Depends, Request
-from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy import ColumnElement, Engine, Uuid, any_, bindparam, create_engine, event, exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -162,3 +162,15 @@ def dialect_insert(session: Session) -> Any:
     if session.get_bind().dialect.name == "postgresql":
         return postgresql.insert
     return sqlite.insert
+
+
+def among_ids(column: Any, dialect: str) -> ColumnElement[bool]:
+    """`column` among the ids given as the `ids` parameter.
+
+    On PostgreSQL one array parameter (`= ANY(:ids)`): the statement's text is the same for any
+    number of ids, so it is compiled once and PostgreSQL can keep it prepared. SQLite has no
+    arrays: an expanding IN, rendered anew for each number of ids.
+    """
+    if dialect == "postgresql":
+        return column == any_(bindparam("ids", type_=postgresql.ARRAY(Uuid())))
+    return column.in_(bindparam("ids", expanding=True))

@@ -10,10 +10,10 @@ import uuid
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Uuid, any_, bindparam, select, tuple_
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import Select, select, tuple_
 from sqlalchemy.orm import Session
 
+from app.core.db import among_ids
 from app.core.pagination import encode_cursor
 from app.incidents.crosswalk import type_warnings
 from app.incidents.filters import IncidentFilters, apply_incident_filters
@@ -112,26 +112,14 @@ def _add_children(row: dict[str, Any], children: dict[str, Any]) -> None:
     ]
 
 
-def _matching(column: Any, dialect: str) -> ColumnElement[bool]:
-    """`column` among the page's ids, given as the `ids` parameter.
-
-    On PostgreSQL one array parameter (`= ANY(:ids)`): the statement's text is the same for every
-    page, so it is compiled once and PostgreSQL can keep it prepared. SQLite has no arrays: an
-    expanding IN, rendered anew for each page's number of ids.
-    """
-    if dialect == "postgresql":
-        return column == any_(bindparam("ids", type_=postgresql.ARRAY(Uuid())))
-    return column.in_(bindparam("ids", expanding=True))
-
-
 def _child_queries(dialect: str) -> dict[str, Select[Any]]:
     """The page's child queries, built once per backend (they run on every page)."""
     return {
         "violations": select(IncidentViolation.incident_id, IncidentViolation.violation)
-        .where(_matching(IncidentViolation.incident_id, dialect))
+        .where(among_ids(IncidentViolation.incident_id, dialect))
         .order_by(IncidentViolation.incident_id, IncidentViolation.violation),
         "summaries": select(IncidentNarrative.incident_id).where(
-            _matching(IncidentNarrative.incident_id, dialect)
+            among_ids(IncidentNarrative.incident_id, dialect)
         ),
         # Victims with their consent decisions: one row per decision (or one without any).
         "victims": select(
@@ -145,7 +133,7 @@ def _child_queries(dialect: str) -> dict[str, Select[Any]]:
         )
         .outerjoin(VictimIdentity, VictimIdentity.victim_id == Victim.id)
         .outerjoin(VictimConsent, VictimConsent.victim_id == Victim.id)
-        .where(_matching(Victim.incident_id, dialect))
+        .where(among_ids(Victim.incident_id, dialect))
         .order_by(Victim.incident_id, Victim.position, Victim.id),
         "perpetrators": select(
             Perpetrator.incident_id,
@@ -157,7 +145,7 @@ def _child_queries(dialect: str) -> dict[str, Select[Any]]:
             ArmedParty.acronym,
         )
         .outerjoin(ArmedParty, ArmedParty.id == Perpetrator.armed_party_id)
-        .where(_matching(Perpetrator.incident_id, dialect))
+        .where(among_ids(Perpetrator.incident_id, dialect))
         .order_by(Perpetrator.incident_id, Perpetrator.position),
     }
 

@@ -16,7 +16,6 @@ from sqlalchemy import (
     Integer,
     String,
     Uuid,
-    any_,
     bindparam,
     cast,
     func,
@@ -28,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from app.core.db import among_ids
 from app.models import Incident, Organisation, ReferenceCounter
 
 IDS_PER_STATEMENT = 30_000  # under SQLite's 32,766 bound parameters
@@ -86,15 +86,8 @@ def number_provisional(
         ids = awaiting[(country, year)]
         for start in range(0, len(ids), IDS_PER_STATEMENT):
             chunk = ids[start : start + IDS_PER_STATEMENT]
-            session.execute(statement.where(_among(Incident.id, dialect)), {"ids": chunk})
+            session.execute(statement.where(among_ids(Incident.id, dialect)), {"ids": chunk})
     return first_numbers
-
-
-def _among(column: Any, dialect: str) -> Any:
-    """`column` among the `ids` parameter: one array on PostgreSQL (one statement text)."""
-    if dialect == "postgresql":
-        return column == any_(bindparam("ids", type_=postgresql.ARRAY(Uuid())))
-    return column.in_(bindparam("ids", expanding=True))
 
 
 def _advance(
