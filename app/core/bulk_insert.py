@@ -10,7 +10,7 @@ COPY. SQLite, which has neither and no round trips to save, gets one `executeman
 already there (COPY cannot), for the statistics' kept counts.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
@@ -85,23 +85,24 @@ def _columns_of(
     connection: Connection, table: Table, rows: list[dict[str, Any]]
 ) -> tuple[list[Any], ...]:
     """One list per column, each value converted as SQLAlchemy would bind it."""
-    names = list(rows[0])
-    converters = _converters(connection, table, tuple(names))
-    return tuple(
-        [value if convert is None or value is None else convert(value) for value in column]
-        for convert, column in zip(
-            converters, zip(*(row.values() for row in rows), strict=True), strict=True
-        )
-    )
+    return tuple(map(list, zip(*_converted(connection, table, rows), strict=True)))
 
 
-def _converters(connection: Connection, table: Table, names: Sequence[str]) -> list[Any]:
-    return [
+def _converted(
+    connection: Connection, table: Table, rows: list[dict[str, Any]]
+) -> Iterator[list[Any]]:
+    """Each row's values, converted as SQLAlchemy would bind them (JSON as psycopg's Json)."""
+    converters = [
         Json
         if isinstance(table.c[name].type, JSON)
         else table.c[name].type.bind_processor(connection.dialect)
-        for name in names
+        for name in rows[0]
     ]
+    for row in rows:
+        yield [
+            value if convert is None or value is None else convert(value)
+            for convert, value in zip(converters, row.values(), strict=True)
+        ]
 
 
 @cache
@@ -115,21 +116,14 @@ def _sqlite_upsert(table: Table, keys: tuple[str, ...], measures: tuple[str, ...
 
 def _copy(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     """COPY in the session's transaction, each value converted as SQLAlchemy binds it."""
-    names = list(rows[0])
-    converters = _converters(connection, table, names)
-    columns = ", ".join(f'"{name}"' for name in names)
+    columns = ", ".join(f'"{name}"' for name in rows[0])
     raw = connection.connection.dbapi_connection
     assert raw is not None
     statement = f"COPY {table.name} ({columns}) FROM STDIN"
     try:
         with raw.cursor() as cursor, cursor.copy(statement) as copy:
-            for row in rows:
-                copy.write_row(
-                    [
-                        value if convert is None or value is None else convert(value)
-                        for convert, value in zip(converters, row.values(), strict=True)
-                    ]
-                )
+            for values in _converted(connection, table, rows):
+                copy.write_row(values)
     except psycopg.Error as error:
         # Raised by the driver below SQLAlchemy: wrapped as SQLAlchemy wraps its own, so a
         # conflict or a lock timeout is answered as anywhere else (409, 503), not 500.
