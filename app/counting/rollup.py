@@ -12,7 +12,6 @@ Python predicates, the recount by their SQL expressions.
 
 import uuid
 from collections import Counter
-from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -167,20 +166,10 @@ def record_change(
     _add_differences(session, old, new)
 
 
-def record_new(
-    session: Session, organisation_id: uuid.UUID, states: Iterable[dict[str, Any]]
-) -> None:
-    """Add new incidents' contributions (a batch's) at once: one statement per table, its rows
-    locked in the one order every writer uses."""
-    counts = NewCounts(organisation_id)
-    for state in states:
-        counts.add(state)
-    counts.write(session)
-
-
 class NewCounts:
     """New incidents' contributions, summed as they come (an import too large to hold its
-    incidents), then written at once by `write`."""
+    incidents), then written at once by `write`: one statement per table, its rows locked in the
+    one order every writer uses."""
 
     def __init__(self, organisation_id: uuid.UUID) -> None:
         self.organisation_id = organisation_id

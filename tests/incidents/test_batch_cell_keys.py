@@ -1,7 +1,7 @@
 """Batch imports and the cell-key method together.
 
 The kept counts carry the sums of record keys beside the counts; the batch import adds its
-incidents' contributions at once (`rollup.record_new`), which once summed only the counts and
+incidents' contributions at once (`rollup.NewCounts`), which once summed only the counts and
 answered 500 for every batch. A batch is counted as single creates are, for its own organisation
 and, adjusted, for others.
 """
