@@ -11,7 +11,6 @@ their ratio, and the process's peak memory growth during the batches.
 
 import argparse
 import os
-import resource
 import statistics
 import time
 import uuid
@@ -23,15 +22,11 @@ from app.core.crypto import generate_key
 from app.main import create_app
 from app.models.enums import Role
 from bench import copy_baseline
-from bench.batch_scaling import drop_database, fresh_database
+from bench.batch_scaling import drop_database, fresh_database, peak_mib
 from bench.capture import CREATE_BODY
 from tests.factories import log_in, make_user
 
 ADMIN_DSN = os.environ.get("CRSV_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
-
-
-def _peak_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def run(calls: int, size: int) -> None:
@@ -44,14 +39,14 @@ def run(calls: int, size: int) -> None:
             )
             body = {"incidents": [CREATE_BODY] * size}
             client.post("/api/v1/incidents:batch", json={"incidents": [CREATE_BODY] * 10})
-            before = _peak_mib()
+            before = peak_mib()
             batch_seconds = []
             for _ in range(calls):
                 started = time.perf_counter()
                 response = client.post("/api/v1/incidents:batch", json=body)
                 batch_seconds.append(time.perf_counter() - started)
                 assert response.status_code == 201, response.text[:500]
-            grown = _peak_mib() - before
+            grown = peak_mib() - before
             ids = [uuid.UUID(item["id"]) for item in response.json()["created"]]
         app.state.engine.dispose()
         rows = copy_baseline.dump(dsn, ids)

@@ -66,7 +66,8 @@ def drop_database(dsn: str) -> None:
         admin.execute(f'DROP DATABASE IF EXISTS "{dsn.rsplit("/", 1)[1]}" WITH (FORCE)')
 
 
-def _peak_mib() -> float:
+def peak_mib() -> float:
+    """This process's peak resident memory so far."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -80,7 +81,7 @@ def measure(incidents: int, victims: int, profile: bool) -> tuple[float, float, 
             token = log_in(client, user)
             client.headers["Authorization"] = f"Bearer {token}"
             body = {"incidents": [_row(victims) for _ in range(incidents)]}
-            before = _peak_mib()
+            before = peak_mib()
             started = time.perf_counter()
             if profile:
                 status = _profiled(app, token, body["incidents"])
@@ -88,7 +89,7 @@ def measure(incidents: int, victims: int, profile: bool) -> tuple[float, float, 
                 status = client.post("/api/v1/incidents:batch", json=body).status_code
             seconds = time.perf_counter() - started
         app.state.engine.dispose()
-        return seconds, _peak_mib() - before, status
+        return seconds, peak_mib() - before, status
     finally:
         drop_database(dsn)
 
