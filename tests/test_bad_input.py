@@ -53,6 +53,16 @@ def test_a_nul_in_an_incident_field_is_refused_by_name(
     assert _count_incidents(client) == 0
 
 
+def test_a_nul_in_an_idempotency_key_is_refused_by_name(client: TestClient) -> None:
+    headers = {"Idempotency-Key": "tablet\x007"}
+    _refused(
+        client.post(f"{API}/incidents", json=incident_payload(), headers=headers), "idempotency-key"
+    )
+    batch = {"incidents": [incident_payload()]}
+    _refused(client.post(f"{API}/incidents:batch", json=batch, headers=headers), "idempotency-key")
+    assert _count_incidents(client) == 0
+
+
 def test_a_nul_in_a_filter_is_refused_by_name(client: TestClient, client_for: Callable) -> None:
     _refused(client.get(f"{API}/incidents?admin1=a%00b"), "admin1")
     writer = client_for(Role.REPORT_WRITER)
