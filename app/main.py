@@ -23,6 +23,7 @@ from app.core.db import build_engine, build_session_factory
 from app.core.logging import AccessLog
 from app.core.nul_bytes import refuse_nul_bytes
 from app.core.openapi import problem_details_openapi
+from app.core.repeated_parameters import refuse_repeated_parameters
 from app.exports.routes import router as exports_router
 from app.health.routes import router as health_router
 from app.imports.routes import IMPORTS_PATH
@@ -108,7 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # /docs is a page of ours (app/web/pages/docs.py): FastAPI's loads Swagger UI from a CDN.
         docs_url=None,
         redoc_url=None,
-        dependencies=[Depends(refuse_nul_bytes)],
+        dependencies=[Depends(refuse_nul_bytes), Depends(refuse_repeated_parameters)],
     )
     app.state.settings = settings
     app.state.engine = engine
