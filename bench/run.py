@@ -199,6 +199,8 @@ def measure_all(args: argparse.Namespace, dsn: str, work: Path) -> tuple[str, st
             )
             rows.append((ref_list, [compare.ratio(ref_list, best)]))
             rows += [(result, []) for result in pg_lists]
+            if args.only == "list":
+                return compare.table(rows), ""
             empty = listing("empty page: service", url, workers, "&occurred_from=2100-01-01")
             rows.append((empty, []))
             health = one(
@@ -259,6 +261,9 @@ def main() -> None:
     )
     parser.add_argument("--profile", type=Path, default=None, help="py-spy profiles go here")
     parser.add_argument("--results", type=Path, default=None, help="append the tables here")
+    parser.add_argument(
+        "--only", choices=["list"], default=None, help="only the list's measures (no profile)"
+    )
     args = parser.parse_args()
 
     dsn = prepare(args.incidents, args.regenerate)

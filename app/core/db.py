@@ -147,8 +147,8 @@ def commit_early(session: Session) -> None:
     """Commit the request's transaction now, from a sync route's own thread.
 
     For a route whose work is done: the commit that would follow the route then costs no trip
-    to a thread and back (measured: a tenth of a list page's CPU). Anything the route still
-    reads afterwards begins a new transaction, which the request's end commits as usual.
+    to a thread and back. Anything read afterwards begins a new transaction, which the
+    request's end commits as usual.
     """
     session.commit()
 
