@@ -122,6 +122,10 @@ def service(dsn: str, workers: int):
     command = [str(Path(sys.executable).with_name("crsv-registry")), "serve", "--no-migrate"]
     command += ["--host", "127.0.0.1", "--port", str(PORT), "--workers", str(workers)]
     env = {"DATABASE_URL": dsn, "ENCRYPTION_KEYS": KEY, "LOG_LEVEL": "WARNING"}
+    # The workers run `python -P`: without this they would import the installed checkout's
+    # `app`, not the one under measure (as the tests do, tests/conftest.py).
+    checkout = str(Path(__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [checkout, os.environ.get("PYTHONPATH")]))
     return server(command, env, PORT, "/health")
 
 
