@@ -189,6 +189,7 @@ def capture(dsn: str, key: str, token: str, organisation_name: str, out: Path) -
     variables: dict[Any, str] = {cursor[0]: ":cursor_on", uuid.UUID(cursor[1]): ":cursor_id"}
     variables |= {value: f":id{n}" for n, value in enumerate(ids, 1)}
     variables[tuple(ids)] = ":ids"
+    variables["{" + ",".join(map(str, ids)) + "}"] = ":ids"  # the ids as one array literal
     columns = ", ".join(["cursor_on", "cursor_id", "ids", *(f"id{n}" for n in range(1, 51))])
     list_script = [
         f"\\set p random(1, {PAGES})",

@@ -122,6 +122,10 @@ def service(dsn: str, workers: int):
     command = [str(Path(sys.executable).with_name("crsv-registry")), "serve", "--no-migrate"]
     command += ["--host", "127.0.0.1", "--port", str(PORT), "--workers", str(workers)]
     env = {"DATABASE_URL": dsn, "ENCRYPTION_KEYS": KEY, "LOG_LEVEL": "WARNING"}
+    # The workers run `python -P`: without this they would import the installed checkout's
+    # `app`, not the one under measure (as the tests do, tests/conftest.py).
+    checkout = str(Path(__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [checkout, os.environ.get("PYTHONPATH")]))
     return server(command, env, PORT, "/health")
 
 
@@ -199,6 +203,8 @@ def measure_all(args: argparse.Namespace, dsn: str, work: Path) -> tuple[str, st
             )
             rows.append((ref_list, [compare.ratio(ref_list, best)]))
             rows += [(result, []) for result in pg_lists]
+            if args.only == "list":
+                return compare.table(rows), ""
             empty = listing("empty page: service", url, workers, "&occurred_from=2100-01-01")
             rows.append((empty, []))
             health = one(
@@ -259,6 +265,9 @@ def main() -> None:
     )
     parser.add_argument("--profile", type=Path, default=None, help="py-spy profiles go here")
     parser.add_argument("--results", type=Path, default=None, help="append the tables here")
+    parser.add_argument(
+        "--only", choices=["list"], default=None, help="only the list's measures (no profile)"
+    )
     args = parser.parse_args()
 
     dsn = prepare(args.incidents, args.regenerate)

@@ -129,9 +129,28 @@ async def _request_session(factory: sessionmaker[Session]) -> AsyncIterator[Sess
     try:
         yield session
     except BaseException:
-        await _in_thread(_roll_back_and_close, session)
+        await _end(_roll_back_and_close, session)
         raise
-    await _in_thread(_commit_and_close, session)
+    await _end(_commit_and_close, session)
+
+
+async def _end(finish: Callable[[Session], None], session: Session) -> None:
+    if session.in_transaction():
+        await _in_thread(finish, session)
+    else:
+        # Nothing begun, or already committed by the route on its own thread (`commit_early`):
+        # no connection is held, so closing is no database work and needs no thread.
+        session.close()
+
+
+def commit_early(session: Session) -> None:
+    """Commit the request's transaction now, from a sync route's own thread.
+
+    For a route whose work is done: the commit that would follow the route then costs no trip
+    to a thread and back. Anything read afterwards begins a new transaction, which the
+    request's end commits as usual.
+    """
+    session.commit()
 
 
 def _commit_and_close(session: Session) -> None:
