@@ -9,7 +9,7 @@ pages validate into models. Tests check that the list gives what the detail give
 import uuid
 from collections import defaultdict
 from datetime import UTC
-from functools import cache
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Select, select, tuple_
@@ -114,7 +114,7 @@ def _add_children(row: dict[str, Any], children: dict[str, Any]) -> None:
     row["warnings"] = [dict(warning) for warning in _warnings(row["gbv_type"], tuple(violations))]
 
 
-@cache
+@lru_cache(maxsize=4096)  # bounded: a hostile mix of forms cannot grow it without end
 def _warnings(gbv_type: str | None, violations: tuple[str, ...]) -> tuple[dict[str, Any], ...]:
     """`type_warnings` as dicts, worked out once per combination: a page has few distinct ones.
     (Enums and their str values hash and compare alike, so both backends share the entries.)"""
