@@ -130,9 +130,21 @@ def _converter(column_type: Any, dialect: Dialect) -> Callable[[Any], Any] | Non
 
 
 def _unless_none(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`convert`, None left as it is. A bind processor is called again only for a value other
+    than the one before: most columns it converts (timestamps) hold one value for every row of
+    a set, and converting is a pure function of a value that cannot change."""
     if convert is str:
         return _str_or_none
-    return lambda value: None if value is None else convert(value)
+    last: list[Any] = [None, None]  # the value converted last, and what it became
+
+    def converted(value: Any) -> Any:
+        if value is None:
+            return None
+        if value is not last[0]:
+            last[:] = value, convert(value)
+        return last[1]
+
+    return converted
 
 
 def _str_or_none(value: Any) -> str | None:
