@@ -7,6 +7,12 @@ consenting to statistics, one perpetrator) `--calls` times, in process through t
 (TestClient), to a fresh PostgreSQL database; then writes the very rows the last call wrote
 again with COPY, as many times (`bench/copy_baseline.py`). Prints incidents per second of each,
 their ratio, and the process's peak memory growth during the batches.
+
+The process is tuned as a serving worker's is (`app.core.server.worker_app`): once the app has
+started, the objects it built are frozen out of the garbage collector. Without that every full
+collection a batch sets off walks the application's 240,000 objects as well as the batch's
+(some 0.3 s of each batch of 1,000 on the 2-core machine of bench/RESULTS.md), which a server
+never pays; `--no-freeze` measures that way all the same.
 """
 
 import argparse
@@ -19,6 +25,7 @@ from fastapi.testclient import TestClient
 
 from app.core.config import Settings
 from app.core.crypto import generate_key
+from app.core.memory import freeze_startup_objects
 from app.main import create_app
 from app.models.enums import Role
 from bench import copy_baseline
@@ -29,11 +36,13 @@ from tests.factories import log_in, make_user
 ADMIN_DSN = os.environ.get("CRSV_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
-def run(calls: int, size: int) -> None:
+def run(calls: int, size: int, freeze: bool = True) -> None:
     dsn = fresh_database("crsv_batch_copy")
     try:
         app = create_app(Settings(database_url=dsn, encryption_keys=generate_key()))
         with TestClient(app) as client:
+            if freeze:  # as the worker's lifespan does once the app has started
+                freeze_startup_objects()
             client.headers["Authorization"] = (
                 f"Bearer {log_in(client, make_user(app, Role.PROTECTION_ADVISER))}"
             )
@@ -56,7 +65,10 @@ def run(calls: int, size: int) -> None:
     batch_rate = size / statistics.median(batch_seconds)
     copy_rate = size / statistics.median(copy_seconds)
     load = os.getloadavg()[0]
-    print(f"{size:,} incidents a call, {calls} calls, {rows.rows:,} rows a call, load {load:.1f}")
+    print(
+        f"{size:,} incidents a call, {calls} calls, {rows.rows:,} rows a call, load {load:.1f}"
+        f"{'' if freeze else ', start-up objects not frozen'}"
+    )
     print("| measure | median s a call | incidents/s | ratio |")
     print("| --- | --- | --- | --- |")
     print(
@@ -73,8 +85,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--calls", type=int, default=5)
     parser.add_argument("--size", type=int, default=1000)
+    parser.add_argument(
+        "--no-freeze",
+        action="store_true",
+        help="leave the start-up objects in every garbage collection (unlike a server's worker)",
+    )
     args = parser.parse_args()
-    run(args.calls, args.size)
+    run(args.calls, args.size, freeze=not args.no_freeze)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ first keyed event's HMAC covers the last plain hash, so changing any of them bre
 A plain event after a keyed one, or a chain with no keyed event at all, is refused.
 """
 
+import codecs
 import hashlib
 import hmac
 import json
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -29,7 +31,74 @@ HEAD_ID = 1
 
 
 def _canonical(content: dict[str, Any]) -> bytes:
+    """The content as compact ASCII JSON with sorted keys: what every hash covers.
+
+    These are the bytes `json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=True)`
+    gives, which every event already in a chain was hashed over. orjson writes the same bytes
+    several times faster once its two differences are undone (characters beyond ASCII, and
+    DEL, written as themselves where `json` escapes them). Content holding anything but
+    strings, integers, booleans, None, lists and dicts keyed by strings goes to `json` itself
+    (floats, which the two write differently: `1e-05` against `0.00001`; values `json` refuses
+    and orjson would write), as does anything orjson refuses (integers beyond 64 bits).
+    tests/audit/test_canonical_json.py holds the two equal."""
+    if not _orjson_writes_alike(content):
+        return _json_canonical(content)
+    try:
+        text = orjson.dumps(content, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return _json_canonical(content)
+    if not text.isascii():
+        text = text.decode().encode("ascii", _ESCAPE_AS_JSON)
+    return text.replace(b"\x7f", b"\\u007f") if b"\x7f" in text else text
+
+
+def _json_canonical(content: dict[str, Any]) -> bytes:
     return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
+
+
+def _orjson_writes_alike(value: Any) -> bool:
+    """Only JSON's own values but floats: orjson's bytes can then be made `json`'s.
+
+    Types compared exactly first (a set lookup) as most values are plain; str and int
+    subclasses (enums) are looked at last."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return True
+    if kind is dict:
+        for key, item in value.items():
+            if type(key) is not str:
+                return False
+            if type(item) not in _PLAIN and not _orjson_writes_alike(item):
+                return False
+        return True
+    if kind is list or kind is tuple:
+        for item in value:
+            if type(item) not in _PLAIN and not _orjson_writes_alike(item):
+                return False
+        return True
+    return isinstance(value, str | int)  # booleans, and str or int enums
+
+
+_PLAIN = frozenset((str, int, bool, type(None)))
+
+
+def _escape_as_json(error: UnicodeError) -> tuple[str, int]:
+    """As `json` escapes what is beyond ASCII: `\\u` and four lowercase hex digits, a
+    surrogate pair beyond the Basic Multilingual Plane."""
+    assert isinstance(error, UnicodeEncodeError)
+    escaped = []
+    for character in error.object[error.start : error.end]:
+        code = ord(character)
+        if code > 0xFFFF:
+            code -= 0x10000
+            escaped.append(f"\\u{0xD800 | code >> 10:04x}\\u{0xDC00 | code & 0x3FF:04x}")
+        else:
+            escaped.append(f"\\u{code:04x}")
+    return "".join(escaped), error.end
+
+
+_ESCAPE_AS_JSON = "crsv-registry-json-ascii"
+codecs.register_error(_ESCAPE_AS_JSON, _escape_as_json)
 
 
 def _event_content(event: AuditEvent) -> dict[str, Any]:
@@ -53,7 +122,7 @@ def _text(value: object) -> str | None:
 
 def event_hash(key: bytes, event: AuditEvent) -> str:
     """The keyed link: HMAC-SHA256 of the event's content, previous hash included."""
-    return hmac.new(key, b"event:" + _canonical(_event_content(event)), hashlib.sha256).hexdigest()
+    return hmac.digest(key, b"event:" + _canonical(_event_content(event)), "sha256").hex()
 
 
 def plain_event_hash(event: AuditEvent) -> str:

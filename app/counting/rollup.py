@@ -13,6 +13,7 @@ Python predicates, the recount by their SQL expressions.
 import uuid
 from collections import Counter
 from datetime import date
+from operator import add
 from typing import Any
 
 from sqlalchemy import Connection, Date, Select, String, case, delete, func, literal, select
@@ -88,17 +89,15 @@ def contributions(organisation_id: uuid.UUID, state: dict[str, Any] | None) -> C
         state["verification_status"],
     )
     keys = state[RECORD_KEYS]
-    victims = [{**victim, "key": keys["victims"][str(victim["id"])]} for victim in state["victims"]]
-    consenting = [v for v in victims if shares_statistics(v)]
+    victim_keys = keys["victims"]
+    # (category, record key, shares statistics) of each victim.
+    victims = [
+        (victim["category"], victim_keys[str(victim["id"])], shares_statistics(victim))
+        for victim in state["victims"]
+    ]
+    consenting = [key for _, key, shares in victims if shares]
     seen = int(is_shareable(len(victims), len(consenting)))
-    whole = (
-        1,
-        len(victims),
-        seen,
-        len(consenting),
-        seen * keys["incident"],
-        sum(v["key"] for v in consenting),
-    )
+    whole = (1, len(victims), seen, len(consenting), seen * keys["incident"], sum(consenting))
     rows: Contributions = {(Facet.INCIDENT.value, *base, NO_VALUE): whole}
     for violation in set(state["violations"]):
         rows[(Facet.VIOLATION.value, *base, violation)] = whole
@@ -110,17 +109,17 @@ def contributions(organisation_id: uuid.UUID, state: dict[str, Any] | None) -> C
 
 
 def _victim_rows(
-    base: tuple[Any, ...], incident_key: int, victims: list[dict[str, Any]]
+    base: tuple[Any, ...], incident_key: int, victims: list[tuple[str, int, bool]]
 ) -> Contributions:
     if not victims:
         return {(Facet.VICTIM_CATEGORY.value, *base, NO_VALUE): (1, 0, 1, 0, incident_key, 0)}
-    every = Counter(v["category"] for v in victims)
+    every = Counter(category for category, _, _ in victims)
     sharing = Counter[str]()
     sharing_keys = Counter[str]()
-    for victim in victims:
-        if shares_statistics(victim):
-            sharing[victim["category"]] += 1
-            sharing_keys[victim["category"]] += victim["key"]
+    for category, key, shares in victims:
+        if shares:
+            sharing[category] += 1
+            sharing_keys[category] += key
     rows: Contributions = {}
     for category, count in every.items():
         seen = int(is_shareable(count, sharing[category]))
@@ -176,9 +175,10 @@ class NewCounts:
         self.summed: dict[Key, Measures] = {}
 
     def add(self, state: dict[str, Any]) -> None:
+        summed = self.summed
         for key, measures in contributions(self.organisation_id, state).items():
-            total = self.summed.get(key, NOTHING)
-            self.summed[key] = tuple(a + b for a, b in zip(total, measures, strict=True))
+            total = summed.get(key)
+            summed[key] = measures if total is None else tuple(map(add, total, measures))
 
     def write(self, session: Session) -> None:
         _add_differences(session, {}, self.summed)

@@ -6,7 +6,7 @@ are removed. Every problem is collected before anything changes.
 """
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +22,7 @@ from app.incidents.rules import (
     victim_disability,
 )
 from app.incidents.schemas import PerpetratorCreate, VictimCreate
-from app.models import Perpetrator, Victim
+from app.models import ArmedParty, Perpetrator, Victim
 
 Child = Victim | Perpetrator
 INTAKE_FIELDS = set(PerpetratorIntake.model_fields)
@@ -66,11 +66,17 @@ def plan_victims(current: Sequence[Victim], items: Sequence[VictimCreate]) -> Ch
 
 
 def plan_perpetrators(
-    session: Session, current: Sequence[Perpetrator], items: Sequence[PerpetratorCreate]
+    session: Session,
+    current: Sequence[Perpetrator],
+    items: Sequence[PerpetratorCreate],
+    parties: Mapping[uuid.UUID, ArmedParty] | None = None,
 ) -> ChildPlan:
+    """`parties`: the armed parties already loaded (a batch's, read once for all its
+    incidents), holding every one that exists of those `items` name; else they are read here."""
     plan = ChildPlan(Perpetrator)
     existing = _match_existing(current, items, "perpetrators", plan)
-    parties = load_armed_parties(session, {i.armed_party_id for i in items if i.armed_party_id})
+    if parties is None:
+        parties = load_armed_parties(session, named_parties(items))
     for index, item in enumerate(items):
         loc = ("body", "perpetrators", index)
         party = parties.get(item.armed_party_id) if item.armed_party_id else None
@@ -98,6 +104,11 @@ def plan_perpetrators(
         values.update(item.model_dump(include=INTAKE_FIELDS))
         plan.rows.append((existing[index], values))
     return plan
+
+
+def named_parties(items: Iterable[PerpetratorCreate]) -> set[uuid.UUID]:
+    """The armed parties these perpetrators name."""
+    return {item.armed_party_id for item in items if item.armed_party_id}
 
 
 def apply_plan(current: list[Any], plan: ChildPlan) -> bool:

@@ -3,6 +3,7 @@ the versions kept (`change.IncidentChange` keeps them)."""
 
 from typing import Any
 
+import orjson
 from pydantic_core import to_jsonable_python
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -67,7 +68,22 @@ def snapshot(incident: Incident) -> dict[str, Any]:
         "incident": incident.record_key,
         "victims": {str(victim.id): victim.record_key for victim in incident.victims},
     }
-    return dict(to_jsonable_python(state))
+    return jsonable(state)
+
+
+def jsonable(state: dict[str, Any]) -> dict[str, Any]:
+    """`state` as JSON values (dates, UUIDs and enums as strings), as pydantic's
+    `to_jsonable_python` gives them: orjson's round trip, a third of its time, gives the same
+    (timestamps in UTC written with `Z` as pydantic writes them); what orjson refuses (integers
+    beyond 64 bits, sets) goes to pydantic. tests/incidents/test_snapshot_json.py holds the two
+    equal."""
+    try:
+        return dict(orjson.loads(orjson.dumps(state, option=_JSON_OPTIONS)))
+    except TypeError:
+        return dict(to_jsonable_python(state))
+
+
+_JSON_OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from app.armed_parties.service import load_armed_parties
 from app.core.auth import Principal
 from app.core.crypto import FieldCipher
 from app.core.db import dialect_insert
@@ -26,6 +27,7 @@ from app.core.domain_errors import (
     problems_from,
 )
 from app.incidents import listing
+from app.incidents.children import named_parties
 from app.incidents.new_incidents import (
     IncidentToWrite,
     NewIncidentWriter,
@@ -155,20 +157,25 @@ def import_batch(
     session: Session, rows: list[dict[str, Any]], principal: Principal, cipher: FieldCipher
 ) -> list[Written]:
     """All rows or none: every row is checked first, and any problem stores nothing."""
-    checked = []
+    validated = []
     problems: list[FieldProblem] = []
     for index, row in enumerate(rows):
-        at = ("body", "incidents", index)
         try:
-            data = IncidentCreate.model_validate(row)
+            validated.append((index, IncidentCreate.model_validate(row)))
         except ValidationError as error:
-            problems += problems_from(error, at)
-            continue
-        new = check_incident(session, data)
+            problems += problems_from(error, ("body", "incidents", index))
+    # The armed parties the batch names, read once for all its incidents.
+    named = {party for _, data in validated for party in named_parties(data.perpetrators)}
+    parties = load_armed_parties(session, named)
+    checked = []
+    for index, data in validated:
+        new = check_incident(session, data, parties)
         problems += [
-            FieldProblem((*at, *p.loc[1:]), p.message, p.kind, p.values) for p in new.problems
+            FieldProblem(("body", "incidents", index, *p.loc[1:]), p.message, p.kind, p.values)
+            for p in new.problems
         ]
         checked.append((data, new))
+    problems.sort(key=lambda problem: problem.loc[2])  # row by row, as they were found
     if problems:
         bad_rows = sorted({problem.loc[2] for problem in problems})
         error = InvalidFieldsError(problems)

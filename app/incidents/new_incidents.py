@@ -18,6 +18,7 @@ only from there to the commit, not while a large set is written.
 
 import uuid
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
@@ -37,6 +38,7 @@ from app.incidents.references import issue_reference, number_provisional
 from app.incidents.rules import column_values, incident_problems
 from app.incidents.schemas import IncidentCreate, IncidentFields, VictimCreate
 from app.models import (
+    ArmedParty,
     Incident,
     IncidentNarrative,
     IncidentVersion,
@@ -76,11 +78,16 @@ class NewIncident:
     problems: list[FieldProblem]
 
 
-def check_incident(session: Session, data: IncidentCreate) -> NewIncident:
-    """Every problem with a new incident, found without writing anything."""
+def check_incident(
+    session: Session,
+    data: IncidentCreate,
+    parties: Mapping[uuid.UUID, ArmedParty] | None = None,
+) -> NewIncident:
+    """Every problem with a new incident, found without writing anything. `parties`: the armed
+    parties a batch names, read once for all its incidents (`children.plan_perpetrators`)."""
     fields = IncidentFields.model_validate(data.model_dump(include=INCIDENT_FIELDS))
     victims = children.plan_victims([], data.victims)
-    perpetrators = children.plan_perpetrators(session, [], data.perpetrators)
+    perpetrators = children.plan_perpetrators(session, [], data.perpetrators, parties)
     problems = incident_problems(fields) + victims.problems + perpetrators.problems
     return NewIncident(fields, victims, perpetrators, problems)
 

@@ -1,6 +1,7 @@
 """One write pipeline: a batch, a single create and the web form write the same things, in a
 number of statements that does not grow with the incident's victims or the batch's size."""
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -10,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event
 
 from app.models.enums import Role
-from tests.factories import API, incident_payload
+from tests.factories import API, create_armed_party, incident_payload
 
 # Everything a create can carry: identity, consent of each kind, a summary, a status past
 # `reported` (a verifier's), two perpetrators.
@@ -133,3 +134,37 @@ def test_a_batch_sends_as_many_statements_for_forty_incidents_as_for_two(
             assert response.status_code == 201, response.text
         sizes[count] = len(sent)
     assert sizes[2] == sizes[40]
+
+
+def test_a_batch_naming_armed_parties_reads_them_once_whatever_its_size(
+    app: FastAPI, client: TestClient
+) -> None:
+    party = create_armed_party(client, name="Katiba Macina")["id"]
+    perpetrators = [{"armed_party_id": party}]
+    sizes = {}
+    for count in (2, 40):
+        row = incident_payload(victims=_victims(1), perpetrators=perpetrators)
+        with _statements(app) as sent:
+            response = client.post(f"{API}/incidents:batch", json={"incidents": [row] * count})
+            assert response.status_code == 201, response.text
+        sizes[count] = len(sent)
+    assert sizes[2] == sizes[40]
+    created = response.json()["created"][0]["id"]
+    (perpetrator,) = client.get(f"{API}/incidents/{created}").json()["perpetrators"]
+    assert (perpetrator["armed_party"]["id"], perpetrator["category"]) == (
+        party,
+        "non_state_armed_group",
+    )
+
+
+def test_a_batch_reports_an_unknown_armed_party_on_its_row(client: TestClient) -> None:
+    party = create_armed_party(client, name="Katiba Macina")["id"]
+    rows = [
+        incident_payload(perpetrators=[{"armed_party_id": party}]),
+        incident_payload(victims=[{"sex": "female", "age": 300}]),
+        incident_payload(perpetrators=[{"armed_party_id": str(uuid.uuid4())}]),
+    ]
+    response = client.post(f"{API}/incidents:batch", json={"incidents": rows})
+    assert response.status_code == 422, response.text
+    rows_named = [error["loc"][2] for error in response.json()["errors"]]
+    assert rows_named == sorted(rows_named) and set(rows_named) == {1, 2}
