@@ -21,6 +21,7 @@ from app.core.config import API_PREFIX, Settings, get_settings
 from app.core.crypto import load_audit_key, load_cipher
 from app.core.db import build_engine, build_session_factory
 from app.core.logging import AccessLog
+from app.core.no_store import NoStore
 from app.core.nul_bytes import refuse_nul_bytes
 from app.core.openapi import problem_details_openapi
 from app.core.repeated_parameters import refuse_repeated_parameters
@@ -146,5 +147,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         token_is_live=token_checker(app.state.session_factory),
         session_cookie=SESSION_COOKIE,
     )
+    # Outside the refusals above, so a 413 or a 503 is no-store too.
+    app.add_middleware(NoStore)
     app.add_middleware(AccessLog)
     return app
