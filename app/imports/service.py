@@ -130,6 +130,8 @@ def import_recorder(
         if not run.failed:
             _read_rows(session, sheet, options, principal, run, writer)
     except FileRefusedError as refused:
+        if refused.whole_file:  # found while reading the rows: what they showed is moot
+            run = _Run(vocab.SHEET, language)
         run.add(None, None, refused.message, **refused.values)
         return _refuse(run, None, dry_run)
     if run.failed:
