@@ -247,17 +247,19 @@ class _Rows(_Stream):
         self.cells = cells
 
     def read(self) -> Iterator[tuple[int, Row]]:
+        """The rows as each chunk completes them. Past a cell that cannot be read, the rest of
+        the part is still held to the bounds (XML beyond them refuses the file as a whole, as
+        when it was checked before any row was read), then the cell's row is refused."""
         done: list[tuple[int, Row]] = []
-        self._handlers(done)
-        try:
-            for _ in self.chunks():
-                yield from done
-                done.clear()
-        except UnreadableRowError:
-            yield from done  # the rows before the one that cannot be read, as openpyxl would
-            raise
+        failed: list[UnreadableRowError] = []
+        self._handlers(done, failed)
+        for _ in self.chunks():
+            yield from done
+            done.clear()
+        if failed:
+            raise failed[0]
 
-    def _handlers(self, done: list[tuple[int, Row]]) -> None:
+    def _handlers(self, done: list[tuple[int, Row]], failed: list[UnreadableRowError]) -> None:
         """The parser's handlers: closures over the row being read, everything a cell needs
         at hand (a cell is five calls from expat: this is where the time goes)."""
         parser, outside, refuse = self.parser, self.outside, self.refuse
@@ -280,7 +282,11 @@ class _Rows(_Stream):
                 if outside(tag):
                     row_depth, column, cell_count, row_start = depth, 0, 0, self.item_start
                     row.clear()
-                    number = self._row_number(attributes, number)
+                    try:
+                        number = self._row_number(attributes, number)
+                    except UnreadableRowError as error:
+                        failed.append(error)
+                        number += 1
                 return
             if parser.CurrentByteIndex - row_start > max_bytes:
                 refuse("a row or string too large")
@@ -316,7 +322,10 @@ class _Rows(_Stream):
                 if parser.CurrentByteIndex - row_start > max_bytes:
                     refuse("a row or string too large")
                 row_depth = 0
-                done.append((number, _placed(row)))
+                if not failed:
+                    done.append((number, _placed(row)))
+                return
+            if failed:
                 return
             # A cell's end: its value, in the order openpyxl's `parse_cell` checks it.
             try:
@@ -345,7 +354,7 @@ class _Rows(_Stream):
                 else:
                     row.append((column, value(kind, style, "".join(text) if text else None)))
             except (ValueError, IndexError, OverflowError, TypeError):
-                raise UnreadableRowError(number) from None
+                failed.append(UnreadableRowError(number))
 
         def characters(data: str) -> None:
             if reading is not None:

@@ -18,6 +18,7 @@ from tests.imports.hostile_files import (
     rewritten,
     sheet,
     sheet_opening,
+    with_shared_strings,
 )
 from tests.imports.workbooks import ENGLISH, csv_bytes, recorder_row, upload, workbook_bytes
 
@@ -213,3 +214,47 @@ def test_a_sheet_named_also_as_the_shared_strings_is_refused_before_it_is_read_w
     before = peak_memory_mb()
     assert "beyond its bounds" in refusal(upload(client, content))
     assert peak_memory_mb() - before < 300
+
+
+def test_shared_strings_beyond_the_bounds_or_declaring_entities_are_refused(
+    client: TestClient,
+) -> None:
+    opening = f'<?xml version="1.0"?><!DOCTYPE sst [<!ENTITY e "IR-1">]><sst {MAIN}>'
+    for part in (
+        repeated(f"<sst {MAIN}>".encode(), b"<si><t>1</t></si>", 1_300_000, b"</sst>"),
+        (opening + "<si><t>&e;</t></si></sst>").encode(),
+        f"<sst {MAIN}><si><t>{'x' * (5 << 20)}</t></si></sst>".encode(),  # one of 5 MB
+        b"<worksheet/>",  # not a table of strings
+    ):
+        before = peak_memory_mb()
+        cell = '<row r="2"><c t="s"><v>0</v></c></row>'
+        content = with_shared_strings(part, sheet(cell))
+        assert "beyond its bounds" in refusal(upload(client, content))
+        assert peak_memory_mb() - before < 300
+
+
+def test_sheet_xml_damaged_after_its_first_rows_refuses_the_file_alone(
+    client: TestClient,
+) -> None:
+    # A row with problems, then a quarter of a megabyte of rows, then XML the reader refuses:
+    # the file is refused as a whole, as when its XML was checked before any row was read.
+    problem = '<row r="2"><c t="inlineStr"><is><t>IR-1</t></is></c></row>'
+    filler = "".join(f'<row r="{n}"><c><v>{n}</v></c></row>' for n in range(3, 10_000))
+    for damage in (
+        '<row r="1000000000"/>',  # a row numbered beyond Excel's
+        '<row r="10000"><c t="s"><v>0</v></c>',  # cut short
+        f'<row r="10000">{"<c/>" * 16_385}</row>',  # more cells than Excel's columns
+    ):
+        content = rewritten({SHEET_PART: sheet(problem + filler + damage)})
+        report = upload(client, content, dry_run=True).json()
+        assert [p["message"] for p in report["problems"]] == [
+            "The workbook's XML is damaged or beyond its bounds."
+        ], damage
+        assert "beyond its bounds" in refusal(upload(client, content))
+    assert client.get(f"{API}/incidents").json()["items"] == []
+
+
+def test_a_sheet_part_that_is_not_a_worksheet_is_refused(client: TestClient) -> None:
+    rows = f'<row r="1"><c t="inlineStr"><is><t>{ENGLISH[0]}</t></is></c></row>'
+    content = rewritten({SHEET_PART: f"<sst {MAIN}><sheetData>{rows}</sheetData></sst>".encode()})
+    assert "beyond its bounds" in refusal(upload(client, content))
