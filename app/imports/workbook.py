@@ -1,12 +1,13 @@
 """Reading an uploaded Incident Recorder file, row by row, without trusting it.
 
-Only a real XLSX (a zip holding a workbook and no macros) or a UTF-8 CSV is read. Workbooks are
-opened with openpyxl in read-only mode, which streams the sheet: formulas are never evaluated, and
-a cell holding one is an error naming the cell (its value would be whatever the file claims). The
-zip's declared sizes are checked first, so a small file that inflates to gigabytes is refused
-before a byte of it is unpacked; then every XML part is streamed through `xml_guard`'s bounds,
-so that XML openpyxl would hold whole (a row of millions of cells, millions of elements) or walk
-for hours (a row numbered a billion) is refused before openpyxl reads it.
+Only a real XLSX (a zip holding a workbook and no macros) or a UTF-8 CSV is read. The zip's
+declared sizes are checked first, so a small file that inflates to gigabytes is refused before a
+byte of it is unpacked; then every XML part openpyxl reads whole (content types, workbook,
+styles, properties) is streamed through `xml_guard`'s bounds before openpyxl reads it. The sheet
+and the shared strings are read by `sheet_xml`, which streams them under the same bounds (XML
+that would be held whole, such as a row of millions of cells, or walked for hours, such as a row
+numbered a billion, refuses the file as a whole). Formulas are never evaluated: a cell holding
+one is an error naming the cell (its value would be whatever the file claims).
 """
 
 import csv

@@ -1,14 +1,13 @@
-"""Bounds on a workbook's XML, checked by streaming each part before openpyxl reads any of it.
+"""Bounds on a workbook's XML, checked by streaming each part before it is read.
 
-openpyxl keeps more of a part in memory than its rows: every element that is not a row of a
-sheet (or a string of the shared-strings table) stays in its tree until the part is read to the
-end, a row is built whole before it is returned, the shared strings are all held at once, and a
-row numbered a billion is reached by returning every empty row before it. A few hundred
-kilobytes of zip can unpack to such XML and take gigabytes or hours. So each XML part is first
-read here with expat, in chunks, holding nothing, and refused when it passes a bound no
-Incident Recorder workbook comes near: a document type (where entities are declared), too
-many elements kept at once, a row or string too large, more cells in a row or a higher row
-number than Excel allows.
+openpyxl keeps the parts it reads (the workbook, styles, relationships, properties) whole in
+memory, and a sheet or a shared-strings table is only safe to stream when its rows and strings
+are bounded. A few hundred kilobytes of zip can unpack to XML that would take gigabytes or
+hours. So each XML part is first read here with expat, in chunks, holding nothing, and refused
+when it passes a bound no Incident Recorder workbook comes near: a document type (where
+entities are declared), too many elements kept at once, a row or string too large, more cells
+in a row or a higher row number than Excel allows. The sheet and strings the import reads are
+held to the same bounds by `sheet_xml` as it reads them, rather than scanned first.
 """
 
 import zipfile
