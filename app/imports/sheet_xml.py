@@ -174,6 +174,7 @@ class _Strings(_Stream):
 
     def _characters(self, data: str) -> None:
         if self.reading is not None:
+            self.check_size()  # text is held as it comes: a string of gigabytes never is
             self.reading.append(data)
 
 
@@ -358,6 +359,8 @@ class _Rows(_Stream):
 
         def characters(data: str) -> None:
             if reading is not None:
+                if parser.CurrentByteIndex - row_start > max_bytes:
+                    refuse("a row or string too large")  # before text of gigabytes is held
                 reading.append(data)
 
         parser.StartElementHandler = start

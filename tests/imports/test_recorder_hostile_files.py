@@ -81,6 +81,17 @@ def test_sheet_xml_that_would_take_gigabytes_to_hold_is_refused_in_bounded_memor
         ),
         "rows": rewritten({SHEET_PART: repeated(opening, b"<row/>", 2 * 10**7, closing)}),
         "elements": rewritten({SHEET_PART: repeated(opening, b"<x/>", 2 * 10**7, closing)}),
+        # a cell of a quarter of a gigabyte of text
+        "text": rewritten(
+            {
+                SHEET_PART: repeated(
+                    opening + b'<row r="2"><c t="str"><v>',
+                    b"x" * 1024,
+                    256 * 1024,
+                    b"</v></c></row>" + closing,
+                )
+            }
+        ),
         # a shared-strings table of 2.5 million strings
         "strings": rewritten(
             {},
@@ -224,6 +235,7 @@ def test_shared_strings_beyond_the_bounds_or_declaring_entities_are_refused(
         repeated(f"<sst {MAIN}>".encode(), b"<si><t>1</t></si>", 1_300_000, b"</sst>"),
         (opening + "<si><t>&e;</t></si></sst>").encode(),
         f"<sst {MAIN}><si><t>{'x' * (5 << 20)}</t></si></sst>".encode(),  # one of 5 MB
+        repeated(f"<sst {MAIN}><si><t>".encode(), b"x" * 1024, 256 * 1024, b"</t></si></sst>"),
         b"<worksheet/>",  # not a table of strings
     ):
         before = peak_memory_mb()
