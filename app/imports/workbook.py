@@ -167,6 +167,8 @@ class _Book(ExcelReader):
         if self.strings_part is None:
             return []
         name = self.strings_part
+        if name not in self.valid_files:  # declared, not there
+            raise FileRefusedError(N_("The file is not a readable XLSX workbook."))
         with self.archive.open(name) as part:
             return sheet_xml.shared_strings(part, name)
 

@@ -14,6 +14,7 @@ from tests.factories import API
 from tests.imports.hostile_files import (
     MAIN,
     SHEET_PART,
+    STRINGS_TYPE,
     repeated,
     rewritten,
     sheet,
@@ -270,3 +271,10 @@ def test_a_sheet_part_that_is_not_a_worksheet_is_refused(client: TestClient) -> 
     rows = f'<row r="1"><c t="inlineStr"><is><t>{ENGLISH[0]}</t></is></c></row>'
     content = rewritten({SHEET_PART: f"<sst {MAIN}><sheetData>{rows}</sheetData></sst>".encode()})
     assert "beyond its bounds" in refusal(upload(client, content))
+
+
+def test_shared_strings_declared_but_missing_are_refused(client: TestClient) -> None:
+    base = zipfile.ZipFile(io.BytesIO(rewritten({})))
+    types = base.read("[Content_Types].xml").replace(b"</Types>", STRINGS_TYPE + b"</Types>")
+    content = rewritten({"[Content_Types].xml": types})
+    assert "not a readable XLSX workbook" in refusal(upload(client, content))
