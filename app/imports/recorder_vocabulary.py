@@ -56,13 +56,19 @@ class Vocabulary(Generic[T]):
     labels: Mapping[T, tuple[str, ...]]
     _read: dict[str, T] = field(init=False, repr=False, compare=False)
 
+    _exact: dict[str, T] = field(init=False, repr=False, compare=False)
+
     def __post_init__(self) -> None:
         read = {normalise(label): value for value, names in self.labels.items() for label in names}
         object.__setattr__(self, "_read", read)
+        # The labels as written, for the values most rows hold (no normalising to do).
+        exact = {label: read[normalise(label)] for names in self.labels.values() for label in names}
+        object.__setattr__(self, "_exact", exact)
 
     def read(self, text: str) -> T | None:
         """Ours for a workbook value; None when the value is not one of the column's."""
-        return self._read.get(normalise(text))
+        found = self._exact.get(text)
+        return found if found is not None else self._read.get(normalise(text))
 
     def write(self, value: T) -> str:
         return self.labels[value][0]

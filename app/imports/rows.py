@@ -52,6 +52,8 @@ class ReadRow:
 
 def text_of(value: Any) -> str:
     """A cell as text: numbers without a trailing `.0`, blanks as ''."""
+    if value.__class__ is str:
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():

@@ -10,6 +10,7 @@ checks everything and writes nothing. A row whose INCIDENT ID the organisation a
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from typing import IO, Any
 
 from pydantic import ValidationError
@@ -34,6 +35,7 @@ from app.models import Incident
 from app.web.i18n import Translator
 
 CHUNK_ROWS = 1000
+PLAIN_CELLS = frozenset({str, int, float, bool, datetime, date, time, type(None)})
 MAX_LISTED_PROBLEMS = 500
 IMPORT_LOCK = 0x1D1E_CAFE  # mixed into the organisation's advisory lock key: imports' own
 # Where a rule of the incident lands in the workbook: field path (indexes left out) -> column.
@@ -130,6 +132,8 @@ def import_recorder(
         if not run.failed:
             _read_rows(session, sheet, options, principal, run, writer)
     except FileRefusedError as refused:
+        if refused.whole_file:  # found while reading the rows: what they showed is moot
+            run = _Run(vocab.SHEET, language)
         run.add(None, None, refused.message, **refused.values)
         return _refuse(run, None, dry_run)
     if run.failed:
@@ -227,23 +231,38 @@ def _one_import_at_a_time(session: Session, principal: Principal) -> None:
 
 def _cells(sheet: Sheet, run: _Run) -> Iterator[tuple[int, dict[str, Any]]]:
     """Each row's cells by column key; a formula is a problem naming its cell."""
-    positions = run.positions
+    positions = list(run.positions.items())
+    not_kept = [(key, index) for key, index in positions if not vocab.COLUMN_BY_KEY[key].kept]
     for number, row in sheet.rows:
-        cells: dict[str, Any] = {}
-        bad = False
-        for key, index in positions.items():
-            value = row[index] if index < len(row) else None
-            if is_formula(value):
-                run.add(number, index, N_("holds a formula: formulas are never evaluated"))
-                bad = True
-            elif isinstance(value, str) and "\x00" in value:
-                run.add(number, index, N_("must not contain NUL characters"))
-                bad = True
-            cells[key] = value
-        for key, index in positions.items():
-            if not vocab.COLUMN_BY_KEY[key].kept and cells[key] not in (None, ""):
+        width = len(row)
+        cells = {key: row[index] if index < width else None for key, index in positions}
+        for key, index in not_kept:
+            if cells[key] not in (None, ""):
                 run.not_kept[run.headers[index]] += 1
-        yield number, ({} if bad else cells)
+        # Most rows hold only plain values: they are looked at closely only when one is not.
+        if any(
+            value.__class__ not in PLAIN_CELLS
+            or (value.__class__ is str and (value[:1] == "=" or "\x00" in value))
+            for value in cells.values()
+        ) and _refused_cells(run, number, row, positions):
+            cells = {}
+        yield number, cells
+
+
+def _refused_cells(
+    run: _Run, number: int, row: tuple[Any, ...], positions: list[tuple[str, int]]
+) -> bool:
+    """Each formula or NUL character of the row a problem; True when there is one."""
+    bad = False
+    for _key, index in positions:
+        value = row[index] if index < len(row) else None
+        if is_formula(value):
+            run.add(number, index, N_("holds a formula: formulas are never evaluated"))
+            bad = True
+        elif isinstance(value, str) and "\x00" in value:
+            run.add(number, index, N_("must not contain NUL characters"))
+            bad = True
+    return bad
 
 
 def _check_row(

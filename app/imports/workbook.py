@@ -1,12 +1,13 @@
 """Reading an uploaded Incident Recorder file, row by row, without trusting it.
 
-Only a real XLSX (a zip holding a workbook and no macros) or a UTF-8 CSV is read. Workbooks are
-opened with openpyxl in read-only mode, which streams the sheet: formulas are never evaluated, and
-a cell holding one is an error naming the cell (its value would be whatever the file claims). The
-zip's declared sizes are checked first, so a small file that inflates to gigabytes is refused
-before a byte of it is unpacked; then every XML part is streamed through `xml_guard`'s bounds,
-so that XML openpyxl would hold whole (a row of millions of cells, millions of elements) or walk
-for hours (a row numbered a billion) is refused before openpyxl reads it.
+Only a real XLSX (a zip holding a workbook and no macros) or a UTF-8 CSV is read. The zip's
+declared sizes are checked first, so a small file that inflates to gigabytes is refused before a
+byte of it is unpacked; then every XML part openpyxl reads whole (content types, workbook,
+styles, properties) is streamed through `xml_guard`'s bounds before openpyxl reads it. The sheet
+and the shared strings are read by `sheet_xml`, which streams them under the same bounds (XML
+that would be held whole, such as a row of millions of cells, or walked for hours, such as a row
+numbered a billion, refuses the file as a whole). Formulas are never evaluated: a cell holding
+one is an error naming the cell (its value would be whatever the file claims).
 """
 
 import csv
@@ -15,16 +16,20 @@ import logging
 import zipfile
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import IO, Any
 
-from openpyxl import load_workbook
+from openpyxl.packaging.relationship import get_dependents, get_rels_path
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.utils import get_column_letter
+from openpyxl.xml.constants import SHARED_STRINGS
 
 from app.core.i18n import N_
-from app.imports import xml_guard
+from app.imports import sheet_xml, xml_guard
 from app.imports.recorder_vocabulary import SHEET, normalise
+from app.imports.sheet_xml import Row
 
 logger = logging.getLogger(__name__)
 
@@ -38,10 +43,12 @@ CELL_TYPES = (str, int, float, datetime, date, time, bool, type(None))
 class FileRefusedError(Exception):
     """The file as a whole cannot be read; `message` is a catalogue message."""
 
-    def __init__(self, message: str, **values: object) -> None:
+    def __init__(self, message: str, *, whole_file: bool = False, **values: object) -> None:
         super().__init__(message)
         self.message = message
         self.values = values
+        # The file is refused as a whole: problems found in rows read before are not reported.
+        self.whole_file = whole_file
 
 
 @dataclass(frozen=True)
@@ -85,33 +92,96 @@ def _workbook_sheet(content: IO[bytes]) -> Sheet:
     # zip reader stops at the declared size of each part).
     if sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES:
         raise FileRefusedError(N_("The workbook is too large once unpacked."))
-    try:
+    with _refusals():
         _refuse_macros(None, names)
-        xml_guard.check_archive(archive)  # before the content types are read whole
+        streamed = xml_guard.check_whole_parts(archive)  # before the content types are read
         _refuse_macros(archive, names)
-    except xml_guard.UnsafeXmlError as unsafe:
-        logger.info("workbook refused", extra={"reason": unsafe.reason})
-        raise FileRefusedError(N_("The workbook's XML is damaged or beyond its bounds.")) from None
-    except (zipfile.BadZipFile, OSError, EOFError, zlib.error):
-        raise FileRefusedError(N_("The file is not a readable XLSX workbook.")) from None
     if "xl/workbook.xml" not in names:
         raise FileRefusedError(N_("The file is not a readable XLSX workbook."))
     content.seek(0)
-    try:
-        book = load_workbook(content, read_only=True, data_only=False, keep_links=False)
-    except Exception:  # openpyxl raises many kinds on a damaged file; none is ours to show
-        raise FileRefusedError(N_("The file is not a readable XLSX workbook.")) from None
-    wanted = normalise(SHEET)
-    found = next((title for title in book.sheetnames if normalise(title) == wanted), None)
+    book = _Book(content)
+    found = next((name for name in book.sheets if normalise(name) == normalise(SHEET)), None)
     if found is None:
         raise FileRefusedError(N_('The workbook has no sheet named "{sheet}".'), sheet=SHEET)
-    sheet = book[found]
-    # The dimensions a file declares may be missing or wrong (openpyxl would then scan the
-    # whole sheet for them first): read the rows as they come.
-    sheet.reset_dimensions()  # type: ignore[union-attr]
-    rows = _guarded(enumerate(sheet.iter_rows(values_only=True), start=1))
+    part = book.sheets[found]
+    if part is None:  # a chart sheet: no cells
+        raise FileRefusedError(N_("The file is not a readable XLSX workbook."))
+    # The sheet and the shared strings are held to the bounds as they are read; the other
+    # sheets are never read, but a workbook whose XML passes them is refused all the same.
+    inline = {name for name in (part, book.strings_part) if name in streamed}
+    with _refusals():
+        xml_guard.check_streamed_parts(archive, streamed, inline)
+        strings = book.strings_table()
+    rows = _guarded(book.rows(part, strings))
     headers = _header(next(rows, (1, ()))[1])
     return Sheet("xlsx", found, headers, _bounded(rows), book.epoch)
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """The guard's refusals and a damaged zip, as the file's refusal."""
+    try:
+        yield
+    except xml_guard.UnsafeXmlError as unsafe:
+        logger.info("workbook refused", extra={"reason": unsafe.reason})
+        raise FileRefusedError(
+            N_("The workbook's XML is damaged or beyond its bounds."), whole_file=True
+        ) from None
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error):
+        raise FileRefusedError(N_("The file is not a readable XLSX workbook.")) from None
+
+
+class _Book(ExcelReader):
+    """openpyxl's reading of the workbook's small parts (content types, workbook, styles,
+    properties), without its reading of the rows and strings (`sheet_xml` reads those)."""
+
+    def __init__(self, content: IO[bytes]) -> None:
+        self.sheets: dict[str, str | None] = {}  # name -> its part (None: a chart sheet)
+        try:
+            super().__init__(content, read_only=True, data_only=False, keep_links=False)
+            self.read()
+            found = self.package.find(SHARED_STRINGS)
+        except Exception:  # openpyxl raises many kinds on a damaged file; none is ours to show
+            raise FileRefusedError(N_("The file is not a readable XLSX workbook.")) from None
+        self.strings_part: str | None = found.PartName[1:] if found is not None else None
+        self.epoch: datetime = self.wb.epoch
+
+    def read_strings(self) -> None:
+        pass  # read afterwards by `shared_strings`, within the bounds
+
+    def read_worksheets(self) -> None:
+        """The sheets' names and parts, in order, as openpyxl's read-only reader finds them."""
+        for sheet, relation in self.parser.find_sheets():
+            if relation.target not in self.valid_files:
+                continue
+            if "chartsheet" in relation.Type:
+                self.read_chartsheet(sheet, relation)
+                self.sheets.setdefault(sheet.name, None)
+                continue
+            relations = get_rels_path(relation.target)
+            if relations in self.valid_files:
+                get_dependents(self.archive, relations)
+            self.sheets.setdefault(sheet.name, relation.target)
+
+    def strings_table(self) -> list[str]:
+        if self.strings_part is None:
+            return []
+        name = self.strings_part
+        if name not in self.valid_files:  # declared, not there
+            raise FileRefusedError(N_("The file is not a readable XLSX workbook."))
+        with self.archive.open(name) as part:
+            return sheet_xml.shared_strings(part, name)
+
+    def rows(self, name: str, strings: list[str]) -> Iterator[tuple[int, Row]]:
+        with self.archive.open(name) as part:
+            yield from sheet_xml.sheet_rows(
+                part,
+                name,
+                strings,
+                self.epoch,
+                self.wb._date_formats,
+                self.wb._timedelta_formats,
+            )
 
 
 def _refuse_macros(archive: zipfile.ZipFile | None, names: list[str]) -> None:
@@ -134,21 +204,17 @@ def _refuse_macros(archive: zipfile.ZipFile | None, names: list[str]) -> None:
 def _guarded(
     rows: Iterator[tuple[int, tuple[Any, ...]]],
 ) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    """The sheet's rows; a cell openpyxl cannot read (a date that is not one, a shared string
-    that does not exist, XML cut short) refuses the file, naming the row."""
-    number = 0
-    while True:
+    """The sheet's rows; a cell that cannot be read (a date that is not one, a shared string
+    that does not exist) refuses the file, naming the row; XML beyond the bounds or a damaged
+    zip refuses it as a whole."""
+    with _refusals():
         try:
-            number, row = next(rows)
-        except StopIteration:
-            return
-        except Exception as error:  # openpyxl raises many kinds; none is ours to show
-            logger.info("workbook row unreadable", extra={"error": type(error).__name__})
+            yield from rows
+        except sheet_xml.UnreadableRowError as error:
             raise FileRefusedError(
                 N_("Row {row} of the sheet cannot be read: the workbook is damaged."),
-                row=str(number + 1),
+                row=str(error.row),
             ) from None
-        yield number, tuple(row)
 
 
 def _csv_sheet(content: IO[bytes]) -> Sheet:

@@ -1,14 +1,13 @@
-"""Bounds on a workbook's XML, checked by streaming each part before openpyxl reads any of it.
+"""Bounds on a workbook's XML, checked by streaming each part before it is read.
 
-openpyxl keeps more of a part in memory than its rows: every element that is not a row of a
-sheet (or a string of the shared-strings table) stays in its tree until the part is read to the
-end, a row is built whole before it is returned, the shared strings are all held at once, and a
-row numbered a billion is reached by returning every empty row before it. A few hundred
-kilobytes of zip can unpack to such XML and take gigabytes or hours. So each XML part is first
-read here with expat, in chunks, holding nothing, and refused when it passes a bound no
-Incident Recorder workbook comes near: a document type (where entities are declared), too
-many elements kept at once, a row or string too large, more cells in a row or a higher row
-number than Excel allows.
+openpyxl keeps the parts it reads (the workbook, styles, relationships, properties) whole in
+memory, and a sheet or a shared-strings table is only safe to stream when its rows and strings
+are bounded. A few hundred kilobytes of zip can unpack to XML that would take gigabytes or
+hours. So each XML part is first read here with expat, in chunks, holding nothing, and refused
+when it passes a bound no Incident Recorder workbook comes near: a document type (where
+entities are declared), too many elements kept at once, a row or string too large, more cells
+in a row or a higher row number than Excel allows. The sheet and strings the import reads are
+held to the same bounds by `sheet_xml` as it reads them, rather than scanned first.
 """
 
 import zipfile
@@ -32,7 +31,8 @@ STREAMED = {
     f"{MAIN} worksheet": f"{MAIN} row",
     f"{MAIN} sst": f"{MAIN} si",
 }
-STREAMED_BY_RELATION = {"worksheet": f"{MAIN} worksheet", "sharedStrings": f"{MAIN} sst"}
+WORKSHEET_ROOT, STRINGS_ROOT = f"{MAIN} worksheet", f"{MAIN} sst"
+STREAMED_BY_RELATION = {"worksheet": WORKSHEET_ROOT, "sharedStrings": STRINGS_ROOT}
 CONTENT_TYPES = "[Content_Types].xml"
 WORKBOOK = "xl/workbook.xml"
 WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
@@ -46,20 +46,34 @@ class UnsafeXmlError(Exception):
         self.reason = reason
 
 
-def check_archive(archive: zipfile.ZipFile) -> None:
-    """Every XML part of the archive within the bounds, or UnsafeXmlError. A part is known
-    for XML by its first bytes, not its name: openpyxl reads whatever part the relationships
-    point at, under any name. Only the parts openpyxl reads row by row, the workbook's sheets
-    and shared strings as its relationships name them, may be large; they are scanned last,
-    once the small parts that name them have been held to the bounds."""
+def check_whole_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Every XML part of the archive that is read whole within the bounds, or UnsafeXmlError;
+    returns the parts read row by row (part name -> root), for `check_streamed_parts` or a
+    reader that holds them to the same bounds as it reads them. A part is known for XML by its
+    first bytes, not its name: openpyxl reads whatever part the relationships point at, under
+    any name. Only the workbook's sheets and shared strings, as its relationships name them,
+    may be large; they are named once the small parts that name them have been held to the
+    bounds."""
     names = set(archive.namelist())
     first = [name for name in (CONTENT_TYPES, WORKBOOK_RELS) if name in names]
     for name in first:
         _scan(archive, name, None)
-    streamed = _streamed_parts(archive, names)
+    streamed = {
+        name: root for name, root in _streamed_parts(archive, names).items() if name not in first
+    }
     for name in archive.namelist():
-        if name not in first:
-            _scan(archive, name, streamed.get(name))
+        if name not in first and name not in streamed:
+            _scan(archive, name, None)
+    return streamed
+
+
+def check_streamed_parts(
+    archive: zipfile.ZipFile, streamed: dict[str, str], skip: set[str]
+) -> None:
+    """The parts read row by row within the bounds, but those in `skip` (read under them)."""
+    for name in archive.namelist():
+        if name in streamed and name not in skip:
+            _scan(archive, name, streamed[name])
 
 
 def _scan(archive: zipfile.ZipFile, name: str, root: str | None) -> None:
@@ -164,7 +178,9 @@ class _Scan:
             if (
                 tag.endswith(" row")
                 and number
-                and not (number.isdigit() and 1 <= int(number) <= MAX_ROW_NUMBER)
+                and not (
+                    number.isascii() and number.isdigit() and 1 <= int(number) <= MAX_ROW_NUMBER
+                )
             ):
                 self.refuse("a row number beyond Excel's")
 

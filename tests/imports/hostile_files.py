@@ -65,3 +65,30 @@ def sheet(rows: str, before: str = "") -> bytes:
 def sheet_opening() -> bytes:
     """The sheet part up to (not including) the rows after the headers."""
     return sheet("")[: -len(b"</sheetData></worksheet>")]
+
+
+STRINGS_PART = "xl/sharedStrings.xml"
+STRINGS_TYPE = (
+    b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+)
+STRINGS_RELATION = (
+    b'<Relationship Id="rIdS" Target="sharedStrings.xml" Type="http://schemas.'
+    b'openxmlformats.org/officeDocument/2006/relationships/sharedStrings"/>'
+)
+
+
+def with_shared_strings(strings: Part, sheet_part: Part | None = None) -> bytes:
+    """A workbook whose shared-strings table is `strings`, declared as Excel declares one."""
+    base = zipfile.ZipFile(io.BytesIO(rewritten({})))
+    types = base.read("[Content_Types].xml").replace(b"</Types>", STRINGS_TYPE + b"</Types>")
+    relations = base.read("xl/_rels/workbook.xml.rels").replace(
+        b"</Relationships>", STRINGS_RELATION + b"</Relationships>"
+    )
+    parts: dict[str, Part] = {
+        "[Content_Types].xml": types,
+        "xl/_rels/workbook.xml.rels": relations,
+    }
+    if sheet_part is not None:
+        parts[SHEET_PART] = sheet_part
+    return rewritten(parts, extra={STRINGS_PART: strings})

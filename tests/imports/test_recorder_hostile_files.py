@@ -14,10 +14,12 @@ from tests.factories import API
 from tests.imports.hostile_files import (
     MAIN,
     SHEET_PART,
+    STRINGS_TYPE,
     repeated,
     rewritten,
     sheet,
     sheet_opening,
+    with_shared_strings,
 )
 from tests.imports.workbooks import ENGLISH, csv_bytes, recorder_row, upload, workbook_bytes
 
@@ -80,6 +82,17 @@ def test_sheet_xml_that_would_take_gigabytes_to_hold_is_refused_in_bounded_memor
         ),
         "rows": rewritten({SHEET_PART: repeated(opening, b"<row/>", 2 * 10**7, closing)}),
         "elements": rewritten({SHEET_PART: repeated(opening, b"<x/>", 2 * 10**7, closing)}),
+        # a cell of a quarter of a gigabyte of text
+        "text": rewritten(
+            {
+                SHEET_PART: repeated(
+                    opening + b'<row r="2"><c t="str"><v>',
+                    b"x" * 1024,
+                    256 * 1024,
+                    b"</v></c></row>" + closing,
+                )
+            }
+        ),
         # a shared-strings table of 2.5 million strings
         "strings": rewritten(
             {},
@@ -213,3 +226,55 @@ def test_a_sheet_named_also_as_the_shared_strings_is_refused_before_it_is_read_w
     before = peak_memory_mb()
     assert "beyond its bounds" in refusal(upload(client, content))
     assert peak_memory_mb() - before < 300
+
+
+def test_shared_strings_beyond_the_bounds_or_declaring_entities_are_refused(
+    client: TestClient,
+) -> None:
+    opening = f'<?xml version="1.0"?><!DOCTYPE sst [<!ENTITY e "IR-1">]><sst {MAIN}>'
+    for part in (
+        repeated(f"<sst {MAIN}>".encode(), b"<si><t>1</t></si>", 1_300_000, b"</sst>"),
+        (opening + "<si><t>&e;</t></si></sst>").encode(),
+        f"<sst {MAIN}><si><t>{'x' * (5 << 20)}</t></si></sst>".encode(),  # one of 5 MB
+        repeated(f"<sst {MAIN}><si><t>".encode(), b"x" * 1024, 256 * 1024, b"</t></si></sst>"),
+        b"<worksheet/>",  # not a table of strings
+    ):
+        before = peak_memory_mb()
+        cell = '<row r="2"><c t="s"><v>0</v></c></row>'
+        content = with_shared_strings(part, sheet(cell))
+        assert "beyond its bounds" in refusal(upload(client, content))
+        assert peak_memory_mb() - before < 300
+
+
+def test_sheet_xml_damaged_after_its_first_rows_refuses_the_file_alone(
+    client: TestClient,
+) -> None:
+    # A row with problems, then a quarter of a megabyte of rows, then XML the reader refuses:
+    # the file is refused as a whole, as when its XML was checked before any row was read.
+    problem = '<row r="2"><c t="inlineStr"><is><t>IR-1</t></is></c></row>'
+    filler = "".join(f'<row r="{n}"><c><v>{n}</v></c></row>' for n in range(3, 10_000))
+    for damage in (
+        '<row r="1000000000"/>',  # a row numbered beyond Excel's
+        '<row r="10000"><c t="s"><v>0</v></c>',  # cut short
+        f'<row r="10000">{"<c/>" * 16_385}</row>',  # more cells than Excel's columns
+    ):
+        content = rewritten({SHEET_PART: sheet(problem + filler + damage)})
+        report = upload(client, content, dry_run=True).json()
+        assert [p["message"] for p in report["problems"]] == [
+            "The workbook's XML is damaged or beyond its bounds."
+        ], damage
+        assert "beyond its bounds" in refusal(upload(client, content))
+    assert client.get(f"{API}/incidents").json()["items"] == []
+
+
+def test_a_sheet_part_that_is_not_a_worksheet_is_refused(client: TestClient) -> None:
+    rows = f'<row r="1"><c t="inlineStr"><is><t>{ENGLISH[0]}</t></is></c></row>'
+    content = rewritten({SHEET_PART: f"<sst {MAIN}><sheetData>{rows}</sheetData></sst>".encode()})
+    assert "beyond its bounds" in refusal(upload(client, content))
+
+
+def test_shared_strings_declared_but_missing_are_refused(client: TestClient) -> None:
+    base = zipfile.ZipFile(io.BytesIO(rewritten({})))
+    types = base.read("[Content_Types].xml").replace(b"</Types>", STRINGS_TYPE + b"</Types>")
+    content = rewritten({"[Content_Types].xml": types})
+    assert "not a readable XLSX workbook" in refusal(upload(client, content))
