@@ -81,6 +81,10 @@ def open_sheet(content: IO[bytes], filename: str) -> Sheet:
     raise FileRefusedError(N_("The file is neither an XLSX workbook nor a CSV file."))
 
 
+ENCRYPTED = 0x1  # the zip format's flag bit for an encrypted part
+PACKINGS = frozenset((zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED))
+
+
 def _workbook_sheet(content: IO[bytes]) -> Sheet:
     try:
         archive = zipfile.ZipFile(content)
@@ -88,6 +92,15 @@ def _workbook_sheet(content: IO[bytes]) -> Sheet:
     except (zipfile.BadZipFile, OSError):
         raise FileRefusedError(N_("The file is not a readable XLSX workbook.")) from None
     names = [info.filename for info in infos]
+    # Excel stores or deflates each part, never encrypts one: anything else would fail deep in
+    # the zip reader (a password asked for, a method it lacks) instead of being refused here.
+    if any(info.flag_bits & ENCRYPTED or info.compress_type not in PACKINGS for info in infos):
+        raise FileRefusedError(
+            N_(
+                "The workbook is encrypted or packed in a way Excel does not write: "
+                "save it again as a plain .xlsx without a password."
+            )
+        )
     # The declared sizes first: nothing is unpacked from a workbook that would pass them (the
     # zip reader stops at the declared size of each part).
     if sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES:
