@@ -3,6 +3,8 @@
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from app.main import create_app
+from tests.conftest import test_settings as settings_for
 from tests.factories import API, create_incident
 
 
@@ -33,3 +35,18 @@ def test_the_health_check_and_static_files_are_left_to_their_own_headers(
     client: TestClient,
 ) -> None:
     assert "no-store" not in client.get("/health").headers.get("cache-control", "")
+
+
+def test_an_unexpected_error_is_sent_no_store_too(database_url: str) -> None:
+    # A 500 is sent by Starlette's outermost middleware, outside the app's own middleware.
+    application = create_app(settings_for(database_url))
+
+    @application.get(f"{API}/fails", include_in_schema=False)
+    def fails() -> None:
+        raise RuntimeError("a fault of the service")
+
+    with TestClient(application, raise_server_exceptions=False) as client:
+        response = client.get(f"{API}/fails")
+    application.state.engine.dispose()
+    assert response.status_code == 500
+    assert response.headers["cache-control"] == "no-store"

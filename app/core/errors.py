@@ -205,7 +205,10 @@ async def _client_disconnect_handler(request: Request, _exc: Exception) -> JSONR
 async def _unexpected_error_handler(request: Request, exc: Exception) -> JSONResponse:
     # The exception text may quote stored values, so only its type is logged.
     logger.error("unhandled error", extra={"path": request.url.path, "error": type(exc).__name__})
-    return problem_response(500, "Internal error; nothing was saved.")
+    # Sent from Starlette's outermost middleware, outside `NoStore`: says no-store itself.
+    return problem_response(
+        500, "Internal error; nothing was saved.", headers={"Cache-Control": "no-store"}
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -12,7 +12,7 @@ when a name occurs twice, and what each route takes is worked out once.
 
 import types
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence, Set
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from fastapi import Request
@@ -32,8 +32,14 @@ async def refuse_repeated_parameters(request: Request) -> None:
     route = request.scope.get("route")
     if not repeated or not isinstance(route, APIRoute):
         return
-    one_value = _one_value_parameters(route)
-    problems = [
+    if problems := repeated_problems(repeated, _one_value_parameters(route)):
+        raise InvalidFieldsError(problems)
+
+
+def repeated_problems(repeated: Mapping[str, int], one_value: Set[str]) -> list[FieldProblem]:
+    """A problem for each one-value parameter among those given more than once (name: times).
+    Also for the pages that read their query string themselves (`unknown_parameters_page`)."""
+    return [
         FieldProblem(
             ("query", name),
             "is given {times} times but takes one value",
@@ -41,10 +47,8 @@ async def refuse_repeated_parameters(request: Request) -> None:
             values={"times": str(times)},
         )
         for name, times in repeated.items()
-        if name in one_value
+        if times > 1 and name in one_value
     ]
-    if problems:
-        raise InvalidFieldsError(problems)
 
 
 def _one_value_parameters(route: APIRoute) -> frozenset[str]:

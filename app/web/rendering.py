@@ -1,5 +1,6 @@
 """Rendering pages: one Jinja2 environment, the user's language, and the headers every page gets."""
 
+from collections import Counter
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -24,6 +25,7 @@ from app.core.errors import (
     http_status,
     install_error_handlers,
 )
+from app.core.repeated_parameters import repeated_problems
 from app.incidents.crosswalk import type_warnings
 from app.models import enums, gbvims
 from app.stats.dimensions import DimensionName
@@ -174,19 +176,30 @@ def invalid_query_page(
     return render(page, "error.html", 422, status_code=422, message=message, problems=lines)
 
 
-def unknown_parameters_page(request: Request, known: Iterable[str]) -> HTMLResponse | None:
+def unknown_parameters_page(
+    request: Request, known: Iterable[str], repeatable: Iterable[str] = ()
+) -> HTMLResponse | None:
     """422 naming each query parameter the page does not know, as the API refuses them: a
-    misspelt filter must never silently show everything. None when all are known."""
+    misspelt filter must never silently show everything. Likewise each known one given more
+    than once unless `repeatable`: the page reads one value, and would silently use the last.
+    None when all are known, once each."""
     allowed = set(known)
     unknown = dict.fromkeys(name for name in request.query_params if name not in allowed)
     if not unknown:
-        return None
+        return repeated_parameters_page(request, allowed.difference(repeatable))
     # Worded as pydantic words it for the API, so the page words it as it words the API's errors.
     errors = [
         {"loc": (name,), "msg": "Extra inputs are not permitted", "type": "extra_forbidden"}
         for name in unknown
     ]
     return invalid_query_page(request, problems_of(errors, ("query",)))
+
+
+def repeated_parameters_page(request: Request, one_value: Iterable[str]) -> HTMLResponse | None:
+    """422 naming each of `one_value` given more than once, as the API refuses it; else None."""
+    counts = Counter(name for name, _ in request.query_params.multi_items())
+    problems = repeated_problems(counts, frozenset(one_value))
+    return invalid_query_page(request, problems) if problems else None
 
 
 def _is_api(request: Request) -> bool:

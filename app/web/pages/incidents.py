@@ -29,7 +29,7 @@ from app.web.forms import (
     validated,
 )
 from app.web.pages.incident_forms import form_errors, party_options
-from app.web.rendering import redirect, render
+from app.web.rendering import redirect, render, repeated_parameters_page
 from app.web.session import PageContext, PostedForm, page_for
 
 router = APIRouter(include_in_schema=False)
@@ -69,6 +69,8 @@ def _list_query(request: Request) -> dict[str, Any]:
 
 @router.get("/incidents")
 def incident_list(page: AdviserPage, session: SessionDep) -> Response:
+    if (refusal := repeated_parameters_page(page.request, SINGLE)) is not None:
+        return refusal  # `_list_query` would silently keep the last of them
     params = _list_query(page.request)
     errors: dict[str, str] = {}
     incidents: list[IncidentRead] = []

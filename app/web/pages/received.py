@@ -22,7 +22,7 @@ from app.referrals.schemas import ReferralUpdate
 from app.web.forms import error_status, filled_in
 from app.web.pages.incident_forms import form_errors
 from app.web.pages.services import form_version
-from app.web.rendering import redirect, render
+from app.web.rendering import redirect, render, repeated_parameters_page
 from app.web.session import PageContext, page_for, posted_form_for
 
 router = APIRouter(include_in_schema=False)
@@ -72,6 +72,8 @@ def _show(
 
 @router.get(RECEIVED_PAGE)
 def received_page(page: ReceivedPage, session: SessionDep) -> Response:
+    if (refusal := repeated_parameters_page(page.request, ("cursor",))) is not None:
+        return refusal  # `_show` reads one cursor and would silently keep the last
     return _show(page, session)
 
 

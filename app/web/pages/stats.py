@@ -21,6 +21,7 @@ from app.web.session import PageContext, page_for
 from app.web.stats_view import (
     PAGE_PARAMETERS,
     PARTY_LIST,
+    SINGLE_CHOICES,
     Choices,
     charts,
     choices_from,
@@ -47,8 +48,10 @@ def _choices(page: PageContext) -> Choices:
 
 
 def _refused(page: PageContext) -> HTMLResponse | None:
-    """A parameter the page does not know is refused by name, as the API refuses it."""
-    return unknown_parameters_page(page.request, PAGE_PARAMETERS)
+    """A parameter the page does not know is refused by name, as the API refuses it, and so is
+    a menu's given twice (`choices_from` would silently keep the first); list filters repeat."""
+    repeatable = PAGE_PARAMETERS.difference(SINGLE_CHOICES)
+    return unknown_parameters_page(page.request, PAGE_PARAMETERS, repeatable)
 
 
 def _stats_query(choices: Choices) -> StatsQuery:
