@@ -1,6 +1,6 @@
-"""The list writes each incident as the detail does: the same values whatever time zone the
-PostgreSQL session is in (the list's child rows are read as the driver gives them), and ideally
-the same bytes."""
+"""The list writes each incident as the detail does, whatever time zone the PostgreSQL session
+is in: the list's child rows are read as the driver gives them, in the session's zone.
+(The keys of a JSON object have no order: the list writes its own, the values are the same.)"""
 
 from collections.abc import Iterator
 
@@ -29,7 +29,7 @@ def far_client(database_url: str) -> Iterator[TestClient]:
     application.state.engine.dispose()
 
 
-def _listed_and_detail(client: TestClient) -> tuple[bytes, bytes]:
+def _record_one(client: TestClient) -> None:
     party = create_armed_party(client, "Katiba Macina", "non_state_armed_group", acronym="KM")
     victim = {"sex": "female", "age": 16, "consent": {"statistics": True, "justice": False}}
     made = create_incident(
@@ -37,29 +37,18 @@ def _listed_and_detail(client: TestClient) -> tuple[bytes, bytes]:
         victims=[{**victim, "identity": {"name": "(name)"}}],
         perpetrators=[{"armed_party_id": party["id"], "sex": "male"}],
     )
-    listed = client.get(f"{API}/incidents").content
-    detail = client.get(f"{API}/incidents/{made['id']}").content
-    return listed, detail
+    assert client.get(f"{API}/incidents/{made['id']}").status_code == 200
 
 
 def test_consent_times_are_listed_in_utc_whatever_the_session_time_zone(
     far_client: TestClient,
     client: TestClient,  # empties the database afterwards
 ) -> None:
-    _listed_and_detail(far_client)
+    _record_one(far_client)
     item = far_client.get(f"{API}/incidents").json()["items"][0]
     shown = far_client.get(f"{API}/incidents/{item['id']}").json()
     for kind, decision in item["victims"][0]["consent"].items():
         assert decision["recorded_at"].endswith("Z")
         assert decision == shown["victims"][0]["consent"][kind]
     assert item["created_at"] == shown["created_at"]
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="the list writes the incident's, victims' and perpetrators' keys in its own order "
-    "(children last, victims' id first), not IncidentRead's: same values, different bytes",
-)
-def test_a_listed_incident_is_written_with_the_detail_s_bytes(client: TestClient) -> None:
-    listed, detail = _listed_and_detail(client)  # no summary: both write "summary":null
-    assert listed.startswith(b'{"items":[' + detail + b"]")
+    assert item == {**shown, "summary": None}
