@@ -46,12 +46,10 @@ lint: $(INSTALLED)
 	$(BIN)/ruff check $(SOURCES)
 	$(BIN)/ruff format --check $(SOURCES)
 
-# In several processes (pytest-xdist), a test file to a worker: each worker has its own databases,
-# and a file's tests share the servers they start. More workers than cores: much of a test's time
-# is spent waiting on PostgreSQL, a server or the browser (two workers kept two cores half idle).
-TEST_WORKERS ?= 4
+# On every core (pytest-xdist), a test file to a worker: each worker has its own databases, and a
+# file's tests share the servers they start.
 test: lint browser
-	$(BIN)/python -m pytest --numprocesses $(TEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest --numprocesses auto --dist loadfile
 
 # The browser tests drive Debian's Chromium. Installed here when missing and we may (root, or
 # password-less sudo); otherwise those tests are skipped, with a message (in CI they fail).
