@@ -113,8 +113,10 @@ def streaming_replica(primary_admin_url: str) -> Iterator[int]:
 
 def wait_until_replayed(primary_url: str, replica_url: str) -> float:
     """Seconds the replica took to replay everything the primary had committed when asked."""
+    # The insert position, not the written one: the test databases commit with
+    # `synchronous_commit = off`, so a commit record may still wait in the WAL buffers.
     with psycopg.connect(primary_url, autocommit=True) as primary:
-        target = primary.execute("SELECT pg_current_wal_lsn()").fetchone()[0]  # type: ignore[index]
+        target = primary.execute("SELECT pg_current_wal_insert_lsn()").fetchone()[0]  # type: ignore[index]
     started = time.monotonic()
     with psycopg.connect(replica_url, autocommit=True) as replica:
         while time.monotonic() - started < CATCH_UP_SECONDS:
