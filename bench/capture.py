@@ -221,6 +221,8 @@ def capture(dsn: str, key: str, token: str, organisation_name: str, out: Path) -
             new_values[old] = f"md5(:k::text || '-{n}')::uuid"
         elif n > 1:
             new_values[old] = f"(md5(:k::text || '-{n}') || md5(:k::text || '+{n}'))"
+    # The incident read back by its id as one array literal ('{id}'): the new one's.
+    new_values["{" + str(fresh[0]) + "}"] = "('{' || md5(:k::text || '-0')::uuid || '}')"
     create_script = [
         "\\set k random(1, 1000000000000)",
         "BEGIN;",

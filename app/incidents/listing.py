@@ -8,9 +8,10 @@ pages validate into models. Tests check that the list gives what the detail give
 
 import uuid
 from collections import defaultdict
-from datetime import UTC
+from collections.abc import Callable
+from datetime import UTC, date
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, select, tuple_
 from sqlalchemy.dialects.postgresql import psycopg as postgresql_psycopg
@@ -53,6 +54,7 @@ INCIDENT_FIELDS = tuple(
     if name not in {"violations", "victims", "perpetrators", "has_summary", "summary", "warnings"}
 )
 INCIDENT_COLUMNS = tuple(Incident.__table__.c[name] for name in INCIDENT_FIELDS)
+T = TypeVar("T")
 
 
 def list_page(
@@ -68,24 +70,44 @@ def list_page(
 
     Each incident is a dict with exactly `IncidentRead`'s fields, its values as read.
     """
-    query = apply_incident_filters(readable, filters, include_archived=include_archived)
-    if position is not None:
-        # A row comparison, so the index on (organisation, date, id) starts right at the cursor.
-        query = query.where(tuple_(Incident.occurred_on, Incident.id) < position)
-    query = query.order_by(Incident.occurred_on.desc(), Incident.id.desc()).limit(limit + 1)
+    query = page_query(readable, filters, limit, position, include_archived)
     rows = [
         dict(zip(INCIDENT_FIELDS, row, strict=True))
         # On the session's connection: plain Core rows, without the ORM's result machinery.
         for row in session.connection().execute(query.with_only_columns(*INCIDENT_COLUMNS)).all()
     ]
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor(rows[-1]["occurred_on"].isoformat(), rows[-1]["id"])
+    rows, next_cursor = cut_page(rows, limit, lambda row: (row["occurred_on"], row["id"]))
     children = _children(session, [row["id"] for row in rows])
     for row in rows:
         _add_children(row, children)
     return rows, next_cursor
+
+
+def page_query(
+    readable: Select[Any],
+    filters: IncidentFilters,
+    limit: int,
+    position: tuple[Any, uuid.UUID] | None,
+    include_archived: bool,
+) -> Select[Any]:
+    """The `readable` incidents matching `filters` after `position`, newest first: one more
+    than a page, to tell whether there is a next one."""
+    query = apply_incident_filters(readable, filters, include_archived=include_archived)
+    if position is not None:
+        # A row comparison, so the index on (organisation, date, id) starts right at the cursor.
+        query = query.where(tuple_(Incident.occurred_on, Incident.id) < position)
+    return query.order_by(Incident.occurred_on.desc(), Incident.id.desc()).limit(limit + 1)
+
+
+def cut_page(
+    rows: list[T], limit: int, position_of: Callable[[T], tuple[date, uuid.UUID]]
+) -> tuple[list[T], str | None]:
+    """The first `limit` of `rows` (read by `page_query`), and the cursor of the next page."""
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    occurred_on, incident_id = position_of(rows[-1])
+    return rows, encode_cursor(occurred_on.isoformat(), incident_id)
 
 
 def by_ids(
@@ -105,13 +127,18 @@ def by_ids(
 
 def _add_children(row: dict[str, Any], children: dict[str, Any]) -> None:
     incident_id = row["id"]
-    violations = children["violations"][incident_id]
-    row["violations"] = violations
+    row["violations"] = children["violations"][incident_id]
     row["victims"] = children["victims"][incident_id]
     row["perpetrators"] = children["perpetrators"][incident_id]
     row["has_summary"] = incident_id in children["summaries"]
     row["summary"] = None
-    row["warnings"] = [dict(warning) for warning in _warnings(row["gbv_type"], tuple(violations))]
+    add_warnings(row)
+
+
+def add_warnings(row: dict[str, Any]) -> None:
+    """The GBVIMS type warnings of an incident that has its `gbv_type` and `violations`."""
+    warnings = _warnings(row["gbv_type"], tuple(row["violations"]))
+    row["warnings"] = [dict(warning) for warning in warnings]
 
 
 @lru_cache(maxsize=4096)  # bounded: a hostile mix of forms cannot grow it without end

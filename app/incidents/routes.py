@@ -128,7 +128,7 @@ async def list_incidents(
     """Your organisation's incidents matching the filters, most recent first, a page at a time."""
 
     def page(reader: Principal) -> Response:
-        incidents, next_cursor = service.list_incidents(
+        incidents, next_cursor = service.list_incidents_as_json(
             session,
             reader,
             query,

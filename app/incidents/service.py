@@ -21,7 +21,7 @@ from app.core.domain_errors import (
 from app.core.pagination import decode_cursor, invalid_cursor
 from app.core.permissions import Permission
 from app.identity import service as identity
-from app.incidents import children, listing, verification
+from app.incidents import children, listing, listing_json, verification
 from app.incidents.change import IncidentChange
 from app.incidents.filters import IncidentFilters
 from app.incidents.rules import column_values, incident_problems
@@ -205,6 +205,36 @@ def list_incidents(
         filters,
         limit=limit,
         position=position,
+        include_archived=include_archived,
+    )
+
+
+def list_incidents_as_json(
+    session: Session,
+    principal: Principal,
+    filters: IncidentFilters,
+    *,
+    limit: int,
+    cursor: str | None = None,
+    include_archived: bool = False,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """`list_incidents` as the API writes it out: on PostgreSQL the page comes as JSON from the
+    database itself (`listing_json`), elsewhere as `list_incidents` reads it."""
+    if session.get_bind().dialect.name != "postgresql":
+        return list_incidents(
+            session,
+            principal,
+            filters,
+            limit=limit,
+            cursor=cursor,
+            include_archived=include_archived,
+        )
+    return listing_json.page_json(
+        session,
+        readable_incidents(principal),
+        filters,
+        limit=limit,
+        position=_decode_position(cursor) if cursor is not None else None,
         include_archived=include_archived,
     )
 

@@ -2,7 +2,7 @@
 
 from fastapi.testclient import TestClient
 
-from tests.factories import API, create_armed_party, create_incident, field_names
+from tests.factories import API, create_armed_party, create_incident, field_names, verify
 
 
 def _ids(client: TestClient, **params: object) -> list[str]:
@@ -103,3 +103,29 @@ def test_each_listed_incident_reads_as_its_detail_does(client: TestClient) -> No
         detail = client.get(f"{API}/incidents/{incident['id']}").json()
         detail["summary"] = None  # only the detail shows the account itself
         assert listed[incident["id"]] == detail
+
+
+def test_archived_duplicate_verified_and_odd_text_list_as_their_detail(client: TestClient) -> None:
+    """Every state a listed incident can be in, and text PostgreSQL must escape in JSON."""
+    odd = 'Ségou "nord" \\ tab\there\nline ✓ 𝄞'
+    canonical = create_incident(client, admin1=odd, admin2=None, pcode="ML05")
+    duplicate = create_incident(client, gbv_type="psychological_abuse", violations=["rape"])
+    verified = create_incident(client, victims=[{"sex": "male", "age": 40}], perpetrators=[])
+    archived = create_incident(client)
+    link = f"{API}/incidents/{duplicate['id']}/duplicate-of/{canonical['id']}"
+    assert client.post(link, json={"reason": 'same "event"'}).status_code == 200
+    assert verify(client, verified, "pending_verification").status_code == 200
+    assert verify(client, verified, "verified", verified_on="2019-04-02").status_code == 200
+    gone = client.delete(f"{API}/incidents/{archived['id']}", params={"reason": "entered twice"})
+    assert gone.status_code == 204
+
+    items = client.get(f"{API}/incidents", params={"include_archived": "true"}).json()["items"]
+    listed = {item["id"]: item for item in items}
+    assert set(listed) == {i["id"] for i in (canonical, duplicate, verified, archived)}
+    for incident in (canonical, duplicate, verified, archived):
+        detail = client.get(f"{API}/incidents/{incident['id']}").json()
+        assert listed[incident["id"]] == {**detail, "summary": None}
+    assert listed[canonical["id"]]["admin1"] == odd
+    assert listed[duplicate["id"]]["duplicate_marked_at"].endswith("Z")
+    assert listed[archived["id"]]["archived_at"].endswith("Z")
+    assert listed[duplicate["id"]]["warnings"], "a psychological abuse type beside rape is flagged"
