@@ -65,7 +65,7 @@ _ONE_VALUE: dict[Callable[..., Any], frozenset[str]] = {}
 
 def _work_out_one_value_parameters(route: APIRoute) -> frozenset[str]:
     return frozenset(
-        name for name, annotation in _query_parameters(route) if not _takes_many(annotation)
+        name for name, annotation in _query_parameters(route) if not takes_many(annotation)
     )
 
 
@@ -94,11 +94,11 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def _takes_many(annotation: Any) -> bool:
+def takes_many(annotation: Any) -> bool:
     """Whether a parameter of this type is a list, set or tuple (optional or annotated)."""
     origin = get_origin(annotation)
     if origin is Annotated or origin is Union or origin is types.UnionType:
-        return any(_takes_many(argument) for argument in get_args(annotation))
+        return any(takes_many(argument) for argument in get_args(annotation))
     if isinstance(origin, type):
         return issubclass(origin, (Sequence, set, frozenset)) and not issubclass(origin, str)
     return isinstance(annotation, type) and issubclass(annotation, (list, tuple, set, frozenset))

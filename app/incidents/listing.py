@@ -2,8 +2,10 @@
 
 A list page shows fifty incidents with their victims, consent and perpetrators; building ORM
 objects for them (some 300 per page) cost more than the queries. This reads the same columns
-with Core into plain dicts shaped as `IncidentRead`, which the API writes out as they are and the
-pages validate into models. Tests check that the list gives what the detail gives.
+with Core into plain dicts shaped as `IncidentRead`, which the pages validate into models (and
+the API writes out on SQLite). On PostgreSQL the API's page is written by the database itself
+(`listing_json`) in one statement, after `page_query` has found its ids. Tests check that the
+list gives what the detail gives, on both.
 """
 
 import uuid

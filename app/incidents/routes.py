@@ -8,6 +8,7 @@ from app.core.config import API_PREFIX
 from app.core.crypto import CipherDep
 from app.core.db import SessionDep
 from app.core.permissions import Permission
+from app.core.query_models import documented_parameters, read_query
 from app.core.responses import PlainJSONResponse
 from app.core.versioning import based_on
 from app.identity import service as identity
@@ -118,14 +119,15 @@ def import_incidents(
     )
 
 
-@router.get("", response_model=IncidentPage)
-async def list_incidents(
-    request: Request,
-    session: SessionDep,
-    token: BearerToken,
-    query: Annotated[IncidentListQuery, Query()],
-) -> Response:
+@router.get(
+    "",
+    response_model=IncidentPage,
+    openapi_extra={"parameters": documented_parameters(IncidentListQuery)},
+)
+async def list_incidents(request: Request, session: SessionDep, token: BearerToken) -> Response:
     """Your organisation's incidents matching the filters, most recent first, a page at a time."""
+    # `IncidentListQuery`, read in one validation rather than FastAPI's field by field.
+    query = read_query(request, IncidentListQuery)
 
     def page(reader: Principal) -> Response:
         incidents, next_cursor = service.list_incidents_as_json(

@@ -129,3 +129,22 @@ def test_archived_duplicate_verified_and_odd_text_list_as_their_detail(client: T
     assert listed[duplicate["id"]]["duplicate_marked_at"].endswith("Z")
     assert listed[archived["id"]]["archived_at"].endswith("Z")
     assert listed[duplicate["id"]]["warnings"], "a psychological abuse type beside rape is flagged"
+
+
+def test_the_list_refuses_bad_filters_as_the_statistics_do(client: TestClient) -> None:
+    """The list reads its query itself (`read_query`), the statistics through FastAPI: the same
+    filters give the same problems."""
+    cases = [
+        [("violation", "looting"), ("violation", "rape")],
+        [("occurred_from", "2019-02-30")],
+        [("occurred_from", "2019-05-01"), ("occurred_to", "2019-04-01")],
+        [("occurred_from", "2019-05-01"), ("occurred_from", "2019-06-01")],
+        [("quarter", "2019-Q5"), ("armed_party_id", "nobody")],
+        [("country", "Narnia")],
+        [("nonsense", "1"), ("nonsense", "2")],
+    ]
+    for params in cases:
+        listed = client.get(f"{API}/incidents", params=params)
+        counted = client.get(f"{API}/stats", params=[*params, ("group_by", "source")])
+        assert listed.status_code == counted.status_code == 422, (params, listed.text)
+        assert listed.json()["errors"] == counted.json()["errors"], params
