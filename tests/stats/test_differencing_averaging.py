@@ -10,7 +10,9 @@ set D, the other D alone, draws its adjustments from two new cell keys. The mean
 differences over a few dozen such pairs, each with another D, is C's count plus noise whose
 spread shrinks as the square root of the number of pairs: rounded, it is C's exact count, small
 or not, hidden or not. Here D is the mission's incidents in another region over a period that
-holds C's day, and the periods differ from pair to pair.
+holds C's day, and the periods differ from pair to pair: 40 pairs (80 requests) give a cell
+that every single query shows as "<5" back exactly. The README names this limit ("What this
+does not do"); this test measures it.
 """
 
 import random
