@@ -294,10 +294,11 @@ def service_gaps(
     # period, to the day and the district, which no protected figure may tell. They are counted
     # as left out whether or not the caller recorded there, so recording there moves nothing.
     shown = []
-    left_out = 0
+    left_out = Figure(0, 0, 0)
     for row, incidents, victims in zip(rows, figures, victim_figures, strict=True):
         if incidents.hidden:
-            left_out += 1
+            # One more district, standing for the other organisations' incidents in it.
+            left_out += Figure(1, 1, incidents.key)
             if incidents.value == incidents.foreign:
                 continue
             incidents = Figure(incidents.value - incidents.foreign, 0, 0)
@@ -327,13 +328,21 @@ def service_gaps(
             )
         ],
         "localities_with_incidents": len(rows),
-        # Each district left out holds at least one hidden incident: an exact small number of
-        # them would bound the hidden count from below, so it is withheld as one.
-        "localities_left_out": f"<{k}" if 0 < left_out < k else left_out,
+        # Each district left out holds at least one hidden incident: the number of them is a
+        # count of other organisations' data. Exact, a small one would bound the hidden count
+        # from below, and two periods a day apart would give the districts (so the incidents)
+        # of that day by subtraction: it is perturbed by the key of the incidents it stands
+        # for, and hidden where small, as every such figure is.
+        "localities_left_out": _left_out(left_out, k),
         "localities_without_service": without,
         "share_without_service": round(100 * without / len(rows), 1) if rows else None,
         "k": k,
     }
+
+
+def _left_out(districts: Figure, k: int) -> int | str:
+    suppress_small([districts], k)
+    return render(districts, k)
 
 
 # Referrals by service kind or status -----------------------------------------------------------

@@ -118,3 +118,45 @@ def test_moving_a_received_referral_changes_no_figure_its_service_point_sees(
     assert group_counts(referrer_before, "referral_status")["referred"] == (1, 1)
     assert group_counts(referrer_after, "referral_status")["service_provided"] == (1, 1)
     assert group_counts(referrer_after, "referral_status")["referred"] == (0, 0)
+
+
+def test_moving_a_received_referral_changes_no_figure_a_third_organisation_sees(
+    client: TestClient, client_for
+) -> None:
+    """Were a third organisation's figures to follow the service point's moves, anyone with an
+    account on both sides (or two organisations comparing notes) would read, from the survivor
+    the service point received, the date, region and form of violence of the referring
+    organisation's incident. A referral to another organisation's service point counts only for
+    the referring organisation."""
+    provider = client_for(Role.PROTECTION_ADVISER, organisation=NGO)
+    third = client_for(Role.PROTECTION_ADVISER, organisation=THIRD)
+    point = create_point(provider, name="Centre One Stop de Mopti", kinds=["health_medical"])
+    consenting = {"sex": "female", "age": 24, "consent": {"referral": True, "statistics": True}}
+    incident = create_incident(
+        client, occurred_on="2019-03-18", reported_on="2019-03-19", victims=[consenting]
+    )
+    referral = refer(client, referrals_url(incident), point, referred_on="2019-03-19").json()
+    before = _what_the_provider_sees(third)
+
+    accepted = move(provider, referral, "accepted", "2019-03-19")
+    assert accepted.status_code == 200, accepted.text
+    served = move(provider, accepted.json(), "service_provided", "2019-03-20")
+    assert served.status_code == 200, served.text
+
+    assert _what_the_provider_sees(third) == before
+    referrer = client.get(f"{API}/stats", params={"group_by": "referral_status"}).json()
+    assert group_counts(referrer, "referral_status")["service_provided"] == (1, 1)
+
+
+def test_a_referral_to_the_referring_organisations_own_point_counts_for_others(
+    client: TestClient, client_for
+) -> None:
+    """Only the referring organisation moves a referral to its own point: others count it."""
+    point = create_point(client, name="Centre de santé de Sévaré", kinds=["health_medical"])
+    consenting = {"sex": "female", "age": 24, "consent": {"referral": True, "statistics": True}}
+    incident = create_incident(client, victims=[consenting])
+    refer(client, referrals_url(incident), point)
+    third = client_for(Role.REPORT_WRITER, organisation=THIRD)
+    counts = third.get(f"{API}/stats", params={"group_by": "referral_status"}).json()
+    assert counts["groups"][0]["key"] == {"referral_status": "referred"}
+    assert counts["groups"][0]["victims"] == "<5"
