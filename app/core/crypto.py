@@ -100,7 +100,8 @@ def _key_file_beside(database: Path) -> str:
     return key_file.read_text().strip()
 
 
-def get_cipher(request: Request) -> FieldCipher:
+async def get_cipher(request: Request) -> FieldCipher:
+    # Async: it only reads the app's state, and a sync dependency costs a trip to a thread.
     cipher: FieldCipher = request.app.state.cipher
     return cipher
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from app.core.auth import BearerToken, Principal, in_one_thread, require, require_any
 from app.core.config import API_PREFIX
 from app.core.crypto import CipherDep
-from app.core.db import SessionDep
+from app.core.db import SessionDep, commit_early
 from app.core.permissions import Permission
 from app.core.query_models import documented_parameters, read_query
 from app.core.responses import PlainJSONResponse
@@ -60,7 +60,6 @@ def create_incident(
     writer: Writer,
     cipher: CipherDep,
     body: IncidentCreate,
-    response: Response,
     idempotency_key: Annotated[
         str | None,
         Header(
@@ -69,17 +68,21 @@ def create_incident(
             "incident the first attempt created instead of a second one.",
         ),
     ] = None,
-) -> IncidentRead:
+) -> Response:
     """Record an incident with its victims and perpetrators, owned by your organisation."""
+    headers = {}
     if idempotency_key:
         incident, replayed = intake.create_once(session, body, writer, cipher, idempotency_key)
         if replayed:
-            response.headers["Idempotent-Replayed"] = "true"
+            headers["Idempotent-Replayed"] = "true"
     else:
         incident = intake.create_incident(session, body, writer, cipher)
-    response.headers["Location"] = f"{router.prefix}/{incident['id']}"
-    response.headers["ETag"] = f'"{incident["version"]}"'
-    return IncidentRead.model_validate(incident)
+    headers["Location"] = f"{router.prefix}/{incident['id']}"
+    headers["ETag"] = f'"{incident["version"]}"'
+    # The work is done: committed on this thread rather than on another one after the route.
+    commit_early(session)
+    # Written out as read back, in `IncidentRead`'s shape, as the list writes its items.
+    return PlainJSONResponse(incident, status_code=status.HTTP_201_CREATED, headers=headers)
 
 
 @batch_router.post(
