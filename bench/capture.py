@@ -122,7 +122,21 @@ def render(statement: str, params: Any, variables: dict[Any, str]) -> str:
         name = match.group(1)
         return value_of(params[name], name)
 
-    return " ".join(PLACEHOLDER.sub(one, statement).split())
+    return " ".join(PLACEHOLDER.sub(one, _colons_escaped(statement)).split())
+
+
+def _colons_escaped(statement: str) -> str:
+    """The statement's own string literals with their colons escaped, as `literal` escapes a
+    value's (`to_char(..., 'HH24:MI:SS')` would otherwise read as pgbench variables)."""
+
+    def escaped(match: re.Match[str]) -> str:
+        text = match.group(1)
+        if ":" not in text:
+            return match.group(0)
+        return "E'" + text.replace("\\", "\\\\").replace(":", "\\x3a") + "'"
+
+    # Every literal in turn, left to right, so that a quote closing one never opens the next.
+    return re.sub(r"'([^']*)'", escaped, statement)
 
 
 def pgbench_lines(captured: list[tuple[str, Any, bool]], variables: dict[Any, str]) -> list[str]:
