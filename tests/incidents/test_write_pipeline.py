@@ -119,8 +119,9 @@ def test_a_create_sends_as_many_statements_for_six_victims_as_for_one(
             assert client.post(f"{API}/incidents", json=body).status_code == 201
         sizes[victims] = len(sent)
     assert sizes[1] == sizes[6]
-    # The issue that set this pipeline's targets counted 26 statements for a create.
-    assert sizes[1] < 26
+    # The issue that set this pipeline's targets counted 26 statements for a create. On
+    # PostgreSQL the incident is read back as its JSON in one statement (`listing_json`).
+    assert sizes[1] <= (15 if app.state.engine.dialect.name == "postgresql" else 20)
 
 
 def test_a_batch_sends_as_many_statements_for_forty_incidents_as_for_two(
