@@ -133,13 +133,14 @@ async def list_incidents(request: Request, session: SessionDep, token: BearerTok
     query = read_query(request, IncidentListQuery)
 
     def page(reader: Principal) -> Response:
-        incidents, next_cursor = service.list_incidents_as_json(
+        incidents, next_cursor = service.list_incidents(
             session,
             reader,
             query,
             limit=query.limit,
             cursor=query.cursor,
             include_archived=query.include_archived,
+            as_json=True,
         )
         # Written out as read, in `IncidentPage`'s shape: validating fifty incidents into models
         # only to serialise them again was a fifth of a page's cost. Tests hold list and detail

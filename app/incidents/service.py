@@ -192,44 +192,17 @@ def list_incidents(
     limit: int,
     cursor: str | None = None,
     include_archived: bool = False,
+    as_json: bool = False,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """A page of incidents, most recent first, and the cursor of the next page (None at the end).
 
-    Each incident is a plain dict with `IncidentRead`'s fields: the API writes them out as they
-    are, the pages validate them into models.
+    Each incident is a plain dict with `IncidentRead`'s fields, its values as read, which the
+    pages validate into models. `as_json`: as the API writes them out; on PostgreSQL the page
+    then comes as JSON from the database itself (`listing_json`).
     """
-    position = _decode_position(cursor) if cursor is not None else None
-    return listing.list_page(
-        session,
-        readable_incidents(principal),
-        filters,
-        limit=limit,
-        position=position,
-        include_archived=include_archived,
-    )
-
-
-def list_incidents_as_json(
-    session: Session,
-    principal: Principal,
-    filters: IncidentFilters,
-    *,
-    limit: int,
-    cursor: str | None = None,
-    include_archived: bool = False,
-) -> tuple[list[dict[str, Any]], str | None]:
-    """`list_incidents` as the API writes it out: on PostgreSQL the page comes as JSON from the
-    database itself (`listing_json`), elsewhere as `list_incidents` reads it."""
-    if session.get_bind().dialect.name != "postgresql":
-        return list_incidents(
-            session,
-            principal,
-            filters,
-            limit=limit,
-            cursor=cursor,
-            include_archived=include_archived,
-        )
-    return listing_json.page_json(
+    on_postgresql = session.get_bind().dialect.name == "postgresql"
+    read_page = listing_json.page_json if as_json and on_postgresql else listing.list_page
+    return read_page(
         session,
         readable_incidents(principal),
         filters,
