@@ -213,11 +213,6 @@ ENUM_LABELS: dict[type[StrEnum], dict[str, str]] = {
         "court": N_("Court"),
         "service_kind": N_("Service referred to"),
         "referral_status": N_("Referral status"),
-    },
-    Measure: {
-        "all_victims": N_("All victims"),
-        "victims_referred": N_("Victims referred to a service"),
-        "victims_served": N_("Victims who received a service"),
         "country": N_("Country"),
         "gbv_type": N_("GBVIMS incident type"),
         "time_of_day": N_("Time of day"),
@@ -227,6 +222,11 @@ ENUM_LABELS: dict[type[StrEnum], dict[str, str]] = {
         "displacement_status": N_("Displacement status"),
         "disability": N_("Disability"),
         "age_group": N_("Age group"),
+    },
+    Measure: {
+        "all_victims": N_("All victims"),
+        "victims_referred": N_("Victims referred to a service"),
+        "victims_served": N_("Victims who received a service"),
     },
     **GBVIMS_ENUM_LABELS,
     AggregateMeasure: {"incidents": N_("Incidents"), "survivors": N_("Survivors")},
