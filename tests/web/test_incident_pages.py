@@ -239,3 +239,25 @@ def test_the_list_filters_by_country_and_named_armed_party(
     page = browser.get(f"/incidents?armed_party_id={party['id']}&country=ml").text
     assert named["reference"] in page and other["reference"] not in page
     assert f'<option value="{party["id"]}" selected>Katiba Macina</option>' in page
+
+
+def test_unknown_is_offered_once_for_displacement_and_disability_and_kept_on_edit(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    browser = pages_for(ADVISER)
+    page = browser.get("/incidents/new").text
+    for name in ("victims-0-displacement_status", "victims-0-disability"):
+        select = re.search(rf'<select id="f-{name}".*?</select>', page, re.S)
+        assert select, name
+        labels = [label.strip() for label in re.findall(r">([^<]+)</option>", select.group(0))]
+        assert labels.count("Unknown") == 1, (name, labels)
+        assert labels[0] == "Unknown"  # the empty choice, which the service stores as unknown
+    incident = create_incident(
+        client, victims=[{"sex": "female", "age": 30, "disability": "unknown"}]
+    )
+    assert incident["victims"][0]["displacement_status"] == "unknown"
+    edit_page = f"/incidents/{incident['id']}/edit"
+    form = _edit_form(browser.get(edit_page).text, admin2="Douentza")
+    assert submit(browser, edit_page, edit_page, form).status_code == 303
+    victim = client.get(f"{API}/incidents/{incident['id']}").json()["victims"][0]
+    assert (victim["displacement_status"], victim["disability"]) == ("unknown", "unknown")
