@@ -202,3 +202,12 @@ def test_the_audit_trail_refuses_a_filter_it_does_not_know_by_name(
     assert "actoin: This field is not expected here." in unescape(misspelt.text)
     assert 'class="audit"' not in misspelt.text and "<tbody" not in misspelt.text
     assert admin.get("/admin/audit?action=incident.update").status_code == 200
+
+
+def test_the_audit_trails_record_column_is_a_noun_in_french(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    page = pages_for(Role.ADMIN, language="fr").get("/admin/audit").text
+    header = re.search(r"<thead>(.*?)</thead>", page, re.S)
+    assert header and "Enregistrement (type et identifiant)" in header.group(1)
+    assert ">Enregistrer<" not in header.group(1)  # the verb of the buttons

@@ -261,3 +261,23 @@ def test_unknown_is_offered_once_for_displacement_and_disability_and_kept_on_edi
     assert submit(browser, edit_page, edit_page, form).status_code == 303
     victim = client.get(f"{API}/incidents/{incident['id']}").json()["victims"][0]
     assert (victim["displacement_status"], victim["disability"]) == ("unknown", "unknown")
+
+
+def test_french_pages_put_a_space_before_the_colons_they_write(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    party = create_armed_party(client, "Katiba Macina", "non_state_armed_group")
+    incident = create_incident(
+        client,
+        victims=[{"sex": "female", "age": 15, "country_of_origin": "BF"}],
+        perpetrators=[{"armed_party_id": party["id"]}],
+    )
+    french = pages_for(ADVISER, language="fr")
+    detail = french.get(f"/incidents/{incident['id']}").text
+    assert "Groupe armé non étatique : Katiba Macina" in detail
+    assert "Pays d&#39;origine : BF" in detail
+    assert "1 : Fille" in french.get("/incidents").text
+    english = pages_for(ADVISER)
+    detail = english.get(f"/incidents/{incident['id']}").text
+    assert "Non-state armed group: Katiba Macina" in detail
+    assert "1: Girl" in english.get("/incidents").text
