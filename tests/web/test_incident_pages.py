@@ -2,6 +2,7 @@
 
 import re
 from collections.abc import Callable
+from html import unescape
 
 from fastapi.testclient import TestClient
 
@@ -281,3 +282,31 @@ def test_french_pages_put_a_space_before_the_colons_they_write(
     detail = english.get(f"/incidents/{incident['id']}").text
     assert "Non-state armed group: Katiba Macina" in detail
     assert "1: Girl" in english.get("/incidents").text
+
+
+def test_the_history_shows_what_an_edit_changed_in_a_victim_its_consent_included(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    """The victims' summary ("Girl (16), Woman") reads the same before and after an edit of a
+    displacement or a consent: the history says what changed beside it."""
+    browser = pages_for(ADVISER)
+    incident_id = _log(browser, **{"victims-1-consent_referral": "no"})
+    edit_page = f"/incidents/{incident_id}/edit"
+    form = _edit_form(
+        browser.get(edit_page).text,
+        **{"victims-1-displacement_status": "resident", "victims-1-consent_referral": "yes"},
+    )
+    assert submit(browser, edit_page, edit_page, form).status_code == 303
+    page = browser.get(f"/incidents/{incident_id}").text
+    rows = re.findall(
+        r'<tr class="victim-change"><th scope="row">(.*?)</th><td[^>]*>(.*?)</td>', page
+    )
+    assert [(who, unescape(what)) for who, what in rows] == [
+        (
+            "Victim 2",
+            "Displacement: Unknown → Resident; "
+            "Consent: Referral to other services: Refused → Given",
+        )
+    ]
+    french = pages_for(ADVISER, language="fr").get(f"/incidents/{incident_id}").text
+    assert "Déplacement : Inconnu → Résident" in unescape(french)
