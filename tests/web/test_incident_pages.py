@@ -313,3 +313,16 @@ def test_the_history_shows_what_an_edit_changed_in_a_victim_its_consent_included
     ]
     french = pages_for(ADVISER, language="fr").get(f"/incidents/{incident_id}").text
     assert "Déplacement : Inconnu → Résident" in unescape(french)
+
+
+def test_an_empty_list_says_nothing_is_recorded_yet_unless_filters_hide_the_incidents(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    browser = pages_for(ADVISER)
+    empty = browser.get("/incidents").text
+    assert "Your organisation has recorded no incident yet." in empty
+    assert "No incident matches these filters." not in empty
+    create_incident(client, admin1="Mopti")
+    filtered = browser.get("/incidents?admin1=Gao").text
+    assert "No incident matches these filters." in filtered
+    assert "recorded no incident yet" not in filtered
