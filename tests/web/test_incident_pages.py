@@ -326,3 +326,20 @@ def test_an_empty_list_says_nothing_is_recorded_yet_unless_filters_hide_the_inci
     filtered = browser.get("/incidents?admin1=Gao").text
     assert "No incident matches these filters." in filtered
     assert "recorded no incident yet" not in filtered
+
+
+def test_each_victims_three_consents_are_shown_in_the_forms_order_not_asked_included(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    browser = pages_for(ADVISER)
+    incident_id = _log(
+        browser, **{"victims-0-consent_referral": "no", "victims-0-consent_justice": "yes"}
+    )
+    page = browser.get(f"/incidents/{incident_id}").text
+    rows = re.findall(r"<td>(Counted in shared statistics:.*?)</td>", page)
+    assert [unescape(row) for row in rows] == [
+        "Counted in shared statistics: Given; Referral to other services: Refused; "
+        "Case passed to justice actors: Given",
+        "Counted in shared statistics: Not asked; Referral to other services: Not asked; "
+        "Case passed to justice actors: Not asked",
+    ]
