@@ -321,6 +321,7 @@ def test_an_empty_list_says_nothing_is_recorded_yet_unless_filters_hide_the_inci
     browser = pages_for(ADVISER)
     empty = browser.get("/incidents").text
     assert "Your organisation has recorded no incident yet." in empty
+    assert '<a href="/incidents/new">Log the first one</a>' in empty
     assert "No incident matches these filters." not in empty
     create_incident(client, admin1="Mopti")
     filtered = browser.get("/incidents?admin1=Gao").text
