@@ -18,7 +18,7 @@ INCIDENT_LABELS = {
     "gbv_type": N_("GBVIMS incident type"),
     "source": N_("Source"),
     **GBVIMS_FIELD_LABELS,
-    "summary": N_("Account"),
+    "summary": N_("Account of the incident"),
     "victims": N_("Victims"),
     "perpetrators": N_("Perpetrators"),
 }

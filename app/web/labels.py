@@ -269,7 +269,7 @@ FIELD_LABELS = {
     "violations": N_("Forms of violence"),
     "victims": N_("Victims"),
     "perpetrators": N_("Perpetrators"),
-    "summary": N_("Account"),
+    "summary": N_("Account of the incident"),
     "victims.identity": N_("Identifying details"),
     **GBVIMS_FIELD_LABELS,
 }

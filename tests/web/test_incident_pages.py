@@ -350,3 +350,13 @@ def test_each_victims_three_consents_are_shown_in_the_forms_order_not_asked_incl
             "Case passed to justice actors: Not asked",
         ],
     ]
+
+
+def test_the_narrative_is_named_as_the_incidents_account_not_a_bare_account(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    """A bare "Account" sat beside the navigation's "Your account" (the user's login)."""
+    form = pages_for(ADVISER).get("/incidents/new").text
+    assert '<label for="f-summary">Account of the incident (stored encrypted' in unescape(form)
+    french = pages_for(ADVISER, language="fr").get("/incidents/new").text
+    assert '<label for="f-summary">Récit de l\'incident (chiffré' in unescape(french)
