@@ -330,6 +330,24 @@ FILTER_LABELS = {
     "verification_status": N_("Verification status"),
     "perpetrator_category": N_("Perpetrator category"),
 }
+# What an audit event's record is, as the audit trail names it (its code otherwise).
+RECORD_TYPE_LABELS = {
+    "incident": N_("Incident"),
+    "victim": N_("Victim"),
+    "user": N_("User account"),
+    "organisation": N_("Organisation"),
+    "judicial_case": N_("Judicial case"),
+    "court": N_("Court"),
+    "referral": N_("Referral"),
+    "service_point": N_("Service point"),
+    "armed_party": N_("Armed party"),
+    "pattern_rule": N_("Pattern rule"),
+    "party_listing": N_("Annex listing"),
+    "party_commitment": N_("Commitment"),
+    "party_sanction": N_("Sanctions listing"),
+    "region_map": N_("Region map"),
+    "aggregate_submission": N_("Partner's table"),
+}
 ACTION_LABELS = {
     "create": N_("Recorded"),
     "update": N_("Edited"),
@@ -361,6 +379,9 @@ class Labels:
 
     def action(self, name: str) -> str:
         return self._t.gettext(ACTION_LABELS.get(name, name))
+
+    def record_type(self, name: str) -> str:
+        return self._t.gettext(RECORD_TYPE_LABELS.get(name, name))
 
     def value(self, field: str, value: Any) -> str:
         """A stored value from a version's changes, in words; lists of victims summarised."""

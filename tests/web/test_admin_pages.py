@@ -213,6 +213,16 @@ def test_the_audit_trails_record_column_is_a_noun_in_french(
     assert ">Enregistrer<" not in header.group(1)  # the verb of the buttons
 
 
+def test_the_audit_trail_names_the_kind_of_each_record_in_the_users_language(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    create_incident(client)
+    french = pages_for(Role.ADMIN, language="fr").get("/admin/audit").text
+    kinds = set(re.findall(r"<td>([^<>]+) <a href=\"[^\"]*record_id=", french))
+    assert {"Incident", "Compte utilisateur"} <= kinds, kinds
+    assert not kinds & {"incident", "user", "victim"}, kinds
+
+
 def test_a_refused_username_says_which_characters_it_may_hold_in_french(
     client: TestClient, pages_for: Callable[..., TestClient]
 ) -> None:
