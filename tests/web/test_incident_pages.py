@@ -360,3 +360,18 @@ def test_the_narrative_is_named_as_the_incidents_account_not_a_bare_account(
     assert '<label for="f-summary">Account of the incident (stored encrypted' in unescape(form)
     french = pages_for(ADVISER, language="fr").get("/incidents/new").text
     assert '<label for="f-summary">Récit de l\'incident (chiffré' in unescape(french)
+
+
+def test_a_region_typed_without_its_case_or_accents_finds_its_incidents(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    menaka = create_incident(client, admin1="Ménaka")
+    gao = create_incident(client, admin1="Gao")
+    browser = pages_for(ADVISER)
+    for typed, found, other in [("menaka", menaka, gao), ("GAO", gao, menaka)]:
+        page = browser.get(f"/incidents?admin1={typed}").text
+        assert found["reference"] in page and other["reference"] not in page, typed
+        # The field and the export carry the region as recorded.
+        assert f'name="admin1" type="text" value="{found["admin1"]}"' in page
+        assert f'<input type="hidden" name="admin1" value="{found["admin1"]}">' in page
+    assert "No incident matches these filters." in browser.get("/incidents?admin1=Kidal").text
