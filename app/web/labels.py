@@ -28,7 +28,15 @@ from app.models.enums import (
     VictimCategory,
     Violation,
 )
-from app.models.gbvims import DisplacementStage, PlaceType, ReportingDelay, TimeOfDay
+from app.models.gbvims import (
+    ChildSeparation,
+    DisabilityKind,
+    DisplacementStage,
+    MaritalStatus,
+    PlaceType,
+    ReportingDelay,
+    TimeOfDay,
+)
 from app.models.party_dossier import AnnexSection, CommitmentKind
 from app.models.referral import ReferralStatus, ServiceKind
 from app.party_dossiers.schemas import PatternStatus, YearStatus
@@ -213,11 +221,6 @@ ENUM_LABELS: dict[type[StrEnum], dict[str, str]] = {
         "court": N_("Court"),
         "service_kind": N_("Service referred to"),
         "referral_status": N_("Referral status"),
-    },
-    Measure: {
-        "all_victims": N_("All victims"),
-        "victims_referred": N_("Victims referred to a service"),
-        "victims_served": N_("Victims who received a service"),
         "country": N_("Country"),
         "gbv_type": N_("GBVIMS incident type"),
         "time_of_day": N_("Time of day"),
@@ -227,6 +230,11 @@ ENUM_LABELS: dict[type[StrEnum], dict[str, str]] = {
         "displacement_status": N_("Displacement status"),
         "disability": N_("Disability"),
         "age_group": N_("Age group"),
+    },
+    Measure: {
+        "all_victims": N_("All victims"),
+        "victims_referred": N_("Victims referred to a service"),
+        "victims_served": N_("Victims who received a service"),
     },
     **GBVIMS_ENUM_LABELS,
     AggregateMeasure: {"incidents": N_("Incidents"), "survivors": N_("Survivors")},
@@ -261,7 +269,7 @@ FIELD_LABELS = {
     "violations": N_("Forms of violence"),
     "victims": N_("Victims"),
     "perpetrators": N_("Perpetrators"),
-    "summary": N_("Account"),
+    "summary": N_("Account of the incident"),
     "victims.identity": N_("Identifying details"),
     **GBVIMS_FIELD_LABELS,
 }
@@ -295,11 +303,50 @@ FIELD_ENUMS: dict[str, type[StrEnum]] = {
     "violations": Violation,
     **GBVIMS_FIELD_ENUMS,
 }
+# A victim's fields that a version can change, as the incident form names them, in its order.
+VICTIM_FIELD_LABELS = {
+    "sex": N_("Sex"),
+    "age": N_("Age"),
+    "age_group": N_("Age group"),
+    "displacement_status": N_("Displacement"),
+    "disability": N_("Disability"),
+    "disability_kind": N_("Kind of disability"),
+    "marital_status": N_("Marital status"),
+    "unaccompanied_separated": N_("Unaccompanied or separated child"),
+    "country_of_origin": N_("Country of origin"),
+}
+VICTIM_FIELD_ENUMS: dict[str, type[StrEnum]] = {
+    "sex": Sex,
+    "age_group": AgeGroup,
+    "displacement_status": DisplacementStatus,
+    "disability": Disability,
+    "disability_kind": DisabilityKind,
+    "marital_status": MaritalStatus,
+    "unaccompanied_separated": ChildSeparation,
+}
 FILTER_LABELS = {
     "violation": N_("Form of violence"),
     "source": N_("Source"),
     "verification_status": N_("Verification status"),
     "perpetrator_category": N_("Perpetrator category"),
+}
+# What an audit event's record is, as the audit trail names it (its code otherwise).
+RECORD_TYPE_LABELS = {
+    "incident": N_("Incident"),
+    "victim": N_("Victim"),
+    "user": N_("User account"),
+    "organisation": N_("Organisation"),
+    "judicial_case": N_("Judicial case"),
+    "court": N_("Court"),
+    "referral": N_("Referral"),
+    "service_point": N_("Service point"),
+    "armed_party": N_("Armed party"),
+    "pattern_rule": N_("Pattern rule"),
+    "party_listing": N_("Annex listing"),
+    "party_commitment": N_("Commitment"),
+    "party_sanction": N_("Sanctions listing"),
+    "region_map": N_("Region map"),
+    "aggregate_submission": N_("Partner's table"),
 }
 ACTION_LABELS = {
     "create": N_("Recorded"),
@@ -333,6 +380,9 @@ class Labels:
     def action(self, name: str) -> str:
         return self._t.gettext(ACTION_LABELS.get(name, name))
 
+    def record_type(self, name: str) -> str:
+        return self._t.gettext(RECORD_TYPE_LABELS.get(name, name))
+
     def value(self, field: str, value: Any) -> str:
         """A stored value from a version's changes, in words; lists of victims summarised."""
         if value is None or value == []:
@@ -347,6 +397,52 @@ class Labels:
         if enum_class is not None:
             return self.of(enum_class, str(value))
         return str(value)
+
+    def victim_changes(self, old: Any, new: Any) -> list[tuple[str, list[str]]]:
+        """What a version changed in each victim it kept ("Victim 2", ["Displacement: Unknown →
+        Resident", ...]): the summary of the victims ("Woman (32)") does not show it. Victims
+        added or removed show in the summary itself."""
+        if not isinstance(old, list) or not isinstance(new, list):
+            return []
+        before = {victim.get("id"): victim for victim in old if isinstance(victim, dict)}
+        changed = []
+        for number, victim in enumerate(new, start=1):
+            earlier = before.get(victim.get("id")) if isinstance(victim, dict) else None
+            if earlier is None:
+                continue
+            lines = [
+                self._change(self._t.gettext(label), *(self._victim_value(name, v) for v in pair))
+                for name, label in VICTIM_FIELD_LABELS.items()
+                if (pair := (earlier.get(name), victim.get(name)))[0] != pair[1]
+            ]
+            old_consent, new_consent = earlier.get("consent") or {}, victim.get("consent") or {}
+            for kind in ConsentKind:
+                if old_consent.get(kind.value) != new_consent.get(kind.value):
+                    label = f"{self._t.gettext('Consent:')} {self.of(ConsentKind, kind.value)}"
+                    lines.append(
+                        self._change(
+                            label,
+                            self._consent(old_consent.get(kind.value)),
+                            self._consent(new_consent.get(kind.value)),
+                        )
+                    )
+            if lines:
+                changed.append((self._t.format(N_("Victim {number}"), number=number), lines))
+        return changed
+
+    def _victim_value(self, name: str, value: Any) -> str:
+        if value is None:
+            return "—"
+        enum_class = VICTIM_FIELD_ENUMS.get(name)
+        return self.of(enum_class, str(value)) if enum_class else str(value)
+
+    def _consent(self, granted: bool | None) -> str:
+        if granted is None:
+            return self._t.gettext(N_("Not asked"))
+        return self._t.gettext(N_("Given") if granted else N_("Refused"))
+
+    def _change(self, label: str, old: str, new: str) -> str:
+        return self._t.format(N_("{label}: {value}"), label=label, value=f"{old} → {new}")
 
     def _victim(self, victim: dict[str, Any]) -> str:
         text = self.of(VictimCategory, victim.get("category"))

@@ -145,6 +145,20 @@ def _bare_context(request: Request) -> PageContext:
     return PageContext(request, principal, translator, Labels(translator), "")
 
 
+# Browsers send a Secure cookie over http to these addresses of the machine itself only.
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def _cookies_lost_over_http(request: Request) -> bool:
+    """Over plain http to another address, the browser drops the Secure cookies that the login
+    form and the session need, and every form looks forged: the page says why instead."""
+    return (
+        request.app.state.settings.session_cookie_secure
+        and request.url.scheme == "http"
+        and request.url.hostname not in LOOPBACK_HOSTS
+    )
+
+
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:
     page = _bare_context(request)
     return render(page, "error.html", status=status, status_code=status, message=message)
@@ -239,6 +253,16 @@ def install_page_error_handlers(app: FastAPI) -> None:
         return error_page(request, 403, N_("Your role does not allow this page."))
 
     async def on_csrf(request: Request, _exc: Exception) -> Response:
+        if _cookies_lost_over_http(request):
+            return error_page(
+                request,
+                403,
+                N_(
+                    "This page was opened over plain http, where browsers do not keep the "
+                    "session cookie: open it over https or, where there is no TLS at all, start "
+                    "the registry with SESSION_COOKIE_SECURE=false."
+                ),
+            )
         return error_page(
             request,
             403,

@@ -54,7 +54,7 @@ def test_an_admin_creates_an_account_that_can_log_in(
     assert field_errors(taken.text) == {"username": "already taken"}
     assert bad.status_code == 422
     assert field_errors(bad.text) == {
-        "username": "Not in the expected format.",
+        "username": "Only letters without accents, digits and the signs . _ @ - (no spaces).",
         "password": "Too short: at least 12 characters.",
         "roles": "Choose at least one.",
     }
@@ -202,3 +202,35 @@ def test_the_audit_trail_refuses_a_filter_it_does_not_know_by_name(
     assert "actoin: This field is not expected here." in unescape(misspelt.text)
     assert 'class="audit"' not in misspelt.text and "<tbody" not in misspelt.text
     assert admin.get("/admin/audit?action=incident.update").status_code == 200
+
+
+def test_the_audit_trails_record_column_is_a_noun_in_french(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    page = pages_for(Role.ADMIN, language="fr").get("/admin/audit").text
+    header = re.search(r"<thead>(.*?)</thead>", page, re.S)
+    assert header and "Enregistrement (type et identifiant)" in header.group(1)
+    assert ">Enregistrer<" not in header.group(1)  # the verb of the buttons
+
+
+def test_the_audit_trail_names_the_kind_of_each_record_in_the_users_language(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    create_incident(client)
+    french = pages_for(Role.ADMIN, language="fr").get("/admin/audit").text
+    kinds = set(re.findall(r"<td>([^<>]+) <a href=\"[^\"]*record_id=", french))
+    assert {"Incident", "Compte utilisateur"} <= kinds, kinds
+    assert not kinds & {"incident", "user", "victim"}, kinds
+
+
+def test_a_refused_username_says_which_characters_it_may_hold_in_french(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    browser = pages_for(ADMIN, language="fr")
+    form = {"username": "Aïcha", "password": PASSWORD, "roles": ["report_writer"]}
+    refused = submit(browser, "/admin/users", "/admin/users", form)
+    assert refused.status_code == 422
+    assert field_errors(refused.text) == {
+        "username": "Uniquement des lettres sans accents, des chiffres et les signes . _ @ - "
+        "(pas d'espaces)."
+    }

@@ -159,3 +159,47 @@ def test_dates_are_shown_as_precisely_as_they_are_known(
     assert '<time datetime="2019">2019</time> (Year only)' in detail
     french = pages_for(ADVISER, language="fr").get(f"/incidents/{month_only['id']}").text
     assert '<time datetime="2019-03">mars 2019</time>' in french
+
+
+def test_a_country_typed_by_name_is_refused_not_cut_to_another_countrys_code(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    """A two-character limit on the field would let the browser cut "Mali" to "Ma", which is
+    Morocco's code, and "Nigeria" to Nicaragua's: the whole name reaches the service instead."""
+    browser = pages_for(ADVISER)
+    page = browser.get("/incidents/new").text
+    for name in ("country", "victims-0-country_of_origin"):
+        field = re.search(rf'<input id="f-{name}"[^>]*>', page)
+        assert field and "maxlength" not in field.group(0), name
+    form = incident_form(country="Mali", **{"victims-0-country_of_origin": "Nigeria"})
+    response = submit(browser, "/incidents/new", "/incidents/new", form)
+    assert response.status_code == 422
+    assert field_errors(response.text) == {
+        "country": "must be an ISO 3166-1 alpha-2 country code, e.g. 'ML'",
+        "victims-0-country_of_origin": "must be an ISO 3166-1 alpha-2 country code, e.g. 'ML'",
+    }
+    assert client.get(f"{API}/incidents").json()["items"] == []
+    for listing in ("/incidents", "/services", "/statistics/trends", "/reports/paragraphs"):
+        field = re.search(r'<input[^>]* name="country"[^>]*>', browser.get(listing).text)
+        assert field and "maxlength" not in field.group(0), listing
+
+
+def test_the_report_pages_name_the_field_of_each_problem_in_their_summary(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    writer = pages_for(Role.REPORT_WRITER)
+    for page, line in [
+        (
+            "/reports/paragraphs?period=2019-Q5",
+            "Year or quarter (2019, 2019-Q3): must be a year (2019) or a quarter (2019-Q3)",
+        ),
+        ("/statistics/trends?country=Mali", "Country code: must be an ISO 3166-1 alpha-2"),
+        ("/reports/72-hours?occurred_from=2019-02-30", "From: Enter a date as YYYY-MM-DD."),
+        ("/reports/service-gaps?admin1=Gao&country=Mali", "Country code: must be an ISO"),
+        ("/services?country=Mali", "Country code: must be an ISO 3166-1 alpha-2"),
+    ]:
+        summary = _summary(writer.get(page).text)
+        assert len(summary) == 1 and summary[0].startswith(line), (page, summary)
+    french = pages_for(Role.REPORT_WRITER, language="fr")
+    summary = _summary(french.get("/reports/paragraphs?period=2019-Q5").text)
+    assert summary[0].startswith("Année ou trimestre (2019, 2019-Q3) :"), summary

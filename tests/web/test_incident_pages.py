@@ -2,6 +2,7 @@
 
 import re
 from collections.abc import Callable
+from html import unescape
 
 from fastapi.testclient import TestClient
 
@@ -239,3 +240,138 @@ def test_the_list_filters_by_country_and_named_armed_party(
     page = browser.get(f"/incidents?armed_party_id={party['id']}&country=ml").text
     assert named["reference"] in page and other["reference"] not in page
     assert f'<option value="{party["id"]}" selected>Katiba Macina</option>' in page
+
+
+def test_unknown_is_offered_once_for_displacement_and_disability_and_kept_on_edit(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    browser = pages_for(ADVISER)
+    page = browser.get("/incidents/new").text
+    for name in ("victims-0-displacement_status", "victims-0-disability"):
+        select = re.search(rf'<select id="f-{name}".*?</select>', page, re.S)
+        assert select, name
+        labels = [label.strip() for label in re.findall(r">([^<]+)</option>", select.group(0))]
+        assert labels.count("Unknown") == 1, (name, labels)
+        assert labels[0] == "Unknown"  # the empty choice, which the service stores as unknown
+    incident = create_incident(
+        client, victims=[{"sex": "female", "age": 30, "disability": "unknown"}]
+    )
+    assert incident["victims"][0]["displacement_status"] == "unknown"
+    edit_page = f"/incidents/{incident['id']}/edit"
+    form = _edit_form(browser.get(edit_page).text, admin2="Douentza")
+    assert submit(browser, edit_page, edit_page, form).status_code == 303
+    victim = client.get(f"{API}/incidents/{incident['id']}").json()["victims"][0]
+    assert (victim["displacement_status"], victim["disability"]) == ("unknown", "unknown")
+
+
+def test_french_pages_put_a_space_before_the_colons_they_write(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    party = create_armed_party(client, "Katiba Macina", "non_state_armed_group")
+    incident = create_incident(
+        client,
+        victims=[{"sex": "female", "age": 15, "country_of_origin": "BF"}],
+        perpetrators=[{"armed_party_id": party["id"]}],
+    )
+    french = pages_for(ADVISER, language="fr")
+    detail = french.get(f"/incidents/{incident['id']}").text
+    assert "Groupe armé non étatique : Katiba Macina" in detail
+    assert "Pays d&#39;origine : BF" in detail
+    listing = french.get("/incidents").text
+    assert "1 : Fille" in listing
+    # The filters' empty choice agrees with feminine and masculine field names alike.
+    assert ">Indifférent</option>" in listing and ">Tous</option>" not in listing
+    english = pages_for(ADVISER)
+    detail = english.get(f"/incidents/{incident['id']}").text
+    assert "Non-state armed group: Katiba Macina" in detail
+    assert "1: Girl" in english.get("/incidents").text
+
+
+def test_the_history_shows_what_an_edit_changed_in_a_victim_its_consent_included(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    """The victims' summary ("Girl (16), Woman") reads the same before and after an edit of a
+    displacement or a consent: the history says what changed beside it."""
+    browser = pages_for(ADVISER)
+    incident_id = _log(browser, **{"victims-1-consent_referral": "no"})
+    edit_page = f"/incidents/{incident_id}/edit"
+    form = _edit_form(
+        browser.get(edit_page).text,
+        **{"victims-1-displacement_status": "resident", "victims-1-consent_referral": "yes"},
+    )
+    assert submit(browser, edit_page, edit_page, form).status_code == 303
+    page = browser.get(f"/incidents/{incident_id}").text
+    rows = re.findall(
+        r'<tr class="victim-change"><th scope="row">(.*?)</th><td[^>]*>(.*?)</td>', page
+    )
+    assert [(who, unescape(what)) for who, what in rows] == [
+        (
+            "Victim 2",
+            "Displacement: Unknown → Resident; "
+            "Consent: Referral to other services: Refused → Given",
+        )
+    ]
+    french = pages_for(ADVISER, language="fr").get(f"/incidents/{incident_id}").text
+    assert "Déplacement : Inconnu → Résident" in unescape(french)
+
+
+def test_an_empty_list_says_nothing_is_recorded_yet_unless_filters_hide_the_incidents(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    browser = pages_for(ADVISER)
+    empty = browser.get("/incidents").text
+    assert "Your organisation has recorded no incident yet." in empty
+    assert '<a href="/incidents/new">Log the first one</a>' in empty
+    assert "No incident matches these filters." not in empty
+    create_incident(client, admin1="Mopti")
+    filtered = browser.get("/incidents?admin1=Gao").text
+    assert "No incident matches these filters." in filtered
+    assert "recorded no incident yet" not in filtered
+
+
+def test_each_victims_three_consents_are_shown_in_the_forms_order_not_asked_included(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    browser = pages_for(ADVISER)
+    incident_id = _log(
+        browser, **{"victims-0-consent_referral": "no", "victims-0-consent_justice": "yes"}
+    )
+    page = browser.get(f"/incidents/{incident_id}").text
+    rows = re.findall(r'<td class="consent">(.*?)</td>', page)
+    assert [unescape(row).split("<br>") for row in rows] == [
+        [
+            "Counted in shared statistics: Given",
+            "Referral to other services: Refused",
+            "Case passed to justice actors: Given",
+        ],
+        [
+            "Counted in shared statistics: Not asked",
+            "Referral to other services: Not asked",
+            "Case passed to justice actors: Not asked",
+        ],
+    ]
+
+
+def test_the_narrative_is_named_as_the_incidents_account_not_a_bare_account(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    """A bare "Account" sat beside the navigation's "Your account" (the user's login)."""
+    form = pages_for(ADVISER).get("/incidents/new").text
+    assert '<label for="f-summary">Account of the incident (stored encrypted' in unescape(form)
+    french = pages_for(ADVISER, language="fr").get("/incidents/new").text
+    assert '<label for="f-summary">Récit de l\'incident (chiffré' in unescape(french)
+
+
+def test_a_region_typed_without_its_case_or_accents_finds_its_incidents(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    menaka = create_incident(client, admin1="Ménaka")
+    gao = create_incident(client, admin1="Gao")
+    browser = pages_for(ADVISER)
+    for typed, found, other in [("menaka", menaka, gao), ("GAO", gao, menaka)]:
+        page = browser.get(f"/incidents?admin1={typed}").text
+        assert found["reference"] in page and other["reference"] not in page, typed
+        # The field and the export carry the region as recorded.
+        assert f'name="admin1" type="text" value="{found["admin1"]}"' in page
+        assert f'<input type="hidden" name="admin1" value="{found["admin1"]}">' in page
+    assert "No incident matches these filters." in browser.get("/incidents?admin1=Kidal").text

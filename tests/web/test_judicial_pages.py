@@ -170,3 +170,22 @@ def test_a_stalled_list_parameter_that_is_not_a_number_is_named(
     assert "Doit être au moins 1." in unescape(french.text)
     # A malformed id in the path is still a page that does not exist.
     assert pages_for(TRACKER).get("/judicial/cases/not-an-id").status_code == 404
+
+
+def test_the_confirmation_names_what_was_recorded_an_act_or_a_new_stage(
+    cases: dict[str, Any], pages_for: Callable[..., TestClient]
+) -> None:
+    browser = pages_for(TRACKER)
+    page = f"/judicial/cases/{cases['stalled'][0]['id']}"
+    act = {"kind": "act", "occurred_on": TODAY.isoformat(), "note": "Hearing of the civil party"}
+    answer = submit(browser, page, f"{page}/events", act)
+    assert "The judicial act was recorded." in browser.get(answer.headers["location"]).text
+    move = {
+        "kind": "stage_change",
+        "occurred_on": TODAY.isoformat(),
+        "stage": "committed_for_trial",
+    }
+    answer = submit(browser, page, f"{page}/events", move)
+    shown = browser.get(answer.headers["location"]).text
+    assert "The new stage was recorded." in shown
+    assert "The judicial act was recorded." not in shown

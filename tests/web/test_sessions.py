@@ -153,3 +153,22 @@ def test_unknown_pages_and_malformed_ids_get_a_page_not_json(app: FastAPI, clien
         assert "does not exist, or is not yours to see" in response.text
     api = browser.get(f"{API}/incidents/not-an-id")  # the API keeps its problem details
     assert api.headers["content-type"] == "application/problem+json"
+
+
+def test_a_login_over_plain_http_to_another_address_says_why_it_cannot_stick(
+    app: FastAPI, client
+) -> None:
+    """The browser keeps the Secure login cookie only over https (or on the machine itself):
+    from another machine over http, every login looked like an expired form."""
+    user = make_user(app, Role.PROTECTION_ADVISER)
+    browser = TestClient(app, base_url="http://192.0.2.10:8000", follow_redirects=False)
+    response = sign_in(browser, user.username, user.password)
+    assert response.status_code == 403
+    assert "opened over plain http" in response.text
+    assert "SESSION_COOKIE_SECURE=false" in response.text
+    # Over https, a form without its token is what the old message describes.
+    secure = web_client(app)
+    secure.get("/login")
+    forged = secure.post("/login", data={"username": user.username, "csrf_token": "x"})
+    assert forged.status_code == 403
+    assert "This form has expired" in forged.text and "plain http" not in forged.text

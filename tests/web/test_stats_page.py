@@ -345,3 +345,23 @@ def test_the_page_counts_victims_referred_by_the_service_they_were_referred_to(
     header, *lines = csv.text.splitlines()
     assert header.endswith(",Incidents,Victimes référées à un service")
     assert any(line.endswith(",referred,1,1") for line in lines), lines
+
+
+def test_every_dimension_is_named_in_the_menus_headings_and_csv_in_each_language(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    _record(client, 1)
+    english = pages_for(WRITER)
+    page = english.get("/statistics").text
+    menu = re.search(r'<select id="f-group_by" name="group_by".*?</select>', page, re.S)
+    assert menu
+    options = re.findall(r'<option value="([a-z_0-9]+)"[^>]*>([^<]*)</option>', menu.group(0))
+    assert len(options) > 20
+    assert [code for code, text in options if text.strip() == code] == []
+    assert dict(options)["age_group"] == "Age group"
+    age_page = english.get("/statistics?group_by=age_group").text
+    assert "age_group" not in re.sub(r"<[^>]*>|[?&][^\"' ]*", "", age_page)  # not as words
+    french = pages_for(WRITER, language="fr")
+    assert "Tranche d&#39;âge" in french.get("/statistics?group_by=age_group").text
+    header = french.get("/statistics.csv?group_by=disability").text.splitlines()[0]
+    assert header.startswith("Handicap,disability,")

@@ -19,7 +19,7 @@ from app.models import User
 from app.models.enums import Role
 from app.users import service
 from app.users.schemas import UserCreate, UserUpdate
-from app.web.forms import error_status, filled_in, text_field, validated
+from app.web.forms import ERROR_MESSAGES, error_status, filled_in, text_field, validated
 from app.web.i18n import N_
 from app.web.pages.incident_forms import form_errors
 from app.web.pages.posting import Submitted, submitted_to
@@ -79,6 +79,7 @@ def create_user(posted: AdminForm, session: SessionDep) -> Response:
     except (ValidationError, DomainError) as error:
         session.rollback()
         errors = _password_worded(page, form_errors(page, error), entered.pop("password", None))
+        errors = _username_worded(page, errors)
         return _show_list(page, session, entered=entered, status=error_status(error), errors=errors)
     return redirect(f"/admin/users/{user.id}?created=1")
 
@@ -90,6 +91,18 @@ def _password_worded(
     if "password" in errors and password:
         errors["password"] = page.t.format(
             N_("Too short: at least {min_length} characters."), min_length=PASSWORD_MIN_LENGTH
+        )
+    return errors
+
+
+def _username_worded(page: PageContext, errors: dict[str, str]) -> dict[str, str]:
+    """A username refused by its pattern says which characters it may hold, not only that it
+    is "not in the expected format" (a space or an accented letter is the usual cause)."""
+    pattern_message = ERROR_MESSAGES["string_pattern_mismatch"]
+    pattern_refused = page.t.gettext(pattern_message)
+    if errors.get("username") == pattern_refused:
+        errors["username"] = page.t.gettext(
+            N_("Only letters without accents, digits and the signs . _ @ - (no spaces).")
         )
     return errors
 

@@ -16,7 +16,7 @@ from app.core.domain_errors import DomainError, VersionNamedBy
 from app.core.permissions import Permission
 from app.core.versioning import BasedOn
 from app.identity import service as identity
-from app.incidents import history, service, verification
+from app.incidents import history, regions, service, verification
 from app.incidents.filters import IncidentListQuery
 from app.incidents.schemas import IncidentRead, VerificationRequest
 from app.models import Incident
@@ -67,24 +67,34 @@ def _list_query(request: Request) -> dict[str, Any]:
     return params
 
 
-@router.get("/incidents")
-def incident_list(page: AdviserPage, session: SessionDep) -> Response:
-    if (refusal := repeated_parameters_page(page.request, SINGLE)) is not None:
-        return refusal  # `_list_query` would silently keep the last of them
-    params = _list_query(page.request)
-    errors: dict[str, str] = {}
-    incidents: list[IncidentRead] = []
-    next_cursor = None
+def _list_page(
+    page: PageContext, session: Session, params: dict[str, Any]
+) -> tuple[list[IncidentRead], str | None, dict[str, str]]:
+    """A page of the list for these filters, or the problems with them by field."""
     try:
         query = IncidentListQuery.model_validate({**params, "limit": PAGE_SIZE})
         views, next_cursor = service.list_incidents(
             session, page.user, query, limit=PAGE_SIZE, cursor=query.cursor
         )
-        incidents = [IncidentRead.model_validate(view) for view in views]
     except ValidationError as error:
-        errors = errors_from_validation(page.t, error)
+        return [], None, errors_from_validation(page.t, error)
     except DomainError as error:
-        errors = errors_from_problems(page.t, error.errors)
+        return [], None, errors_from_problems(page.t, error.errors)
+    return [IncidentRead.model_validate(view) for view in views], next_cursor, {}
+
+
+@router.get("/incidents")
+def incident_list(page: AdviserPage, session: SessionDep) -> Response:
+    if (refusal := repeated_parameters_page(page.request, SINGLE)) is not None:
+        return refusal  # `_list_query` would silently keep the last of them
+    params = _list_query(page.request)
+    incidents, next_cursor, errors = _list_page(page, session, params)
+    if not incidents and not errors and params.get("admin1"):
+        # "gao" or "Menaka" typed for "Gao" and "Ménaka": looked up only when nothing matched.
+        spellings = regions.recorded_spellings(session, page.user, params["admin1"])
+        if spellings != params["admin1"]:
+            params = {**params, "admin1": spellings}
+            incidents, next_cursor, errors = _list_page(page, session, params)
     return render(
         page,
         "incidents/list.html",

@@ -106,7 +106,7 @@ def record_event(
     except (ValidationError, DomainError) as error:
         session.rollback()
         return _show_case(page, session, case_id, 422, form_errors(page, error), entered)
-    return redirect(f"/judicial/cases/{case_id}?recorded=1")
+    return redirect(f"/judicial/cases/{case_id}?recorded={event.kind.value}")
 
 
 def check_event(case: JudicialCase) -> Check:
