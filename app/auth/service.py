@@ -5,7 +5,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
@@ -302,6 +302,27 @@ def _record_failure(session: Session, settings: Settings, username: str, client:
     session.flush()
 
 
+# Mixed into the advisory lock key of a client's failure counts: the lock is theirs alone.
+FAILURES_LOCK = 0x10C1_FA11
+
+
+def _hold_failures_of(session: Session, client: str) -> None:
+    """Hold the client's failure counts to the end of the transaction, before counting them.
+
+    Both limits count failures from the client. Attempts from it at once would otherwise each
+    count the same failures, none seeing the others' (not yet committed), and all be checked:
+    eight wrong passwords at once were eight tries where five are allowed, so an attacker sending
+    them in bursts guessed without limit. Held, the attempts are checked one after the other,
+    each counting the failures of those before; a client's logins wait only for its own.
+    SQLite: the one write lock, taken by a write that changes nothing."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("UPDATE login_failures SET id = id WHERE 0"))
+        return
+    digest = bytes.fromhex(token_digest(f"login failures of {client}"))
+    key = int.from_bytes(digest[:8], "big", signed=True) ^ FAILURES_LOCK
+    session.execute(select(func.pg_advisory_xact_lock(key)))
+
+
 def _window_start(settings: Settings) -> datetime:
     return utcnow() - timedelta(minutes=settings.login_window_minutes)
 
@@ -313,7 +334,9 @@ def _seconds_until_allowed(
 
     Failures are counted per account *from this client* and per client over all accounts, never
     per account alone: someone guessing from elsewhere slows themselves down, not the owner.
+    The counts are held from here to the end of the transaction (`_hold_failures_of`).
     """
+    _hold_failures_of(session, client)
     window_start = _window_start(settings)
     limits = (
         (
