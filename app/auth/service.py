@@ -173,8 +173,9 @@ PASSWORD_LENGTHS = (12, 256)
 
 
 class WrongPasswordError(InvalidFieldsError):
-    """The password asked again is not the user's. Whoever catches it rolls back, then calls
-    `count_wrong_password` so the failure outlives the rollback (it counts as a failed login)."""
+    """The password asked again is not the user's. The failure is already counted (as a failed
+    login) in the request's transaction: whoever catches it commits, without rolling back, what
+    the request did, which is nothing else (the password is asked before anything changes)."""
 
     def __init__(self, field: str, others: list[FieldProblem] | None = None) -> None:
         super().__init__(
@@ -203,11 +204,14 @@ def recheck_password(
         raise TooManyFailuresError(retry_after)
     user = session.get(User, principal.user_id)
     if user is None or not verify_password(settings, user.password_hash, password):
+        # Counted before the failure counts are let go (at the commit): counted after a
+        # rollback, attempts at once each found the count without the others' failures.
+        _count_wrong_password(session, settings, principal, client)
         raise WrongPasswordError("password")
     return user
 
 
-def count_wrong_password(
+def _count_wrong_password(
     session: Session, settings: Settings, principal: Principal, client: str
 ) -> None:
     """Count a wrong password asked again as a failed login of this user from this client."""

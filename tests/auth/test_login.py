@@ -117,6 +117,24 @@ def test_wrong_passwords_sent_at_once_are_held_to_the_limit(
     assert many_accounts == [401] * 15 + [429] * 9
 
 
+def test_wrong_passwords_asked_again_at_once_are_held_to_the_limit(
+    app: FastAPI, client: TestClient
+) -> None:
+    """A stolen session sending wrong passwords at once to enrol a second factor: each counted
+    before the next is checked (they were counted after a rollback, which let the count go)."""
+    token = log_in(client, make_user(app, Role.PROTECTION_ADVISER))
+
+    def guess(_index: int) -> int:
+        session = TestClient(
+            app, headers={"Authorization": f"Bearer {token}"}, client=("198.51.100.10", 50000)
+        )
+        return session.post(f"{API}/auth/second-factor", json={"password": "guess"}).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        statuses = sorted(pool.map(guess, range(16)))
+    assert statuses == [422] * 5 + [429] * 11
+
+
 def test_addresses_of_one_ipv6_network_share_their_count(app: FastAPI, client: TestClient) -> None:
     user = make_user(app, Role.PROTECTION_ADVISER)
     for number in range(5):
