@@ -40,7 +40,7 @@ from tests.factories import (
 )
 from tests.imports.workbooks import recorder_row, workbook_bytes
 from tests.live_server import CLI, SharedServer
-from tests.web.pages import CSRF
+from tests.web.pages import CSRF, incident_form
 from tests.web.test_concurrent_forms import _edit_fields
 
 AT_ONCE = 8
@@ -280,6 +280,58 @@ def test_eight_web_edit_forms_of_one_version_keep_exactly_one(
     _assert_whole(app, url)
 
 
+def test_one_new_incident_form_sent_from_eight_tabs_at_once_creates_one_incident(
+    app: FastAPI, client: TestClient, url: str
+) -> None:
+    """A double click, or a resend over a bad link, many times over: the form's key holds."""
+    user = make_user(app, Role.PROTECTION_ADVISER)
+    browsers = []
+    for _ in range(AT_ONCE):
+        token = log_in(client, user)
+        browser = httpx.Client(
+            base_url=url, timeout=RESPONSE_BOUND_SECONDS, cookies={SESSION_COOKIE: token}
+        )
+        browser.headers["X-Test-Csrf"] = csrf_token_for(token)
+        browsers.append(browser)
+    fields = incident_form(idempotency_key=str(uuid.uuid4()))
+
+    def post(index: int) -> httpx.Response:
+        data = {**fields, "csrf_token": browsers[index].headers["X-Test-Csrf"]}
+        return browsers[index].post("/incidents/new", data=data)
+
+    answers = _at_once(post)
+    _close(browsers)
+    assert [a.status_code for a in answers] == [303] * AT_ONCE, [a.text[:300] for a in answers]
+    assert len({a.headers["location"] for a in answers}) == 1  # every tab shown the one made
+    assert _count(app, select(func.count()).select_from(Incident)) == 1
+    _assert_whole(app, url)
+
+
+def test_eight_verification_forms_of_one_version_keep_exactly_one(
+    app: FastAPI, client: TestClient, url: str
+) -> None:
+    incident = create_incident(client)
+    browsers = [_browser(client, url, app) for _ in range(AT_ONCE)]
+
+    def post(index: int) -> httpx.Response:
+        fields = {"status": "pending_verification", "version": "1"}
+        fields["csrf_token"] = browsers[index].headers["X-Test-Csrf"]
+        return browsers[index].post(f"/incidents/{incident['id']}/verification", data=fields)
+
+    answers = _at_once(post)
+    statuses = [a.status_code for a in answers]
+    _close(browsers)
+    assert statuses.count(303) == 1 and set(statuses) <= {303, 409}, statuses
+    # Each other is told someone decided first, not that its decision is not allowed.
+    refused = [a.text for a in answers if a.status_code == 409]
+    assert all("meanwhile" in page for page in refused), refused[:1]
+    decisions = select(func.count()).where(
+        VerificationEvent.incident_id == uuid.UUID(incident["id"])
+    )
+    assert _count(app, decisions) == 1
+    _assert_whole(app, url)
+
+
 # --- Verification and duplicate links on overlapping incidents ------------------------------
 
 
@@ -377,6 +429,37 @@ def test_links_and_verification_decisions_at_once_on_shared_incidents(
     _assert_no_chain_of_links(app)
     linked = _count(app, select(func.count()).where(Incident.duplicate_of_id.is_not(None)))
     assert _counted(client) == len(reports) + 1 - linked
+    _assert_whole(app, url)
+
+
+def test_links_and_unlinks_of_one_report_at_once_leave_it_counted_once(
+    app: FastAPI, client: TestClient, url: str
+) -> None:
+    report, first, second = (create_incident(client) for _ in range(3))
+    linked = client.post(
+        f"{API}/incidents/{report['id']}/duplicate-of/{first['id']}", json={"reason": "same"}
+    )
+    assert linked.status_code == 200
+    advisers = _advisers(app, client, url)
+
+    def act(index: int) -> httpx.Response:
+        http = advisers[index]
+        if index % 2:  # unlink it from the first
+            return http.delete(f"{API}/incidents/{report['id']}/duplicate-of/{first['id']}")
+        # link it to the second instead, or the second to it
+        if index % 4:
+            path = f"{API}/incidents/{second['id']}/duplicate-of/{report['id']}"
+        else:
+            path = f"{API}/incidents/{report['id']}/duplicate-of/{second['id']}"
+        return http.post(path, json={"reason": "same event"})
+
+    statuses = [a.status_code for a in _at_once(act)]
+    _close(advisers)
+    # An unlink that finds no such link any more is a 404; none is a 5xx.
+    assert set(statuses) <= {200, 404, 409}, statuses
+    _assert_no_chain_of_links(app)
+    still_linked = select(func.count()).where(Incident.duplicate_of_id.is_not(None))
+    assert _counted(client) == 3 - _count(app, still_linked)
     _assert_whole(app, url)
 
 
