@@ -1,5 +1,5 @@
-"""The application served by `crsv-registry serve` in a process of its own, with ONE worker, on
-the test run's database: what a deployment runs, reached over real HTTP.
+"""The application served by `crsv-registry serve` in a process of its own, with ONE worker unless
+asked for more, on the test run's database: what a deployment runs, reached over real HTTP.
 
 A worker that hangs is killed (SIGKILL) when the test ends, so a hang fails the test instead of
 stalling the run. `SharedServer` serves all of a module's tests with one worker, checked after each.
@@ -13,7 +13,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import httpx
@@ -60,8 +60,10 @@ class SharedServer:
     with a server per test, and the next test gets a new worker.
     """
 
-    def __init__(self, database_url: str, encryption_key: str, **settings: str) -> None:
-        self._command = [CLI, "serve", "--no-migrate", "--workers", "1"]
+    def __init__(
+        self, database_url: str, encryption_key: str, *, workers: int = 1, **settings: str
+    ) -> None:
+        self._command = [CLI, "serve", "--no-migrate", "--workers", str(workers)]
         self._env = {
             **os.environ,
             "DATABASE_URL": database_url,
@@ -83,8 +85,13 @@ class SharedServer:
         port = free_port()
         log = Path(self._directory.name) / "server.log"
         with log.open("wb") as output:
+            # A group of its own, so that killing it kills every worker, hung ones included.
             self._process = subprocess.Popen(
-                [*self._command, "--port", str(port)], env=self._env, stdout=output, stderr=output
+                [*self._command, "--port", str(port)],
+                env=self._env,
+                stdout=output,
+                stderr=output,
+                start_new_session=True,
             )
         self._url = f"http://127.0.0.1:{port}"
         try:
@@ -104,8 +111,9 @@ class SharedServer:
 
     def _kill(self) -> None:
         if self._process is not None:
-            if self._process.poll() is None:
-                self._process.send_signal(signal.SIGKILL)  # a hung worker ignores SIGTERM
+            # The whole group, even if the server itself is gone: a hung worker ignores SIGTERM.
+            with suppress(ProcessLookupError):  # nothing of it left
+                os.killpg(self._process.pid, signal.SIGKILL)
             self._process.wait(timeout=30)
             self._process = None
 

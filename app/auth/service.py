@@ -5,7 +5,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
@@ -173,8 +173,9 @@ PASSWORD_LENGTHS = (12, 256)
 
 
 class WrongPasswordError(InvalidFieldsError):
-    """The password asked again is not the user's. Whoever catches it rolls back, then calls
-    `count_wrong_password` so the failure outlives the rollback (it counts as a failed login)."""
+    """The password asked again is not the user's. The failure is already counted (as a failed
+    login) in the request's transaction: whoever catches it commits, without rolling back, what
+    the request did, which is nothing else (the password is asked before anything changes)."""
 
     def __init__(self, field: str, others: list[FieldProblem] | None = None) -> None:
         super().__init__(
@@ -203,11 +204,14 @@ def recheck_password(
         raise TooManyFailuresError(retry_after)
     user = session.get(User, principal.user_id)
     if user is None or not verify_password(settings, user.password_hash, password):
+        # Counted before the failure counts are let go (at the commit): counted after a
+        # rollback, attempts at once each found the count without the others' failures.
+        _count_wrong_password(session, settings, principal, client)
         raise WrongPasswordError("password")
     return user
 
 
-def count_wrong_password(
+def _count_wrong_password(
     session: Session, settings: Settings, principal: Principal, client: str
 ) -> None:
     """Count a wrong password asked again as a failed login of this user from this client."""
@@ -302,6 +306,27 @@ def _record_failure(session: Session, settings: Settings, username: str, client:
     session.flush()
 
 
+# Mixed into the advisory lock key of a client's failure counts: the lock is theirs alone.
+FAILURES_LOCK = 0x10C1_FA11
+
+
+def _hold_failures_of(session: Session, client: str) -> None:
+    """Hold the client's failure counts to the end of the transaction, before counting them.
+
+    Both limits count failures from the client. Attempts from it at once would otherwise each
+    count the same failures, none seeing the others' (not yet committed), and all be checked:
+    eight wrong passwords at once were eight tries where five are allowed, so an attacker sending
+    them in bursts guessed without limit. Held, the attempts are checked one after the other,
+    each counting the failures of those before; a client's logins wait only for its own.
+    SQLite: the one write lock, taken by a write that changes nothing."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("UPDATE login_failures SET id = id WHERE 0"))
+        return
+    digest = bytes.fromhex(token_digest(f"login failures of {client}"))
+    key = int.from_bytes(digest[:8], "big", signed=True) ^ FAILURES_LOCK
+    session.execute(select(func.pg_advisory_xact_lock(key)))
+
+
 def _window_start(settings: Settings) -> datetime:
     return utcnow() - timedelta(minutes=settings.login_window_minutes)
 
@@ -313,7 +338,9 @@ def _seconds_until_allowed(
 
     Failures are counted per account *from this client* and per client over all accounts, never
     per account alone: someone guessing from elsewhere slows themselves down, not the owner.
+    The counts are held from here to the end of the transaction (`_hold_failures_of`).
     """
+    _hold_failures_of(session, client)
     window_start = _window_start(settings)
     limits = (
         (

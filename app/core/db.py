@@ -2,6 +2,7 @@
 
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -112,7 +113,7 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     pool and back (measured: about a fifth more list pages a second); the commit or rollback, which
     talk to the database, run in a thread.
     """
-    async for session in _request_session(request.app.state.session_factory):
+    async with _request_session(request.app.state.session_factory) as session:
         yield session
 
 
@@ -120,11 +121,19 @@ async def get_read_session(request: Request) -> AsyncIterator[Session]:
     """The session statistics are read from: READ_DATABASE_URL's replica when set, else the
     primary's. A replica lags the primary (by well under a second when it keeps up), so nothing a
     user must read back right after writing it is read here: only figures."""
-    async for session in _request_session(request.app.state.read_session_factory):
+    async with _request_session(request.app.state.read_session_factory) as session:
         yield session
 
 
+@asynccontextmanager
 async def _request_session(factory: sessionmaker[Session]) -> AsyncIterator[Session]:
+    """The request's session, rolled back when the request raised, else committed; closed.
+
+    A context manager, not a generator iterated with `async for`: an exception thrown into the
+    dependency at its `yield` leaves an `async for` without reaching the inner generator, which
+    then stayed open (its transaction, locks and connection held) until garbage collection
+    closed it, possibly after the response had gone, or never when its event loop had ended.
+    """
     session: Session = factory()
     try:
         yield session

@@ -142,11 +142,18 @@ def _ensure_port_free(host: str, port: int) -> None:
 def _worker(host: str, port: int, log_level: str, heartbeat: Path) -> None:
     import uvicorn  # here, not at the top: the supervisor never needs it
 
+    supervisor = os.getppid()
+
     class HeartbeatServer(uvicorn.Server):
         async def on_tick(self, counter: int) -> bool:
             # From the event loop itself: a loop blocked by anything stops the heartbeat.
             if counter % HEARTBEAT_EVERY_TICKS == 0:
                 heartbeat.touch()
+                # A supervisor killed outright (SIGKILL, the OOM killer) cannot stop its
+                # workers: left serving, they would keep the port from the server started next.
+                if os.getppid() != supervisor and not self.should_exit:
+                    logger.error("supervisor gone: stopping", extra={"supervisor": supervisor})
+                    self.should_exit = True
             return await super().on_tick(counter)
 
     configure_logging(log_level)

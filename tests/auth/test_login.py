@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from fastapi import FastAPI
@@ -95,6 +96,43 @@ def test_one_client_trying_many_accounts_is_slowed_down(app: FastAPI, client: Te
         assert _token_request(attacker, f"someone-{number}", "guess").status_code == 401
     assert _token_request(attacker, user.username, PASSWORD).status_code == 429
     assert _token_request(_from(app, "203.0.113.21"), user.username, PASSWORD).status_code == 200
+
+
+def test_wrong_passwords_sent_at_once_are_held_to_the_limit(
+    app: FastAPI, client: TestClient
+) -> None:
+    """Each attempt counts the failures of those before it, even those sent at the same moment:
+    counted apart, a burst of guesses was a burst of checks, and the limit held nothing back."""
+    user = make_user(app, Role.PROTECTION_ADVISER)
+
+    def guess(username: str) -> int:
+        return _token_request(_from(app, "198.51.100.9"), username, "guess").status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        one_account = sorted(pool.map(guess, [user.username] * 8))
+    assert one_account == [401] * 5 + [429] * 3
+    # The same client over many accounts: twenty failures in all, five of them already made.
+    with ThreadPoolExecutor(8) as pool:
+        many_accounts = sorted(pool.map(guess, [f"someone-{n}" for n in range(24)]))
+    assert many_accounts == [401] * 15 + [429] * 9
+
+
+def test_wrong_passwords_asked_again_at_once_are_held_to_the_limit(
+    app: FastAPI, client: TestClient
+) -> None:
+    """A stolen session sending wrong passwords at once to enrol a second factor: each counted
+    before the next is checked (they were counted after a rollback, which let the count go)."""
+    token = log_in(client, make_user(app, Role.PROTECTION_ADVISER))
+
+    def guess(_index: int) -> int:
+        session = TestClient(
+            app, headers={"Authorization": f"Bearer {token}"}, client=("198.51.100.10", 50000)
+        )
+        return session.post(f"{API}/auth/second-factor", json={"password": "guess"}).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        statuses = sorted(pool.map(guess, range(16)))
+    assert statuses == [422] * 5 + [429] * 11
 
 
 def test_addresses_of_one_ipv6_network_share_their_count(app: FastAPI, client: TestClient) -> None:

@@ -205,8 +205,9 @@ def test_simultaneous_password_changes_of_one_account_change_it_once(
         },
     )
     # One change is saved; the others are refused (its password is no longer the current one,
-    # or it was changed meanwhile) or told to retry. Its own session is the one left open.
-    assert statuses.count(303) == 1 and set(statuses) <= {303, 409, 422, 503}, statuses
+    # or it was changed meanwhile; past five wrong ones, as too many failures) or told to retry.
+    # Its own session is the one left open.
+    assert statuses.count(303) == 1 and set(statuses) <= {303, 409, 422, 429, 503}, statuses
     _assert_still_answers(server_url)
     winner = statuses.index(303)
     still_open = [

@@ -131,9 +131,6 @@ def _client(page: PageContext) -> str:
 def _refused(page: PageContext, session: Session, error: DomainError) -> Response:
     """The page with what went wrong, nothing of the change saved; a wrong password is counted
     as a failed login in what the request commits."""
-    session.rollback()
-    if isinstance(error, auth.WrongPasswordError):
-        auth.count_wrong_password(
-            session, page.request.app.state.settings, page.user, _client(page)
-        )
+    if not isinstance(error, auth.WrongPasswordError):  # that one: its failure is committed
+        session.rollback()
     return _show(page, session, status=http_status(error), errors=form_errors(page, error))

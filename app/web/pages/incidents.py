@@ -14,7 +14,7 @@ from app.core.crypto import CipherDep, FieldCipher
 from app.core.db import SessionDep
 from app.core.domain_errors import DomainError, VersionNamedBy
 from app.core.permissions import Permission
-from app.core.versioning import BasedOn
+from app.core.versioning import BasedOn, version_number
 from app.identity import service as identity
 from app.incidents import history, regions, service, verification
 from app.incidents.filters import IncidentListQuery
@@ -154,9 +154,15 @@ def decide_verification(
     principal = page.user
     incident = service.get_incident(session, incident_id, principal)
     body = _decision_body(form)
+    # The form always carries the version it was shown at; a stale one is refused first, as the
+    # edit form refuses it: checked against the new status, the decision was refused as "not
+    # allowed", which hid that someone else had decided meanwhile. A version that is no number
+    # (edited by hand) is an old one.
+    if (version_number(body["version"]) or 0) != incident.version:
+        errors = {"form": page.t.gettext("Someone else changed this incident meanwhile.")}
+        return _show_detail(page, session, cipher, incident_id, 409, errors, body)
     try:
         request = validated(VerificationRequest, body, check_decision(incident))
-        # The form always carries the version it was shown at; a stale one is refused.
         history.check_version(incident, BasedOn(request.version or 0, VersionNamedBy.BODY))
         service.decide_verification(session, incident, request, principal)
     except (ValidationError, DomainError) as error:
