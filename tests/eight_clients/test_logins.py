@@ -1,0 +1,94 @@
+"""Eight logins, and eight wrong passwords, at once.
+
+Each against `crsv-registry serve` with two workers, on PostgreSQL, checked as
+`harness.py` says: bounded answers, no 5xx, kept counts, the audit chain, the rows kept.
+"""
+
+import httpx
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from app.models import AuditEvent
+from app.models.enums import Role
+from app.web.session import SESSION_COOKIE
+from tests.eight_clients.harness import (
+    AT_ONCE,
+    RESPONSE_BOUND_SECONDS,
+    api_client,
+    assert_whole,
+    at_once,
+    close_all,
+    row_count,
+)
+from tests.factories import (
+    API,
+    PASSWORD,
+    make_user,
+)
+from tests.web.pages import CSRF
+
+
+def _token_login(url: str, username: str, password: str = PASSWORD) -> httpx.Response:
+    form = {"username": username, "password": password}
+    return httpx.post(f"{url}{API}/auth/token", data=form, timeout=RESPONSE_BOUND_SECONDS)
+
+
+def test_eight_logins_at_once_each_get_a_working_session(
+    app: FastAPI, client: TestClient, url: str
+) -> None:
+    users = [make_user(app, Role.PROTECTION_ADVISER) for _ in range(AT_ONCE // 2)]
+    one = make_user(app, Role.JUDICIAL_TRACKER)  # also one account from four devices at once
+
+    def api_login(index: int) -> httpx.Response:
+        user = users[index] if index < len(users) else one
+        return _token_login(url, user.username)
+
+    logins = at_once(api_login)
+    assert [a.status_code for a in logins] == [200] * AT_ONCE, [a.text[:200] for a in logins]
+    for login in logins:
+        with api_client(url, login.json()["access_token"]) as http:
+            assert http.get(f"{API}/auth/me").status_code == 200
+
+    # The sign-in form, eight browsers at once: each fetched the form first.
+    web_users = [make_user(app, Role.PROTECTION_ADVISER) for _ in range(AT_ONCE)]
+    browsers = [httpx.Client(base_url=url, timeout=RESPONSE_BOUND_SECONDS) for _ in web_users]
+    tokens = []
+    for browser in browsers:
+        match = CSRF.search(browser.get("/login").text)
+        assert match
+        tokens.append(match.group(1))
+
+    def web_login(index: int) -> httpx.Response:
+        fields = {
+            "username": web_users[index].username,
+            "password": PASSWORD,
+            "csrf_token": tokens[index],
+            "next": "/",
+        }
+        return browsers[index].post("/login", data=fields)
+
+    signed = at_once(web_login)
+    assert [a.status_code for a in signed] == [303] * AT_ONCE, [a.text[:200] for a in signed]
+    for browser in browsers:
+        assert SESSION_COOKIE in browser.cookies
+        assert browser.get("/account").status_code == 200
+    close_all(browsers)
+    logged = select(func.count()).where(AuditEvent.action == "auth.login")
+    # Two through the API for the test's own client, and the sixteen here.
+    assert row_count(app, logged) >= 2 * AT_ONCE
+    assert_whole(app, url)
+
+
+def test_eight_wrong_passwords_at_once_are_held_to_the_limit(
+    app: FastAPI, client: TestClient, url: str
+) -> None:
+    user = make_user(app, Role.PROTECTION_ADVISER)
+    limit = app.state.settings.login_max_failures_per_user_and_client
+    answers = at_once(lambda _index: _token_login(url, user.username, "wrong password"))
+    statuses = sorted(a.status_code for a in answers)
+    # Counted in the database: at most `limit` passwords are tried from one client, however
+    # many arrive at once; the rest are refused without a check.
+    assert statuses == [401] * limit + [429] * (AT_ONCE - limit), statuses
+    assert _token_login(url, user.username).status_code == 429
+    assert_whole(app, url)
