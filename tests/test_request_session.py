@@ -7,6 +7,8 @@ lock it had taken (on SQLite, the one write lock): a refused login held it past 
 """
 
 import asyncio
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 from typing import Any
 
@@ -41,7 +43,7 @@ def test_a_failed_request_rolls_back_and_returns_its_connection_before_answering
         assert not session.in_transaction()
         assert engine.pool.checkedout() == lent_before
 
-    asyncio.run(failing_request())
+    _run(failing_request())
 
 
 def test_a_request_that_succeeds_commits_and_returns_its_connection(
@@ -60,4 +62,11 @@ def test_a_request_that_succeeds_commits_and_returns_its_connection(
         assert not session.in_transaction()
         assert engine.pool.checkedout() == lent_before
 
-    asyncio.run(succeeding_request())
+    _run(succeeding_request())
+
+
+def _run(request: Coroutine[Any, Any, None]) -> None:
+    """Run on a thread of its own: a test run may already have an event loop running on this
+    one (the browser tests' Playwright keeps its own), where `asyncio.run` refuses to start."""
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, request).result()
