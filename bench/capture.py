@@ -25,6 +25,7 @@ from psycopg.types.json import Json
 from sqlalchemy import event
 
 from app.core.config import Settings
+from app.core.db import ids_array_text
 from app.main import create_app
 from app.models.enums import Role
 from tests.factories import make_user
@@ -208,7 +209,7 @@ def capture(dsn: str, key: str, token: str, organisation_name: str, out: Path) -
     variables: dict[Any, str] = {cursor[0]: ":cursor_on", uuid.UUID(cursor[1]): ":cursor_id"}
     variables |= {value: f":id{n}" for n, value in enumerate(ids, 1)}
     variables[tuple(ids)] = ":ids"
-    variables["{" + ",".join(map(str, ids)) + "}"] = ":ids"  # the ids as one array literal
+    variables[ids_array_text(ids)] = ":ids"  # the ids as one array literal
     columns = ", ".join(["cursor_on", "cursor_id", "ids", *(f"id{n}" for n in range(1, 51))])
     list_script = [
         f"\\set p random(1, {PAGES})",
@@ -236,7 +237,7 @@ def capture(dsn: str, key: str, token: str, organisation_name: str, out: Path) -
         elif n > 1:
             new_values[old] = f"(md5(:k::text || '-{n}') || md5(:k::text || '+{n}'))"
     # The incident read back by its id as one array literal ('{id}'): the new one's.
-    new_values["{" + str(fresh[0]) + "}"] = "('{' || md5(:k::text || '-0')::uuid || '}')"
+    new_values[ids_array_text([fresh[0]])] = "('{' || md5(:k::text || '-0')::uuid || '}')"
     create_script = [
         "\\set k random(1, 1000000000000)",
         "BEGIN;",

@@ -1,7 +1,8 @@
 """Engine construction and the per-request session that owns the transaction."""
 
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -190,6 +191,13 @@ def dialect_insert(session: Session) -> Any:
     if session.get_bind().dialect.name == "postgresql":
         return postgresql.insert
     return sqlite.insert
+
+
+def ids_array_text(ids: Iterable[uuid.UUID]) -> str:
+    """The ids as one PostgreSQL array literal (`'{id,id,...}'`), for a statement that reads it
+    as `%(ids)s::uuid[]`: one text parameter, which psycopg sends as it is, where a list of
+    UUIDs is dumped one by one."""
+    return "{" + ",".join(map(str, ids)) + "}"
 
 
 def among_ids(column: Any, dialect: str) -> ColumnElement[bool]:

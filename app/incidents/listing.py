@@ -20,7 +20,7 @@ from sqlalchemy.dialects.postgresql import psycopg as postgresql_psycopg
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from app.core.db import among_ids
+from app.core.db import among_ids, ids_array_text
 from app.core.pagination import encode_cursor
 from app.incidents.crosswalk import type_warnings
 from app.incidents.filters import IncidentFilters, apply_incident_filters
@@ -211,7 +211,7 @@ def _children(session: Session, ids: list[uuid.UUID]) -> dict[str, Any]:
     if not ids:
         return {"violations": {}, "victims": {}, "perpetrators": {}, "summaries": set()}
     connection = session.connection()
-    ids_text = "{" + ",".join(map(str, ids)) + "}"
+    ids_text = ids_array_text(ids)
 
     def rows(name: str) -> Any:
         return _child_rows(connection, name, ids, ids_text)

@@ -1,6 +1,6 @@
 """A page of the incident list written out by PostgreSQL: the API's JSON in one statement.
 
-On PostgreSQL the list finds its page's ids with the filters (`listing.page_positions`), then
+On PostgreSQL the list finds its page's ids with the filters (`listing.page_query`), then
 this statement returns the fifty incidents, their violations, victims with their consent, and
 perpetrators with their armed party, as one JSON text in `IncidentRead`'s shape, which Python
 only parses and adds the GBVIMS type warnings to. Reading the same as rows cost four more
@@ -20,6 +20,7 @@ import orjson
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
+from app.core.db import ids_array_text
 from app.incidents.filters import IncidentFilters
 from app.incidents.listing import (
     INCIDENT_FIELDS,
@@ -55,10 +56,9 @@ def incidents_json(session: Session, ids: list[uuid.UUID]) -> list[dict[str, Any
     """The incidents with these ids, newest first, as the list's items (JSON values)."""
     if not ids:
         return []
-    # The ids as one array literal, which the statement's `::uuid[]` reads: one parameter.
-    ids_text = "{" + ",".join(map(str, ids)) + "}"
     connection = session.connection()
-    written = connection.exec_driver_sql(page_statement(), {"ids": ids_text}).scalar_one()
+    parameters = {"ids": ids_array_text(ids)}
+    written = connection.exec_driver_sql(page_statement(), parameters).scalar_one()
     items: list[dict[str, Any]] = orjson.loads(written)
     for item in items:
         add_warnings(item)
