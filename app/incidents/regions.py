@@ -2,23 +2,16 @@
 
 The filter compares regions exactly (as statistics do), so "gao" or "Menaka" typed in a hurry
 found nothing where the incidents say "Gao" and "Ménaka". When nothing matches, the page looks
-the typed names up among the regions the caller's incidents are recorded under, case and accents
-aside.
+the typed names up among the regions the caller's incidents are recorded under, case, accents and
+spacing aside (`place_key`, as the region maps match names).
 """
-
-import unicodedata
 
 from sqlalchemy.orm import Session
 
 from app.core.auth import Principal
+from app.core.place_names import place_key
 from app.incidents.service import readable_incidents
 from app.models import Incident
-
-
-def folded(name: str) -> str:
-    """A place name without case or accents: "Ménaka " -> "menaka"."""
-    decomposed = unicodedata.normalize("NFKD", name.strip().casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def recorded_spellings(session: Session, principal: Principal, typed: list[str]) -> list[str]:
@@ -30,12 +23,12 @@ def recorded_spellings(session: Session, principal: Principal, typed: list[str])
         .where(Incident.admin1.is_not(None))
         .distinct()
     )
-    by_folded: dict[str, list[str]] = {}
+    by_key: dict[str, list[str]] = {}
     for name in session.scalars(query):
-        by_folded.setdefault(folded(name), []).append(name)
+        by_key.setdefault(place_key(name), []).append(name)
     spellings: list[str] = []
     for name in typed:
-        for spelling in sorted(by_folded.get(folded(name), [name])):
+        for spelling in sorted(by_key.get(place_key(name), [name])):
             if spelling not in spellings:
                 spellings.append(spelling)
     return spellings

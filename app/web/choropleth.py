@@ -11,12 +11,12 @@ name, or else its P-code (for organisations that record regions by P-code).
 """
 
 import math
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
+from app.core.place_names import place_key
 from app.stats.schemas import Count
 
 STEPS = 4
@@ -59,13 +59,6 @@ def legend(largest: int) -> list[LegendStep]:
     return steps
 
 
-def match_key(text: str) -> str:
-    """A region's name as compared: no accents, no case, single spaces ("Ségou" = "segou")."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(plain.casefold().split())
-
-
 @dataclass(frozen=True)
 class MapArea:
     code: str
@@ -95,13 +88,13 @@ def draw_map(
     title: str, areas: list[dict[str, Any]], figures: Mapping[str, Count]
 ) -> RegionMapDrawing:
     """`areas` as stored (code, name, polygons); `figures`: {region as recorded: figure}."""
-    by_key = {match_key(region): (region, value) for region, value in figures.items()}
+    by_key = {place_key(region): (region, value) for region, value in figures.items()}
     project, width, height = _projection(areas)
     drawn = []
     matched: set[str] = set()
     for area in areas:
         name = area["name"] or area["code"]
-        found = by_key.get(match_key(name)) or by_key.get(match_key(area["code"]))
+        found = by_key.get(place_key(name)) or by_key.get(place_key(area["code"]))
         value: Count = 0
         if found is not None:
             matched.add(found[0])
