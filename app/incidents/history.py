@@ -1,6 +1,7 @@
 """Incident versions: a snapshot of the statistical fields before and after each change, and
 the versions kept (`change.IncidentChange` keeps them)."""
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import orjson
@@ -35,39 +36,63 @@ SNAPSHOT_FIELDS = (
 )
 
 
+VICTIM_FIELDS = (
+    "id",
+    "sex",
+    "age",
+    "age_group",
+    "category",
+    "displacement_status",
+    "disability",
+    *VictimIntake.model_fields,
+)
+PERPETRATOR_FIELDS = ("id", "category", "armed_party_id", *PerpetratorIntake.model_fields)
+
+
 def snapshot(incident: Incident) -> dict[str, Any]:
     """The incident's non-identifying state, as JSON values."""
-    state: dict[str, Any] = {name: getattr(incident, name) for name in SNAPSHOT_FIELDS}
-    state["violations"] = sorted(incident.violations)
-    state["victims"] = [
-        {
-            "id": victim.id,
-            "sex": victim.sex,
-            "age": victim.age,
-            "age_group": victim.age_group,
-            "category": victim.category,
-            "displacement_status": victim.displacement_status,
-            "disability": victim.disability,
-            **{name: getattr(victim, name) for name in VictimIntake.model_fields},
-            "consent": {kind: row.granted for kind, row in sorted(victim.consent.items())},
-        }
-        for victim in incident.victims
-    ]
-    state["perpetrators"] = [
-        {
-            "id": p.id,
-            "category": p.category,
-            "armed_party_id": p.armed_party_id,
-            **{name: getattr(p, name) for name in PerpetratorIntake.model_fields},
-        }
-        for p in incident.perpetrators
-    ]
-    state["version"] = incident.version
+    return state_of(
+        {name: getattr(incident, name) for name in SNAPSHOT_FIELDS},
+        incident.violations,
+        [
+            (
+                {name: getattr(victim, name) for name in VICTIM_FIELDS},
+                {kind: row.granted for kind, row in victim.consent.items()},
+                victim.record_key,
+            )
+            for victim in incident.victims
+        ],
+        [{name: getattr(p, name) for name in PERPETRATOR_FIELDS} for p in incident.perpetrators],
+        incident.version,
+        incident.record_key,
+    )
+
+
+def state_of(
+    fields: Mapping[str, Any],
+    violations: Iterable[Any],
+    victims: Iterable[tuple[Mapping[str, Any], Mapping[Any, bool], int]],
+    perpetrators: Iterable[Mapping[str, Any]],
+    version: int,
+    record_key: int,
+) -> dict[str, Any]:
+    """The snapshot of an incident given as plain values: its `SNAPSHOT_FIELDS`, its forms of
+    violence, each victim's `VICTIM_FIELDS` with its consent decisions (kind: granted) and record
+    key, each perpetrator's `PERPETRATOR_FIELDS`. A new incident's writer, which holds its rows
+    as dicts, is spared building objects only for `snapshot` to read them."""
+    state: dict[str, Any] = {name: fields[name] for name in SNAPSHOT_FIELDS}
+    state["violations"] = sorted(violations)
+    victim_keys = {}
+    state["victims"] = []
+    for values, consent, victim_key in victims:
+        victim = {name: values[name] for name in VICTIM_FIELDS}
+        victim["consent"] = dict(sorted(consent.items()))
+        state["victims"].append(victim)
+        victim_keys[str(values["id"])] = victim_key
+    state["perpetrators"] = [{name: p[name] for name in PERPETRATOR_FIELDS} for p in perpetrators]
+    state["version"] = version
     # For the statistics' kept counts only: never part of a version's changes (see `diff`).
-    state[RECORD_KEYS] = {
-        "incident": incident.record_key,
-        "victims": {str(victim.id): victim.record_key for victim in incident.victims},
-    }
+    state[RECORD_KEYS] = {"incident": record_key, "victims": victim_keys}
     return jsonable(state)
 
 

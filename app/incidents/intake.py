@@ -190,8 +190,10 @@ def import_batch(
         )
         raise error
     writer = NewIncidentWriter(session, principal, cipher)
-    written = writer.write([IncidentToWrite(data, new) for data, new in checked])
-    # Last: the counters and kept counts every writer shares are locked from here to the
-    # commit, not for the whole batch, so a create elsewhere does not wait for it.
+    items = [IncidentToWrite(data, new) for data, new in checked]
+    # The batch's counters are held from here to the commit, as a single create holds its one.
+    writer.reserve_references(items)
+    written = writer.write(items)
+    # Last: the kept counts every writer shares are locked from here to the commit.
     writer.finish()
-    return writer.numbered(written)
+    return written

@@ -36,7 +36,12 @@ IDS_PER_STATEMENT = 30_000  # under SQLite's 32,766 bound parameters
 def issue_reference(session: Session, organisation_id: uuid.UUID, country: str, year: int) -> str:
     """The organisation's next reference for a country and year."""
     prefix, last = _advance(session, organisation_id, country, year, 1)
-    return f"{prefix}-{last:06d}"
+    return reference_text(prefix, last)
+
+
+def reference_text(prefix: str, number: int) -> str:
+    """`ML-2019-MHRD-000042`: the number padded to six digits (beyond them, written whole)."""
+    return f"{prefix}-{number:06d}"
 
 
 def advance_counters(
@@ -57,19 +62,16 @@ def number_provisional(
     organisation_id: uuid.UUID,
     token: str,
     awaiting: dict[tuple[str, int], list[uuid.UUID]],
-) -> dict[str, tuple[str, int]]:
-    """Give a batch's incidents their references: one counter move per country and year, then
+) -> None:
+    """Give an import's incidents their references: one counter move per country and year, then
     one UPDATE (per 30,000) that numbers its incidents from their provisional references
-    ("~<token><country><year>-<n>", n in the order written), found by primary key. Returns, for
-    each provisional prefix, the real prefix and the first number given."""
+    ("~<token><country><year>-<n>", n in the order written), found by primary key."""
     wanted = Counter({key: len(ids) for key, ids in awaiting.items()})
     numbered = advance_counters(session, organisation_id, wanted)
     dialect = session.get_bind().dialect.name
-    first_numbers = {}
     for (country, year), (prefix, last) in sorted(numbered.items()):
         offset = last - wanted[(country, year)]
         provisional = f"~{token}{country}{year}-"
-        first_numbers[provisional] = (prefix, offset + 1)
         number = cast(func.substr(Incident.reference, len(provisional) + 1), Integer) + offset
         padded = (
             func.printf("%06d", number)
@@ -87,7 +89,6 @@ def number_provisional(
         for start in range(0, len(ids), IDS_PER_STATEMENT):
             chunk = ids[start : start + IDS_PER_STATEMENT]
             session.execute(statement.where(among_ids(Incident.id, dialect)), {"ids": chunk})
-    return first_numbers
 
 
 def _advance(

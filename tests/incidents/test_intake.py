@@ -131,6 +131,11 @@ def test_batch_references_follow_each_country_and_year_counter(client: TestClien
         f"ML-2020-{code}-000001",
         f"ML-2019-{code}-000003",
     ]
+    stored = [
+        client.get(f"{API}/incidents/{item['id']}").json()["reference"]
+        for item in response.json()["created"]
+    ]
+    assert stored == references
     after = client.post(f"{API}/incidents", json=incident_payload()).json()
     assert after["reference"] == f"ML-2019-{code}-000004"
 
