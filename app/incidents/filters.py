@@ -1,10 +1,19 @@
-"""The incident filters shared by the list and by statistics, declared once."""
+"""The incident filters shared by the list and by statistics, declared once, and the list's
+own: its page, and the reference that names one incident (never a statistics filter)."""
 
 import uuid
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 from sqlalchemy import ColumnElement, Exists, Select, exists, select
 
 from app.core.countries import normalise_country_code
@@ -113,7 +122,31 @@ def _has_perpetrator(condition: ColumnElement[bool]) -> Exists:
     return exists(select(Perpetrator.id).where(Perpetrator.incident_id == Incident.id, condition))
 
 
+# A reference as typed: surrounding spaces dropped, in capitals as every reference is written
+# (country codes, organisation codes and digits).
+TypedReference = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=1, max_length=64)
+]
+
+
+def with_reference(query: Select[Any], reference: str | None) -> Select[Any]:
+    """Narrow a query over `Incident` to the incident with this whole reference, if one is given.
+
+    Only the whole reference matches (its unique index finds it); a part of one finds nothing.
+    The list's filter only: naming one record, it would let statistics single out an incident.
+    """
+    if reference is None:
+        return query
+    return query.where(Incident.reference == reference)
+
+
 class IncidentListQuery(IncidentFilters):
+    reference: TypedReference | None = Field(
+        default=None,
+        description="The incident with this reference, e.g. `ML-2019-MHRD-000123`, whatever its "
+        "case and surrounding spaces. Only the whole reference matches, and only among the "
+        "incidents you may read: another organisation's reference finds nothing.",
+    )
     cursor: str | None = Field(default=None, description="`next_cursor` of the previous page.")
     limit: int = Field(default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
     include_archived: bool = False

@@ -23,7 +23,7 @@ from app.core.permissions import Permission
 from app.identity import service as identity
 from app.incidents import children, listing, listing_json, verification
 from app.incidents.change import IncidentChange
-from app.incidents.filters import IncidentFilters
+from app.incidents.filters import IncidentListQuery, with_reference
 from app.incidents.rules import column_values, incident_problems
 from app.incidents.schemas import (
     ConsentIn,
@@ -187,7 +187,7 @@ def archive_incident(
 def list_incidents(
     session: Session,
     principal: Principal,
-    filters: IncidentFilters,
+    filters: IncidentListQuery,
     *,
     limit: int,
     cursor: str | None = None,
@@ -204,7 +204,7 @@ def list_incidents(
     read_page = listing_json.page_json if as_json and on_postgresql else listing.list_page
     return read_page(
         session,
-        readable_incidents(principal),
+        with_reference(readable_incidents(principal), filters.reference),
         filters,
         limit=limit,
         position=_decode_position(cursor) if cursor is not None else None,

@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from app.core.place_names import place_key
 from app.counting.rules import Basis, counted, on_basis, shareable, victim_shares
 from app.models import Incident, IncidentViolation, Victim
 from app.models.enums import DatePrecision, GbvType, Violation
@@ -186,7 +187,11 @@ def seventy_two_hours(
         for measure in _timing(row):
             group.counters[measure].add(not row.own, row.record_key)
             total.counters[measure].add(not row.own, row.record_key)
-    ordered = [groups[key] for key in sorted(groups, key=lambda k: [str(v) for _, v in k])]
+    # Names (regions, organisations) alphabetically, case and accents aside; periods as written.
+    ordered = [
+        groups[key]
+        for key in sorted(groups, key=lambda k: [(place_key(str(v)), str(v)) for _, v in k])
+    ]
     rows = [*ordered, total]
     figures = {id(r): {m: c.figure() for m, c in r.counters.items()} for r in rows}
     suppress_small([f for per_row in figures.values() for f in per_row.values()], k)
@@ -267,7 +272,13 @@ def _localities(session: Session, period: Period, organisation_id: uuid.UUID) ->
             place.victims.value += row.shared_victim_count
             place.victims.foreign += row.shared_victim_count
             place.victims.keys += row.shared_victim_keys
-    return sorted(places.values(), key=lambda p: (p.country, _place(p.admin1), _place(p.admin2)))
+    return sorted(places.values(), key=_alphabetical)
+
+
+def _alphabetical(place: Locality) -> tuple[str, ...]:
+    """Regions, then districts, alphabetically, case and accents aside; then as written."""
+    admin1, admin2 = place.admin1 or "", place.admin2 or ""
+    return (place.country, place_key(admin1), admin1, place_key(admin2), admin2)
 
 
 def service_gaps(

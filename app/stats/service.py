@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from app.core.auth import Principal
+from app.core.place_names import place_key
 from app.stats.cellkey import MAX_ADJUSTMENT
 from app.stats.dimensions import DIMENSIONS, DimensionName, Level
 from app.stats.queries import (
@@ -194,17 +195,21 @@ def _sorted(cells: list[Cell], names: list[DimensionName]) -> list[Cell]:
     return sorted(cells, key=lambda cell: _sort_key(names, cell))
 
 
-def _sort_key(names: list[DimensionName], cell: Cell) -> tuple[tuple[int, int, str], ...]:
+def _sort_key(names: list[DimensionName], cell: Cell) -> tuple[tuple[int, int, str, str], ...]:
+    """Groups in each vocabulary's order; names (regions...) alphabetically, case and accents
+    aside ("Ségou" before "Sikasso", not after "Zinder"), then as written; numbers by value."""
     key = []
     for name in names:
         value = cell.key[name.value]
         vocabulary = DIMENSIONS[name].vocabulary
         if value is None:
-            key.append((1, 0, ""))  # the no-value bucket comes last
+            key.append((1, 0, "", ""))  # the no-value bucket comes last
         elif value in vocabulary:
-            key.append((0, vocabulary.index(str(value)), ""))
+            key.append((0, vocabulary.index(str(value)), "", ""))
+        elif isinstance(value, int):
+            key.append((0, 0, f"{value:>12}", ""))
         else:
-            key.append((0, 0, f"{value:>12}" if isinstance(value, int) else str(value).casefold()))
+            key.append((0, 0, place_key(str(value)), str(value)))
     return tuple(key)
 
 

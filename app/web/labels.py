@@ -42,6 +42,7 @@ from app.models.referral import ReferralStatus, ServiceKind
 from app.party_dossiers.schemas import PatternStatus, YearStatus
 from app.stats.dimensions import DimensionName
 from app.stats.schemas import Measure
+from app.web.audit_actions import AUDIT_ACTION_LABELS
 from app.web.i18n import N_, Translator
 from app.web.labels_gbvims import (
     GBVIMS_ENUM_LABELS,
@@ -379,6 +380,11 @@ class Labels:
 
     def action(self, name: str) -> str:
         return self._t.gettext(ACTION_LABELS.get(name, name))
+
+    def audit_action(self, code: str) -> str:
+        """An audit trail action in words; an action without a label stays its code."""
+        label = AUDIT_ACTION_LABELS.get(code)
+        return code if label is None else self._t.gettext(label)
 
     def record_type(self, name: str) -> str:
         return self._t.gettext(RECORD_TYPE_LABELS.get(name, name))

@@ -1,0 +1,67 @@
+"""The incident list page finds an incident by its reference, as the API's list does; the
+statistics pages refuse a reference as any parameter they do not know."""
+
+from collections.abc import Callable
+from html import unescape
+
+from fastapi.testclient import TestClient
+
+from app.models.enums import Role
+from tests.factories import NGO, create_incident
+from tests.web.pages import field_errors
+
+ADVISER = Role.PROTECTION_ADVISER
+
+
+def test_the_list_page_finds_an_incident_by_its_reference_as_typed(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    wanted, other = create_incident(client), create_incident(client)
+    browser = pages_for(ADVISER)
+    typed = f" {wanted['reference'].lower()} "
+    page = browser.get("/incidents", params={"reference": typed}).text
+    assert wanted["reference"] in page and other["reference"] not in page
+    assert f'name="reference" type="text" value="{typed}"' in page  # kept in the form as typed
+    # One incident: no export of "every incident matching these filters" beside it.
+    assert "/exports/incidents.csv" not in page
+    assert "/exports/incidents.csv" in browser.get("/incidents").text
+
+
+def test_the_list_page_finds_nothing_by_a_part_or_another_organisations_reference(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    reference = create_incident(client)["reference"]
+    listed = f">{reference}</a>"
+    own = pages_for(ADVISER)
+    assert listed in own.get("/incidents", params={"reference": reference}).text
+    for browser, typed in (
+        (pages_for(ADVISER, organisation=NGO), reference),
+        (own, reference[:-2]),
+    ):
+        page = browser.get("/incidents", params={"reference": typed}).text
+        assert "No incident matches these filters." in page and listed not in page, typed
+
+
+def test_a_too_long_reference_is_shown_by_its_field_in_english_and_french(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    create_incident(client)
+    for language, message in (("en", "at most 64"), ("fr", "64")):
+        browser = pages_for(ADVISER, language=language)
+        response = browser.get("/incidents", params={"reference": "M" * 65})
+        assert response.status_code == 400
+        assert message in field_errors(response.text)["reference"], language
+    french = pages_for(ADVISER, language="fr").get("/incidents").text
+    assert "La référence entière" in unescape(french)
+
+
+def test_the_statistics_pages_refuse_a_reference_by_name(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    """A filter naming one record would let a figure single it out."""
+    reference = create_incident(client)["reference"]
+    writer = pages_for(Role.REPORT_WRITER)
+    for path in ("/statistics", "/statistics.csv", "/statistics/trends"):
+        response = writer.get(path, params={"group_by": "source", "reference": reference})
+        assert response.status_code == 422, path
+        assert "reference: This field is not expected here." in unescape(response.text), path
