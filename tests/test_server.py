@@ -22,6 +22,7 @@ from fastapi.testclient import TestClient
 
 from app.core.config import Settings, get_settings
 from app.core.crypto import generate_key
+from app.core.memory import COLLECTION_THRESHOLDS
 from app.core.server import APP, balanced_sockets_supported, worker_app
 from app.main import create_app
 
@@ -302,20 +303,23 @@ def test_a_worker_tunes_its_process_and_the_factory_only_builds_the_app(
     monkeypatch.setenv("ENCRYPTION_KEYS", generate_key())
     monkeypatch.setenv("REQUEST_THREADS", "3")
     get_settings.cache_clear()
-    frozen_before = gc.get_freeze_count()
+    frozen_before, thresholds_before = gc.get_freeze_count(), gc.get_threshold()
     try:
         plain = create_app(get_settings())
         with TestClient(plain) as client:
             assert client.portal.call(_thread_pool_size) == 40  # anyio's default, untouched
             assert gc.get_freeze_count() == frozen_before
+            assert gc.get_threshold() == thresholds_before
         plain.state.engine.dispose()
         worker = worker_app()
         with TestClient(worker) as client:
             assert client.portal.call(_thread_pool_size) == 3
             assert gc.get_freeze_count() > 0
+            assert gc.get_threshold() == COLLECTION_THRESHOLDS
             assert client.get("/health").status_code == 200
         worker.state.engine.dispose()
     finally:
         get_settings.cache_clear()
+        gc.set_threshold(*thresholds_before)  # the rest of the run collects as it did
         if frozen_before == 0:
-            gc.unfreeze()  # the rest of the run collects as it did
+            gc.unfreeze()

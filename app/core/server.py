@@ -35,7 +35,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from app.core.logging import configure_logging
-from app.core.memory import freeze_startup_objects, limit_malloc_arenas
+from app.core.memory import collect_less_often, freeze_startup_objects, limit_malloc_arenas
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -75,6 +75,7 @@ def worker_app() -> "FastAPI":
         async with app_lifespan(served) as state:
             # Once the app and what its start-up built exist: they live as long as the process.
             freeze_startup_objects()
+            collect_less_often()
             yield state
 
     app.router.lifespan_context = lifespan
