@@ -153,7 +153,10 @@ def _match_existing(
     matched: list[Child | None] = []
     seen = set()
     for index, item in enumerate(items):
-        item_id = getattr(item, "id", None)
+        # From the model's values: `getattr` on a model without the field (a new incident's
+        # victims have no id) goes through pydantic's __getattr__ and an exception, a third of
+        # checking a new incident.
+        item_id = vars(item).get("id")
         loc = ("body", field_name, index, "id")
         if item_id is not None and item_id in seen:
             plan.problems.append(FieldProblem(loc, "appears twice"))
