@@ -22,9 +22,10 @@ from sqlalchemy.orm import Session
 
 from app.core.db import among_ids, ids_array_text
 from app.core.pagination import encode_cursor
+from app.incidents import history
 from app.incidents.crosswalk import type_warnings
 from app.incidents.filters import IncidentFilters, apply_incident_filters
-from app.incidents.intake_fields import PerpetratorIntake, VictimIntake
+from app.incidents.intake_fields import PerpetratorIntake
 from app.incidents.schemas import IncidentRead
 from app.models import (
     ArmedParty,
@@ -37,17 +38,9 @@ from app.models import (
     VictimIdentity,
 )
 
-VICTIM_FIELDS = (
-    "id",
-    "sex",
-    "age",
-    "age_group",
-    "category",
-    "displacement_status",
-    "disability",
-    *VictimIntake.model_fields,
-    "has_identity",
-)
+# Every stored field of a victim but identity and consent (as a snapshot holds them), and
+# whether identifying details are held.
+VICTIM_FIELDS = (*history.VICTIM_FIELDS, "has_identity")
 PERPETRATOR_FIELDS = tuple(PerpetratorIntake.model_fields)
 PERPETRATOR_KEYS = ("id", "category", *PERPETRATOR_FIELDS)
 INCIDENT_FIELDS = tuple(
