@@ -59,7 +59,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.models.enums import ConsentKind, VerificationStatus
-from app.models.rollup import new_record_key
+from app.models.rollup import new_record_keys
 
 INCIDENT_FIELDS = set(IncidentFields.model_fields)
 # What a new incident has not yet, as its snapshot holds it.
@@ -191,13 +191,15 @@ class NewIncidentWriter:
     def _rows(self, item: IncidentToWrite, tables: dict[Any, list[dict[str, Any]]]) -> Written:
         fields, by = item.checked.fields, self.principal.user_id
         incident_id = uuid.uuid4()
+        # The incident's record key, then each victim's.
+        keys = new_record_keys(1 + len(item.checked.victims.rows))
         victims = [
             {
                 **plan,
                 "id": uuid.uuid4(),
                 "incident_id": incident_id,
                 "position": position,
-                "record_key": new_record_key(),
+                "record_key": keys[1 + position],
             }
             for position, (_, plan) in enumerate(item.checked.victims.rows)
         ]
@@ -219,7 +221,7 @@ class NewIncidentWriter:
             "created_by_id": by,
             "created_at": self.now,
             "updated_at": self.now,
-            "record_key": new_record_key(),
+            "record_key": keys[0],
             "version": 1,
             "victim_count": len(victims),
             "shared_victim_count": len(sharing),

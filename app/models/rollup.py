@@ -29,6 +29,14 @@ def new_record_key() -> int:
     return secrets.randbelow(RECORD_KEYS)
 
 
+def new_record_keys(count: int) -> list[int]:
+    """`count` record keys: a new incident's and its victims'. With keys of one byte, drawn in
+    one call to the system's randomness rather than one call each."""
+    if RECORD_KEYS == 256:
+        return list(secrets.token_bytes(count))
+    return [new_record_key() for _ in range(count)]
+
+
 class Facet(StrEnum):
     INCIDENT = "incident"  # one row per incident: the incident-level counts
     VIOLATION = "violation"
