@@ -50,6 +50,7 @@ ROW_FIELD_LABELS = {
 FORM_LABELS: dict[str, dict[str, str]] = {
     "incident": INCIDENT_LABELS,
     "incident_list": {
+        "reference": N_("Reference"),
         "occurred_from": N_("From"),
         "occurred_to": N_("To"),
         "country": N_("Country code"),

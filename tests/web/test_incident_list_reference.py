@@ -46,11 +46,16 @@ def test_a_too_long_reference_is_shown_by_its_field_in_english_and_french(
     client: TestClient, pages_for: Callable[..., TestClient]
 ) -> None:
     create_incident(client)
-    for language, message in (("en", "at most 64"), ("fr", "64")):
+    for language, message, summary in (
+        ("en", "at most 64", "Reference: Too long"),
+        ("fr", "64", "Référence : Trop long"),
+    ):
         browser = pages_for(ADVISER, language=language)
         response = browser.get("/incidents", params={"reference": "M" * 65})
         assert response.status_code == 400
         assert message in field_errors(response.text)["reference"], language
+        # The summary above the form names the field too, as for every other filter.
+        assert summary in unescape(response.text).replace("\xa0", " "), language
     french = pages_for(ADVISER, language="fr").get("/incidents").text
     assert "La référence entière" in unescape(french)
 
