@@ -51,9 +51,14 @@ ERROR_MESSAGES = {
 
 
 def field_name(loc: Sequence[str | int]) -> str:
-    """("body", "victims", 0, "age") -> "victims-0-age"; ("violations", 1) -> "violations"."""
+    """("body", "victims", 0, "age") -> "victims-0-age"; ("violations", 1) -> "violations";
+    ("body", "victims", 0, "identity", "name") -> "victims-0-name"."""
     parts = [p for p in loc if p not in ("body", "query")]
     if len(parts) >= 3 and parts[0] in ("victims", "perpetrators") and isinstance(parts[1], int):
+        if parts[2] == "identity" and len(parts) >= 4:
+            # A victim's name and contact are posted in the row (`victims-0-name`) and sent to
+            # the API inside `identity`: their problems go back to those fields.
+            return "-".join(str(p) for p in (*parts[:2], parts[3]))
         return "-".join(str(p) for p in parts[:3])
     names = [str(p) for p in parts if not isinstance(p, int)]
     return names[0] if names else "form"
