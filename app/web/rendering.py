@@ -1,5 +1,6 @@
 """Rendering pages: one Jinja2 environment, the user's language, and the headers every page gets."""
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date
@@ -164,13 +165,42 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
     return render(page, "error.html", status=status, status_code=status, message=message)
 
 
-# The form whose labels name a page's query parameters (see FORM_LABELS in app/web/forms.py).
+# The form whose labels name a page's query parameters, or its posted fields, when the page
+# refuses them before it runs (a NUL character): see FORM_LABELS in app/web/form_labels.py.
 QUERY_FORMS = {
     "/judicial/stalled": "stalled",
     "/statistics": "statistics",
     "/statistics.csv": "statistics",
     "/statistics.xlsx": "statistics",
+    "/statistics/trends": "trends",
+    "/incidents": "incident_list",
+    "/incidents/new": "incident",
+    "/admin/audit": "audit",
+    "/reports/72-hours": "care_72_hours",
+    "/reports/72-hours.csv": "care_72_hours",
+    "/reports/service-gaps": "service_gaps",
+    "/reports/service-gaps.csv": "service_gaps",
+    "/reports/paragraphs": "paragraphs",
+    "/services": "service_directory",
+    "/judicial/courts": "court",
+    "/judicial/cases/new": "case",
+    "/admin/users": "user",
 }
+# The same for pages of one record, by the shape of their path.
+QUERY_FORM_PATHS = (
+    (re.compile(r"^/incidents/[^/]+/edit$"), "incident"),
+    (re.compile(r"^/incidents/[^/]+/verification$"), "verification"),
+    (re.compile(r"^/judicial/cases/[^/]+/edit$"), "case"),
+    (re.compile(r"^/judicial/cases/[^/]+/events$"), "event"),
+    (re.compile(r"^/judicial/courts/[^/]+/edit$"), "court"),
+)
+
+
+def _query_form(path: str) -> str:
+    form = QUERY_FORMS.get(path)
+    if form is not None:
+        return form
+    return next((form for shape, form in QUERY_FORM_PATHS if shape.match(path)), "")
 
 
 def invalid_query_page(
@@ -182,7 +212,7 @@ def invalid_query_page(
     why."""
     page = _bare_context(request)
     t = page.t
-    form = QUERY_FORMS.get(request.url.path, "")
+    form = _query_form(request.url.path)
     lines = [
         f"{t.format(N_('{label}:'), label=field_label(t, form, name) or name)} {text}"
         for name, text in errors_from_problems(t, problems).items()
