@@ -39,7 +39,19 @@ def test_the_list_page_finds_nothing_by_a_part_or_another_organisations_referenc
         (own, reference[:-2]),
     ):
         page = browser.get("/incidents", params={"reference": typed}).text
-        assert "No incident matches these filters." in page and listed not in page, typed
+        assert listed not in page, typed
+        # Said as it is: that reference, and that only a whole one finds an incident.
+        assert f"No incident with the reference {typed} matches these filters." in page, typed
+        assert "Only a whole reference finds an incident" in page, typed
+    french = pages_for(ADVISER, language="fr").get("/incidents", params={"reference": " ml-20 "})
+    assert "Aucun incident portant la référence ml-20 ne correspond" in unescape(french.text)
+    assert "jamais une partie de référence" in unescape(french.text)
+    # What was typed is shown as text, never as markup.
+    marked = own.get("/incidents", params={"reference": "<b>ML</b>"}).text
+    assert "<b>ML</b>" not in marked and "&lt;b&gt;ML&lt;/b&gt;" in marked
+    # Without a reference, the list still says only that nothing matches.
+    other = own.get("/incidents", params={"admin1": "Nowhere"}).text
+    assert "No incident matches these filters." in other and "no-such-reference" not in other
 
 
 def test_a_too_long_reference_is_shown_by_its_field_in_english_and_french(
