@@ -70,6 +70,8 @@ def test_a_too_long_reference_is_shown_by_its_field_in_english_and_french(
         assert summary in unescape(response.text).replace("\xa0", " "), language
     french = pages_for(ADVISER, language="fr").get("/incidents").text
     assert "La référence entière" in unescape(french)
+    # A row of its own on a phone (app.css), so that a whole reference shows as typed.
+    assert '<div class="field wide">\n  <label for="f-reference">' in french
 
 
 def test_the_statistics_pages_refuse_a_reference_by_name(
