@@ -88,8 +88,19 @@ PAGE_WORDING = {
 }
 
 
+# A string whose length pydantic checks after a validator of its own (a username folded to
+# lower case first) is refused as a "Value" that is too long or too short, as a list would be:
+# worded in characters, not "Too many entries" or "Choose at least one".
+VALUE_LENGTH_MESSAGES = {
+    "too_long": ERROR_MESSAGES["string_too_long"],
+    "too_short": N_("Too short: at least {min_length} characters."),
+}
+
+
 def translate_problem(t: Translator, problem: FieldProblem, context: dict[str, Any]) -> str:
     template = ERROR_MESSAGES.get(problem.kind)
+    if context.get("field_type") == "Value" and problem.kind in VALUE_LENGTH_MESSAGES:
+        template = VALUE_LENGTH_MESSAGES[problem.kind]
     if template is not None:
         try:
             return t.format(template, **context)
