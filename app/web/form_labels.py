@@ -68,6 +68,7 @@ FORM_LABELS: dict[str, dict[str, str]] = {
         "sources": N_("Sources relied on (one per line, kinds of source, never names)"),
         "note": N_("Reason or note"),
         "reopen": N_("Reopen a concluded decision"),
+        "verified_on": N_("Date verified"),
         "version": N_("Version"),
     },
     "event": {

@@ -71,6 +71,9 @@ PAGE_WORDING = {
     ),
     "must not be before the incident": N_("must not be before the date of the incident"),
     "must not be before referred_on": N_("must not be before the day of the referral"),
+    "must not be before the incident was reported (reported_on)": N_(
+        "must not be before the date reported"
+    ),
     "is required unless armed_party_id is given": N_("is required unless an armed party is named"),
     "must not be before occurred_from": N_("must not be before the start date"),
     "does not match the category of the armed party ({category})": N_(

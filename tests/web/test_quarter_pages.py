@@ -104,9 +104,12 @@ def test_the_incident_page_records_and_shows_the_day_verified(
     }
     early = submit(browser, page, f"{page}/verification", {**fields, "verified_on": "2019-09-01"})
     assert early.status_code == 422
+    # In words, without the API's field name, and named in the summary by its label.
     assert field_errors(early.text) == {
-        "verified_on": "ne doit pas précéder le signalement de l'incident (reported_on)"
+        "verified_on": "ne doit pas précéder la date du signalement"
     }
+    summary = unescape(early.text.split('id="error-summary"')[1].split("</ul>")[0])
+    assert "Date de vérification : ne doit pas précéder" in summary.replace("\xa0", " ")
     done = submit(browser, page, f"{page}/verification", {**fields, "verified_on": "2019-10-01"})
     assert done.status_code == 303
     assert client.get(f"{API}/incidents/{incident['id']}").json()["verified_on"] == "2019-10-01"
