@@ -88,6 +88,9 @@ PAGE_WORDING = {
         "victim {position} was never asked for consent to justice"
     ),
     "is before the current stage (stage_since)": N_("is before the current stage began"),
+    "must not be before the year the report covers (report_year)": N_(
+        "must not be before the year the report covers"
+    ),
 }
 
 

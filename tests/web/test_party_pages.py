@@ -138,3 +138,24 @@ def _token(browser: TestClient) -> str:
     from tests.web.pages import csrf_of
 
     return csrf_of(browser.get("/armed-parties/pattern-rule").text)
+
+
+def test_a_delisting_before_the_reports_year_is_refused_in_words(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    """Without the API's field name "(report_year)" on the page."""
+    party = create_armed_party(client, "Ansar Eddine")
+    new = f"/armed-parties/{party['id']}/listings/new"
+    fields = {
+        "report_reference": "S/2020/487",
+        "report_year": "2019",
+        "section": "A",
+        "delisted_on": "2018-06-30",
+    }
+    for language, message in (
+        ("en", "must not be before the year the report covers"),
+        ("fr", "ne doit pas précéder l'année couverte par le rapport"),
+    ):
+        refused = submit(pages_for(Role.PROTECTION_ADVISER, language=language), new, new, fields)
+        assert refused.status_code == 422
+        assert field_errors(refused.text) == {"delisted_on": message}, language
