@@ -174,6 +174,8 @@ QUERY_FORMS = {
     "/statistics.xlsx": "statistics",
     "/statistics/trends": "trends",
     "/incidents": "incident_list",
+    "/exports/incidents.csv": "incident_list",
+    "/exports/incidents.xlsx": "incident_list",
     "/incidents/new": "incident",
     "/admin/audit": "audit",
     "/reports/72-hours": "care_72_hours",
