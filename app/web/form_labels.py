@@ -184,6 +184,7 @@ FORM_LABELS: dict[str, dict[str, str]] = {
         "country": N_("Country code"),
         "lang": N_("Language of the draft"),
     },
+    "party_year": {"year": N_("Year")},  # a dossier's and the patterns table's
     "region_map": {
         "country": N_("Country code"),
         "code_property": N_("P-code property"),

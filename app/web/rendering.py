@@ -187,6 +187,9 @@ QUERY_FORMS = {
     "/judicial/courts": "court",
     "/judicial/cases/new": "case",
     "/admin/users": "user",
+    "/statistics/maps": "region_map",
+    "/armed-parties/patterns": "party_year",
+    "/armed-parties/pattern-rule": "pattern_rule",
 }
 # The same for pages of one record, by the shape of their path.
 QUERY_FORM_PATHS = (
@@ -195,6 +198,7 @@ QUERY_FORM_PATHS = (
     (re.compile(r"^/judicial/cases/[^/]+/edit$"), "case"),
     (re.compile(r"^/judicial/cases/[^/]+/events$"), "event"),
     (re.compile(r"^/judicial/courts/[^/]+/edit$"), "court"),
+    (re.compile(r"^/armed-parties/[^/]+$"), "party_year"),  # a dossier
 )
 
 

@@ -49,3 +49,11 @@ def test_a_nul_in_the_list_and_audit_filters_names_the_filter_by_its_label(
         trail = pages_for(Role.ADMIN, language=language).get("/admin/audit?action=a%00")
         assert trail.status_code == 422
         assert action in _text(trail.text) and "action:" not in trail.text
+
+
+def test_a_nul_in_the_region_maps_address_is_named_by_its_label(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    page = pages_for(ADVISER).get("/statistics/maps?country=M%00")
+    assert page.status_code == 422
+    assert "Country code: Must not contain" in _text(page.text)
