@@ -190,6 +190,9 @@ QUERY_FORMS = {
     "/statistics/maps": "region_map",
     "/armed-parties/patterns": "party_year",
     "/armed-parties/pattern-rule": "pattern_rule",
+    "/account/password": "account",
+    "/account/second-factor": "account",
+    "/account/second-factor/confirm": "account",
 }
 # The same for pages of one record, by the shape of their path.
 QUERY_FORM_PATHS = (
@@ -199,6 +202,12 @@ QUERY_FORM_PATHS = (
     (re.compile(r"^/judicial/cases/[^/]+/events$"), "event"),
     (re.compile(r"^/judicial/courts/[^/]+/edit$"), "court"),
     (re.compile(r"^/armed-parties/[^/]+$"), "party_year"),  # a dossier
+    (re.compile(r"^/armed-parties/[^/]+/listings/(new|[^/]+/edit)$"), "listing"),
+    (re.compile(r"^/armed-parties/[^/]+/commitments/(new|[^/]+/edit)$"), "commitment"),
+    (re.compile(r"^/armed-parties/[^/]+/sanctions/(new|[^/]+/edit)$"), "sanction"),
+    (re.compile(r"^/admin/users/[^/]+/password$"), "user"),
+    (re.compile(r"^/incidents/[^/]+/victims/[^/]+/referrals$"), "referral"),
+    (re.compile(r"^/referrals/[^/]+/(status|follow-up)$"), "referral"),
 )
 
 

@@ -57,3 +57,15 @@ def test_a_nul_in_the_region_maps_address_is_named_by_its_label(
     page = pages_for(ADVISER).get("/statistics/maps?country=M%00")
     assert page.status_code == 422
     assert "Country code: Must not contain" in _text(page.text)
+
+
+def test_a_nul_in_a_new_password_is_named_by_its_label(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    browser = pages_for(Role.REPORT_WRITER, language="fr")
+    typed = "abcdefghijkl\x00m"
+    fields = {"current_password": "x", "new_password": typed, "repeated_password": typed}
+    response = submit(browser, "/account", "/account/password", fields)
+    assert response.status_code == 422
+    text = _text(response.text)
+    assert "Nouveau mot de passe : Ne doit pas" in text and "new_password" not in text
