@@ -163,6 +163,11 @@ FORM_LABELS: dict[str, dict[str, str]] = {
         "roles": N_("Roles"),
         "is_active": N_("Account status"),
     },
+    "login": {
+        "username": N_("Username"),
+        "password": N_("Password"),
+        "one_time_code": N_("One-time code (if you use a second factor)"),
+    },
     "account": {
         "code": N_("Code from the app"),
         "password": N_("Your password"),

@@ -190,6 +190,7 @@ QUERY_FORMS = {
     "/statistics/maps": "region_map",
     "/armed-parties/patterns": "party_year",
     "/armed-parties/pattern-rule": "pattern_rule",
+    "/login": "login",
     "/account/password": "account",
     "/account/second-factor": "account",
     "/account/second-factor/confirm": "account",
@@ -334,6 +335,12 @@ def install_page_error_handlers(app: FastAPI) -> None:
             return await validation_handler(request, exc)
         assert isinstance(exc, RequestValidationError)
         in_query = [item for item in exc.errors() if item["loc"][:1] == ("query",)]
+        in_body = [item for item in exc.errors() if item["loc"][:1] == ("body",)]
+        if in_body and len(in_body) == len(exc.errors()):
+            # A posted field the route itself limits (the login's 200-character username):
+            # named, with what is wrong, rather than "this page does not exist".
+            message = N_("The form holds a value that cannot be used:")
+            return invalid_query_page(request, problems_of(in_body, ()), message)
         if not in_query or len(in_query) < len(exc.errors()):
             return error_page(request, 404, NOT_FOUND)
         return invalid_query_page(request, problems_of(in_query, ()))
