@@ -21,6 +21,8 @@ def test_the_list_page_finds_an_incident_by_its_reference_as_typed(
     typed = f" {wanted['reference'].lower()} "
     page = browser.get("/incidents", params={"reference": typed}).text
     assert wanted["reference"] in page and other["reference"] not in page
+    # One word on the page, never broken at its hyphens in the list's narrow first column.
+    assert f'class="reference" href="/incidents/{wanted["id"]}">{wanted["reference"]}</a>' in page
     assert f'name="reference" type="text" value="{typed}"' in page  # kept in the form as typed
     # One incident: no export of "every incident matching these filters" beside it.
     assert "/exports/incidents.csv" not in page
