@@ -50,6 +50,7 @@ ROW_FIELD_LABELS = {
 FORM_LABELS: dict[str, dict[str, str]] = {
     "incident": INCIDENT_LABELS,
     "incident_list": {
+        "reference": N_("Reference"),
         "occurred_from": N_("From"),
         "occurred_to": N_("To"),
         "country": N_("Country code"),
@@ -67,6 +68,7 @@ FORM_LABELS: dict[str, dict[str, str]] = {
         "sources": N_("Sources relied on (one per line, kinds of source, never names)"),
         "note": N_("Reason or note"),
         "reopen": N_("Reopen a concluded decision"),
+        "verified_on": N_("Date verified"),
         "version": N_("Version"),
     },
     "event": {
@@ -78,16 +80,19 @@ FORM_LABELS: dict[str, dict[str, str]] = {
     "statistics": {
         "group_by": N_("Count by"),
         "then_by": N_("Then by (optional)"),
+        "measure": N_("Victims counted"),
         "occurred_from": N_("From"),
         "occurred_to": N_("To"),
         "country": N_("Country code"),
         "admin1": N_("Region"),
+        "quarter": N_("Quarter of the incident"),
+        "verified_in_quarter": N_("Quarter verified"),
+        "basis": N_("Which incidents"),
         "source": N_("Source"),
         "verification_status": N_("Verification status"),
         "violation": N_("Form of violence"),
         "perpetrator_category": N_("Perpetrator category"),
         "armed_party_id": N_("Armed party"),
-        "basis": N_("Which incidents"),
     },
     "referral": {
         "service_kind": N_("Kind of service"),
@@ -158,6 +163,11 @@ FORM_LABELS: dict[str, dict[str, str]] = {
         "roles": N_("Roles"),
         "is_active": N_("Account status"),
     },
+    "login": {
+        "username": N_("Username"),
+        "password": N_("Password"),
+        "one_time_code": N_("One-time code (if you use a second factor)"),
+    },
     "account": {
         "code": N_("Code from the app"),
         "password": N_("Your password"),
@@ -179,6 +189,7 @@ FORM_LABELS: dict[str, dict[str, str]] = {
         "country": N_("Country code"),
         "lang": N_("Language of the draft"),
     },
+    "party_year": {"year": N_("Year")},  # a dossier's and the patterns table's
     "region_map": {
         "country": N_("Country code"),
         "code_property": N_("P-code property"),

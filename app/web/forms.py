@@ -51,9 +51,14 @@ ERROR_MESSAGES = {
 
 
 def field_name(loc: Sequence[str | int]) -> str:
-    """("body", "victims", 0, "age") -> "victims-0-age"; ("violations", 1) -> "violations"."""
+    """("body", "victims", 0, "age") -> "victims-0-age"; ("violations", 1) -> "violations";
+    ("body", "victims", 0, "identity", "name") -> "victims-0-name"."""
     parts = [p for p in loc if p not in ("body", "query")]
     if len(parts) >= 3 and parts[0] in ("victims", "perpetrators") and isinstance(parts[1], int):
+        if parts[2] == "identity" and len(parts) >= 4:
+            # A victim's name and contact are posted in the row (`victims-0-name`) and sent to
+            # the API inside `identity`: their problems go back to those fields.
+            return "-".join(str(p) for p in (*parts[:2], parts[3]))
         return "-".join(str(p) for p in parts[:3])
     names = [str(p) for p in parts if not isinstance(p, int)]
     return names[0] if names else "form"
@@ -66,6 +71,9 @@ PAGE_WORDING = {
     ),
     "must not be before the incident": N_("must not be before the date of the incident"),
     "must not be before referred_on": N_("must not be before the day of the referral"),
+    "must not be before the incident was reported (reported_on)": N_(
+        "must not be before the date reported"
+    ),
     "is required unless armed_party_id is given": N_("is required unless an armed party is named"),
     "must not be before occurred_from": N_("must not be before the start date"),
     "does not match the category of the armed party ({category})": N_(
@@ -80,11 +88,25 @@ PAGE_WORDING = {
         "victim {position} was never asked for consent to justice"
     ),
     "is before the current stage (stage_since)": N_("is before the current stage began"),
+    "must not be before the year the report covers (report_year)": N_(
+        "must not be before the year the report covers"
+    ),
+}
+
+
+# A string whose length pydantic checks after a validator of its own (a username folded to
+# lower case first) is refused as a "Value" that is too long or too short, as a list would be:
+# worded in characters, not "Too many entries" or "Choose at least one".
+VALUE_LENGTH_MESSAGES = {
+    "too_long": ERROR_MESSAGES["string_too_long"],
+    "too_short": N_("Too short: at least {min_length} characters."),
 }
 
 
 def translate_problem(t: Translator, problem: FieldProblem, context: dict[str, Any]) -> str:
     template = ERROR_MESSAGES.get(problem.kind)
+    if context.get("field_type") == "Value" and problem.kind in VALUE_LENGTH_MESSAGES:
+        template = VALUE_LENGTH_MESSAGES[problem.kind]
     if template is not None:
         try:
             return t.format(template, **context)

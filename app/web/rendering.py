@@ -1,5 +1,6 @@
 """Rendering pages: one Jinja2 environment, the user's language, and the headers every page gets."""
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date
@@ -164,13 +165,58 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
     return render(page, "error.html", status=status, status_code=status, message=message)
 
 
-# The form whose labels name a page's query parameters (see FORM_LABELS in app/web/forms.py).
+# The form whose labels name a page's query parameters, or its posted fields, when the page
+# refuses them before it runs (a NUL character): see FORM_LABELS in app/web/form_labels.py.
 QUERY_FORMS = {
     "/judicial/stalled": "stalled",
     "/statistics": "statistics",
     "/statistics.csv": "statistics",
     "/statistics.xlsx": "statistics",
+    "/statistics/trends": "trends",
+    "/incidents": "incident_list",
+    "/exports/incidents.csv": "incident_list",
+    "/exports/incidents.xlsx": "incident_list",
+    "/incidents/new": "incident",
+    "/admin/audit": "audit",
+    "/reports/72-hours": "care_72_hours",
+    "/reports/72-hours.csv": "care_72_hours",
+    "/reports/service-gaps": "service_gaps",
+    "/reports/service-gaps.csv": "service_gaps",
+    "/reports/paragraphs": "paragraphs",
+    "/services": "service_directory",
+    "/judicial/courts": "court",
+    "/judicial/cases/new": "case",
+    "/admin/users": "user",
+    "/statistics/maps": "region_map",
+    "/armed-parties/patterns": "party_year",
+    "/armed-parties/pattern-rule": "pattern_rule",
+    "/login": "login",
+    "/account/password": "account",
+    "/account/second-factor": "account",
+    "/account/second-factor/confirm": "account",
 }
+# The same for pages of one record, by the shape of their path.
+QUERY_FORM_PATHS = (
+    (re.compile(r"^/incidents/[^/]+/edit$"), "incident"),
+    (re.compile(r"^/incidents/[^/]+/verification$"), "verification"),
+    (re.compile(r"^/judicial/cases/[^/]+/edit$"), "case"),
+    (re.compile(r"^/judicial/cases/[^/]+/events$"), "event"),
+    (re.compile(r"^/judicial/courts/[^/]+/edit$"), "court"),
+    (re.compile(r"^/armed-parties/[^/]+$"), "party_year"),  # a dossier
+    (re.compile(r"^/armed-parties/[^/]+/listings/(new|[^/]+/edit)$"), "listing"),
+    (re.compile(r"^/armed-parties/[^/]+/commitments/(new|[^/]+/edit)$"), "commitment"),
+    (re.compile(r"^/armed-parties/[^/]+/sanctions/(new|[^/]+/edit)$"), "sanction"),
+    (re.compile(r"^/admin/users/[^/]+/password$"), "user"),
+    (re.compile(r"^/incidents/[^/]+/victims/[^/]+/referrals$"), "referral"),
+    (re.compile(r"^/referrals/[^/]+/(status|follow-up)$"), "referral"),
+)
+
+
+def _query_form(path: str) -> str:
+    form = QUERY_FORMS.get(path)
+    if form is not None:
+        return form
+    return next((form for shape, form in QUERY_FORM_PATHS if shape.match(path)), "")
 
 
 def invalid_query_page(
@@ -182,7 +228,7 @@ def invalid_query_page(
     why."""
     page = _bare_context(request)
     t = page.t
-    form = QUERY_FORMS.get(request.url.path, "")
+    form = _query_form(request.url.path)
     lines = [
         f"{t.format(N_('{label}:'), label=field_label(t, form, name) or name)} {text}"
         for name, text in errors_from_problems(t, problems).items()
@@ -289,6 +335,12 @@ def install_page_error_handlers(app: FastAPI) -> None:
             return await validation_handler(request, exc)
         assert isinstance(exc, RequestValidationError)
         in_query = [item for item in exc.errors() if item["loc"][:1] == ("query",)]
+        in_body = [item for item in exc.errors() if item["loc"][:1] == ("body",)]
+        if in_body and len(in_body) == len(exc.errors()):
+            # A posted field the route itself limits (the login's 200-character username):
+            # named, with what is wrong, rather than "this page does not exist".
+            message = N_("The form holds a value that cannot be used:")
+            return invalid_query_page(request, problems_of(in_body, ()), message)
         if not in_query or len(in_query) < len(exc.errors()):
             return error_page(request, 404, NOT_FOUND)
         return invalid_query_page(request, problems_of(in_query, ()))

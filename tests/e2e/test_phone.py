@@ -96,6 +96,13 @@ def _fits(page: Page, path: str, name: str, size: dict[str, int]) -> int:
     return int(page.evaluate("document.documentElement.scrollWidth"))
 
 
+# Captions of tables that scroll in their box whose text runs past the box's edge (cut).
+CUT_CAPTIONS = """() => Array.from(document.querySelectorAll('.table-scroll caption'))
+    .filter(c => c.getBoundingClientRect().right > c.closest('.table-scroll')
+        .getBoundingClientRect().right + 1)
+    .map(c => c.textContent.trim())"""
+
+
 @pytest.mark.parametrize("locale", ["en-GB", "fr-FR"])
 def test_every_page_fits_a_phone_screen(
     open_page: Callable[..., Page], records: dict[str, str], locale: str
@@ -144,16 +151,18 @@ def test_every_page_fits_a_phone_screen(
         },
         Role.SYSTEM_ADMIN: {"court-edit": f"/judicial/courts/{records['court']}/edit"},
     }
-    too_wide = {}
+    too_wide: dict[str, object] = {}
     for role, paths in pages.items():
         page = open_page(role, locale=locale)
         for name, path in paths.items():
             width = _fits(page, path, f"{locale[:2]}-{name}", PHONE)
             if width > PHONE["width"]:
                 too_wide[name] = width
+            if cut := page.evaluate(CUT_CAPTIONS):
+                too_wide[f"{name} caption"] = cut
             if os.environ.get("SCREENSHOTS"):
                 _fits(page, path, f"{locale[:2]}-{name}", DESKTOP)
-    assert too_wide == {}, f"wider than a {PHONE['width']} px phone: {too_wide}"
+    assert too_wide == {}, f"wider than a {PHONE['width']} px phone, or cut: {too_wide}"
 
 
 @pytest.mark.parametrize("locale", ["en-GB", "fr-FR"])

@@ -234,3 +234,22 @@ def test_a_refused_username_says_which_characters_it_may_hold_in_french(
         "username": "Uniquement des lettres sans accents, des chiffres et les signes . _ @ - "
         "(pas d'espaces)."
     }
+
+
+def test_a_too_long_or_too_short_username_is_worded_in_characters(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    """Not "Too many entries: at most 80." nor "Choose at least one.", words for lists."""
+    for language, long, short in (
+        ("en", "Too long: at most 80 characters.", "Too short: at least 3 characters."),
+        ("fr", "Trop long : 80 caractères au plus.", "Trop court : au moins 3 caractères."),
+    ):
+        browser = pages_for(ADMIN, language=language)
+        for username, message in (("u" * 10_000, long), ("ab", short)):
+            form = {"username": username, "password": PASSWORD, "roles": ["report_writer"]}
+            refused = submit(browser, "/admin/users", "/admin/users", form)
+            assert refused.status_code == 422
+            shown = {
+                name: text.replace("\xa0", " ") for name, text in field_errors(refused.text).items()
+            }
+            assert shown == {"username": message}, (language, username[:5])

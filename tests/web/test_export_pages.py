@@ -71,9 +71,14 @@ def test_the_export_form_is_in_french_on_a_french_page(
 def test_a_bad_filter_on_the_page_export_is_named(
     client: TestClient, pages_for: Callable[..., TestClient]
 ) -> None:
-    response = pages_for(ADVISER).get("/exports/incidents.csv?occurred_from=2019-02-30")
-    assert response.status_code == 422
-    assert "occurred_from" in response.text
+    for language, named in (("en", "From: Enter a date"), ("fr", "Du : Saisissez une date")):
+        browser = pages_for(ADVISER, language=language)
+        for path in ("/exports/incidents.csv", "/exports/incidents.xlsx"):
+            response = browser.get(f"{path}?occurred_from=2019-02-30")
+            assert response.status_code == 422
+            # By the label the list's filter has, not by the parameter's name.
+            assert named in unescape(response.text).replace("\xa0", " "), (language, path)
+            assert "occurred_from" not in response.text, (language, path)
 
 
 def test_the_statistics_workbook_is_the_pages_csv(

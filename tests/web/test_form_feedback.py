@@ -203,3 +203,20 @@ def test_the_report_pages_name_the_field_of_each_problem_in_their_summary(
     french = pages_for(Role.REPORT_WRITER, language="fr")
     summary = _summary(french.get("/reports/paragraphs?period=2019-Q5").text)
     assert summary[0].startswith("Année ou trimestre (2019, 2019-Q3) :"), summary
+
+
+def test_a_too_long_name_or_contact_is_shown_by_its_own_field(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    """Not as "Victim 1: Too long", which left the adviser to guess which of its fields."""
+    for language, name_line in (
+        ("en", "Name (stored encrypted) (victim 1): Too long: at most 200 characters."),
+        ("fr", "Nom (chiffré) (victime 1) : Trop long : 200 caractères au plus."),
+    ):
+        browser = pages_for(ADVISER, language=language)
+        form = incident_form(**{"victims-0-name": "n" * 10_000, "victims-1-contact": "c" * 201})
+        response = submit(browser, "/incidents/new", "/incidents/new", form)
+        assert response.status_code == 422
+        assert set(field_errors(response.text)) == {"victims-0-name", "victims-1-contact"}
+        assert name_line in [line.replace("\xa0", " ") for line in _summary(response.text)]
+    assert client.get(f"{API}/incidents").json()["items"] == []

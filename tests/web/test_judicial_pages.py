@@ -189,3 +189,16 @@ def test_the_confirmation_names_what_was_recorded_an_act_or_a_new_stage(
     shown = browser.get(answer.headers["location"]).text
     assert "The new stage was recorded." in shown
     assert "The judicial act was recorded." not in shown
+
+
+def test_the_case_tables_keep_each_date_on_one_line(
+    cases: dict[str, Any], pages_for: Callable[..., TestClient]
+) -> None:
+    """Dates as <time>, which the stylesheet keeps whole: on a phone "2017-01-10" broke after
+    its year in the narrow columns of the pending and stalled tables."""
+    browser = pages_for(TRACKER)
+    pending = browser.get("/judicial").text
+    assert '<time datetime="2015-01-10">2015-01-10</time>' in pending
+    assert '<time datetime="2017-01-10">2017-01-10</time>' in pending
+    stalled = browser.get("/judicial/stalled?months=12").text
+    assert stalled.count('<time datetime="2017-01-10">2017-01-10</time>') == 3

@@ -2,6 +2,7 @@
 rule's form, and the forms that record a party's listings, commitments and sanctions."""
 
 from collections.abc import Callable
+from html import unescape
 
 from fastapi.testclient import TestClient
 
@@ -60,7 +61,9 @@ def test_a_page_parameter_it_cannot_use_is_named_in_a_422_page(
     for url in (f"/armed-parties/{party['id']}?year=abc", "/armed-parties/patterns?year=1800"):
         page = browser.get(url)
         assert page.status_code == 422
-        assert "year" in page.text
+        assert "Year: " in unescape(page.text) and "year:" not in page.text, url
+    french = pages_for(Role.REPORT_WRITER, language="fr").get("/armed-parties/patterns?year=1800")
+    assert "Année : Doit être au moins 1900." in unescape(french.text).replace("\xa0", " ")
     assert browser.get(f"/armed-parties/{party['id']}?colour=red").status_code == 422
 
 
@@ -138,3 +141,24 @@ def _token(browser: TestClient) -> str:
     from tests.web.pages import csrf_of
 
     return csrf_of(browser.get("/armed-parties/pattern-rule").text)
+
+
+def test_a_delisting_before_the_reports_year_is_refused_in_words(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    """Without the API's field name "(report_year)" on the page."""
+    party = create_armed_party(client, "Ansar Eddine")
+    new = f"/armed-parties/{party['id']}/listings/new"
+    fields = {
+        "report_reference": "S/2020/487",
+        "report_year": "2019",
+        "section": "A",
+        "delisted_on": "2018-06-30",
+    }
+    for language, message in (
+        ("en", "must not be before the year the report covers"),
+        ("fr", "ne doit pas précéder l'année couverte par le rapport"),
+    ):
+        refused = submit(pages_for(Role.PROTECTION_ADVISER, language=language), new, new, fields)
+        assert refused.status_code == 422
+        assert field_errors(refused.text) == {"delisted_on": message}, language

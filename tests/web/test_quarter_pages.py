@@ -80,6 +80,13 @@ def test_a_malformed_quarter_is_shown_beside_its_field(
     assert field_errors(response.text) == {
         "quarter": "must be a quarter written as 2019-Q3 (year, Q, quarter 1 to 4)"
     }
+    # The summary above the form names both quarter fields, as it names the others.
+    response = pages_for(WRITER, language="fr").get(
+        "/statistics?group_by=source&quarter=2019-Q7&verified_in_quarter=20190"
+    )
+    summary = unescape(response.text.split('id="error-summary"')[1].split("</ul>")[0])
+    assert "Trimestre de l'incident : doit être un trimestre" in summary.replace("\xa0", " ")
+    assert "Trimestre de vérification : doit être un trimestre" in summary.replace("\xa0", " ")
 
 
 def test_the_incident_page_records_and_shows_the_day_verified(
@@ -97,9 +104,12 @@ def test_the_incident_page_records_and_shows_the_day_verified(
     }
     early = submit(browser, page, f"{page}/verification", {**fields, "verified_on": "2019-09-01"})
     assert early.status_code == 422
+    # In words, without the API's field name, and named in the summary by its label.
     assert field_errors(early.text) == {
-        "verified_on": "ne doit pas précéder le signalement de l'incident (reported_on)"
+        "verified_on": "ne doit pas précéder la date du signalement"
     }
+    summary = unescape(early.text.split('id="error-summary"')[1].split("</ul>")[0])
+    assert "Date de vérification : ne doit pas précéder" in summary.replace("\xa0", " ")
     done = submit(browser, page, f"{page}/verification", {**fields, "verified_on": "2019-10-01"})
     assert done.status_code == 303
     assert client.get(f"{API}/incidents/{incident['id']}").json()["verified_on"] == "2019-10-01"

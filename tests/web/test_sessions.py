@@ -1,5 +1,7 @@
 """Signing in and out of the web pages: cookies, form tokens, redirects, headers, language."""
 
+from html import unescape
+
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -31,6 +33,22 @@ def test_a_wrong_password_shows_the_form_again_with_an_error(app: FastAPI, clien
     assert "Wrong username or password." in response.text
     assert "crsv_session" not in response.headers.get("set-cookie", "")
     assert browser.get("/incidents").status_code == 303
+
+
+def test_a_username_or_password_too_long_for_the_login_is_named_not_a_missing_page(
+    app: FastAPI, client
+) -> None:
+    """Refused before the login runs: "Username: Too long...", not "this page does not exist"."""
+    for language, username, password in (
+        ("en", "Username: Too long: at most 200 characters.", "Password: Too long"),
+        ("fr", "Nom d'utilisateur : Trop long : 200 caractères au plus.", "Mot de passe : Trop"),
+    ):
+        browser = web_client(app, language=language)
+        response = sign_in(browser, "u" * 10_000, "p" * 10_000)
+        assert response.status_code == 422, language
+        text = unescape(response.text).replace("\xa0", " ")
+        assert username in text and password in text, language
+        assert "crsv_session" not in response.headers.get("set-cookie", "")
 
 
 def test_the_login_form_refuses_a_post_without_its_form_token(app: FastAPI, client) -> None:

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from app.models.enums import Role
 from tests.factories import NGO, create_incident, stats, verify
+from tests.web.pages import field_errors
 
 WRITER = Role.REPORT_WRITER
 ADVISER = Role.PROTECTION_ADVISER
@@ -208,6 +209,13 @@ def test_a_bad_choice_is_named_by_its_field(
     response = browser.get("/statistics/trends?period=week")
     assert response.status_code == 400
     assert 'id="err-period"' in response.text
+    # Worded as every menu's refusal, without the codes behind the menu's choices.
+    french = pages_for(WRITER, language="fr").get("/statistics/trends?period=week&shade_by=x")
+    assert field_errors(french.text) == {
+        "period": "Choisissez l'une des valeurs proposées.",
+        "shade_by": "Choisissez l'une des valeurs proposées.",
+    }
+    assert "month, quarter" not in french.text
     assert browser.get("/statistics/trends?country=XX").status_code == 400
     assert browser.get("/statistics/trends?colour=red").status_code == 422
 

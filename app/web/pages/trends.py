@@ -61,7 +61,9 @@ def _choices(params: dict[str, str]) -> TrendChoices:
 
 def _not_one_of(name: str, choices: Any) -> FieldProblem:
     allowed = ", ".join(choice.value for choice in choices)
-    return FieldProblem(("query", name), MUST_BE_ONE_OF, values={"choices": allowed})
+    # Worded on the page as every menu's refusal ("Choose one of the listed values."), not
+    # with the codes the menu stands for.
+    return FieldProblem(("query", name), MUST_BE_ONE_OF, "enum", values={"choices": allowed})
 
 
 @router.get(TRENDS_PAGE)
