@@ -47,3 +47,14 @@ def test_the_marks_are_explained_in_french(pages_for: Callable[..., TestClient])
     page = unescape(pages_for(ADVISER, language="fr").get("/incidents/new").text)
     assert "Les champs marqués d'un * sont obligatoires." in page
     assert 'class="visually-hidden">(obligatoire)<' in page
+
+
+def test_a_victims_sex_is_marked_as_required_in_its_row(
+    pages_for: Callable[..., TestClient],
+) -> None:
+    page = pages_for(ADVISER).get("/incidents/new").text
+    assert MARK in _label(page, "victims-0-sex")
+    control = _control(page, "victims-0-sex")
+    # Required once the row is filled in: an empty row is left out, so no required attribute.
+    assert 'aria-required="true"' in control and not re.search(r"\srequired[\s>]", control)
+    assert MARK not in _label(page, "victims-0-age")
