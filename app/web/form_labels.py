@@ -1,8 +1,10 @@
 """Each form's fields as their labels name them: the list of problems above a form says
 "Date of the incident: must not be in the future", in the form's order, in the user's language."""
 
+from app.models.enums import ConsentKind
 from app.web.forms import ROW_FIELD
 from app.web.i18n import N_, Translator
+from app.web.labels import Labels
 from app.web.labels_gbvims import GBVIMS_FIELD_LABELS
 
 INCIDENT_LABELS = {
@@ -239,6 +241,37 @@ def field_label(t: Translator, form: str, name: str) -> str | None:
         return t.format(with_field, number=number, field=t.gettext(field))
     label = FORM_LABELS.get(form, {}).get(name)
     return None if label is None else t.gettext(label)
+
+
+CONSENT_KINDS = {kind.value for kind in ConsentKind}  # a victim's consent.update names these
+
+# The forms whose labels name an audit event's fields, by the kind of record it is about: the
+# first that labels a field names it ("verified_on" is the verification form's "Date verified").
+AUDIT_RECORD_FORMS = {
+    "incident": ("incident", "incident_list", "verification"),
+    "user": ("user",),
+    "court": ("court",),
+    "judicial_case": ("case",),
+    "referral": ("referral",),
+    "pattern_rule": ("pattern_rule",),
+    "party_listing": ("listing",),
+    "party_commitment": ("commitment",),
+    "party_sanction": ("sanction",),
+}
+
+
+def audit_field_label(t: Translator, record_type: str | None, name: str) -> str | None:
+    """A field an audit event names, as the pages label it ("admin2" -> "Cercle or district");
+    None for a name the pages have no label for, which the trail shows as its code."""
+    if record_type == "victim":
+        if name in CONSENT_KINDS:
+            return f"{t.gettext('Consent:')} {Labels(t).of(ConsentKind, name)}"
+        label = ROW_FIELD_LABELS.get(name)
+        return None if label is None else t.gettext(label)
+    for form in AUDIT_RECORD_FORMS.get(record_type or "", ()):
+        if (label := FORM_LABELS[form].get(name)) is not None:
+            return t.gettext(label)
+    return None
 
 
 def in_form_order(form: str, errors: dict[str, str]) -> list[tuple[str, str]]:

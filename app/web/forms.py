@@ -64,8 +64,10 @@ def field_name(loc: Sequence[str | int]) -> str:
     return names[0] if names else "form"
 
 
-# The API's messages that name its fields ("occurred_on"), as the pages word them.
+# The API's messages that name its fields ("occurred_on"), as the pages word them; and those
+# shown as a sentence of their own, like the messages above, beside the field and after its label.
 PAGE_WORDING = {
+    "must not be in the future": N_("Must not be in the future."),
     "must not be before the incident (occurred_on)": N_(
         "must not be before the date of the incident"
     ),
@@ -112,7 +114,7 @@ def translate_problem(t: Translator, problem: FieldProblem, context: dict[str, A
             return t.format(template, **context)
         except (KeyError, IndexError):
             return t.gettext(template)
-    # Our own rules' messages ("must not be in the future") are catalogue entries themselves.
+    # Our own rules' messages ("contradicts the age given") are catalogue entries themselves.
     values = dict(problem.values)
     if "category" in values:  # a perpetrator category's code, named as the menus name it
         values["category"] = Labels(t).of(PerpetratorCategory, values["category"])

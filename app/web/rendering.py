@@ -31,7 +31,7 @@ from app.incidents.crosswalk import type_warnings
 from app.models import enums, gbvims
 from app.stats.dimensions import DimensionName
 from app.stats.schemas import Measure
-from app.web.form_labels import field_label, in_form_order
+from app.web.form_labels import audit_field_label, field_label, in_form_order
 from app.web.forms import errors_from_problems, problems_of
 from app.web.i18n import LANGUAGES, N_, Translator, pick_language
 from app.web.labels import Labels
@@ -100,6 +100,7 @@ def _globals(page: PageContext) -> dict[str, Any]:
         "today": date.today().isoformat(),
         "prefixed": _prefixed,
         "field_label": lambda form, name: field_label(t, form, name),
+        "audit_field_label": lambda record_type, name: audit_field_label(t, record_type, name),
         "in_form_order": in_form_order,
     }
 

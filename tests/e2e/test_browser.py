@@ -33,7 +33,8 @@ def test_an_adviser_records_an_incident_with_two_victims_and_sees_it_listed(
     page.get_by_label("Date reported").fill("2019-03-20")
     page.get_by_label("Region").fill("Mopti")
     page.get_by_role("checkbox", name="Rape", exact=True).check()
-    page.get_by_label("Source", exact=True).select_option("gbvims")
+    # The asterisk beside a required field's label is hidden from its accessible name.
+    page.get_by_role("combobox", name="Source", exact=True).select_option("gbvims")
     _fill_victim(page, 0, "female", age="16")
     page.locator("fieldset.victim").nth(0).get_by_label("Name (stored encrypted)").fill(NAME)
 
@@ -117,7 +118,8 @@ def test_a_french_session_has_french_labels_and_french_errors(
     expect(page.locator("#err-violations")).to_have_text("Choisissez-en au moins une.")
     expect(page.locator("#err-victims-0-age")).to_have_text("Doit être au plus 120.")
     # The field says which error is its own, for screen readers.
-    described = page.get_by_label("Source", exact=True).get_attribute("aria-describedby") or ""
+    source = page.get_by_role("combobox", name="Source", exact=True)
+    described = source.get_attribute("aria-describedby") or ""
     assert "err-source" in described
 
 

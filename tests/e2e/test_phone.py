@@ -21,9 +21,11 @@ from tests.factories import (
     create_incident,
     make_user,
 )
+from tests.imports.workbooks import recorder_row, workbook_bytes
 from tests.referrals.helpers import create_point, refer
 
 PHONE = {"width": 390, "height": 844}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DESKTOP = {"width": 1280, "height": 900}
 WIDE_VICTIMS = [
     {
@@ -188,3 +190,22 @@ def test_the_second_factor_key_and_qr_code_fit_a_phone_under_the_page_policy(
         width = int(page.evaluate("document.documentElement.scrollWidth"))
         assert width <= size["width"]
     assert not [text for text in refused if "Content Security Policy" in text], refused
+
+
+def test_an_import_reports_each_problem_on_a_phone_screen_before_any_scrolling(
+    open_page: Callable[..., Page],
+) -> None:
+    page = open_page(Role.PROTECTION_ADVISER)
+    page.set_viewport_size(PHONE)
+    page.goto("/imports/incident-recorder")
+    content = workbook_bytes([recorder_row(incident_id="IR-2", sex="X")])
+    page.set_input_files("#f-file", {"name": "recorder.xlsx", "mimeType": XLSX, "buffer": content})
+    page.fill("#f-country", "ML")
+    page.click("button[value='check']")
+    problem = page.locator("#problems tbody td.problem").first
+    problem.wait_for()
+    box = problem.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    assert "expected one of" in problem.inner_text()
+    if folder := os.environ.get("SCREENSHOTS"):
+        page.screenshot(path=f"{folder}/en-import-problems-390.png", full_page=True)

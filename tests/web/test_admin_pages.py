@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from app.models.enums import Role
-from tests.factories import API, NGO, PASSWORD, create_incident, make_user
+from tests.factories import API, NGO, PASSWORD, create_incident, make_user, patch_incident, verify
 from tests.web.pages import csrf_of, field_errors, sign_in, submit, web_client
 
 ADMIN = Role.ADMIN
@@ -253,3 +253,43 @@ def test_a_too_long_or_too_short_username_is_worded_in_characters(
                 name: text.replace("\xa0", " ") for name, text in field_errors(refused.text).items()
             }
             assert shown == {"username": message}, (language, username[:5])
+
+
+def _fields_cells(page: str) -> list[str]:
+    table = re.search(r'<table class="list audit" id="audit-table">(.*?)</table>', page, re.S)
+    assert table, "the page has no audit table"
+    return [
+        cell.strip()
+        for cell in re.findall(r"<td>((?:(?!<td>).)*?)</td></tr>", table.group(1), re.S)
+    ]
+
+
+def test_the_audit_trail_names_fields_by_their_labels_keeping_the_codes(
+    app: FastAPI, client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    incident = create_incident(client)
+    assert (
+        patch_incident(
+            client, incident, admin2="Djenné", violations=["rape", "forced_marriage"]
+        ).status_code
+        == 200
+    )
+    browser = pages_for(ADMIN)
+    page = f"/admin/users/{make_user(app, Role.REPORT_WRITER).id}"
+    assert submit(browser, page, f"{page}/password", {"password": NEW_PASSWORD}).status_code == 303
+    english = _fields_cells(browser.get("/admin/audit?action=incident.update").text)
+    assert english == [
+        '<span title="admin2">Cercle or district</span>, '
+        '<span title="violations">Forms of violence</span>'
+    ]
+    french = pages_for(ADMIN, language="fr")
+    cells = _fields_cells(french.get("/admin/audit?action=incident.update").text)
+    assert unescape(cells[0]).startswith('<span title="admin2">Cercle ou ')
+    users = _fields_cells(french.get("/admin/audit?action=user.update").text)
+    assert '<span title="password">Mot de passe</span>' in users
+    assert verify(client, incident, "pending_verification").status_code == 200
+    decisions = _fields_cells(browser.get("/admin/audit?action=incident.verification").text)
+    assert decisions == [
+        '<span title="verification_status">Verification status</span>, '
+        '<span title="verified_on">Date verified</span>'
+    ]

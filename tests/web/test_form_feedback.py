@@ -10,7 +10,7 @@ from html import unescape
 from fastapi.testclient import TestClient
 
 from app.models.enums import Role
-from tests.factories import API, create_incident
+from tests.factories import API, create_incident, incident_payload
 from tests.web.pages import field_errors, incident_form, submit
 
 ADVISER = Role.PROTECTION_ADVISER
@@ -45,14 +45,14 @@ def test_every_problem_comes_back_at_once_with_its_field_label(
         "source": "This field is required.",
         "violations": "Choose at least one.",
         "victims-1-age": "Must be at most 120.",
-        "occurred_on": "must not be in the future",
-        "reported_on": "must not be in the future",
+        "occurred_on": "Must not be in the future.",
+        "reported_on": "Must not be in the future.",
         "victims-0-age_group": "contradicts the age given",
     }
     # In the order of the form's fields.
     assert _summary(response.text) == [
-        "Date of the incident: must not be in the future",
-        "Date reported: must not be in the future",
+        "Date of the incident: Must not be in the future.",
+        "Date reported: Must not be in the future.",
         "Forms of violence: Choose at least one.",
         "Source: This field is required.",
         "Age group (victim 1): contradicts the age given",
@@ -85,6 +85,18 @@ def test_the_summary_names_fields_in_french_and_never_by_their_internal_names(
     assert field_errors(listing.text) == {"occurred_to": "must not be before the start date"}
 
 
+def test_a_future_date_is_worded_as_the_other_messages_in_french_too(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    browser = pages_for(ADVISER, language="fr")
+    form = incident_form(occurred_on=NEXT_YEAR, reported_on=NEXT_YEAR)
+    response = submit(browser, "/incidents/new", "/incidents/new", form)
+    assert field_errors(response.text)["reported_on"] == "Ne doit pas être dans le futur."
+    assert "Date du signalement : Ne doit pas être dans le futur." in _summary(response.text)
+    problem = client.post(f"{API}/incidents", json=incident_payload(reported_on=NEXT_YEAR))
+    assert "must not be in the future" in problem.text  # the API's own wording is unchanged
+
+
 def test_an_edit_shows_every_problem_at_once(
     client: TestClient, pages_for: Callable[..., TestClient]
 ) -> None:
@@ -105,7 +117,7 @@ def test_an_edit_shows_every_problem_at_once(
     assert response.status_code == 422
     assert field_errors(response.text) == {
         "victims-0-age": "Must be at most 120.",
-        "reported_on": "must not be in the future",
+        "reported_on": "Must not be in the future.",
     }
 
 

@@ -1,6 +1,8 @@
 """The Incident Recorder import page: check first, then import; the report in the language."""
 
+import re
 from collections.abc import Callable
+from html import unescape
 
 from fastapi.testclient import TestClient
 
@@ -76,3 +78,18 @@ def test_the_place_columns_are_offered_by_their_headers_and_levels(
     checked = _post(browser, content, "check", admin_levels="district,camp_town")
     assert '<option value="district,camp_town" selected>' in checked.text  # type: ignore[attr-defined]
     assert "Incidents that would be created: 1. Already imported: 0." in checked.text  # type: ignore[attr-defined]
+
+
+def test_each_problem_comes_first_in_its_row_where_a_phone_shows_it(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    browser = pages_for(Role.PROTECTION_ADVISER)
+    content = workbook_bytes([recorder_row(), recorder_row(incident_id="IR-2", sex="X")])
+    text = _post(browser, content, "check").text  # type: ignore[attr-defined]
+    table = re.search(r'<table id="problems">(.*?)</table>', text, re.S)
+    assert table, "the page has no table of problems"
+    headers = re.findall(r'<th scope="col">([^<]*)</th>', table.group(1))
+    assert headers == ["Problem", "Sheet", "Row", "Cell", "Column"]
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", table.group(1).split("<tbody>", 1)[1])
+    assert unescape(cells[0]).startswith('expected one of "F", "M"')
+    assert cells[1:] == ["Incident Data", "3", "G3", "SEX"]

@@ -1,6 +1,7 @@
 """Party dossiers on the web: the dossier and the patterns in English and French, the pattern
 rule's form, and the forms that record a party's listings, commitments and sanctions."""
 
+import re
 from collections.abc import Callable
 from html import unescape
 
@@ -162,3 +163,37 @@ def test_a_delisting_before_the_reports_year_is_refused_in_words(
         refused = submit(pages_for(Role.PROTECTION_ADVISER, language=language), new, new, fields)
         assert refused.status_code == 422
         assert field_errors(refused.text) == {"delisted_on": message}, language
+
+
+def _rule_sentence(html: str) -> str:
+    match = re.search(r'<p class="rule"[^>]*>(.*?)</p>', html, re.S)
+    assert match, "the page does not state the rule"
+    return unescape(re.sub(r"<[^>]+>", "", match.group(1))).strip()
+
+
+def test_the_pattern_rule_is_stated_with_singulars_and_plurals_not_brackets(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    party = _party_with_a_pattern(client)
+    english = pages_for(Role.REPORT_WRITER)
+    french = pages_for(Role.REPORT_WRITER, language="fr")
+    pages = ("/armed-parties/pattern-rule", "/armed-parties/patterns?year=2019")
+    pages += (f"/armed-parties/{party['id']}?year=2019",)
+    assert set_rule(client, 1, 2, 3).status_code == 200
+    for page in pages:
+        assert _rule_sentence(french.get(page).text).startswith(
+            "Règle : au moins 1 incident vérifié par an pendant au moins 2 des 3 dernières années."
+        )
+        assert _rule_sentence(english.get(page).text).startswith(
+            "Rule: at least 1 verified incident a year in at least 2 of the last 3 years."
+        )
+    assert set_rule(client, 3, 1, 1, version=1).status_code == 200
+    for page in pages:
+        sentence = _rule_sentence(french.get(page).text)
+        assert sentence.startswith(
+            "Règle : au moins 3 incidents vérifiés par an pendant la dernière année."
+        )
+        assert "(s)" not in sentence
+        assert _rule_sentence(english.get(page).text).startswith(
+            "Rule: at least 3 verified incidents a year in the last year."
+        )

@@ -38,11 +38,21 @@ def test_each_sentence_of_a_note_is_apart_from_the_next(
     page = pages_for(Role.REPORT_WRITER, language="fr").get("/statistics?group_by=violation")
     notes = _notes(page.text)
     assert (
-        "Forme de violence : 0 incident n'a pas de valeur renseignée ; il forme la ligne "
-        "« Non renseigné ». Un incident peut compter dans plusieurs lignes : les lignes "
+        "Un incident peut compter dans plusieurs lignes : les lignes "
         "totalisent 3 incidents, et non le total. Une victime peut compter dans plusieurs "
         "lignes : les lignes totalisent donc 5 victimes, et non le total."
     ) in notes, notes
+
+
+def test_no_sentence_announces_a_not_recorded_row_that_holds_no_incident(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    create_incident(client, violations=["rape"])
+    french = pages_for(Role.REPORT_WRITER, language="fr").get("/statistics?group_by=violation")
+    assert "n'a pas de valeur renseignée" not in _notes(french.text)
+    english = pages_for(Role.REPORT_WRITER).get("/statistics?group_by=violation")
+    assert "no value recorded" not in _notes(english.text)
+    assert "<p></p>" not in english.text.replace("\n", "").replace(" ", "")
 
 
 def test_one_incident_without_a_value_is_counted_in_the_singular(
