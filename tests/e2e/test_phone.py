@@ -209,3 +209,25 @@ def test_an_import_reports_each_problem_on_a_phone_screen_before_any_scrolling(
     assert "expected one of" in problem.inner_text()
     if folder := os.environ.get("SCREENSHOTS"):
         page.screenshot(path=f"{folder}/en-import-problems-390.png", full_page=True)
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "fr-FR"])
+def test_the_navigation_is_one_row_on_a_phone_and_every_link_can_be_reached(
+    open_page: Callable[..., Page], locale: str
+) -> None:
+    """Wrapped, a report writer's and adviser's links took eight rows, two fifths of the first
+    screen: one row now, scrolling sideways, and its last link can be scrolled to and opened."""
+    page = open_page(Role.PROTECTION_ADVISER, Role.REPORT_WRITER, locale=locale)
+    page.set_viewport_size(PHONE)
+    page.goto("/incidents")
+    links = page.locator("header nav a")
+    boxes = [links.nth(index).bounding_box() for index in range(links.count())]
+    assert len(boxes) >= 8 and all(box is not None for box in boxes)
+    assert len({round(box["y"]) for box in boxes if box}) == 1  # one row
+    header = page.locator("header.top").bounding_box()
+    assert header is not None and header["height"] <= PHONE["height"] / 5
+    assert int(page.evaluate("document.documentElement.scrollWidth")) <= PHONE["width"]
+    last = links.nth(links.count() - 1)
+    href = last.get_attribute("href")
+    last.click()
+    page.wait_for_url(f"**{href}")
