@@ -49,9 +49,8 @@ def create_incident(
     checked = check_incident(session, data)
     if checked.problems:
         raise InvalidFieldsError(checked.problems)
-    writer = NewIncidentWriter(session, principal, cipher, references_now=True)
-    (written,) = writer.write([IncidentToWrite(data, checked)])
-    writer.finish()
+    writer = NewIncidentWriter(session, principal, cipher)
+    (written,) = writer.write_at_once([IncidentToWrite(data, checked)])
     return read_incident(session, written.id)
 
 
@@ -189,11 +188,7 @@ def import_batch(
             "nothing was stored."
         )
         raise error
+    # The batch's counters are held from before its rows to the commit, as a create holds its
+    # one; the kept counts every writer shares only from its end.
     writer = NewIncidentWriter(session, principal, cipher)
-    items = [IncidentToWrite(data, new) for data, new in checked]
-    # The batch's counters are held from here to the commit, as a single create holds its one.
-    writer.reserve_references(items)
-    written = writer.write(items)
-    # Last: the kept counts every writer shares are locked from here to the commit.
-    writer.finish()
-    return written
+    return writer.write_at_once([IncidentToWrite(data, new) for data, new in checked])

@@ -17,7 +17,7 @@ steps every change ends with run once for the whole set, in this order:
 The kept counts are written last, so concurrent writers wait on them only from there to the
 commit; an import's counters too, as it may write for minutes. A batch holds its counters while
 it writes (half a second for 1,000 incidents), as a single create holds its one: numbering the
-rows again afterwards cost PostgreSQL more than the rest of the batch's wait.
+rows again afterwards cost PostgreSQL some 35 ms of a batch's 160 (bench/RESULTS.md).
 """
 
 import uuid
@@ -39,7 +39,6 @@ from app.counting.rules import shares_statistics
 from app.incidents import children, history
 from app.incidents.references import (
     advance_counters,
-    issue_reference,
     number_provisional,
     reference_text,
 )
@@ -130,10 +129,10 @@ class _Rows:
 class NewIncidentWriter:
     """Writes new incidents for one principal: `write` any number of times, then `finish` once.
 
-    `references_now` issues each incident's reference as it is written (a single create, which
-    holds its counter to the commit anyway); `reserve_references` moves the counters on once for
-    all the incidents of one `write` (a batch); otherwise a provisional reference is replaced in
-    `finish` (an import, written in parts: its counters are held only from there to the commit).
+    `write_at_once` writes a create's or a batch's incidents with their references, the counters
+    moved on once before the rows; an import, written in parts, calls `write` for each and gets
+    provisional references, replaced in `finish` (its counters are held only from there to the
+    commit).
     `action` is the version's action ("create", "import"); `audit_each` is False for an import,
     which is audited as one event for the file by its caller.
     """
@@ -146,10 +145,9 @@ class NewIncidentWriter:
         *,
         action: str = "create",
         audit_each: bool = True,
-        references_now: bool = False,
     ) -> None:
         self.session, self.principal, self.cipher = session, principal, cipher
-        self.action, self.audit_each, self.references_now = action, audit_each, references_now
+        self.action, self.audit_each = action, audit_each
         self.token = uuid.uuid4().hex[:10]  # provisional references: "~<token><cc><year>-<n>"
         self.groups: Counter[tuple[str, int]] = Counter()
         # The incidents of each country and year awaiting their reference, so that `finish`
@@ -159,13 +157,20 @@ class NewIncidentWriter:
         self.now = utcnow()
         self.created = 0
         self.identities = 0
-        # (country, year) -> the prefix and the last number given, once `reserve_references` ran.
+        # (country, year) -> the prefix and the last number given, once `_reserve_references` ran.
         self.reserved: dict[tuple[str, int], tuple[str, int]] = {}
 
-    def reserve_references(self, items: list["IncidentToWrite"]) -> None:
+    def write_at_once(self, items: list["IncidentToWrite"]) -> list[Written]:
+        """Write a create's or a batch's incidents, with their references, and finish."""
+        self._reserve_references(items)
+        written = self.write(items)
+        self.finish()
+        return written
+
+    def _reserve_references(self, items: list["IncidentToWrite"]) -> None:
         """Move each country and year's counter on by the number of `items` it numbers, so that
-        each is written with its reference. The counters are held from here to the commit: for
-        a batch that is written at once, rather than numbered again by an UPDATE of every row."""
+        each is written with its reference. The counters are held from here to the commit, as
+        the incidents are written at once, rather than numbered again by an UPDATE of every row."""
         wanted = Counter(
             (item.checked.fields.country, item.checked.fields.reported_on.year) for item in items
         )
@@ -184,8 +189,7 @@ class NewIncidentWriter:
 
     def finish(self) -> None:
         """References (when provisional), then the kept counts, once for every incident written."""
-        if not self.references_now:
-            self._issue_references()
+        self._issue_references()
         self.counts.write(self.session)
 
     def _rows(self, item: IncidentToWrite, tables: dict[Any, list[dict[str, Any]]]) -> Written:
@@ -262,8 +266,6 @@ class NewIncidentWriter:
         return Written(incident_id, incident["reference"])
 
     def _reference(self, country: str, year: int, incident_id: uuid.UUID) -> str:
-        if self.references_now:
-            return issue_reference(self.session, self.principal.organisation_id, country, year)
         if self.reserved:
             prefix, last = self.reserved[(country, year)]
             self.reserved[(country, year)] = prefix, last + 1

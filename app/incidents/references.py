@@ -33,12 +33,6 @@ from app.models import Incident, Organisation, ReferenceCounter
 IDS_PER_STATEMENT = 30_000  # under SQLite's 32,766 bound parameters
 
 
-def issue_reference(session: Session, organisation_id: uuid.UUID, country: str, year: int) -> str:
-    """The organisation's next reference for a country and year."""
-    prefix, last = _advance(session, organisation_id, country, year, 1)
-    return reference_text(prefix, last)
-
-
 def reference_text(prefix: str, number: int) -> str:
     """`ML-2019-MHRD-000042`: the number padded to six digits (beyond them, written whole)."""
     return f"{prefix}-{number:06d}"
