@@ -82,7 +82,7 @@ def page_query(
     readable: Select[Any],
     filters: IncidentFilters,
     limit: int,
-    position: tuple[Any, uuid.UUID] | None,
+    position: tuple[Any, Any] | None,
     include_archived: bool,
 ) -> Select[Any]:
     """The `readable` incidents matching `filters` after `position`, newest first: one more
@@ -90,7 +90,10 @@ def page_query(
     query = apply_incident_filters(readable, filters, include_archived=include_archived)
     if position is not None:
         # A row comparison, so the index on (organisation, date, id) starts right at the cursor.
-        query = query.where(tuple_(Incident.occurred_on, Incident.id) < position)
+        # A tuple of expressions, so the position may also be bind parameters (as given by the
+        # statement the unfiltered list builds once), typed as the columns.
+        after = tuple_(*position, types=[Incident.occurred_on.type, Incident.id.type])
+        query = query.where(tuple_(Incident.occurred_on, Incident.id) < after)
     return query.order_by(Incident.occurred_on.desc(), Incident.id.desc()).limit(limit + 1)
 
 

@@ -21,14 +21,12 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from app.core.db import ids_array_text
-from app.incidents.filters import IncidentFilters
 from app.incidents.listing import (
     INCIDENT_FIELDS,
     PERPETRATOR_KEYS,
     VICTIM_FIELDS,
     add_warnings,
     cut_page,
-    page_query,
 )
 from app.models import Incident, Perpetrator, Victim
 from app.models.base import UTCDateTime
@@ -37,19 +35,15 @@ IDS_PARAMETER = "%(ids)s::uuid[]"
 
 
 def page_json(
-    session: Session,
-    readable: Select[Any],
-    filters: IncidentFilters,
-    *,
-    limit: int,
-    position: tuple[Any, uuid.UUID] | None,
-    include_archived: bool,
+    session: Session, positions: Select[Any], parameters: dict[str, Any], limit: int
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """`listing.list_page` on PostgreSQL, its values as the API writes them (JSON values)."""
-    query = page_query(readable, filters, limit, position, include_archived)
-    found = session.connection().execute(query.with_only_columns(Incident.occurred_on, Incident.id))
-    positions, next_cursor = cut_page(found.all(), limit, lambda row: (row[0], row[1]))
-    return incidents_json(session, [incident_id for _, incident_id in positions]), next_cursor
+    """`listing.list_page` on PostgreSQL, its values as the API writes them (JSON values).
+
+    `positions`: `listing.page_query` (with its `parameters`) reading only the date and id.
+    """
+    found = session.connection().execute(positions, parameters).all()
+    rows, next_cursor = cut_page(found, limit, lambda row: (row[0], row[1]))
+    return incidents_json(session, [incident_id for _, incident_id in rows]), next_cursor
 
 
 def incidents_json(session: Session, ids: list[uuid.UUID]) -> list[dict[str, Any]]:
