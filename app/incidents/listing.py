@@ -15,6 +15,7 @@ from datetime import UTC, date
 from functools import lru_cache
 from typing import Any, TypeVar
 
+import orjson
 from sqlalchemy import Select, select, tuple_
 from sqlalchemy.dialects.postgresql import psycopg as postgresql_psycopg
 from sqlalchemy.engine import Connection
@@ -137,6 +138,12 @@ def add_warnings(row: dict[str, Any]) -> None:
     """The GBVIMS type warnings of an incident that has its `gbv_type` and `violations`."""
     warnings = _warnings(row["gbv_type"], tuple(row["violations"]))
     row["warnings"] = [dict(warning) for warning in warnings]
+
+
+@lru_cache(maxsize=4096)
+def warnings_text(gbv_type: str | None, violations: tuple[str, ...]) -> str:
+    """`add_warnings`'s warnings as JSON text, for a page passed on as PostgreSQL wrote it."""
+    return orjson.dumps(_warnings(gbv_type, violations)).decode()
 
 
 @lru_cache(maxsize=4096)  # bounded: a hostile mix of forms cannot grow it without end

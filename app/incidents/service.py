@@ -21,6 +21,7 @@ from app.core.domain_errors import (
 )
 from app.core.pagination import decode_cursor, invalid_cursor
 from app.core.permissions import Permission
+from app.core.responses import plain_json
 from app.identity import service as identity
 from app.incidents import children, listing, listing_json, verification
 from app.incidents.change import IncidentChange
@@ -202,26 +203,47 @@ def list_incidents(
     limit: int,
     cursor: str | None = None,
     include_archived: bool = False,
-    as_json: bool = False,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """A page of incidents, most recent first, and the cursor of the next page (None at the end).
 
     Each incident is a plain dict with `IncidentRead`'s fields, its values as read, which the
-    pages validate into models. `as_json`: as the API writes them out; on PostgreSQL the page
-    then comes as JSON from the database itself (`listing_json`).
+    pages validate into models.
     """
-    position = _decode_position(cursor) if cursor is not None else None
-    if as_json and session.get_bind().dialect.name == "postgresql":
-        query, parameters = _page_positions(principal, filters, limit, position, include_archived)
-        return listing_json.page_json(session, query, parameters, limit)
     return listing.list_page(
         session,
         with_reference(readable_incidents(principal), filters.reference),
         filters,
         limit=limit,
-        position=position,
+        position=_decode_position(cursor) if cursor is not None else None,
         include_archived=include_archived,
     )
+
+
+def list_incidents_json(
+    session: Session,
+    principal: Principal,
+    filters: IncidentListQuery,
+    *,
+    limit: int,
+    cursor: str | None = None,
+    include_archived: bool = False,
+) -> bytes:
+    """`list_incidents`' page as the API writes it, in `IncidentPage`'s shape. On PostgreSQL its
+    items come as the database itself wrote them (`listing_json`)."""
+    if session.get_bind().dialect.name != "postgresql":
+        rows, next_cursor = list_incidents(
+            session,
+            principal,
+            filters,
+            limit=limit,
+            cursor=cursor,
+            include_archived=include_archived,
+        )
+        return listing_json.page_document(plain_json(rows).decode(), next_cursor, limit)
+    position = _decode_position(cursor) if cursor is not None else None
+    query, parameters = _page_positions(principal, filters, limit, position, include_archived)
+    items, next_cursor = listing_json.page_json(session, query, parameters, limit)
+    return listing_json.page_document(items, next_cursor, limit)
 
 
 # What a list query may hold besides filters: with only these, the list is unfiltered.
