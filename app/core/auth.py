@@ -87,7 +87,10 @@ _PRINCIPAL_BY_TOKEN = (
 def principal_for_token(session: Session, token: str) -> Principal | None:
     """The active user a live token belongs to, or None: for bearer tokens and web sessions."""
     digest = token_digest(token)
-    rows = session.execute(_PRINCIPAL_BY_TOKEN, {"digest": digest, "now": utcnow()}).all()
+    # On the session's connection: Core rows, without the ORM's execution and result machinery
+    # on every request. (Asked first thing in a request: the session has nothing to autoflush.)
+    parameters = {"digest": digest, "now": utcnow()}
+    rows = session.connection().execute(_PRINCIPAL_BY_TOKEN, parameters).all()
     if not rows:
         return None
     user_id, username, organisation_id, _, confirmed_at, required = rows[0]
