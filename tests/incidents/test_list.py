@@ -163,3 +163,13 @@ def test_the_list_refuses_bad_filters_as_the_statistics_do(client: TestClient) -
         counted = client.get(f"{API}/stats", params=[*params, ("group_by", "source")])
         assert listed.status_code == counted.status_code == 422, (params, listed.text)
         assert listed.json()["errors"] == counted.json()["errors"], params
+
+
+def test_without_a_token_the_list_answers_401_before_reading_its_parameters(
+    anonymous: TestClient,
+) -> None:
+    for headers in ({}, {"Authorization": "Bearer "}, {"Authorization": "Basic abc"}):
+        response = anonymous.get(f"{API}/incidents", params={"limit": "many"}, headers=headers)
+        assert response.status_code == 401, (headers, response.text)
+    sent = anonymous.get(f"{API}/incidents", headers={"Authorization": "Bearer not-a-token"})
+    assert sent.status_code == 401
