@@ -52,9 +52,9 @@ def items_text(session: Session, ids: list[uuid.UUID]) -> str:
     """The incidents with these ids, newest first, as the JSON array text of the list's items.
 
     Passed on as PostgreSQL wrote it: parsing fifty incidents only to write them out again was
-    a tenth of a page's CPU. Only the GBVIMS type warnings are Python's (`type_warnings`): the
-    statement writes a mark where each item's warnings go, and each item's type and forms of
-    violence beside the text, in the same order.
+    three tenths of a page's instructions (callgrind, `bench.list_cpu`). Only the GBVIMS type
+    warnings are Python's (`type_warnings`): the statement writes a mark where each item's
+    warnings go, and each item's type and forms of violence beside the text, in the same order.
     """
     if not ids:
         return "[]"

@@ -290,9 +290,10 @@ def _unfiltered_positions(
     its organisation and cursor given as parameters.
 
     The list is mostly asked for without filters. Building its statement anew for each page (the
-    scoping, the cursor, the order, then SQLAlchemy's cache key of it all) cost more Python than
-    running it; a statement object kept here has its cache key worked out once. It is built by
-    the same functions as any other page's, from the defaults of every filter.
+    scoping, the cursor, the order, then SQLAlchemy's cache key of it all) was an eighth of a
+    page's instructions (callgrind, `bench.list_cpu`); a statement object kept here has its
+    cache key worked out once. It is built by the same functions as any other page's, from the
+    defaults of every filter.
     """
     defaults = IncidentListQuery()
     readable = with_reference(_readable(_ORGANISATION, reads_all, reads_linked), defaults.reference)
