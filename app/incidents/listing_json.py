@@ -140,17 +140,17 @@ def _perpetrators() -> str:
     )
 
 
+# Where an item's warnings go in `page_text_statement`'s text. JSON text never holds this
+# character as it is (PostgreSQL writes one in a string as \u0001), so splitting the text on
+# it finds exactly these places; a mismatch in number would fail the page, not garble it.
+WARNINGS_MARK = chr(1)  # written by the statement as chr(1)
+PAGE_ORDER = "page.occurred_on DESC, page.id DESC"
+
+
 @cache
 def page_statement() -> str:
     """The incidents whose ids are given, newest first, as one JSON array (text)."""
     return f"SELECT coalesce(json_agg(page ORDER BY {PAGE_ORDER}), '[]')::text FROM {_page_rows()}"
-
-
-# Where an item's warnings go in `page_text_statement`'s text. JSON text never holds this
-# character as it is (PostgreSQL writes one in a string as \u0001), so splitting the text on
-# it finds exactly these places; a mismatch in number would fail the page, not garble it.
-WARNINGS_MARK = chr(1)
-PAGE_ORDER = "page.occurred_on DESC, page.id DESC"
 
 
 @cache
