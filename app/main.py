@@ -22,9 +22,8 @@ from app.core.crypto import load_audit_key, load_cipher
 from app.core.db import build_engine, build_session_factory
 from app.core.logging import AccessLog
 from app.core.no_store import NoStore
-from app.core.nul_bytes import refuse_nul_bytes
 from app.core.openapi import problem_details_openapi
-from app.core.repeated_parameters import refuse_repeated_parameters
+from app.core.request_checks import check_request
 from app.exports.routes import router as exports_router
 from app.health.routes import router as health_router
 from app.imports.routes import IMPORTS_PATH
@@ -110,7 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # /docs is a page of ours (app/web/pages/docs.py): FastAPI's loads Swagger UI from a CDN.
         docs_url=None,
         redoc_url=None,
-        dependencies=[Depends(refuse_nul_bytes), Depends(refuse_repeated_parameters)],
+        dependencies=[Depends(check_request)],
     )
     app.state.settings = settings
     app.state.engine = engine

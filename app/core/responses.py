@@ -14,4 +14,9 @@ class PlainJSONResponse(JSONResponse):
     """
 
     def render(self, content: Any) -> bytes:
-        return orjson.dumps(content, option=orjson.OPT_UTC_Z)
+        return plain_json(content)
+
+
+def plain_json(content: Any) -> bytes:
+    """Plain data as JSON, as `PlainJSONResponse` writes it."""
+    return orjson.dumps(content, option=orjson.OPT_UTC_Z)

@@ -15,6 +15,7 @@ from datetime import UTC, date
 from functools import lru_cache
 from typing import Any, TypeVar
 
+import orjson
 from sqlalchemy import Select, select, tuple_
 from sqlalchemy.dialects.postgresql import psycopg as postgresql_psycopg
 from sqlalchemy.engine import Connection
@@ -82,7 +83,7 @@ def page_query(
     readable: Select[Any],
     filters: IncidentFilters,
     limit: int,
-    position: tuple[Any, uuid.UUID] | None,
+    position: tuple[Any, Any] | None,
     include_archived: bool,
 ) -> Select[Any]:
     """The `readable` incidents matching `filters` after `position`, newest first: one more
@@ -90,7 +91,10 @@ def page_query(
     query = apply_incident_filters(readable, filters, include_archived=include_archived)
     if position is not None:
         # A row comparison, so the index on (organisation, date, id) starts right at the cursor.
-        query = query.where(tuple_(Incident.occurred_on, Incident.id) < position)
+        # A tuple of expressions, so the position may also be bind parameters (as given by the
+        # statement the unfiltered list builds once), typed as the columns.
+        after = tuple_(*position, types=[Incident.occurred_on.type, Incident.id.type])
+        query = query.where(tuple_(Incident.occurred_on, Incident.id) < after)
     return query.order_by(Incident.occurred_on.desc(), Incident.id.desc()).limit(limit + 1)
 
 
@@ -134,6 +138,12 @@ def add_warnings(row: dict[str, Any]) -> None:
     """The GBVIMS type warnings of an incident that has its `gbv_type` and `violations`."""
     warnings = _warnings(row["gbv_type"], tuple(row["violations"]))
     row["warnings"] = [dict(warning) for warning in warnings]
+
+
+@lru_cache(maxsize=4096)
+def warnings_text(gbv_type: str | None, violations: tuple[str, ...]) -> str:
+    """`add_warnings`'s warnings as JSON text, for a page passed on as PostgreSQL wrote it."""
+    return orjson.dumps(_warnings(gbv_type, violations)).decode()
 
 
 @lru_cache(maxsize=4096)  # bounded: a hostile mix of forms cannot grow it without end

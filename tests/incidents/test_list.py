@@ -131,6 +131,21 @@ def test_archived_duplicate_verified_and_odd_text_list_as_their_detail(client: T
     assert listed[duplicate["id"]]["warnings"], "a psychological abuse type beside rape is flagged"
 
 
+def test_a_control_character_in_text_lists_as_its_detail_shows_it(client: TestClient) -> None:
+    """On PostgreSQL the list's text marks where each item's warnings go with U+0001: the same
+    character in a field is written escaped, never taken for a mark."""
+    flagged = create_incident(
+        client, admin1="a\x01b", admin2="\x01", gbv_type="psychological_abuse", violations=["rape"]
+    )
+    plain = create_incident(client, admin1="\x01\x01")
+    listed = {item["id"]: item for item in client.get(f"{API}/incidents").json()["items"]}
+    for incident in (flagged, plain):
+        detail = client.get(f"{API}/incidents/{incident['id']}").json()
+        assert listed[incident["id"]] == {**detail, "summary": None}
+    assert listed[flagged["id"]]["admin1"] == "a\x01b"
+    assert listed[flagged["id"]]["warnings"] and listed[plain["id"]]["warnings"] == []
+
+
 def test_the_list_refuses_bad_filters_as_the_statistics_do(client: TestClient) -> None:
     """The list reads its query itself (`read_query`), the statistics through FastAPI: the same
     filters give the same problems."""
@@ -148,3 +163,13 @@ def test_the_list_refuses_bad_filters_as_the_statistics_do(client: TestClient) -
         counted = client.get(f"{API}/stats", params=[*params, ("group_by", "source")])
         assert listed.status_code == counted.status_code == 422, (params, listed.text)
         assert listed.json()["errors"] == counted.json()["errors"], params
+
+
+def test_without_a_token_the_list_answers_401_before_reading_its_parameters(
+    anonymous: TestClient,
+) -> None:
+    for headers in ({}, {"Authorization": "Bearer "}, {"Authorization": "Basic abc"}):
+        response = anonymous.get(f"{API}/incidents", params={"limit": "many"}, headers=headers)
+        assert response.status_code == 401, (headers, response.text)
+    sent = anonymous.get(f"{API}/incidents", headers={"Authorization": "Bearer not-a-token"})
+    assert sent.status_code == 401
