@@ -66,6 +66,9 @@ NEW_INCIDENT_UNSET = dict.fromkeys(
     ("verified_on", "archived_at", "archive_reason", "duplicate_of_id", "duplicate_reason")
 )
 INITIAL_STATUS_NOTE = "Status recorded when the incident was entered."
+# A consent decision's kind by its field's name, looked up rather than `ConsentKind(name)` (an
+# enum call, in Python) for every decision of every victim.
+CONSENT_KINDS = {kind.value: kind for kind in ConsentKind}
 TABLES = (
     Incident,
     IncidentViolation,
@@ -281,7 +284,7 @@ class NewIncidentWriter:
         return [
             {
                 "victim_id": victim_id,
-                "kind": ConsentKind(name),
+                "kind": CONSENT_KINDS[name],
                 "granted": granted,
                 "recorded_by_id": self.principal.user_id,
                 "recorded_at": self.now,
@@ -344,7 +347,7 @@ class NewIncidentWriter:
     def _first_version(
         self, incident_id: uuid.UUID, state: dict[str, Any], summary: str | None, identified: bool
     ) -> dict[str, Any]:
-        changes = history.diff({}, state)
+        changes = history.first_changes(state)
         if summary:
             changes["summary"] = {"changed": True}
         if identified:
