@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 import psycopg
-from sqlalchemy import JSON, Connection, Dialect, Enum, Table, insert
+from sqlalchemy import JSON, Connection, Date, DateTime, Dialect, Enum, Table, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -92,7 +92,7 @@ def _columns_of(
 
 
 def _converted_columns(
-    connection: Connection, table: Table, rows: list[dict[str, Any]]
+    connection: Connection, table: Table, rows: list[dict[str, Any]], as_text: bool = False
 ) -> list[Iterable[Any]]:
     """Each column's values, converted as SQLAlchemy would bind them (see `_converter`).
 
@@ -101,33 +101,45 @@ def _converted_columns(
     thousand rows, and a Python call per value was a third of formatting a batch's rows."""
     names = tuple(rows[0])
     columns: list[Iterable[Any]] = list(zip(*map(dict.values, rows), strict=True))
-    for index, convert in enumerate(_converters(connection.dialect, table, names)):
+    for index, convert in enumerate(_converters(connection.dialect, table, names, as_text)):
         if convert is not None:
             columns[index] = _by_distinct_value(convert, columns[index])
     return columns
 
 
-def _converters(dialect: Dialect, table: Table, names: tuple[str, ...]) -> tuple[Any, ...]:
+def _converters(
+    dialect: Dialect, table: Table, names: tuple[str, ...], as_text: bool = False
+) -> tuple[Any, ...]:
     """The converters of these columns, found once (per dialect name: one is PostgreSQL's)."""
-    key = (dialect.name, table, names)
+    key = (dialect.name, table, names, as_text)
     if key not in _CONVERTERS:
-        _CONVERTERS[key] = tuple(_converter(table.c[name].type, dialect) for name in names)
+        _CONVERTERS[key] = tuple(_converter(table.c[name].type, dialect, as_text) for name in names)
     return _CONVERTERS[key]
 
 
-def _converter(column_type: Any, dialect: Dialect) -> Callable[[Any], Any] | None:
+def _converter(
+    column_type: Any, dialect: Dialect, as_text: bool = False
+) -> Callable[[Any], Any] | None:
     """What makes a value one psycopg writes as the column expects, or None if it already is.
 
     JSON is sent as its text (cast by the column, or the statement's `::json[]`), dumped by
     orjson rather than the standard library's `json` behind psycopg's `Json`; a StrEnum member
     as its value (`str` of one is its value: what SQLAlchemy's `Enum` binds, as it stores values);
     anything else as SQLAlchemy's bind processor for the type has it (timestamps made UTC,
-    booleans checked), when the type has one."""
+    booleans checked), when the type has one.
+
+    `as_text` (COPY, whose every value is text): dates and timestamps as the text psycopg would
+    write for them, `str` of the value. Made here once per distinct value (`_by_distinct_value`)
+    rather than by psycopg for every row: `str` of a date or a timestamp is CPython's
+    printf-style formatting, a tenth of formatting a batch's rows for COPY."""
     if isinstance(column_type, JSON):
         return json_text
     if isinstance(column_type, Enum) and issubclass(column_type.enum_class or object, StrEnum):
         return str
-    return column_type.bind_processor(dialect)  # type: ignore[no-any-return]
+    process = column_type.bind_processor(dialect)
+    if as_text and isinstance(getattr(column_type, "impl", column_type), Date | DateTime):
+        return str if process is None else lambda value: str(process(value))
+    return process  # type: ignore[no-any-return]
 
 
 def _by_distinct_value(convert: Callable[[Any], Any], column: Sequence[Any]) -> Iterable[Any]:
@@ -173,7 +185,8 @@ def _copy(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> N
     statement = f"COPY {table.name} ({columns}) FROM STDIN"
     try:
         with raw.cursor() as cursor, cursor.copy(statement) as copy:
-            for values in zip(*_converted_columns(connection, table, rows), strict=True):
+            columns = _converted_columns(connection, table, rows, as_text=True)
+            for values in zip(*columns, strict=True):
                 copy.write_row(values)
     except psycopg.Error as error:
         # Raised by the driver below SQLAlchemy: wrapped as SQLAlchemy wraps its own, so a
