@@ -60,7 +60,6 @@ from app.models.base import utcnow
 from app.models.enums import ConsentKind, VerificationStatus
 from app.models.rollup import new_record_keys
 
-INCIDENT_FIELDS = set(IncidentFields.model_fields)
 # What a new incident has not yet, as its snapshot holds it.
 NEW_INCIDENT_UNSET = dict.fromkeys(
     ("verified_on", "archived_at", "archive_reason", "duplicate_of_id", "duplicate_reason")
@@ -99,7 +98,10 @@ def check_incident(
 ) -> NewIncident:
     """Every problem with a new incident, found without writing anything. `parties`: the armed
     parties a batch names, read once for all its incidents (`children.plan_perpetrators`)."""
-    fields = IncidentFields.model_validate(data.model_dump(include=INCIDENT_FIELDS))
+    # An `IncidentCreate` is an `IncidentFields`, validated by the very same fields when it was
+    # made (by the API, the form, or an import's row): its fields are checked as they are, where
+    # dumping and validating them again only gave the same values back.
+    fields: IncidentFields = data
     victims = children.plan_victims([], data.victims)
     perpetrators = children.plan_perpetrators(session, [], data.perpetrators, parties)
     problems = incident_problems(fields) + victims.problems + perpetrators.problems

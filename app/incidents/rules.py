@@ -140,9 +140,14 @@ def incident_problems(fields: IncidentFields) -> list[FieldProblem]:
     return problems
 
 
+# The incident's own columns among its fields (its forms of violence are rows of their own); named
+# rather than excluding the rest, as the fields may be those of an `IncidentCreate`.
+COLUMN_FIELDS = frozenset(IncidentFields.model_fields) - {"violations"}
+
+
 def column_values(fields: IncidentFields) -> dict[str, Any]:
     """The incident's own columns as stored: the date as its period's first day, and the delay."""
-    values = fields.model_dump(exclude={"violations"})
+    values = fields.model_dump(include=COLUMN_FIELDS)
     values["occurred_on"] = period_start(fields.occurred_on, fields.date_precision)
     values["reporting_delay"] = reporting_delay(
         values["occurred_on"], fields.reported_on, fields.date_precision
