@@ -69,6 +69,7 @@ MEASURES = (
     "shared_victim_keys",
 )
 NOTHING = (0,) * len(MEASURES)
+ORGANISATION = KEY_COLUMNS.index("organisation_id")  # its place in a key
 RECORD_KEYS = "record_keys"  # where `history.snapshot` puts the incident's and victims' keys
 Key = tuple[Any, ...]
 Measures = tuple[int, ...]  # one value per name of MEASURES
@@ -83,7 +84,7 @@ PERPETRATOR_FACET = Facet.PERPETRATOR_CATEGORY.value
 VICTIM_FACET = Facet.VICTIM_CATEGORY.value
 
 
-def contributions(organisation_id: uuid.UUID, state: dict[str, Any] | None) -> Contributions:
+def contributions(organisation_id: uuid.UUID | None, state: dict[str, Any] | None) -> Contributions:
     """What one incident (as `history.snapshot` describes it) adds to each row of the table."""
     if not state or not is_counted(state):
         return {}
@@ -194,13 +195,21 @@ class NewCounts:
         self.summed: dict[Key, Measures] = {}
 
     def add(self, state: dict[str, Any]) -> None:
+        # Summed with None for the organisation, the same for every key: hashing a key hashes
+        # each of its values again, and a UUID's hash is a Python method, called some ten
+        # times an incident. `write` puts the organisation in.
         summed = self.summed
-        for key, measures in contributions(self.organisation_id, state).items():
+        for key, measures in contributions(None, state).items():
             total = summed.get(key)
             summed[key] = measures if total is None else tuple(map(add, total, measures))
 
     def write(self, session: Session) -> None:
-        _add_differences(session, {}, self.summed)
+        organisation = self.organisation_id
+        summed = {
+            (*key[:ORGANISATION], organisation, *key[ORGANISATION + 1 :]): measures
+            for key, measures in self.summed.items()
+        }
+        _add_differences(session, {}, summed)
 
 
 def _add_differences(session: Session, old: Contributions, new: Contributions) -> None:
