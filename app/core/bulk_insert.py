@@ -23,6 +23,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from app.core.copy_text import copy_text
+
 # From this many rows, PostgreSQL is sent COPY (measured: about 2.5 times a multi-row INSERT's
 # speed for an import's thousands of rows; for a handful, one INSERT is one round trip less).
 COPY_FROM_ROWS = 200
@@ -178,16 +180,21 @@ def _sqlite_upsert(table: Table, keys: tuple[str, ...], measures: tuple[str, ...
 
 
 def _copy(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """COPY in the session's transaction, each value converted as SQLAlchemy binds it."""
+    """COPY in the session's transaction, each value converted as SQLAlchemy binds it, the rows
+    written as one text (`copy_text`)."""
     columns = ", ".join(f'"{name}"' for name in rows[0])
     raw = connection.connection.dbapi_connection
     assert raw is not None
     statement = f"COPY {table.name} ({columns}) FROM STDIN"
     try:
         with raw.cursor() as cursor, cursor.copy(statement) as copy:
-            columns = _converted_columns(connection, table, rows, as_text=True)
-            for values in zip(*columns, strict=True):
-                copy.write_row(values)
+            values = [list(column) for column in _converted_columns(connection, table, rows, True)]
+            text = copy_text(values)
+            if text is not None:
+                copy.write(text)
+            else:  # a column of a type `copy_text` does not write: psycopg writes each row
+                for row in zip(*values, strict=True):
+                    copy.write_row(row)
     except psycopg.Error as error:
         # Raised by the driver below SQLAlchemy: wrapped as SQLAlchemy wraps its own, so a
         # conflict or a lock timeout is answered as anywhere else (409, 503), not 500.
