@@ -4,7 +4,7 @@ psycopg's `write_row` formats each row value by value, calling a dumper for each
 for a UUID), behind two Python calls per row. Most of a batch's columns are plain text already
 (enums, dates and JSON are made text before: `bulk_insert._converter`), so here each column is
 made text with a few calls over the whole column, and the rows joined at once: what is left in
-Python per value is a UUID's text and, in the rare column holding one, escaping.
+Python per value is a UUID's hex digits and, in the rare column holding one, escaping.
 
 The text is COPY's own format (PostgreSQL's documentation, "File Formats"): columns separated by
 a tab, rows ended by a newline, NULL as `\\N`, and a backslash, newline, carriage return or tab
@@ -65,12 +65,13 @@ def _escape(value: str) -> str:
 
 
 def _uuids(column: Sequence[uuid.UUID | None]) -> Sequence[str]:
-    """A column of ids. One id in every row (the actor, the organisation) is made text once:
-    a UUID's text is written by Python methods."""
+    """A column of ids, each as its 32 hex digits (which PostgreSQL reads as it reads the
+    hyphenated form): `hex` is a sixth of the cost of `str`, which cuts and joins it. One id in
+    every row (the actor, the organisation) is made text once."""
     first = column[0]
     if first is not None and first is column[-1] and column.count(first) == len(column):
-        return [str(first)] * len(column)
-    return [NULL if value is None else str(value) for value in column]
+        return [first.hex] * len(column)
+    return [NULL if value is None else value.hex for value in column]
 
 
 def _integers(column: Sequence[int | None]) -> Sequence[str]:
