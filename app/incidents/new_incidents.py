@@ -33,6 +33,7 @@ from app.core.auth import ForbiddenError, Principal
 from app.core.bulk_insert import insert_rows
 from app.core.crypto import FieldCipher
 from app.core.domain_errors import FieldProblem
+from app.core.ids import new_ids
 from app.core.permissions import Permission
 from app.counting import rollup
 from app.counting.rules import shares_statistics
@@ -199,22 +200,25 @@ class NewIncidentWriter:
 
     def _rows(self, item: IncidentToWrite, tables: dict[Any, list[dict[str, Any]]]) -> Written:
         fields, by = item.checked.fields, self.principal.user_id
-        incident_id = uuid.uuid4()
+        victim_plans, perpetrator_plans = item.checked.victims.rows, item.checked.perpetrators.rows
+        # The incident's id, then each victim's, then each perpetrator's.
+        incident_id, *ids = new_ids(1 + len(victim_plans) + len(perpetrator_plans))
+        child_ids = iter(ids)
         # The incident's record key, then each victim's.
-        keys = new_record_keys(1 + len(item.checked.victims.rows))
+        keys = new_record_keys(1 + len(victim_plans))
         victims = [
             {
                 **plan,
-                "id": uuid.uuid4(),
+                "id": next(child_ids),
                 "incident_id": incident_id,
                 "position": position,
                 "record_key": keys[1 + position],
             }
-            for position, (_, plan) in enumerate(item.checked.victims.rows)
+            for position, (_, plan) in enumerate(victim_plans)
         ]
         perpetrators = [
-            {**plan, "id": uuid.uuid4(), "incident_id": incident_id, "position": position}
-            for position, (_, plan) in enumerate(item.checked.perpetrators.rows)
+            {**plan, "id": next(child_ids), "incident_id": incident_id, "position": position}
+            for position, (_, plan) in enumerate(perpetrator_plans)
         ]
         consents = [
             self._consent_rows(victim["id"], sent)
