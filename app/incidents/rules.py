@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from app.core.domain_errors import FieldProblem
-from app.incidents.schemas import IncidentFields, VictimCreate
+from app.incidents.schemas import IncidentFields, VictimCreate, field_values
 from app.models.enums import AgeGroup, DatePrecision, Disability, Sex, VictimCategory
 from app.models.gbvims import ChildSeparation, ReportingDelay
 
@@ -142,12 +142,12 @@ def incident_problems(fields: IncidentFields) -> list[FieldProblem]:
 
 # The incident's own columns among its fields (its forms of violence are rows of their own); named
 # rather than excluding the rest, as the fields may be those of an `IncidentCreate`.
-COLUMN_FIELDS = frozenset(IncidentFields.model_fields) - {"violations"}
+COLUMN_FIELDS = tuple(name for name in IncidentFields.model_fields if name != "violations")
 
 
 def column_values(fields: IncidentFields) -> dict[str, Any]:
     """The incident's own columns as stored: the date as its period's first day, and the delay."""
-    values = fields.model_dump(include=COLUMN_FIELDS)
+    values = field_values(fields, COLUMN_FIELDS)
     values["occurred_on"] = period_start(fields.occurred_on, fields.date_precision)
     values["reporting_delay"] = reporting_delay(
         values["occurred_on"], fields.reported_on, fields.date_precision
