@@ -60,8 +60,8 @@ class InputModel(BaseModel):
 
 def field_values(model: BaseModel, names: Iterable[str]) -> dict[str, Any]:
     """These fields' values as the model holds them: what `model_dump(include=names)` gives for
-    fields of plain values (no nested model, list or serializer), a quarter of its cost, for
-    every incident and victim written. tests/incidents/test_field_values.py holds the two
+    fields of plain values (no nested model, list or serializer), a quarter to a third of its
+    cost, for every incident and victim written. tests/incidents/test_field_values.py holds the two
     equal."""
     held = vars(model)
     return {name: held[name] for name in names}
