@@ -88,7 +88,9 @@ def state_of(
         victim = {name: values[name] for name in VICTIM_FIELDS}
         victim["consent"] = dict(sorted(consent.items()))
         state["victims"].append(victim)
-        victim_keys[str(values["id"])] = victim_key
+        # Keyed by the id as it is: made text with the rest by `jsonable` (orjson writes a UUID
+        # key as `str` does), rather than by a Python `UUID.__str__` here.
+        victim_keys[values["id"]] = victim_key
     state["perpetrators"] = [{name: p[name] for name in PERPETRATOR_FIELDS} for p in perpetrators]
     state["version"] = version
     # For the statistics' kept counts only: never part of a version's changes (see `diff`).
