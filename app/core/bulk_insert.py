@@ -100,7 +100,7 @@ def _converted_columns(
 
     Converted a column at a time, and each distinct value once (`_by_distinct_value`): most
     columns a converter applies to (enums, timestamps, booleans) hold a handful of values for a
-    thousand rows, where a Python call per value cost more than psycopg's formatting of it."""
+    thousand rows, rather than a Python call for every value."""
     names = tuple(rows[0])
     columns: list[Iterable[Any]] = list(zip(*map(dict.values, rows), strict=True))
     for index, convert in enumerate(_converters(connection.dialect, table, names, as_text)):
