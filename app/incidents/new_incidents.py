@@ -224,7 +224,10 @@ class NewIncidentWriter:
             self._consent_rows(victim["id"], sent)
             for victim, sent in zip(victims, item.data.victims, strict=True)
         ]
-        sharing = [v for v, given in zip(victims, consents, strict=True) if _shares(given)]
+        # Each victim's decisions (kind: granted), made once for the counting rule, the audit
+        # event and the snapshot.
+        decisions = [{row["kind"].value: row["granted"] for row in given} for given in consents]
+        sharing = [v for v, decided in zip(victims, decisions, strict=True) if _shares(decided)]
         incident = {
             **column_values(fields),
             "id": incident_id,
@@ -252,7 +255,7 @@ class NewIncidentWriter:
             self._audit_create(item.data, incident_id)
         identified = self._identities(victims, item.data.victims, tables)
         if self.audit_each:
-            self._audit_consent(victims, consents)
+            self._audit_consent(victims, decisions)
         if item.data.summary:
             tables[IncidentNarrative].append(self._narrative(incident_id, item.data.summary))
         if fields.verification_status is not VerificationStatus.REPORTED:
@@ -261,8 +264,8 @@ class NewIncidentWriter:
             {**NEW_INCIDENT_UNSET, **incident},
             fields.violations,
             [
-                (victim, {row["kind"]: row["granted"] for row in given}, victim["record_key"])
-                for victim, given in zip(victims, consents, strict=True)
+                (victim, decided, victim["record_key"])
+                for victim, decided in zip(victims, decisions, strict=True)
             ],
             perpetrators,
             version=1,
@@ -372,11 +375,10 @@ class NewIncidentWriter:
         self._audit("incident.create", "incident", incident_id, sorted(data.model_fields_set))
 
     def _audit_consent(
-        self, victims: list[dict[str, Any]], consents: list[list[dict[str, Any]]]
+        self, victims: list[dict[str, Any]], decisions: list[dict[str, bool]]
     ) -> None:
-        for victim, given in zip(victims, consents, strict=True):
-            if given:
-                decided = {row["kind"].value: row["granted"] for row in given}
+        for victim, decided in zip(victims, decisions, strict=True):
+            if decided:
                 self._audit("consent.update", "victim", victim["id"], sorted(decided), decided)
 
     def _audit(
@@ -406,6 +408,6 @@ class NewIncidentWriter:
             )
 
 
-def _shares(consents: list[dict[str, Any]]) -> bool:
+def _shares(decided: dict[str, bool]) -> bool:
     """The counting rule, over the decisions as a snapshot holds them."""
-    return shares_statistics({"consent": {row["kind"].value: row["granted"] for row in consents}})
+    return shares_statistics({"consent": decided})
