@@ -15,7 +15,7 @@ import codecs
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -61,26 +61,26 @@ def _json_canonical(content: dict[str, Any]) -> bytes:
 def _orjson_writes_alike(value: Any) -> bool:
     """Only JSON's own values but floats: orjson's bytes can then be made `json`'s.
 
-    The types of a container's keys and values are gathered in C (`set(map(type, ...))`) and
-    compared exactly with the plain ones, as most are plain; only the others are looked at one
-    by one, str and int subclasses (enums) last."""
+    Types compared exactly first (a set lookup) as most values are plain; str and int
+    subclasses (enums) are looked at last."""
     kind = type(value)
     if kind in _PLAIN:
         return True
     if kind is dict:
-        return set(map(type, value)) <= _STR and _all_alike(value.values())
+        for key, item in value.items():
+            if type(key) is not str:
+                return False
+            if type(item) not in _PLAIN and not _orjson_writes_alike(item):
+                return False
+        return True
     if kind is list or kind is tuple:
-        return _all_alike(value)
+        for item in value:
+            if type(item) not in _PLAIN and not _orjson_writes_alike(item):
+                return False
+        return True
     return isinstance(value, str | int)  # booleans, and str or int enums
 
 
-def _all_alike(values: Iterable[Any]) -> bool:
-    if set(map(type, values)) <= _PLAIN:
-        return True
-    return all(type(item) in _PLAIN or _orjson_writes_alike(item) for item in values)
-
-
-_STR = frozenset((str,))
 _PLAIN = frozenset((str, int, bool, type(None)))
 
 
