@@ -10,14 +10,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
-from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import event as orm_event
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from app.audit.chain import GENESIS_HASH, HEAD_ID, event_hash, is_keyed
+from app.audit.chain import GENESIS_HASH, HEAD_ID, is_keyed, row_hash
 from app.core.auth import Principal
 from app.core.bulk_insert import insert_rows
 from app.models import AuditEvent, AuditHead
@@ -101,8 +100,8 @@ def seal(session: Session, key: bytes) -> None:
     previous = head.last_hash
     for item in pending:
         row = {**vars(item), "prev_hash": previous}
-        # Hashed as the event it becomes (the same attributes), without building ORM objects.
-        row["hash"] = previous = event_hash(key, SimpleNamespace(**row))  # type: ignore[arg-type]
+        # Hashed as the event it becomes (the same values), without building ORM objects.
+        row["hash"] = previous = row_hash(key, row)
         rows.append(row)
     head.last_event_id, head.last_hash = _insert_in_chain_order(session, rows), previous
     session.flush()

@@ -11,17 +11,19 @@ already there (COPY cannot), for the statistics' kept counts.
 """
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from enum import StrEnum
 from functools import cache
 from typing import Any
 
 import orjson
 import psycopg
-from sqlalchemy import JSON, Connection, Dialect, Enum, Table, insert
+from sqlalchemy import JSON, Connection, Date, DateTime, Dialect, Enum, Table, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+
+from app.core.copy_text import copy_text
 
 # From this many rows, PostgreSQL is sent COPY (measured: about 2.5 times a multi-row INSERT's
 # speed for an import's thousands of rows; for a handful, one INSERT is one round trip less).
@@ -92,63 +94,71 @@ def _columns_of(
 
 
 def _converted_columns(
-    connection: Connection, table: Table, rows: list[dict[str, Any]]
+    connection: Connection, table: Table, rows: list[dict[str, Any]], as_text: bool = False
 ) -> list[Iterable[Any]]:
     """Each column's values, converted as SQLAlchemy would bind them (see `_converter`).
 
-    Converted a column at a time: one converter applied by `map` over a column costs a fraction
-    of a Python loop over every value of every row, and most columns need none."""
+    Converted a column at a time, and each distinct value once (`_by_distinct_value`): most
+    columns a converter applies to (enums, timestamps, booleans) hold a handful of values for a
+    thousand rows, rather than a Python call for every value."""
     names = tuple(rows[0])
     columns: list[Iterable[Any]] = list(zip(*map(dict.values, rows), strict=True))
-    for index, convert in enumerate(_converters(connection.dialect, table, names)):
+    for index, convert in enumerate(_converters(connection.dialect, table, names, as_text)):
         if convert is not None:
-            columns[index] = map(_unless_none(convert), columns[index])
+            columns[index] = _by_distinct_value(convert, columns[index])
     return columns
 
 
-def _converters(dialect: Dialect, table: Table, names: tuple[str, ...]) -> tuple[Any, ...]:
+def _converters(
+    dialect: Dialect, table: Table, names: tuple[str, ...], as_text: bool = False
+) -> tuple[Any, ...]:
     """The converters of these columns, found once (per dialect name: one is PostgreSQL's)."""
-    key = (dialect.name, table, names)
+    key = (dialect.name, table, names, as_text)
     if key not in _CONVERTERS:
-        _CONVERTERS[key] = tuple(_converter(table.c[name].type, dialect) for name in names)
+        _CONVERTERS[key] = tuple(_converter(table.c[name].type, dialect, as_text) for name in names)
     return _CONVERTERS[key]
 
 
-def _converter(column_type: Any, dialect: Dialect) -> Callable[[Any], Any] | None:
+def _converter(
+    column_type: Any, dialect: Dialect, as_text: bool = False
+) -> Callable[[Any], Any] | None:
     """What makes a value one psycopg writes as the column expects, or None if it already is.
 
     JSON is sent as its text (cast by the column, or the statement's `::json[]`), dumped by
     orjson rather than the standard library's `json` behind psycopg's `Json`; a StrEnum member
     as its value (`str` of one is its value: what SQLAlchemy's `Enum` binds, as it stores values);
     anything else as SQLAlchemy's bind processor for the type has it (timestamps made UTC,
-    booleans checked), when the type has one."""
+    booleans checked), when the type has one.
+
+    `as_text` (COPY, whose every value is text): dates and timestamps as the text psycopg would
+    write for them, `str` of the value. Made here once per distinct value (`_by_distinct_value`)
+    rather than by psycopg for every row: `str` of a date or a timestamp is CPython's
+    printf-style formatting, some 5,000 instructions a value."""
     if isinstance(column_type, JSON):
         return json_text
     if isinstance(column_type, Enum) and issubclass(column_type.enum_class or object, StrEnum):
         return str
-    return column_type.bind_processor(dialect)  # type: ignore[no-any-return]
+    process = column_type.bind_processor(dialect)
+    if as_text and isinstance(getattr(column_type, "impl", column_type), Date | DateTime):
+        return str if process is None else lambda value: str(process(value))
+    return process  # type: ignore[no-any-return]
 
 
-def _unless_none(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """`convert`, None left as it is. A bind processor is called again only for a value other
-    than the one before: most columns it converts (timestamps) hold one value for every row of
-    a set, and converting is a pure function of a value that cannot change."""
-    if convert is str:
-        return _str_or_none
-    last: list[Any] = [None, None]  # the value converted last, and what it became
+def _by_distinct_value(convert: Callable[[Any], Any], column: Sequence[Any]) -> Iterable[Any]:
+    """`convert` applied to each value of `column`, None left as it is.
 
-    def converted(value: Any) -> Any:
-        if value is None:
-            return None
-        if value is not last[0]:
-            last[:] = value, convert(value)
-        return last[1]
-
-    return converted
-
-
-def _str_or_none(value: Any) -> str | None:
-    return None if value is None else str(value)
+    Converting an enum, a timestamp or a boolean is a pure function of its value (equal values
+    convert alike), so each distinct value is converted once and the column mapped through the
+    results, a dictionary lookup in C per value. JSON is written one value at a time: its values
+    may be equal yet written differently (`1`, `1.0` and `true`), or unhashable."""
+    if convert is json_text:
+        return [None if value is None else json_text(value) for value in column]
+    try:
+        converted = {value: convert(value) for value in set(column) if value is not None}
+    except TypeError:  # unhashable
+        return [None if value is None else convert(value) for value in column]
+    converted[None] = None
+    return map(converted.__getitem__, column)
 
 
 def json_text(value: Any) -> str:
@@ -170,15 +180,21 @@ def _sqlite_upsert(table: Table, keys: tuple[str, ...], measures: tuple[str, ...
 
 
 def _copy(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """COPY in the session's transaction, each value converted as SQLAlchemy binds it."""
+    """COPY in the session's transaction, each value converted as SQLAlchemy binds it, the rows
+    written as one text (`copy_text`)."""
     columns = ", ".join(f'"{name}"' for name in rows[0])
     raw = connection.connection.dbapi_connection
     assert raw is not None
     statement = f"COPY {table.name} ({columns}) FROM STDIN"
     try:
         with raw.cursor() as cursor, cursor.copy(statement) as copy:
-            for values in zip(*_converted_columns(connection, table, rows), strict=True):
-                copy.write_row(values)
+            values = [list(column) for column in _converted_columns(connection, table, rows, True)]
+            text = copy_text(values)
+            if text is not None:
+                copy.write(text)
+            else:  # a column of a type `copy_text` does not write: psycopg writes each row
+                for row in zip(*values, strict=True):
+                    copy.write_row(row)
     except psycopg.Error as error:
         # Raised by the driver below SQLAlchemy: wrapped as SQLAlchemy wraps its own, so a
         # conflict or a lock timeout is answered as anywhere else (409, 503), not 500.

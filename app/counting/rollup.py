@@ -11,8 +11,8 @@ Python predicates, the recount by their SQL expressions.
 """
 
 import uuid
-from collections import Counter
 from datetime import date
+from functools import lru_cache
 from operator import add
 from typing import Any
 
@@ -69,19 +69,28 @@ MEASURES = (
     "shared_victim_keys",
 )
 NOTHING = (0,) * len(MEASURES)
+ORGANISATION = KEY_COLUMNS.index("organisation_id")  # its place in a key
 RECORD_KEYS = "record_keys"  # where `history.snapshot` puts the incident's and victims' keys
 Key = tuple[Any, ...]
 Measures = tuple[int, ...]  # one value per name of MEASURES
 Contributions = dict[Key, Measures]
 
 
-def contributions(organisation_id: uuid.UUID, state: dict[str, Any] | None) -> Contributions:
+# The facets' values, read once: `Facet.X.value` is a Python-level property, read for every row
+# of every incident's contributions otherwise.
+INCIDENT_FACET = Facet.INCIDENT.value
+VIOLATION_FACET = Facet.VIOLATION.value
+PERPETRATOR_FACET = Facet.PERPETRATOR_CATEGORY.value
+VICTIM_FACET = Facet.VICTIM_CATEGORY.value
+
+
+def contributions(organisation_id: uuid.UUID | None, state: dict[str, Any] | None) -> Contributions:
     """What one incident (as `history.snapshot` describes it) adds to each row of the table."""
     if not state or not is_counted(state):
         return {}
     base = (
         state["country"],
-        date.fromisoformat(state["occurred_on"]).replace(day=1),
+        _month_of(state["occurred_on"]),
         organisation_id,
         state.get("admin1") or NO_VALUE,
         state["date_precision"],
@@ -98,38 +107,49 @@ def contributions(organisation_id: uuid.UUID, state: dict[str, Any] | None) -> C
     consenting = [key for _, key, shares in victims if shares]
     seen = int(is_shareable(len(victims), len(consenting)))
     whole = (1, len(victims), seen, len(consenting), seen * keys["incident"], sum(consenting))
-    rows: Contributions = {(Facet.INCIDENT.value, *base, NO_VALUE): whole}
+    rows: Contributions = {(INCIDENT_FACET, *base, NO_VALUE): whole}
     for violation in set(state["violations"]):
-        rows[(Facet.VIOLATION.value, *base, violation)] = whole
+        rows[(VIOLATION_FACET, *base, violation)] = whole
     categories = {p["category"] for p in state["perpetrators"]} or {NO_VALUE}
     for category in categories:
-        rows[(Facet.PERPETRATOR_CATEGORY.value, *base, category)] = whole
+        rows[(PERPETRATOR_FACET, *base, category)] = whole
     rows.update(_victim_rows(base, keys["incident"], victims))
     return rows
+
+
+@lru_cache(maxsize=1024)
+def _month_of(day: str) -> date:
+    """The first day of the month of an ISO date: the same few months for a batch's thousand
+    incidents."""
+    return date.fromisoformat(day).replace(day=1)
 
 
 def _victim_rows(
     base: tuple[Any, ...], incident_key: int, victims: list[tuple[str, int, bool]]
 ) -> Contributions:
     if not victims:
-        return {(Facet.VICTIM_CATEGORY.value, *base, NO_VALUE): (1, 0, 1, 0, incident_key, 0)}
-    every = Counter(category for category, _, _ in victims)
-    sharing = Counter[str]()
-    sharing_keys = Counter[str]()
+        return {(VICTIM_FACET, *base, NO_VALUE): (1, 0, 1, 0, incident_key, 0)}
+    # Per category: [victims, those sharing, the sum of their keys], in the order first seen.
+    # Plain lists rather than three Counters: built for every incident written.
+    by_category: dict[str, list[int]] = {}
     for category, key, shares in victims:
+        counts = by_category.get(category)
+        if counts is None:
+            counts = by_category[category] = [0, 0, 0]
+        counts[0] += 1
         if shares:
-            sharing[category] += 1
-            sharing_keys[category] += key
+            counts[1] += 1
+            counts[2] += key
     rows: Contributions = {}
-    for category, count in every.items():
-        seen = int(is_shareable(count, sharing[category]))
-        rows[(Facet.VICTIM_CATEGORY.value, *base, category)] = (
+    for category, (count, sharing, sharing_keys) in by_category.items():
+        seen = int(is_shareable(count, sharing))
+        rows[(VICTIM_FACET, *base, category)] = (
             1,
             count,
             seen,
-            sharing[category],
+            sharing,
             seen * incident_key,
-            sharing_keys[category],
+            sharing_keys,
         )
     return rows
 
@@ -175,13 +195,21 @@ class NewCounts:
         self.summed: dict[Key, Measures] = {}
 
     def add(self, state: dict[str, Any]) -> None:
+        # Summed with None for the organisation, the same for every key: hashing a key hashes
+        # each of its values again, and a UUID's hash is a Python method, called some ten
+        # times an incident. `write` puts the organisation in.
         summed = self.summed
-        for key, measures in contributions(self.organisation_id, state).items():
+        for key, measures in contributions(None, state).items():
             total = summed.get(key)
             summed[key] = measures if total is None else tuple(map(add, total, measures))
 
     def write(self, session: Session) -> None:
-        _add_differences(session, {}, self.summed)
+        organisation = self.organisation_id
+        summed = {
+            (*key[:ORGANISATION], organisation, *key[ORGANISATION + 1 :]): measures
+            for key, measures in self.summed.items()
+        }
+        _add_differences(session, {}, summed)
 
 
 def _add_differences(session: Session, old: Contributions, new: Contributions) -> None:

@@ -34,6 +34,10 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from app.models import Incident, Victim, VictimConsent
 from app.models.enums import ConsentKind, VerificationStatus
 
+# Read once: an enum's `value` is a Python property, and `shares_statistics` runs for every victim
+# of every incident written or counted.
+STATISTICS = ConsentKind.STATISTICS.value
+
 # Counted ----------------------------------------------------------------------------------------
 
 
@@ -69,7 +73,7 @@ def victim_shares() -> ColumnElement[bool]:
 def shares_statistics(victim: dict[str, Any]) -> bool:
     """Shares statistics (Python, over one victim of a snapshot): consent granted; refused
     (False) or never recorded is no."""
-    return victim["consent"].get(ConsentKind.STATISTICS.value) is True
+    return victim["consent"].get(STATISTICS) is True
 
 
 # Shareable --------------------------------------------------------------------------------------

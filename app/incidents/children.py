@@ -21,11 +21,16 @@ from app.incidents.rules import (
     victim_category,
     victim_disability,
 )
-from app.incidents.schemas import PerpetratorCreate, VictimCreate
+from app.incidents.schemas import PerpetratorCreate, VictimCreate, field_values
 from app.models import ArmedParty, Perpetrator, Victim
 
 Child = Victim | Perpetrator
 INTAKE_FIELDS = set(PerpetratorIntake.model_fields)
+# The columns a victim's or a perpetrator's own fields are stored in, in the models' order.
+VICTIM_COLUMNS = tuple(
+    name for name in VictimCreate.model_fields if name not in ("age_group", "identity", "consent")
+)
+PERPETRATOR_INTAKE = tuple(name for name in PerpetratorCreate.model_fields if name in INTAKE_FIELDS)
 
 
 @dataclass
@@ -58,7 +63,7 @@ def plan_victims(current: Sequence[Victim], items: Sequence[VictimCreate]) -> Ch
                 FieldProblem((*loc, "unaccompanied_separated"), "applies only to children")
             )
             continue
-        values = item.model_dump(exclude={"id", "age_group", "identity", "consent"})
+        values = field_values(item, VICTIM_COLUMNS)
         values.update(age_group=age_group, disability=disability)
         values["category"] = victim_category(item.sex, age_group)
         plan.rows.append((existing[index], values))
@@ -101,7 +106,7 @@ def plan_perpetrators(
             )
             continue
         values = {"category": category, "armed_party_id": party and party.id}
-        values.update(item.model_dump(include=INTAKE_FIELDS))
+        values.update(field_values(item, PERPETRATOR_INTAKE))
         plan.rows.append((existing[index], values))
     return plan
 

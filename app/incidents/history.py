@@ -88,7 +88,9 @@ def state_of(
         victim = {name: values[name] for name in VICTIM_FIELDS}
         victim["consent"] = dict(sorted(consent.items()))
         state["victims"].append(victim)
-        victim_keys[str(values["id"])] = victim_key
+        # Keyed by the id as it is: made text with the rest by `jsonable` (orjson writes a UUID
+        # key as `str` does), rather than by a Python `UUID.__str__` here.
+        victim_keys[values["id"]] = victim_key
     state["perpetrators"] = [{name: p[name] for name in PERPETRATOR_FIELDS} for p in perpetrators]
     state["version"] = version
     # For the statistics' kept counts only: never part of a version's changes (see `diff`).
@@ -111,11 +113,24 @@ def jsonable(state: dict[str, Any]) -> dict[str, Any]:
 _JSON_OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS
 
 
+NOT_CHANGES = ("version", RECORD_KEYS)  # in a snapshot, never part of a version's changes
+
+
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     return {
         name: {"old": before.get(name), "new": value}
         for name, value in after.items()
-        if before.get(name) != value and name not in ("version", RECORD_KEYS)
+        if before.get(name) != value and name not in NOT_CHANGES
+    }
+
+
+def first_changes(state: dict[str, Any]) -> dict[str, Any]:
+    """`diff({}, state)`, a new incident's first version, without looking up each field in an
+    empty snapshot: every value set (a JSON value differs from None unless it is None)."""
+    return {
+        name: {"old": None, "new": value}
+        for name, value in state.items()
+        if value is not None and name not in NOT_CHANGES
     }
 
 

@@ -33,6 +33,7 @@ from app.core.auth import ForbiddenError, Principal
 from app.core.bulk_insert import insert_rows
 from app.core.crypto import FieldCipher
 from app.core.domain_errors import FieldProblem
+from app.core.ids import new_ids
 from app.core.permissions import Permission
 from app.counting import rollup
 from app.counting.rules import shares_statistics
@@ -60,12 +61,14 @@ from app.models.base import utcnow
 from app.models.enums import ConsentKind, VerificationStatus
 from app.models.rollup import new_record_keys
 
-INCIDENT_FIELDS = set(IncidentFields.model_fields)
 # What a new incident has not yet, as its snapshot holds it.
 NEW_INCIDENT_UNSET = dict.fromkeys(
     ("verified_on", "archived_at", "archive_reason", "duplicate_of_id", "duplicate_reason")
 )
 INITIAL_STATUS_NOTE = "Status recorded when the incident was entered."
+# A consent decision's kind by its field's name, looked up rather than `ConsentKind(name)` (an
+# enum call, in Python) for every decision of every victim.
+CONSENT_KINDS = {kind.value: kind for kind in ConsentKind}
 TABLES = (
     Incident,
     IncidentViolation,
@@ -96,7 +99,10 @@ def check_incident(
 ) -> NewIncident:
     """Every problem with a new incident, found without writing anything. `parties`: the armed
     parties a batch names, read once for all its incidents (`children.plan_perpetrators`)."""
-    fields = IncidentFields.model_validate(data.model_dump(include=INCIDENT_FIELDS))
+    # An `IncidentCreate` is an `IncidentFields`, validated by the very same fields when it was
+    # made (by the API, the form, or an import's row): its fields are checked as they are, where
+    # dumping and validating them again only gave the same values back.
+    fields: IncidentFields = data
     victims = children.plan_victims([], data.victims)
     perpetrators = children.plan_perpetrators(session, [], data.perpetrators, parties)
     problems = incident_problems(fields) + victims.problems + perpetrators.problems
@@ -194,28 +200,34 @@ class NewIncidentWriter:
 
     def _rows(self, item: IncidentToWrite, tables: dict[Any, list[dict[str, Any]]]) -> Written:
         fields, by = item.checked.fields, self.principal.user_id
-        incident_id = uuid.uuid4()
+        victim_plans, perpetrator_plans = item.checked.victims.rows, item.checked.perpetrators.rows
+        # The incident's id, then each victim's, then each perpetrator's.
+        incident_id, *ids = new_ids(1 + len(victim_plans) + len(perpetrator_plans))
+        child_ids = iter(ids)
         # The incident's record key, then each victim's.
-        keys = new_record_keys(1 + len(item.checked.victims.rows))
+        keys = new_record_keys(1 + len(victim_plans))
         victims = [
             {
                 **plan,
-                "id": uuid.uuid4(),
+                "id": next(child_ids),
                 "incident_id": incident_id,
                 "position": position,
                 "record_key": keys[1 + position],
             }
-            for position, (_, plan) in enumerate(item.checked.victims.rows)
+            for position, (_, plan) in enumerate(victim_plans)
         ]
         perpetrators = [
-            {**plan, "id": uuid.uuid4(), "incident_id": incident_id, "position": position}
-            for position, (_, plan) in enumerate(item.checked.perpetrators.rows)
+            {**plan, "id": next(child_ids), "incident_id": incident_id, "position": position}
+            for position, (_, plan) in enumerate(perpetrator_plans)
         ]
         consents = [
             self._consent_rows(victim["id"], sent)
             for victim, sent in zip(victims, item.data.victims, strict=True)
         ]
-        sharing = [v for v, given in zip(victims, consents, strict=True) if _shares(given)]
+        # Each victim's decisions (kind: granted), made once for the counting rule, the audit
+        # event and the snapshot.
+        decisions = [{row["kind"].value: row["granted"] for row in given} for given in consents]
+        sharing = [v for v, decided in zip(victims, decisions, strict=True) if _shares(decided)]
         incident = {
             **column_values(fields),
             "id": incident_id,
@@ -243,7 +255,7 @@ class NewIncidentWriter:
             self._audit_create(item.data, incident_id)
         identified = self._identities(victims, item.data.victims, tables)
         if self.audit_each:
-            self._audit_consent(victims, consents)
+            self._audit_consent(victims, decisions)
         if item.data.summary:
             tables[IncidentNarrative].append(self._narrative(incident_id, item.data.summary))
         if fields.verification_status is not VerificationStatus.REPORTED:
@@ -252,8 +264,8 @@ class NewIncidentWriter:
             {**NEW_INCIDENT_UNSET, **incident},
             fields.violations,
             [
-                (victim, {row["kind"]: row["granted"] for row in given}, victim["record_key"])
-                for victim, given in zip(victims, consents, strict=True)
+                (victim, decided, victim["record_key"])
+                for victim, decided in zip(victims, decisions, strict=True)
             ],
             perpetrators,
             version=1,
@@ -281,7 +293,7 @@ class NewIncidentWriter:
         return [
             {
                 "victim_id": victim_id,
-                "kind": ConsentKind(name),
+                "kind": CONSENT_KINDS[name],
                 "granted": granted,
                 "recorded_by_id": self.principal.user_id,
                 "recorded_at": self.now,
@@ -344,7 +356,7 @@ class NewIncidentWriter:
     def _first_version(
         self, incident_id: uuid.UUID, state: dict[str, Any], summary: str | None, identified: bool
     ) -> dict[str, Any]:
-        changes = history.diff({}, state)
+        changes = history.first_changes(state)
         if summary:
             changes["summary"] = {"changed": True}
         if identified:
@@ -363,11 +375,10 @@ class NewIncidentWriter:
         self._audit("incident.create", "incident", incident_id, sorted(data.model_fields_set))
 
     def _audit_consent(
-        self, victims: list[dict[str, Any]], consents: list[list[dict[str, Any]]]
+        self, victims: list[dict[str, Any]], decisions: list[dict[str, bool]]
     ) -> None:
-        for victim, given in zip(victims, consents, strict=True):
-            if given:
-                decided = {row["kind"].value: row["granted"] for row in given}
+        for victim, decided in zip(victims, decisions, strict=True):
+            if decided:
                 self._audit("consent.update", "victim", victim["id"], sorted(decided), decided)
 
     def _audit(
@@ -397,6 +408,6 @@ class NewIncidentWriter:
             )
 
 
-def _shares(consents: list[dict[str, Any]]) -> bool:
+def _shares(decided: dict[str, bool]) -> bool:
     """The counting rule, over the decisions as a snapshot holds them."""
-    return shares_statistics({"consent": {row["kind"].value: row["granted"] for row in consents}})
+    return shares_statistics({"consent": decided})

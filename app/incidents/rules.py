@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from app.core.domain_errors import FieldProblem
-from app.incidents.schemas import IncidentFields, VictimCreate
+from app.incidents.schemas import IncidentFields, VictimCreate, field_values
 from app.models.enums import AgeGroup, DatePrecision, Disability, Sex, VictimCategory
 from app.models.gbvims import ChildSeparation, ReportingDelay
 
@@ -49,7 +49,11 @@ LATEST_UTC_OFFSET = timedelta(hours=14)
 
 
 def age_group_for(age: int) -> AgeGroup:
-    return next(band for upper, band in AGE_BANDS if age <= upper)
+    # A loop rather than next() over a generator: a fifth of the cost, for every victim written.
+    for upper, band in AGE_BANDS:
+        if age <= upper:
+            return band
+    raise ValueError(f"no age group for {age}")
 
 
 def victim_age_group(victim: VictimCreate) -> AgeGroup | None:
@@ -85,7 +89,10 @@ def reporting_delay(
     if precision != DatePrecision.DAY:
         return None
     days = (reported_on - occurred_on).days
-    return next((band for upper, band in DELAY_BANDS if days <= upper), ReportingDelay.OVER_1_MONTH)
+    for upper, band in DELAY_BANDS:  # a loop rather than next() over a generator, as above
+        if days <= upper:
+            return band
+    return ReportingDelay.OVER_1_MONTH
 
 
 def victim_disability(victim: VictimCreate) -> Disability | None:
@@ -140,9 +147,14 @@ def incident_problems(fields: IncidentFields) -> list[FieldProblem]:
     return problems
 
 
+# The incident's own columns among its fields (its forms of violence are rows of their own); named
+# rather than excluding the rest, as the fields may be those of an `IncidentCreate`.
+COLUMN_FIELDS = tuple(name for name in IncidentFields.model_fields if name != "violations")
+
+
 def column_values(fields: IncidentFields) -> dict[str, Any]:
     """The incident's own columns as stored: the date as its period's first day, and the delay."""
-    values = fields.model_dump(exclude={"violations"})
+    values = field_values(fields, COLUMN_FIELDS)
     values["occurred_on"] = period_start(fields.occurred_on, fields.date_precision)
     values["reporting_delay"] = reporting_delay(
         values["occurred_on"], fields.reported_on, fields.date_precision

@@ -1,6 +1,7 @@
 """Request and response bodies for incidents."""
 
 import uuid
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -55,6 +56,15 @@ ViolationList = Annotated[list[Violation], Field(min_length=1), AfterValidator(_
 class InputModel(BaseModel):
     # A misspelt field is refused, not silently dropped: dropping it would lose what was reported.
     model_config = ConfigDict(extra="forbid")
+
+
+def field_values(model: BaseModel, names: Iterable[str]) -> dict[str, Any]:
+    """These fields' values as the model holds them: what `model_dump(include=names)` gives for
+    fields of plain values (no nested model, list or serializer), a quarter to a third of its
+    cost, for every incident and victim written. tests/incidents/test_field_values.py holds the two
+    equal."""
+    held = vars(model)
+    return {name: held[name] for name in names}
 
 
 class ConsentRead(BaseModel):

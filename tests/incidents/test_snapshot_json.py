@@ -108,3 +108,10 @@ def test_a_snapshot_holds_what_pydantic_made_of_it(
 def test_values_orjson_refuses_are_made_by_pydantic() -> None:
     state = {"huge": 2**70, "set": {1}, "when": datetime(2026, 11, 26, tzinfo=UTC)}
     assert _strict(jsonable(state)) == _strict(to_jsonable_python(state))
+
+
+@pytest.mark.parametrize("incident", INCIDENTS, ids=range(len(INCIDENTS)))
+def test_a_first_version_holds_what_a_diff_from_nothing_gives(incident: SimpleNamespace) -> None:
+    state = snapshot(incident)  # type: ignore[arg-type]
+    assert _strict(history.first_changes(state)) == _strict(history.diff({}, state))
+    assert "version" not in history.first_changes(state)
