@@ -137,14 +137,7 @@ async def list_incidents(request: Request, token: BearerToken) -> Response:
         # Written out as read, in `IncidentPage`'s shape: on PostgreSQL as the database wrote
         # it. Validating fifty incidents into models only to serialise them again was a fifth
         # of a page's cost. Tests hold list and detail equal.
-        written = service.list_incidents_json(
-            session,
-            reader,
-            query,
-            limit=query.limit,
-            cursor=query.cursor,
-            include_archived=query.include_archived,
-        )
+        written = service.list_incidents_json(session, reader, query)
         return Response(written, media_type="application/json")
 
     # As `Reader` and `SessionDep` would, with the token check, the page and the commit on one

@@ -219,30 +219,19 @@ def list_incidents(
     )
 
 
-def list_incidents_json(
-    session: Session,
-    principal: Principal,
-    filters: IncidentListQuery,
-    *,
-    limit: int,
-    cursor: str | None = None,
-    include_archived: bool = False,
-) -> bytes:
-    """`list_incidents`' page as the API writes it, in `IncidentPage`'s shape. On PostgreSQL its
-    items come as the database itself wrote them (`listing_json`)."""
+def list_incidents_json(session: Session, principal: Principal, query: IncidentListQuery) -> bytes:
+    """`list_incidents`' page as the API writes it, in `IncidentPage`'s shape, for the list's
+    whole query (its filters, page size, cursor and archived choice). On PostgreSQL its items
+    come as the database itself wrote them (`listing_json`)."""
+    limit, cursor, include_archived = query.limit, query.cursor, query.include_archived
     if session.get_bind().dialect.name != "postgresql":
         rows, next_cursor = list_incidents(
-            session,
-            principal,
-            filters,
-            limit=limit,
-            cursor=cursor,
-            include_archived=include_archived,
+            session, principal, query, limit=limit, cursor=cursor, include_archived=include_archived
         )
         return listing_json.page_document(plain_json(rows).decode(), next_cursor, limit)
     position = _decode_position(cursor) if cursor is not None else None
-    query, parameters = _page_positions(principal, filters, limit, position, include_archived)
-    items, next_cursor = listing_json.page_json(session, query, parameters, limit)
+    statement, parameters = _page_positions(principal, query, limit, position, include_archived)
+    items, next_cursor = listing_json.page_json(session, statement, parameters, limit)
     return listing_json.page_document(items, next_cursor, limit)
 
 
