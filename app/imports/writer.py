@@ -3,13 +3,19 @@
 Each incident is checked by the same rules as `POST /incidents` (`check_incident`) and written by
 `NewIncidentWriter`, a statement per table per chunk (COPY on PostgreSQL). The file is audited as
 one event by the import (`incident.import`); each incident's first version says it was imported.
+
+On PostgreSQL each chunk's COPYs are run by a writer thread (`copy_behind`) while the import reads
+and checks the next chunk; `finish` waits for them before the references and the kept counts.
+Used as a context manager, so that a failing import never leaves that thread writing.
 """
 
 from dataclasses import dataclass
+from types import TracebackType
 
 from sqlalchemy.orm import Session
 
 from app.core.auth import Principal
+from app.core.copy_behind import CopyBehind
 from app.core.crypto import FieldCipher
 from app.incidents.new_incidents import IncidentToWrite, NewIncident, NewIncidentWriter
 from app.incidents.schemas import IdentityIn, IncidentCreate
@@ -29,9 +35,30 @@ class BulkWriter:
     """An import's writer: chunks of checked rows in, `finish` once at the end."""
 
     def __init__(self, session: Session, principal: Principal, cipher: FieldCipher) -> None:
+        self.behind: CopyBehind | None = None
+        if session.get_bind().dialect.name == "postgresql":
+            raw = session.connection().connection.dbapi_connection
+            self.behind = CopyBehind(raw)  # type: ignore[arg-type]
         self.writer = NewIncidentWriter(
-            session, principal, cipher, action=IMPORT_ACTION, audit_each=False
+            session,
+            principal,
+            cipher,
+            action=IMPORT_ACTION,
+            audit_each=False,
+            behind=self.behind,
         )
+
+    def __enter__(self) -> "BulkWriter":
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self.behind is not None:
+            self.behind.abandon()  # a no-op once `finish` has waited for every part
 
     @property
     def created(self) -> int:
@@ -45,6 +72,8 @@ class BulkWriter:
         self.writer.write([_to_write(item) for item in chunk])
 
     def finish(self) -> None:
+        if self.behind is not None:
+            self.behind.close()
         self.writer.finish()
 
 
