@@ -325,7 +325,7 @@ def _check_row(
         _add_field_problem(run, number, problem, options)
     if new.problems:
         return None
-    return Checked(reference, data, new, read.survivor_code)
+    return Checked(reference, data, new)
 
 
 def _add_cell_problem(run: _Run, number: int, problem: CellProblem) -> None:

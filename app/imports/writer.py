@@ -18,7 +18,7 @@ from app.core.auth import Principal
 from app.core.copy_behind import CopyBehind
 from app.core.crypto import FieldCipher
 from app.incidents.new_incidents import IncidentToWrite, NewIncident, NewIncidentWriter
-from app.incidents.schemas import IdentityIn, IncidentCreate
+from app.incidents.schemas import IncidentCreate
 
 IMPORT_ACTION = "import"  # the version's action, in the incident's history
 
@@ -28,7 +28,6 @@ class Checked:
     external_reference: str
     data: IncidentCreate
     new: NewIncident
-    survivor_code: str | None
 
 
 class BulkWriter:
@@ -69,20 +68,11 @@ class BulkWriter:
         return self.writer.identities
 
     def write(self, chunk: list[Checked]) -> None:
-        self.writer.write([_to_write(item) for item in chunk])
+        self.writer.write(
+            [IncidentToWrite(item.data, item.new, item.external_reference) for item in chunk]
+        )
 
     def finish(self) -> None:
         if self.behind is not None:
             self.behind.close()
         self.writer.finish()
-
-
-def _to_write(item: Checked) -> IncidentToWrite:
-    """The workbook's SURVIVOR CODE is kept as the first victim's identifying details."""
-    data = item.data
-    if item.survivor_code and data.victims:
-        first = data.victims[0].model_copy(
-            update={"identity": IdentityIn(survivor_code=item.survivor_code)}
-        )
-        data = data.model_copy(update={"victims": [first, *data.victims[1:]]})
-    return IncidentToWrite(data, item.new, item.external_reference)
