@@ -17,12 +17,11 @@ from functools import cache
 from typing import Any
 
 import orjson
-import psycopg
 from sqlalchemy import JSON, Connection, Date, DateTime, Dialect, Enum, Table, insert
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from app.core.copy_behind import CopyPart, send_copy
 from app.core.copy_text import copy_text
 
 # From this many rows, PostgreSQL is sent COPY (measured: about 2.5 times a multi-row INSERT's
@@ -180,22 +179,20 @@ def _sqlite_upsert(table: Table, keys: tuple[str, ...], measures: tuple[str, ...
 
 
 def _copy(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """COPY in the session's transaction, each value converted as SQLAlchemy binds it, the rows
-    written as one text (`copy_text`)."""
-    columns = ", ".join(f'"{name}"' for name in rows[0])
+    """COPY in the session's transaction."""
     raw = connection.connection.dbapi_connection
     assert raw is not None
+    send_copy(raw, copy_part(connection, table, rows))  # type: ignore[arg-type]
+
+
+def copy_part(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> CopyPart:
+    """The COPY of `rows` into `table`, each value converted as SQLAlchemy binds it, the rows
+    written as one text (`copy_text`), or left to psycopg where a column's type is not one it
+    writes."""
+    columns = ", ".join(f'"{name}"' for name in rows[0])
     statement = f"COPY {table.name} ({columns}) FROM STDIN"
-    try:
-        with raw.cursor() as cursor, cursor.copy(statement) as copy:
-            values = [list(column) for column in _converted_columns(connection, table, rows, True)]
-            text = copy_text(values)
-            if text is not None:
-                copy.write(text)
-            else:  # a column of a type `copy_text` does not write: psycopg writes each row
-                for row in zip(*values, strict=True):
-                    copy.write_row(row)
-    except psycopg.Error as error:
-        # Raised by the driver below SQLAlchemy: wrapped as SQLAlchemy wraps its own, so a
-        # conflict or a lock timeout is answered as anywhere else (409, 503), not 500.
-        raise DBAPIError.instance(statement, None, error, psycopg.Error) from None
+    values = [list(column) for column in _converted_columns(connection, table, rows, True)]
+    text = copy_text(values)
+    if text is None:
+        return CopyPart(statement, None, list(zip(*values, strict=True)))
+    return CopyPart(statement, text)

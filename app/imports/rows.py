@@ -167,7 +167,10 @@ def read_row(cells: dict[str, Any], epoch: datetime | None, options: Options) ->
     }
     for level, source in enumerate(options.admin_levels, start=1):
         incident[f"admin{level}"] = places[source]
-    incident["victims"] = [_victim(read, occurred_on)]
+    victim = _victim(read, occurred_on)
+    if row.survivor_code:  # kept as the survivor's identifying details, encrypted
+        victim["identity"] = {"survivor_code": row.survivor_code}
+    incident["victims"] = [victim]
     incident["perpetrators"] = _perpetrators(read)
     row.payload = {name: value for name, value in incident.items() if value is not None}
     return row

@@ -9,6 +9,7 @@ checks everything and writes nothing. A row whose INCIDENT ID the organisation a
 
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import IO, Any
@@ -124,16 +125,30 @@ def import_recorder(
     if not principal.can(Permission.INCIDENT_WRITE):
         raise ForbiddenError(Permission.INCIDENT_WRITE)
     run = _Run(vocab.SHEET, language)
+    writer = None if dry_run else BulkWriter(session, principal, cipher)
+    with writer or nullcontext():  # the writer's thread stopped, whatever happens
+        return _import(session, content, filename, options, principal, run, writer)
+
+
+def _import(
+    session: Session,
+    content: IO[bytes],
+    filename: str,
+    options: Options,
+    principal: Principal,
+    run: _Run,
+    writer: BulkWriter | None,
+) -> ImportReport:
+    dry_run = writer is None
     try:
         sheet = open_sheet(content, filename)
         run.sheet_name = sheet.name
         _match_headers(sheet, run)
-        writer = None if dry_run else BulkWriter(session, principal, cipher)
         if not run.failed:
             _read_rows(session, sheet, options, principal, run, writer)
     except FileRefusedError as refused:
         if refused.whole_file:  # found while reading the rows: what they showed is moot
-            run = _Run(vocab.SHEET, language)
+            run = _Run(vocab.SHEET, run.language)
         run.add(None, None, refused.message, **refused.values)
         return _refuse(run, None, dry_run)
     if run.failed:
@@ -310,7 +325,7 @@ def _check_row(
         _add_field_problem(run, number, problem, options)
     if new.problems:
         return None
-    return Checked(reference, data, new, read.survivor_code)
+    return Checked(reference, data, new)
 
 
 def _add_cell_problem(run: _Run, number: int, problem: CellProblem) -> None:

@@ -3,16 +3,22 @@
 Each incident is checked by the same rules as `POST /incidents` (`check_incident`) and written by
 `NewIncidentWriter`, a statement per table per chunk (COPY on PostgreSQL). The file is audited as
 one event by the import (`incident.import`); each incident's first version says it was imported.
+
+On PostgreSQL each chunk's COPYs are run by a writer thread (`copy_behind`) while the import reads
+and checks the next chunk; `finish` waits for them before the references and the kept counts.
+Used as a context manager, so that a failing import never leaves that thread writing.
 """
 
 from dataclasses import dataclass
+from types import TracebackType
 
 from sqlalchemy.orm import Session
 
 from app.core.auth import Principal
+from app.core.copy_behind import CopyBehind
 from app.core.crypto import FieldCipher
 from app.incidents.new_incidents import IncidentToWrite, NewIncident, NewIncidentWriter
-from app.incidents.schemas import IdentityIn, IncidentCreate
+from app.incidents.schemas import IncidentCreate
 
 IMPORT_ACTION = "import"  # the version's action, in the incident's history
 
@@ -22,16 +28,36 @@ class Checked:
     external_reference: str
     data: IncidentCreate
     new: NewIncident
-    survivor_code: str | None
 
 
 class BulkWriter:
     """An import's writer: chunks of checked rows in, `finish` once at the end."""
 
     def __init__(self, session: Session, principal: Principal, cipher: FieldCipher) -> None:
+        self.behind: CopyBehind | None = None
+        if session.get_bind().dialect.name == "postgresql":
+            raw = session.connection().connection.dbapi_connection
+            self.behind = CopyBehind(raw)  # type: ignore[arg-type]
         self.writer = NewIncidentWriter(
-            session, principal, cipher, action=IMPORT_ACTION, audit_each=False
+            session,
+            principal,
+            cipher,
+            action=IMPORT_ACTION,
+            audit_each=False,
+            behind=self.behind,
         )
+
+    def __enter__(self) -> "BulkWriter":
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self.behind is not None:
+            self.behind.abandon()  # a no-op once `finish` has waited for every part
 
     @property
     def created(self) -> int:
@@ -42,18 +68,11 @@ class BulkWriter:
         return self.writer.identities
 
     def write(self, chunk: list[Checked]) -> None:
-        self.writer.write([_to_write(item) for item in chunk])
+        self.writer.write(
+            [IncidentToWrite(item.data, item.new, item.external_reference) for item in chunk]
+        )
 
     def finish(self) -> None:
+        if self.behind is not None:
+            self.behind.close()
         self.writer.finish()
-
-
-def _to_write(item: Checked) -> IncidentToWrite:
-    """The workbook's SURVIVOR CODE is kept as the first victim's identifying details."""
-    data = item.data
-    if item.survivor_code and data.victims:
-        first = data.victims[0].model_copy(
-            update={"identity": IdentityIn(survivor_code=item.survivor_code)}
-        )
-        data = data.model_copy(update={"victims": [first, *data.victims[1:]]})
-    return IncidentToWrite(data, item.new, item.external_reference)

@@ -30,7 +30,8 @@ from sqlalchemy.orm import Session
 
 from app.audit.service import record
 from app.core.auth import ForbiddenError, Principal
-from app.core.bulk_insert import insert_rows
+from app.core.bulk_insert import copy_part, insert_rows
+from app.core.copy_behind import CopyBehind
 from app.core.crypto import FieldCipher
 from app.core.domain_errors import FieldProblem
 from app.core.ids import new_ids
@@ -151,9 +152,11 @@ class NewIncidentWriter:
         *,
         action: str = "create",
         audit_each: bool = True,
+        behind: CopyBehind | None = None,
     ) -> None:
         self.session, self.principal, self.cipher = session, principal, cipher
         self.action, self.audit_each = action, audit_each
+        self.behind = behind  # given, each part's rows are handed to it as COPY parts
         self.token = uuid.uuid4().hex[:10]  # provisional references: "~<token><cc><year>-<n>"
         self.groups: Counter[tuple[str, int]] = Counter()
         # The incidents of each country and year awaiting their reference, so that `finish`
@@ -188,8 +191,17 @@ class NewIncidentWriter:
     def write(self, items: list[IncidentToWrite]) -> list[Written]:
         rows = _Rows()
         written = [self._rows(item, rows.tables) for item in items]
-        for model, table_rows in rows.tables.items():
-            insert_rows(self.session, model.__table__, table_rows)
+        if self.behind is not None:
+            connection = self.session.connection()
+            parts = [
+                copy_part(connection, model.__table__, table_rows)
+                for model, table_rows in rows.tables.items()
+                if table_rows
+            ]
+            self.behind.send(parts)
+        else:
+            for model, table_rows in rows.tables.items():
+                insert_rows(self.session, model.__table__, table_rows)
         self.created += len(items)
         return written
 
