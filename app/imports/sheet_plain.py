@@ -30,7 +30,6 @@ from xml.parsers import expat
 from app.imports import xml_guard
 from app.imports.xml_guard import MAIN
 
-CHUNK_BYTES = 64 * 1024
 PROLOG, ROWS, EPILOG = "prolog", "rows", "epilog"
 MAX_PROLOG_CHARS = 1 << 20  # Excel's columns, views and formats before the rows: kilobytes
 MAX_CARRIED_CHARS = xml_guard.MAX_STREAMED_ITEM_BYTES  # a longer row is read by expat
@@ -144,12 +143,13 @@ def _elements(text: str) -> int:
     return text.count("<") - text.count("</")
 
 
-def pieces(part: IO[bytes]) -> Iterator[tuple[str, str]]:
-    """The part's text as (PROLOG, up to and with the `sheetData` tag), (ROWS, whole rows)...,
-    (EPILOG, the rest) pieces, cut the same wherever its chunks end; NotPlainError when that
-    cannot be done in bounded memory, or a byte is not a character of XML's."""
+def pieces(part: IO[bytes], chunk_bytes: int) -> Iterator[tuple[str, str]]:
+    """The part's text as (PROLOG, up to and with the `sheetData` tag), (ROWS, the rows each
+    chunk of `chunk_bytes` completes)..., (EPILOG, the rest) pieces, cut the same wherever
+    its chunks end; NotPlainError when that cannot be done in bounded memory, or a byte is not
+    a character of XML's."""
     phase, carried = PROLOG, ""
-    for text in _texts(part):
+    for text in _texts(part, chunk_bytes):
         text = carried + text
         while True:
             if phase == PROLOG:
@@ -189,13 +189,13 @@ def pieces(part: IO[bytes]) -> Iterator[tuple[str, str]]:
     yield EPILOG, carried
 
 
-def _texts(part: IO[bytes]) -> Iterator[str]:
+def _texts(part: IO[bytes], chunk_bytes: int) -> Iterator[str]:
     """The part decoded, its line ends normalised as expat normalises them; the last piece
     may be empty."""
     decoder = codecs.getincrementaldecoder("utf-8-sig")()
     held = ""  # a "\r" at a chunk's end, perhaps the first half of "\r\n"
     try:
-        while chunk := part.read(CHUNK_BYTES):
+        while chunk := part.read(chunk_bytes):
             if chunk.translate(None, XML_BYTES):
                 raise NotPlainError  # a control character
             text = held + decoder.decode(chunk)

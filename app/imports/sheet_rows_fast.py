@@ -59,15 +59,20 @@ SHARED, INLINE, OTHER = "shared", "inline", "other"  # how a cell's value is rea
 
 
 def rows(
-    part: IO[bytes], cells: Cells, expat_rows: Callable[[], Iterator[tuple[int, Row]]]
+    part: IO[bytes],
+    cells: Cells,
+    expat_rows: Callable[[], Iterator[tuple[int, Row]]],
+    chunk_bytes: int,
 ) -> Iterator[tuple[int, Row]]:
-    """The part's (number, values) as `expat_rows()` (the expat reader) gives them."""
+    """The part's (number, values) as `expat_rows()` (the expat reader, parsing the part in
+    chunks of `chunk_bytes`) gives them. The rows a chunk completes are given once the chunk is
+    known to be plain to its end, as the expat reader gives them once it has parsed it."""
     if not part.seekable():
         yield from expat_rows()
         return
     start, given = part.tell(), 0
     try:
-        for batch in _Reader(cells).batches(part):
+        for batch in _Reader(cells).batches(part, chunk_bytes):
             yield from batch
             given += len(batch)
     except UnreadableRowError:
@@ -84,11 +89,11 @@ class _Reader:
         self.number = 0  # the last row's
         self.failed: UnreadableRowError | None = None
 
-    def batches(self, part: IO[bytes]) -> Iterator[list[tuple[int, Row]]]:
+    def batches(self, part: IO[bytes], chunk_bytes: int) -> Iterator[list[tuple[int, Row]]]:
         """The rows of each piece of rows, once the next piece is checked."""
         outside = sheet_plain.Outside()
         held: list[tuple[int, Row]] = []
-        for phase, text in sheet_plain.pieces(part):
+        for phase, text in sheet_plain.pieces(part, chunk_bytes):
             if phase == sheet_plain.PROLOG:
                 outside.prolog(text)
             elif phase == sheet_plain.EPILOG:

@@ -31,7 +31,8 @@ from app.imports.sheet_cells import (
 )
 from app.imports.xml_guard import MAIN, UnsafeXmlError
 
-CHUNK_BYTES = 64 * 1024  # small: the rows of one chunk are held until they are read
+CHUNK_BYTES = 64 * 1024  # small: the rows of one chunk are held until they are read (by
+# either reader: the fast one gives a chunk's rows when the expat one would)
 WORKSHEET, SST = f"{MAIN} worksheet", f"{MAIN} sst"
 ROW, SI = f"{MAIN} row", f"{MAIN} si"
 VALUE, FORMULA, INLINE = f"{MAIN} v", f"{MAIN} f", f"{MAIN} is"
@@ -182,7 +183,7 @@ def sheet_rows(
     def expat_rows() -> Iterator[tuple[int, Row]]:
         return _Rows(part, name, cells).read()
 
-    read = sheet_rows_fast.rows(part, cells, expat_rows) if fast else expat_rows()
+    read = sheet_rows_fast.rows(part, cells, expat_rows, CHUNK_BYTES) if fast else expat_rows()
     counter = 1
     for number, row in read:
         while counter < number:
