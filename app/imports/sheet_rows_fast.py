@@ -54,7 +54,7 @@ CELL_IN_FULL = re.compile(
 ENTITY = re.compile("&(amp|lt|gt|quot|apos);")
 ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 MAX_ROW_BYTES = xml_guard.MAX_STREAMED_ITEM_BYTES
-MAX_KNOWN_DATES = 1 << 16  # per style
+MAX_KNOWN = 1 << 16  # values kept, by their text: a shared string's index, a date
 SHARED, INLINE, OTHER = "shared", "inline", "other"  # how a cell's value is read, by its type
 
 
@@ -86,6 +86,7 @@ class _Reader:
     def __init__(self, cells: Cells) -> None:
         self.cells = cells
         self.specs: dict[str, tuple[str, str, int, dict[str, Any] | None]] = {}
+        self.shared: dict[str, str] = {}  # "12" -> the 13th shared string
         self.number = 0  # the last row's
         self.failed: UnreadableRowError | None = None
 
@@ -154,7 +155,7 @@ class _Reader:
     def fast(self, text: str, at: int, end: int) -> Row | None:
         """The row's values, when all its cells are as `CELL` has them (else None). Each value
         is put in its column as it comes (as `placed` puts them)."""
-        strings, value, specs, columns = self.cells.strings, self.cells.value, self.specs, COLUMNS
+        value, specs, columns, shared = self.cells.value, self.specs, COLUMNS, self.shared
         cells = CELL.findall(text, at, end)
         if len(cells) > xml_guard.MAX_ROW_CELLS:
             raise NotPlainError
@@ -168,10 +169,9 @@ class _Reader:
             use, kind, style, known = specs.get(spec) or self._spec(spec)
             if found:
                 if use is SHARED:
-                    index = int(found)
-                    if index < 0:
-                        raise IndexError(index)
-                    cell = strings[index]
+                    cell = shared.get(found)
+                    if cell is None:
+                        cell = self._shared(found)
                 elif use is INLINE:
                     cell = None
                 elif known is None:
@@ -210,9 +210,19 @@ class _Reader:
         found = self.specs[spec] = (use, kind, style, known)
         return found
 
+    def _shared(self, text: str) -> str:
+        """A shared string by its index's text, kept for the next cell giving the same."""
+        index = int(text)
+        if index < 0:
+            raise IndexError(index)
+        found = self.cells.strings[index]
+        if len(self.shared) < MAX_KNOWN:
+            self.shared[text] = found
+        return found
+
     def _date(self, known: dict[str, Any], kind: str, style: int, text: str) -> Any:
         found = self.cells.value(kind, style, text)
-        if len(known) < MAX_KNOWN_DATES:
+        if len(known) < MAX_KNOWN:
             known[text] = found
         return found
 
