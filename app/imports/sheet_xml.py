@@ -18,38 +18,24 @@ from datetime import datetime
 from typing import IO, Any
 from xml.parsers import expat
 
-from openpyxl.utils.cell import column_index_from_string, coordinate_to_tuple
-from openpyxl.utils.datetime import from_excel, from_ISO8601
-
-from app.imports import xml_guard
+from app.imports import sheet_rows_fast, xml_guard
+from app.imports.sheet_cells import (
+    COLUMNS,
+    DIGITS,
+    Cells,
+    Formula,
+    Row,
+    UnreadableRowError,
+    column_of,
+    placed,
+)
 from app.imports.xml_guard import MAIN, UnsafeXmlError
 
-CHUNK_BYTES = 64 * 1024  # small: the rows of one chunk are held until they are read
+CHUNK_BYTES = 64 * 1024  # small: the rows of one chunk are held until they are read (by
+# either reader: the fast one gives a chunk's rows when the expat one would)
 WORKSHEET, SST = f"{MAIN} worksheet", f"{MAIN} sst"
 ROW, SI = f"{MAIN} row", f"{MAIN} si"
 VALUE, FORMULA, INLINE = f"{MAIN} v", f"{MAIN} f", f"{MAIN} is"
-DIGITS = "0123456789"
-Row = tuple[Any, ...]
-
-
-class UnreadableRowError(Exception):
-    """A cell of row `row` is not what its type says (openpyxl would raise on it)."""
-
-    def __init__(self, row: int) -> None:
-        super().__init__(f"row {row}")
-        self.row = row
-
-
-class Formula:
-    """A cell's formula, never evaluated (its text as openpyxl gives it, for a header)."""
-
-    __slots__ = ("text",)
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-    def __str__(self) -> str:
-        return "=" + self.text
 
 
 class _Text:
@@ -185,12 +171,21 @@ def sheet_rows(
     epoch: datetime,
     date_styles: set[int],
     timedelta_styles: set[int],
+    *,
+    fast: bool = True,
 ) -> Iterator[tuple[int, Row]]:
     """(row number, values) for every row from the first, empty ones for those the part leaves
-    out; a row numbered below one already read is left out (as openpyxl does)."""
-    cells = _Cells(strings, epoch, date_styles, timedelta_styles)
+    out; a row numbered below one already read is left out (as openpyxl does). A part in the
+    shape Excel, openpyxl and Primero write is read by `sheet_rows_fast` (unless not `fast`),
+    any other by expat here: the same rows and refusals either way."""
+    cells = Cells(strings, epoch, date_styles, timedelta_styles)
+
+    def expat_rows() -> Iterator[tuple[int, Row]]:
+        return _Rows(part, name, cells).read()
+
+    read = sheet_rows_fast.rows(part, cells, expat_rows, CHUNK_BYTES) if fast else expat_rows()
     counter = 1
-    for number, row in _Rows(part, name, cells).read():
+    for number, row in read:
         while counter < number:
             yield counter, ()
             counter += 1
@@ -199,51 +194,10 @@ def sheet_rows(
             counter += 1
 
 
-class _Cells:
-    """A cell's value from its type, style, value and formula, as openpyxl's `parse_cell`."""
-
-    def __init__(
-        self, strings: list[str], epoch: datetime, dates: set[int], timedeltas: set[int]
-    ) -> None:
-        self.strings, self.epoch = strings, epoch
-        self.dates, self.timedeltas = dates, timedeltas
-
-    def value(self, kind: str, style: int, text: str | None) -> Any:
-        if text is None:
-            return None
-        if kind == "n":
-            number = float(text) if "." in text or "E" in text or "e" in text else int(text)
-            if style in self.dates:
-                try:
-                    return from_excel(number, self.epoch, timedelta=style in self.timedeltas)
-                except (OverflowError, ValueError):
-                    return "#VALUE!"  # openpyxl's value for a date beyond the calendar
-            return number
-        if kind == "b":
-            return bool(int(text))
-        if kind == "d":
-            return from_ISO8601(text)
-        return text  # "str" (a formula's text result), "e" (an error code) and the like
-
-
-_COLUMNS: dict[str, int] = {}  # "AB" -> 28, filled as columns are met (at most "ZZZ")
-
-
-def _column(reference: str) -> int:
-    """The column of a cell reference ("AB12" -> 28) met for the first time, or an odd one."""
-    letters = reference.rstrip(DIGITS)
-    if not (letters.isascii() and letters.isalpha() and letters.isupper()):
-        return coordinate_to_tuple(reference)[1]  # openpyxl's rules for the odd ones
-    if len(letters) == len(reference) or len(letters) > 3:
-        raise ValueError(reference)
-    column = _COLUMNS[letters] = column_index_from_string(letters)
-    return column
-
-
 class _Rows(_Stream):
     root, item = WORKSHEET, ROW
 
-    def __init__(self, part: IO[bytes], name: str, cells: _Cells) -> None:
+    def __init__(self, part: IO[bytes], name: str, cells: Cells) -> None:
         super().__init__(part, name)
         self.cells = cells
 
@@ -264,7 +218,7 @@ class _Rows(_Stream):
         """The parser's handlers: closures over the row being read, everything a cell needs
         at hand (a cell is five calls from expat: this is where the time goes)."""
         parser, outside, refuse = self.parser, self.outside, self.refuse
-        value, strings, columns = self.cells.value, self.cells.strings, _COLUMNS
+        value, strings, columns = self.cells.value, self.cells.strings, COLUMNS
         max_cells, max_bytes = xml_guard.MAX_ROW_CELLS, xml_guard.MAX_STREAMED_ITEM_BYTES
         depth = row_depth = number = column = cell_count = row_start = 0
         row: list[tuple[int, Any]] = []
@@ -324,7 +278,7 @@ class _Rows(_Stream):
                     refuse("a row or string too large")
                 row_depth = 0
                 if not failed:
-                    done.append((number, _placed(row)))
+                    done.append((number, placed(row)))
                 return
             if failed:
                 return
@@ -337,7 +291,7 @@ class _Rows(_Stream):
                 if reference:
                     letters = reference.rstrip(DIGITS)
                     found = columns.get(letters)
-                    column = _column(reference) if found is None else found
+                    column = column_of(reference) if found is None else found
                     if len(letters) == len(reference):
                         raise ValueError(reference)
                 else:
@@ -379,17 +333,3 @@ class _Rows(_Stream):
         if not given:
             raise UnreadableRowError(previous + 1)
         return int(given)
-
-
-def _placed(cells: list[tuple[int, Any]]) -> Row:
-    """The row's values by column, up to its last cell's (as openpyxl's `_get_row`)."""
-    if not cells:
-        return ()
-    width = cells[-1][0]
-    if width <= 0:
-        return ()
-    values: list[Any] = [None] * width
-    for column, value in cells:
-        if 1 <= column <= width:
-            values[column - 1] = value
-    return tuple(values)
