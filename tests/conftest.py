@@ -152,6 +152,23 @@ def app(database_url: str) -> Iterator[FastAPI]:
     application.state.engine.dispose()
 
 
+# A lock held longer than this is a 503 for an `impatient_app`'s requests (and a test's wait).
+IMPATIENT_LOCK_TIMEOUT = 0.5
+
+
+@pytest.fixture
+def impatient_app(backend: str, database_url: str) -> Iterator[FastAPI]:
+    """The app with a lock timeout of half a second, for tests that hold a lock past it."""
+    if backend != "postgresql":
+        pytest.skip("lock_timeout is PostgreSQL's; SQLite has one writer and a busy timeout")
+    settings = test_settings(database_url).model_copy(
+        update={"database_lock_timeout": IMPATIENT_LOCK_TIMEOUT}
+    )
+    application = create_app(settings)
+    yield application
+    application.state.engine.dispose()
+
+
 @contextmanager
 def audit_triggers_off(connection: Connection) -> Iterator[None]:
     """Let a test (as a database owner could) change the append-only audit tables."""

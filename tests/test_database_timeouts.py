@@ -2,30 +2,14 @@
 503 and Retry-After, and saves nothing, instead of waiting for good (PostgreSQL)."""
 
 import time
-from collections.abc import Iterator
 
 import psycopg
-import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import make_url
 
 from app.core.errors import PROBLEM_JSON
-from app.main import create_app
-from tests.conftest import test_settings as settings_for
 from tests.factories import API, create_incident, incident_payload
-
-LOCK_TIMEOUT = 0.5
-
-
-@pytest.fixture
-def impatient_app(backend: str, database_url: str) -> Iterator[FastAPI]:
-    if backend != "postgresql":
-        pytest.skip("lock_timeout is PostgreSQL's; SQLite has one writer and a busy timeout")
-    settings = settings_for(database_url).model_copy(update={"database_lock_timeout": LOCK_TIMEOUT})
-    application = create_app(settings)
-    yield application
-    application.state.engine.dispose()
 
 
 def _lock_counter(database_url: str, prefix: str) -> psycopg.Connection:

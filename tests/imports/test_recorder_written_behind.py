@@ -3,7 +3,6 @@ every part lands, in order, in the request's transaction; a problem found later,
 database refuses, leaves nothing stored and no thread writing."""
 
 import threading
-from collections.abc import Iterator
 from datetime import datetime
 
 import psycopg
@@ -13,8 +12,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import make_url
 
 from app.imports import service
-from app.main import create_app
-from tests.conftest import test_settings as settings_for
 from tests.factories import API, stats
 from tests.imports.workbooks import recorder_row, upload, workbook_bytes
 
@@ -69,19 +66,6 @@ def test_a_bad_row_after_written_parts_leaves_nothing_stored(client: TestClient)
     assert writer_threads() == []
     # The worker's connection is left clean: the same file, mended, imports whole.
     assert upload(client, workbook_bytes(rows())).json()["created"] == ROWS
-
-
-LOCK_TIMEOUT = 0.5
-
-
-@pytest.fixture
-def impatient_app(backend: str, database_url: str) -> Iterator[FastAPI]:
-    if backend != "postgresql":
-        pytest.skip("parts are written behind on PostgreSQL only (SQLite: one statement each)")
-    settings = settings_for(database_url).model_copy(update={"database_lock_timeout": LOCK_TIMEOUT})
-    application = create_app(settings)
-    yield application
-    application.state.engine.dispose()
 
 
 def test_a_part_the_database_refuses_is_answered_as_the_session_would_and_nothing_kept(
