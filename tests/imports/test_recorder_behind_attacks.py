@@ -76,6 +76,7 @@ def test_imports_of_two_organisations_at_once_with_creates(
     assert all(code in (200, 201, 422, 503) for _, code, _ in answers), answers
     assert all(code == 422 for kind, code, _ in answers if kind == "bad"), answers
     assert [t for t in threading.enumerate() if t.name == "copy-behind"] == []
+    assert app.state.engine.pool.checkedout() == 0  # every connection back in the pool
     with Session(app.state.engine) as session:
         assert verify_chain(session, app.state.audit_key).intact
         found = session.execute(
@@ -114,6 +115,7 @@ def test_a_late_part_refused_by_the_database(
         holder.rollback()
     assert response.status_code == 503, response.text
     assert [t for t in threading.enumerate() if t.name == "copy-behind"] == []
+    assert impatient_app.state.engine.pool.checkedout() == 0
     assert client.get(f"{API}/incidents").json()["items"] == []
     assert upload(impatient, workbook_bytes(made)).json()["created"] == 20
 
