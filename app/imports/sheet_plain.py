@@ -77,6 +77,7 @@ ROOT = re.compile(
 ATTRIBUTE = re.compile(f"({_NAME}){_BLANK}*={_BLANK}*(\"[^\"<]*\"|'[^'<]*')")
 SHEET_DATA = re.compile("<sheetData(/?)>")
 SHEET_DATA_END = "</sheetData>"
+_TAIL_CHARS = len(SHEET_DATA_END) - 1  # enough of a chunk for an end cut by the next
 ROW_ELEMENT = re.compile("<(?:[^ \t\n/>:]+:)?row[ \t\n/>]")
 DEFAULT_NAMESPACE = re.compile(f"{_BLANK}xmlns{_BLANK}*=")
 
@@ -149,8 +150,22 @@ def pieces(part: IO[bytes], chunk_bytes: int) -> Iterator[tuple[str, str]]:
     its chunks end; NotPlainError when that cannot be done in bounded memory, or a byte is not
     a character of XML's."""
     phase, carried = PROLOG, ""
+    # A long row's text, chunk by chunk, joined to `carried` once a row or the rows end in it:
+    # joined at every chunk, a row of megabytes would be copied and searched again for each.
+    waiting: list[str] = []
+    waiting_chars, tail = 0, ""  # tail: the last characters before the next chunk's
     for text in _texts(part, chunk_bytes):
-        text = carried + text
+        if phase == ROWS:
+            probe = tail + text
+            if SHEET_DATA_END not in probe and "</row>" not in probe:
+                waiting.append(text)
+                waiting_chars += len(text)
+                tail = probe[-_TAIL_CHARS:]
+                if len(carried) + waiting_chars > MAX_CARRIED_CHARS:
+                    raise NotPlainError
+                continue
+        text = carried + "".join(waiting) + text
+        waiting, waiting_chars = [], 0
         while True:
             if phase == PROLOG:
                 found = SHEET_DATA.search(text)
@@ -175,6 +190,7 @@ def pieces(part: IO[bytes], chunk_bytes: int) -> Iterator[tuple[str, str]]:
                 carried = text[cut:]
                 if len(carried) > MAX_CARRIED_CHARS:
                     raise NotPlainError
+                tail = carried[-_TAIL_CHARS:]
                 break
             else:
                 cut = text.rfind("<")
