@@ -74,7 +74,13 @@ def column_of(reference: str) -> int:
     return column
 
 
-def placed(cells: list[tuple[int, Any]]) -> Row:
+# A row as read: its cells' (column, value), in the order written. Rows are held so until each
+# is given (`placed`): a row as wide as its last cell's column, held for every row of a chunk,
+# let a few kilobytes of rows whose one cell is far right take hundreds of megabytes.
+Sparse = list[tuple[int, Any]]
+
+
+def placed(cells: Sparse) -> Row:
     """The row's values by column, up to its last cell's (as openpyxl's `_get_row`)."""
     if not cells:
         return ()

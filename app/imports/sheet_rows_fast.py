@@ -32,10 +32,9 @@ from app.imports.sheet_cells import (
     DIGITS,
     Cells,
     Formula,
-    Row,
+    Sparse,
     UnreadableRowError,
     column_of,
-    placed,
 )
 from app.imports.sheet_plain import NotPlainError
 
@@ -61,10 +60,10 @@ SHARED, INLINE, OTHER = "shared", "inline", "other"  # how a cell's value is rea
 def rows(
     part: IO[bytes],
     cells: Cells,
-    expat_rows: Callable[[], Iterator[tuple[int, Row]]],
+    expat_rows: Callable[[], Iterator[tuple[int, Sparse]]],
     chunk_bytes: int,
-) -> Iterator[tuple[int, Row]]:
-    """The part's (number, values) as `expat_rows()` (the expat reader, parsing the part in
+) -> Iterator[tuple[int, Sparse]]:
+    """The part's (number, cells) as `expat_rows()` (the expat reader, parsing the part in
     chunks of `chunk_bytes`) gives them. The rows a chunk completes are given once the chunk is
     known to be plain to its end, as the expat reader gives them once it has parsed it."""
     if not part.seekable():
@@ -90,10 +89,10 @@ class _Reader:
         self.number = 0  # the last row's
         self.failed: UnreadableRowError | None = None
 
-    def batches(self, part: IO[bytes], chunk_bytes: int) -> Iterator[list[tuple[int, Row]]]:
+    def batches(self, part: IO[bytes], chunk_bytes: int) -> Iterator[list[tuple[int, Sparse]]]:
         """The rows of each piece of rows, once the next piece is checked."""
         outside = sheet_plain.Outside()
-        held: list[tuple[int, Row]] = []
+        held: list[tuple[int, Sparse]] = []
         for phase, text in sheet_plain.pieces(part, chunk_bytes):
             if phase == sheet_plain.PROLOG:
                 outside.prolog(text)
@@ -111,9 +110,9 @@ class _Reader:
         if self.failed is not None:
             raise self.failed
 
-    def piece(self, text: str, outside: sheet_plain.Outside) -> list[tuple[int, Row]]:
+    def piece(self, text: str, outside: sheet_plain.Outside) -> list[tuple[int, Sparse]]:
         """The rows of a piece of whole rows, checked."""
-        done: list[tuple[int, Row]] = []
+        done: list[tuple[int, Sparse]] = []
         parts = text.split("</row>")  # each a row's start and cells, after any empty rows
         for index, row_text in enumerate(parts):
             at, end = 0, len(row_text)
@@ -125,7 +124,7 @@ class _Reader:
                 self.number = int(given) if given else self.number + 1
                 outside.count(1)
                 if empty:
-                    row: Row = ()
+                    row: Sparse = []
                     at = head.end()
                 elif index == len(parts) - 1:
                     raise NotPlainError  # a row that does not end
@@ -136,11 +135,11 @@ class _Reader:
                     done.append((self.number, row))
         return done
 
-    def row(self, text: str, at: int, end: int) -> Row:
-        """The values of a row's cells, `text[at:end]`; () past a cell that cannot be read."""
+    def row(self, text: str, at: int, end: int) -> Sparse:
+        """The cells of a row, `text[at:end]`; none past a cell that cannot be read."""
         if self.failed is not None:
             _check_cells(text, at, end)
-            return ()
+            return []
         try:
             values = self.fast(text, at, end)
             if values is None:
@@ -149,18 +148,17 @@ class _Reader:
         except UNREADABLE:
             _check_cells(text, at, end)
             self.failed = UnreadableRowError(self.number)
-            return ()
+            return []
         return values
 
-    def fast(self, text: str, at: int, end: int) -> Row | None:
-        """The row's values, when all its cells are as `CELL` has them (else None). Each value
-        is put in its column as it comes (as `placed` puts them)."""
+    def fast(self, text: str, at: int, end: int) -> Sparse | None:
+        """The row's cells, when all are as `CELL` has them (else None)."""
         value, specs, columns, shared = self.cells.value, self.specs, COLUMNS, self.shared
         cells = CELL.findall(text, at, end)
         if len(cells) > xml_guard.MAX_ROW_CELLS:
             raise NotPlainError
-        values: list[Any] = []
-        column = width = brackets = 0  # brackets: the cells' `<` beyond four each
+        row: Sparse = []
+        column = brackets = 0  # brackets: the cells' `<` beyond four each
         for letters, spec, found, inline in cells:
             if letters:
                 column = columns.get(letters) or _column(letters)
@@ -186,17 +184,10 @@ class _Reader:
             else:
                 brackets -= 3
                 cell = None
-            if column > width:
-                if column > width + 1:
-                    values.extend([None] * (column - width - 1))
-                values.append(cell)
-                width = column
-            else:
-                values[column - 1] = cell
+            row.append((column, cell))
         if text.count("<", at, end) != 4 * len(cells) + brackets or text.find("&", at, end) >= 0:
             return None  # a cell of another kind, or an entity
-        del values[column:]  # as wide as its last cell
-        return tuple(values)
+        return row
 
     def _spec(self, spec: str) -> tuple[str, str, int, dict[str, Any] | None]:
         """How a cell with these `s` and `t` is read; date styles' values are kept, as a
@@ -226,9 +217,9 @@ class _Reader:
             known[text] = found
         return found
 
-    def in_full(self, text: str, at: int, end: int) -> Row:
-        """A row's values, each cell read as the expat reader reads it."""
-        row: list[tuple[int, Any]] = []
+    def in_full(self, text: str, at: int, end: int) -> Sparse:
+        """A row's cells, each read as the expat reader reads it."""
+        row: Sparse = []
         column = 0
         for cell in CELL_IN_FULL.finditer(text, at, end):
             reference, style, kind = cell.group(1, 2, 3)
@@ -243,7 +234,7 @@ class _Reader:
             else:
                 column += 1
             row.append((column, self._value(kind or "n", style or 0, cell)))
-        return placed(row)
+        return row
 
     def _value(self, kind: str, style: Any, cell: re.Match[str]) -> Any:
         value, formula, formula_text, after_formula, inline = cell.group(4, 5, 6, 7, 8)

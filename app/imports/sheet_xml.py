@@ -25,6 +25,7 @@ from app.imports.sheet_cells import (
     Cells,
     Formula,
     Row,
+    Sparse,
     UnreadableRowError,
     column_of,
     placed,
@@ -180,7 +181,7 @@ def sheet_rows(
     any other by expat here: the same rows and refusals either way."""
     cells = Cells(strings, epoch, date_styles, timedelta_styles)
 
-    def expat_rows() -> Iterator[tuple[int, Row]]:
+    def expat_rows() -> Iterator[tuple[int, Sparse]]:
         return _Rows(part, name, cells).read()
 
     read = sheet_rows_fast.rows(part, cells, expat_rows, CHUNK_BYTES) if fast else expat_rows()
@@ -190,7 +191,7 @@ def sheet_rows(
             yield counter, ()
             counter += 1
         if counter == number:
-            yield counter, row
+            yield counter, placed(row)
             counter += 1
 
 
@@ -201,11 +202,11 @@ class _Rows(_Stream):
         super().__init__(part, name)
         self.cells = cells
 
-    def read(self) -> Iterator[tuple[int, Row]]:
+    def read(self) -> Iterator[tuple[int, Sparse]]:
         """The rows as each chunk completes them. Past a cell that cannot be read, the rest of
         the part is still held to the bounds (XML beyond them refuses the file as a whole, as
         when it was checked before any row was read), then the cell's row is refused."""
-        done: list[tuple[int, Row]] = []
+        done: list[tuple[int, Sparse]] = []
         failed: list[UnreadableRowError] = []
         self._handlers(done, failed)
         for _ in self.chunks():
@@ -214,7 +215,7 @@ class _Rows(_Stream):
         if failed:
             raise failed[0]
 
-    def _handlers(self, done: list[tuple[int, Row]], failed: list[UnreadableRowError]) -> None:
+    def _handlers(self, done: list[tuple[int, Sparse]], failed: list[UnreadableRowError]) -> None:
         """The parser's handlers: closures over the row being read, everything a cell needs
         at hand (a cell is five calls from expat: this is where the time goes)."""
         parser, outside, refuse = self.parser, self.outside, self.refuse
@@ -278,7 +279,7 @@ class _Rows(_Stream):
                     refuse("a row or string too large")
                 row_depth = 0
                 if not failed:
-                    done.append((number, placed(row)))
+                    done.append((number, list(row)))  # placed once given
                 return
             if failed:
                 return

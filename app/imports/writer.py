@@ -34,18 +34,14 @@ class BulkWriter:
     """An import's writer: chunks of checked rows in, `finish` once at the end."""
 
     def __init__(self, session: Session, principal: Principal, cipher: FieldCipher) -> None:
+        self.writer = NewIncidentWriter(
+            session, principal, cipher, action=IMPORT_ACTION, audit_each=False
+        )
         self.behind: CopyBehind | None = None
         if session.get_bind().dialect.name == "postgresql":
             raw = session.connection().connection.dbapi_connection
-            self.behind = CopyBehind(raw)  # type: ignore[arg-type]
-        self.writer = NewIncidentWriter(
-            session,
-            principal,
-            cipher,
-            action=IMPORT_ACTION,
-            audit_each=False,
-            behind=self.behind,
-        )
+            # Started last: nothing after it can fail before the caller's `with` holds it.
+            self.behind = self.writer.behind = CopyBehind(raw)  # type: ignore[arg-type]
 
     def __enter__(self) -> "BulkWriter":
         return self
