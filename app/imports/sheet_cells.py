@@ -74,6 +74,19 @@ def column_of(reference: str) -> int:
     return column
 
 
+def cell_column(reference: str | None, previous: int) -> int:
+    """A cell's column: its reference's, or the one after the cell before when it has none. A
+    reference of letters alone cannot be read (ValueError), as in openpyxl's `parse_cell`."""
+    if not reference:
+        return previous + 1
+    letters = reference.rstrip(DIGITS)
+    found = COLUMNS.get(letters)
+    column = column_of(reference) if found is None else found
+    if len(letters) == len(reference):
+        raise ValueError(reference)
+    return column
+
+
 # A row as read: its cells' (column, value), in the order written. Rows are held so until each
 # is given (`placed`): a row as wide as its last cell's column, held for every row of a chunk,
 # let a few kilobytes of rows whose one cell is far right take hundreds of megabytes.

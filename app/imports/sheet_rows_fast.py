@@ -29,12 +29,11 @@ from openpyxl.utils.cell import column_index_from_string
 from app.imports import sheet_plain, xml_guard
 from app.imports.sheet_cells import (
     COLUMNS,
-    DIGITS,
     Cells,
     Formula,
     Sparse,
     UnreadableRowError,
-    column_of,
+    cell_column,
 )
 from app.imports.sheet_plain import NotPlainError
 
@@ -225,14 +224,7 @@ class _Reader:
             reference, style, kind = cell.group(1, 2, 3)
             if style:
                 style = int(style)
-            if reference:
-                letters = reference.rstrip(DIGITS)
-                found = COLUMNS.get(letters)
-                column = column_of(reference) if found is None else found
-                if len(letters) == len(reference):
-                    raise ValueError(reference)
-            else:
-                column += 1
+            column = cell_column(reference, column)
             row.append((column, self._value(kind or "n", style or 0, cell)))
         return row
 

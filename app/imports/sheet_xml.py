@@ -20,14 +20,12 @@ from xml.parsers import expat
 
 from app.imports import sheet_rows_fast, xml_guard
 from app.imports.sheet_cells import (
-    COLUMNS,
-    DIGITS,
     Cells,
     Formula,
     Row,
     Sparse,
     UnreadableRowError,
-    column_of,
+    cell_column,
     placed,
 )
 from app.imports.xml_guard import MAIN, UnsafeXmlError
@@ -219,7 +217,7 @@ class _Rows(_Stream):
         """The parser's handlers: closures over the row being read, everything a cell needs
         at hand (a cell is five calls from expat: this is where the time goes)."""
         parser, outside, refuse = self.parser, self.outside, self.refuse
-        value, strings, columns = self.cells.value, self.cells.strings, COLUMNS
+        value, strings = self.cells.value, self.cells.strings
         max_cells, max_bytes = xml_guard.MAX_ROW_CELLS, xml_guard.MAX_STREAMED_ITEM_BYTES
         depth = row_depth = number = column = cell_count = row_start = 0
         row: list[tuple[int, Any]] = []
@@ -288,15 +286,7 @@ class _Rows(_Stream):
                 style: Any = cell.get("s", 0)
                 if style:
                     style = int(style)
-                reference = cell.get("r")
-                if reference:
-                    letters = reference.rstrip(DIGITS)
-                    found = columns.get(letters)
-                    column = column_of(reference) if found is None else found
-                    if len(letters) == len(reference):
-                        raise ValueError(reference)
-                else:
-                    column += 1
+                column = cell_column(cell.get("r"), column)
                 kind = cell.get("t", "n")
                 if formula is not None:
                     row.append((column, Formula("".join(formula))))
