@@ -66,6 +66,21 @@ def pytest_configure(config: pytest.Config) -> None:
             f"{POSTGRES_PROBLEM}",
             returncode=3,
         )
+    config.addinivalue_line(
+        "markers",
+        "one_database(why): what the test checks does not depend on the database, so it runs on "
+        "one (PostgreSQL where reachable): a browser's layout, a file refused before any statement",
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    marker = item.get_closest_marker("one_database")
+    callspec = getattr(item, "callspec", None)
+    if marker is None or callspec is None or len(BACKENDS) == 1:
+        return
+    if callspec.params.get("backend") != BACKENDS[-1]:
+        pytest.skip(f"run on PostgreSQL only: {marker.args[0]}")
 
 
 def _legs_line() -> str:

@@ -3,12 +3,14 @@
 import os
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Browser, Route, expect
 
 from app.models.enums import Role
 from tests.factories import PASSWORD, make_user
 
 
+@pytest.mark.one_database("the documentation page is the same on both")
 def test_api_documentation_renders_offline_under_the_strict_policy(
     browser: Browser, live_url: str, app, client, tmp_path: Path
 ) -> None:

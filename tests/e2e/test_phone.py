@@ -24,6 +24,9 @@ from tests.factories import (
 from tests.imports.workbooks import recorder_row, workbook_bytes
 from tests.referrals.helpers import create_point, refer
 
+# A page's layout does not depend on the database; every page is rendered on both by tests/web.
+pytestmark = pytest.mark.one_database("a page's layout on a phone")
+
 PHONE = {"width": 390, "height": 844}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DESKTOP = {"width": 1280, "height": 900}
