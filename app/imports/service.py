@@ -8,7 +8,7 @@ checks everything and writes nothing. A row whose INCIDENT ID the organisation a
 """
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -265,7 +265,7 @@ def _cells(sheet: Sheet, run: _Run) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 def _refused_cells(
-    run: _Run, number: int, row: tuple[Any, ...], positions: list[tuple[str, int]]
+    run: _Run, number: int, row: Sequence[Any], positions: list[tuple[str, int]]
 ) -> bool:
     """Each formula or NUL character of the row a problem; True when there is one."""
     bad = False

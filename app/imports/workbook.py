@@ -29,7 +29,7 @@ from openpyxl.xml.constants import SHARED_STRINGS
 from app.core.i18n import N_
 from app.imports import sheet_xml, xml_guard
 from app.imports.recorder_vocabulary import SHEET, normalise
-from app.imports.sheet_xml import Row
+from app.imports.sheet_cells import Row, values_present
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ class Sheet:
     kind: str  # "xlsx" or "csv"
     name: str
     headers: list[str]
-    rows: Iterator[tuple[int, tuple[Any, ...]]]  # (row number as the user sees it, values)
+    rows: Iterator[tuple[int, Row]]  # (row number as the user sees it, values)
     epoch: datetime | None  # the workbook's date system, for serial numbers
 
 
@@ -215,8 +215,8 @@ def _refuse_macros(archive: zipfile.ZipFile | None, names: list[str]) -> None:
 
 
 def _guarded(
-    rows: Iterator[tuple[int, tuple[Any, ...]]],
-) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    rows: Iterator[tuple[int, Row]],
+) -> Iterator[tuple[int, Row]]:
     """The sheet's rows; a cell that cannot be read (a date that is not one, a shared string
     that does not exist) refuses the file, naming the row; XML beyond the bounds or a damaged
     zip refuses it as a whole."""
@@ -260,12 +260,13 @@ def _header(cells: Any) -> list[str]:
 
 
 def _bounded(
-    rows: Iterator[tuple[int, tuple[Any, ...]]],
-) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    rows: Iterator[tuple[int, Row]],
+) -> Iterator[tuple[int, Row]]:
     """Every row that has a value (blank rows are skipped), up to MAX_ROWS."""
     count = 0
     for number, row in rows:
-        if all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in row):
+        cells = values_present(row)
+        if all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells):
             continue
         count += 1
         if count > MAX_ROWS:

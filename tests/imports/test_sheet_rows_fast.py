@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.imports import sheet_xml, xml_guard
+from app.imports import sheet_cells, sheet_xml, xml_guard
 from app.imports.sheet_xml import Formula
 from app.imports.workbook import open_sheet
 from tests.imports import hostile_files
@@ -218,6 +218,22 @@ def test_rows_whose_one_cell_is_far_right_are_held_in_bounded_memory(fast: bool)
     # Each row is made whole only as it is given: half a megabyte either way (25 MB by expat
     # and 75 MB by the fast reader when a chunk's rows were held whole).
     assert peak < 1000 * 4096
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["fast", "expat"])
+def test_a_row_whose_cells_lie_far_apart_holds_only_its_cells(fast: bool) -> None:
+    """Given as a WideRow: the values the tuple would give, without its 16,382 empty columns."""
+    xml = hostile_files.sheet('<row r="2"><c r="B2"><v>1</v></c><c r="XFD2"><v>2</v></c></row>')
+    part = io.BytesIO(xml)
+    rows = dict(sheet_xml.sheet_rows(part, "sheet", STRINGS, EPOCH, DATES, TIMEDELTAS, fast=fast))
+    row, dense = rows[2], (None, 1, *(None,) * 16381, 2)
+    assert isinstance(row, sheet_cells.WideRow) and isinstance(rows[1], tuple)
+    assert row == dense and dense == row and list(row) == list(dense) and row != dense[:-1]
+    assert len(row) == 16384 and (row[1], row[-1], row[16382], row[-16384]) == (1, 2, None, None)
+    assert row[:3] == (None, 1, None) and row.present() == [1, 2]
+    for outside in (16384, -16385):
+        with pytest.raises(IndexError):
+            row[outside]
 
 
 def test_too_many_elements_outside_rows_reads_as_expat_reads_it(
