@@ -74,8 +74,24 @@ class Incident(Base):
             sqlite_where=text("archived_at IS NULL"),
         ),
         # An imported record's identifier in the system it came from (the Incident Recorder's
-        # INCIDENT ID): importing the same file twice finds its incidents already there.
+        # INCIDENT ID): importing the same file twice finds its incidents already there. It
+        # begins with the organisation, and serves what an index of the organisation alone would.
         UniqueConstraint("organisation_id", "external_reference"),
+        # Only the archived incidents, and the duplicates, have an entry: a live incident's
+        # insert, and an update that is not HOT, write none (a query naming a value implies it
+        # is not null).
+        Index(
+            "ix_incidents_archived_at",
+            "archived_at",
+            postgresql_where=text("archived_at IS NOT NULL"),
+            sqlite_where=text("archived_at IS NOT NULL"),
+        ),
+        Index(
+            "ix_incidents_duplicate_of_id",
+            "duplicate_of_id",
+            postgresql_where=text("duplicate_of_id IS NOT NULL"),
+            sqlite_where=text("duplicate_of_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -127,7 +143,7 @@ class Incident(Base):
     verified_on: Mapped[date | None] = mapped_column(Date)
     # The organisation that recorded the incident owns it: only its advisers see and edit it.
     organisation_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("organisations.id", ondelete="RESTRICT"), index=True
+        ForeignKey("organisations.id", ondelete="RESTRICT")
     )
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
@@ -135,12 +151,12 @@ class Incident(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # Archived incidents are kept but leave lists and statistics.
-    archived_at: Mapped[datetime | None] = mapped_column(index=True)
+    archived_at: Mapped[datetime | None]
     archive_reason: Mapped[str | None] = mapped_column(Text)
     # A later report of an incident already recorded points at the canonical one. It is kept,
     # but left out of every count so that its victims are not counted twice.
     duplicate_of_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("incidents.id", ondelete="RESTRICT"), index=True
+        ForeignKey("incidents.id", ondelete="RESTRICT")
     )
     duplicate_reason: Mapped[str | None] = mapped_column(Text)
     duplicate_marked_by_id: Mapped[uuid.UUID | None] = mapped_column(
