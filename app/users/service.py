@@ -2,7 +2,8 @@
 
 An organisation's admins manage that organisation's accounts only: another organisation's
 accounts are not found, and nobody changes their own roles. Organisations and their first admin
-are made by the system role (or the command line), which may hand out nothing but `admin`.
+are made by the system role (or the command line), which may hand out nothing but `admin`, and
+no admin to an organisation that has one.
 """
 
 import uuid
@@ -79,10 +80,11 @@ def create_user(
     session: Session, settings: Settings, data: UserCreate, actor: Principal | None
 ) -> User:
     """`actor` None is the command line, which may create any account in any organisation."""
-    if actor is not None:
-        _check_may_create(data, actor)
+    by_system_role = actor is not None and _check_may_create(data, actor)
     if session.get(Organisation, data.organisation_id) is None:
         raise _unknown_organisation()
+    if by_system_role:
+        _refuse_once_it_has_an_admin(session, data.organisation_id)
     if session.scalar(select(User.id).where(User.username == data.username)):
         raise ConflictError(
             "This username is taken",
@@ -105,12 +107,13 @@ def create_user(
     return user
 
 
-def _check_may_create(data: UserCreate, actor: Principal) -> None:
+def _check_may_create(data: UserCreate, actor: Principal) -> bool:
     """Own organisation's admins make any account but the command line's; the system role makes
-    admins anywhere. Another organisation reads as one that does not exist."""
+    admins anywhere (True: the system role's). Another organisation reads as one that does not
+    exist."""
     if actor.can(Permission.USER_ADMIN) and data.organisation_id == actor.organisation_id:
         _refuse_command_line_roles(set(data.roles))
-        return
+        return False
     if not actor.can(Permission.ORGANISATION_ADMIN):
         raise _unknown_organisation()
     if not set(data.roles) <= ROLES_THE_SYSTEM_ROLE_GRANTS:
@@ -120,6 +123,36 @@ def _check_may_create(data: UserCreate, actor: Principal) -> None:
                     ROLES_FIELD,
                     "the system role creates admins only; the organisation's admins grant the "
                     "other roles",
+                )
+            ]
+        )
+    return True
+
+
+def _refuse_once_it_has_an_admin(session: Session, organisation_id: uuid.UUID) -> None:
+    """The system role makes an organisation's first admin, never another: an admin it made
+    in an organisation that has one, with a password it chose, would make an adviser and read
+    that organisation's survivors. The organisation's row is locked first (FOR NO KEY UPDATE,
+    which the foreign-key checks of its records' writes do not wait on), so that two such requests
+    at once make one. An organisation that lost every admin gets one from the command line."""
+    locked = select(Organisation.id).where(Organisation.id == organisation_id)
+    session.execute(locked.with_for_update(key_share=True))
+    has_admin = session.scalar(
+        select(User.id)
+        .join(UserRole)
+        .where(
+            User.organisation_id == organisation_id,
+            User.is_active.is_(True),
+            UserRole.role == Role.ADMIN,
+        )
+        .limit(1)
+    )
+    if has_admin is not None:
+        raise InvalidFieldsError(
+            [
+                FieldProblem(
+                    ("body", "organisation_id"),
+                    "this organisation has an admin: its admins create its accounts",
                 )
             ]
         )

@@ -136,6 +136,29 @@ def test_the_system_role_creates_organisations_and_their_first_admin(
         assert system.get(f"{API}{path}").status_code == 403
 
 
+def test_the_system_role_makes_no_admin_in_an_organisation_that_has_one(
+    client: TestClient, client_for
+) -> None:
+    """Reproduction: the system role made a second admin of the mission, with a password it
+    chose; that admin made an adviser, who read the mission's survivors' identities."""
+    create_incident(client, victims=[{"sex": "female", "age": 20, "identity": {"name": "Awa"}}])
+    mission_id = _me(client)["organisation_id"]
+    client_for(ADMIN)  # the mission's own admin
+    system = client_for(Role.SYSTEM_ADMIN, organisation=OPERATORS)
+
+    second = system.post(f"{API}/users", json=_new_user(mission_id, "admin", username="ops.in"))
+    assert second.status_code == 422 and field_names(second) == {"organisation_id"}
+    assert _login_status(client, "ops.in") == 401
+
+    # A new organisation gets its first admin, and then no other from the system role.
+    made = system.post(f"{API}/organisations", json={"name": "Gao legal clinic", "kind": "ngo"})
+    new_id = made.json()["id"]
+    first = system.post(f"{API}/users", json=_new_user(new_id, "admin", username="gao.admin"))
+    assert first.status_code == 201, first.text
+    again = system.post(f"{API}/users", json=_new_user(new_id, "admin", username="gao.admin2"))
+    assert again.status_code == 422 and field_names(again) == {"organisation_id"}
+
+
 def test_the_system_role_is_granted_by_the_command_line_only(client_for) -> None:
     admin = client_for(ADMIN, organisation=NGO)
     own = _me(admin)["organisation_id"]
