@@ -17,6 +17,11 @@ from app.core.errors import PROBLEM_JSON
 
 TokenCheck = Callable[[str], Awaitable[bool]]
 
+# Fields a posted form may hold (Starlette's default is 1,000): an incident's form sends some
+# fourteen for each victim, and an incident holds up to 500 victims and 500 perpetrators. The
+# body's size limit, not this, bounds what a form costs to parse.
+FORM_MAX_FIELDS = 20_000
+
 
 class BodyTooLarge:
     """ASGI middleware: at most `default_limit` bytes of body, or the route's own limit."""

@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import Request
 from starlette.datastructures import UploadFile
 
+from app.core.body_limit import FORM_MAX_FIELDS
 from app.core.domain_errors import FieldProblem, InvalidFieldsError
 
 NUL = "\x00"
@@ -72,7 +73,8 @@ async def _in_body(request: Request) -> list[tuple[str | int, ...]]:
             return []  # malformed: the route's own parsing refuses it
         return list(_in_document(document))
     if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        form = await request.form()  # parsed once: FastAPI and the pages get this same one
+        # Parsed once: FastAPI and the pages get this same one.
+        form = await request.form(max_fields=FORM_MAX_FIELDS)
         return [
             ("body", _printable(name))
             for name, value in form.multi_items()

@@ -20,6 +20,7 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from app.core.auth import Principal, principal_for_token
+from app.core.body_limit import FORM_MAX_FIELDS
 from app.core.config import Settings
 from app.core.db import SessionDep
 from app.core.permissions import Permission
@@ -123,7 +124,7 @@ async def posted_form(page: Page) -> FormData:
     """The posted form, once its token is checked. Reading the body only awaits, so it is done
     here on the event loop, and the handler that uses the form can be a plain `def` that runs
     in the thread pool: blocking database or encryption work must never run on the loop."""
-    form = await page.request.form()
+    form = await page.request.form(max_fields=FORM_MAX_FIELDS)
     submitted = form.get(CSRF_FIELD)
     check_csrf(page, submitted if isinstance(submitted, str) else None)
     return form
