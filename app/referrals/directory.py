@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from app.audit.service import record
 from app.core.auth import Principal
 from app.core.domain_errors import NotAllowedError, NotFoundError
+from app.core.versioning import BasedOn
 from app.models.base import utcnow
 from app.models.referral import ServicePoint, ServicePointKind
 from app.referrals.schemas import DirectoryQuery, ServicePointCreate, ServicePointUpdate
@@ -45,10 +46,17 @@ def get_point(session: Session, point_id: uuid.UUID) -> ServicePoint:
 
 
 def update_point(
-    session: Session, point: ServicePoint, data: ServicePointUpdate, principal: Principal
+    session: Session,
+    point: ServicePoint,
+    data: ServicePointUpdate,
+    principal: Principal,
+    based: BasedOn,
 ) -> ServicePoint:
+    """Who may change the point is asked before the version: another organisation, which can
+    never change it, is not told to reload and reapply its change."""
     if point.organisation_id != principal.organisation_id:
         raise NotAllowedError("Only the organisation that runs a service point may change it")
+    based.refuse_if_stale(point.version)
     sent = data.model_dump(exclude_unset=True, exclude={"version", "kinds"})
     for name, value in sent.items():
         if value is None and name in REQUIRED:

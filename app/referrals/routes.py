@@ -83,8 +83,8 @@ def update_service_point(
     """Change the fields sent of one of your organisation's service points (If-Match or
     `version`)."""
     point = directory.get_point(session, service_point_id)
-    based_on(if_match, body.version, "record").refuse_if_stale(point.version)
-    updated = directory.update_point(session, point, body, writer)
+    based = based_on(if_match, body.version, "record")
+    updated = directory.update_point(session, point, body, writer, based)
     response.headers["ETag"] = f'"{updated.version}"'
     return updated
 

@@ -72,6 +72,14 @@ def test_a_service_point_is_changed_only_by_its_organisation(
     changed = client.patch(path, json={"operating": False}, headers={"If-Match": '"1"'})
     assert changed.status_code == 200 and changed.json()["operating"] is False
     assert client.patch(path, json={"operating": True, "version": 1}).status_code == 409
+    # Another organisation is refused for who it is, whatever version it names: never told to
+    # reload and reapply a change it can never make.
+    for stale in ({"version": 1}, {"version": 7}):
+        assert other_admin.patch(path, json={"operating": True, **stale}).status_code == 403
+    assert (
+        other_admin.patch(path, json={"operating": True}, headers={"If-Match": '"1"'}).status_code
+        == 403
+    )
 
 
 def _what_the_provider_sees(provider: TestClient) -> list[object]:
