@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from app.models import AuditEvent
+from app.models import AuditEvent, User
 from app.models.enums import Role
 from app.web.session import SESSION_COOKIE
 from tests.eight_clients.harness import (
@@ -24,6 +24,7 @@ from tests.eight_clients.harness import (
 from tests.factories import (
     API,
     PASSWORD,
+    log_in,
     make_user,
 )
 from tests.web.pages import CSRF
@@ -91,4 +92,32 @@ def test_eight_wrong_passwords_at_once_are_held_to_the_limit(
     # many arrive at once; the rest are refused without a check.
     assert statuses == [401] * limit + [429] * (AT_ONCE - limit), statuses
     assert _token_login(url, user.username).status_code == 429
+    assert_whole(app, url)
+
+
+def test_eight_first_admins_at_once_make_one(app: FastAPI, client: TestClient, url: str) -> None:
+    """The system role makes an organisation's first admin and no other: eight such requests at
+    once, from eight operators, make one; the organisation's row is locked while it is asked."""
+    operators = [make_user(app, Role.SYSTEM_ADMIN, organisation="Registry operators") for _ in "ab"]
+    with api_client(url, log_in(client, operators[0])) as http:
+        made = http.post(f"{API}/organisations", json={"name": "Gao legal clinic", "kind": "ngo"})
+    assert made.status_code == 201, made.text
+    organisation_id = made.json()["id"]
+    clients = [api_client(url, log_in(client, operators[i % 2])) for i in range(AT_ONCE)]
+
+    def first_admin(index: int) -> httpx.Response:
+        body = {
+            "username": f"gao.admin.{index}",
+            "password": PASSWORD,
+            "organisation_id": organisation_id,
+            "roles": ["admin"],
+        }
+        return clients[index].post(f"{API}/users", json=body)
+
+    answers = at_once(first_admin)
+    close_all(clients)
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [201] + [422] * (AT_ONCE - 1), [a.text[:200] for a in answers]
+    admins = select(func.count()).select_from(User).where(User.organisation_id == organisation_id)
+    assert row_count(app, admins) == 1
     assert_whole(app, url)
