@@ -87,6 +87,7 @@ def records(
         "court": court["id"],
         "user": str(make_user(app, Role.REPORT_WRITER).id),
         "referrals": referrals,
+        "identity": f"/incidents/{incident['id']}/victims/{victim}/identity",
     }
 
 
@@ -120,6 +121,7 @@ def test_every_page_fits_a_phone_screen(
             "edit": f"/incidents/{records['incident']}/edit",
             "account": "/account",
             "referrals": records["referrals"],
+            "identity": records["identity"],
             "services": "/services",
             "received": "/referrals/received",  # the point is the adviser's organisation's
             "aggregate-new": "/aggregates/new",
