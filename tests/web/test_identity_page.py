@@ -140,3 +140,16 @@ def test_an_archived_incidents_details_are_read_not_changed(
     assert refused.status_code == 409  # type: ignore[attr-defined]
     api = f"{API}/incidents/{incident_id}/victims/{victim_id}/identity"
     assert client.get(api).json()["name"] == NAME
+
+
+def test_a_nul_byte_is_refused_by_its_field_and_markup_is_shown_as_text(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    incident_id, victim_id = _incident(client)
+    browser, path = pages_for(ADVISER), _path(incident_id, victim_id)
+    refused = _save(browser, path, name="Ami\x00nata")
+    assert refused.status_code == 422  # type: ignore[attr-defined]
+    markup = '<script>alert("x")</script>'
+    assert _save(browser, path, name=markup).status_code == 303  # type: ignore[attr-defined]
+    page = browser.get(path).text
+    assert markup not in page and "&lt;script&gt;" in page
