@@ -93,3 +93,22 @@ def test_each_problem_comes_first_in_its_row_where_a_phone_shows_it(
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", table.group(1).split("<tbody>", 1)[1])
     assert unescape(cells[0]).startswith('expected one of "F", "M"')
     assert cells[1:] == ["Incident Data", "3", "G3", "SEX"]
+
+
+def test_import_pressed_without_choosing_the_file_again_keeps_the_import_button(
+    client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    """A browser empties the file input with each page: after a check, "Import" without the
+    file names it and keeps the button and the choices, rather than sending back to the check."""
+    browser = pages_for(Role.PROTECTION_ADVISER)
+    content = workbook_bytes([recorder_row()])
+    checked = _post(browser, content, "check", skip_non_sexual="on")
+    assert 'value="import"' in checked.text  # type: ignore[attr-defined]
+    token = csrf_of(browser.get(PAGE).text)
+    fields = {"csrf_token": token, "action": "import", "country": "ML", "skip_non_sexual": "on"}
+    again = browser.post(PAGE, data=fields)
+    assert again.status_code == 422 and "Choose the file to import." in again.text
+    assert 'value="import"' in again.text and 'name="skip_non_sexual" checked' in again.text
+    assert client.get(f"{API}/incidents").json()["items"] == []
+    imported = _post(browser, content, "import", skip_non_sexual="on")
+    assert "Incidents created: 1." in imported.text  # type: ignore[attr-defined]

@@ -72,7 +72,9 @@ def import_page(page: ImporterPage) -> Response:
 def import_file(
     page: ImporterPage, form: PostedForm, session: SessionDep, cipher: CipherDep
 ) -> Response:
-    entered = {name: text_field(form, name) or "" for name in ("country", "admin_levels")}
+    entered: dict[str, Any] = {
+        name: text_field(form, name) or "" for name in ("country", "admin_levels")
+    }
     dry_run = form.get("action") != "import"
     upload = form.get("file")
     errors: dict[str, str] = {}
@@ -87,9 +89,13 @@ def import_file(
     country = service.import_country(session, page.user, entered["country"] or None)
     if country is None:
         errors["country"] = page.t.gettext("must be an ISO 3166-1 alpha-2 country code, e.g. 'ML'")
+    entered["skip_non_sexual"] = form.get("skip_non_sexual") == "on"
     if errors or levels is None or country is None or not isinstance(upload, UploadFile):
-        return _show(page, 422, errors=errors, entered=entered)
-    options = Options(country, levels, form.get("skip_non_sexual") == "on")
+        # "Import" pressed after a check, the file not chosen again (a browser empties the file
+        # input with each page): the button stays, so choosing the file is all that is left.
+        again = not dry_run and "file" in errors
+        return _show(page, 422, errors=errors, entered=entered, checked=again)
+    options = Options(country, levels, bool(entered["skip_non_sexual"]))
     try:
         report = service.import_recorder(
             session,
