@@ -28,6 +28,11 @@ def _path(incident_id: str, victim_id: str) -> str:
     return f"/incidents/{incident_id}/victims/{victim_id}/identity"
 
 
+def _stored(client: TestClient, incident_id: str, victim_id: str) -> dict[str, str | None]:
+    """What the API reads back (each read audited too)."""
+    return client.get(f"{API}{_path(incident_id, victim_id)}").json()
+
+
 def _actions(app: FastAPI, victim_id: str) -> list[str]:
     with app.state.session_factory() as session:
         query = select(AuditEvent.action).where(AuditEvent.record_id == victim_id)
@@ -61,8 +66,7 @@ def test_an_adviser_corrects_them_and_erases_them(
     saved = _save(browser, path, name=NAME, contact="", address="Sévaré\nMopti", notes="")
     assert saved.status_code == 303  # type: ignore[attr-defined]
     assert NAME not in saved.headers["location"]  # type: ignore[attr-defined]
-    api = f"{API}/incidents/{incident_id}/victims/{victim_id}/identity"
-    stored = client.get(api).json()
+    stored = _stored(client, incident_id, victim_id)
     assert (stored["name"], stored["address"], stored["contact"]) == (NAME, "Sévaré\nMopti", None)
     assert "The identifying details were saved." in browser.get(saved.headers["location"]).text  # type: ignore[attr-defined]
 
@@ -82,8 +86,7 @@ def test_a_refused_detail_is_shown_by_its_field_and_nothing_is_saved(
     refused = _save(browser, path, name="x" * 201, contact="elsewhere")
     assert refused.status_code == 422  # type: ignore[attr-defined]
     assert set(field_errors(refused.text)) == {"name"}  # type: ignore[attr-defined]
-    api = f"{API}/incidents/{incident_id}/victims/{victim_id}/identity"
-    assert client.get(api).json()["name"] == NAME
+    assert _stored(client, incident_id, victim_id)["name"] == NAME
 
 
 def test_only_the_owning_organisations_advisers_reach_them(
@@ -103,10 +106,7 @@ def test_only_the_owning_organisations_advisers_reach_them(
     mine = pages_for(ADVISER)
     assert mine.get(_path(incident_id, incident_id)).status_code == 404  # not its victim
     assert mine.post(path, data={"name": "no form token"}).status_code == 403
-    assert (
-        client.get(f"{API}/incidents/{incident_id}/victims/{victim_id}/identity").json()["name"]
-        == NAME
-    )
+    assert _stored(client, incident_id, victim_id)["name"] == NAME
 
 
 def test_a_required_second_factor_not_enrolled_withholds_them(
@@ -138,8 +138,7 @@ def test_an_archived_incidents_details_are_read_not_changed(
     token = csrf_of(browser.get("/incidents").text)
     refused = browser.post(path, data={"name": "changed", "csrf_token": token})
     assert refused.status_code == 409  # type: ignore[attr-defined]
-    api = f"{API}/incidents/{incident_id}/victims/{victim_id}/identity"
-    assert client.get(api).json()["name"] == NAME
+    assert _stored(client, incident_id, victim_id)["name"] == NAME
 
 
 def test_a_nul_byte_is_refused_by_its_field_and_markup_is_shown_as_text(
