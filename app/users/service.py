@@ -3,7 +3,7 @@
 An organisation's admins manage that organisation's accounts only: another organisation's
 accounts are not found, and nobody changes their own roles. Organisations and their first admin
 are made by the system role (or the command line), which may hand out nothing but `admin`, and
-no admin to an organisation that has one.
+only to an organisation that has no account yet.
 """
 
 import uuid
@@ -84,7 +84,7 @@ def create_user(
     if session.get(Organisation, data.organisation_id) is None:
         raise _unknown_organisation()
     if by_system_role:
-        _refuse_once_it_has_an_admin(session, data.organisation_id)
+        _refuse_once_it_has_accounts(session, data.organisation_id)
     if session.scalar(select(User.id).where(User.username == data.username)):
         raise ConflictError(
             "This username is taken",
@@ -129,30 +129,25 @@ def _check_may_create(data: UserCreate, actor: Principal) -> bool:
     return True
 
 
-def _refuse_once_it_has_an_admin(session: Session, organisation_id: uuid.UUID) -> None:
-    """The system role makes an organisation's first admin, never another: an admin it made
-    in an organisation that has one, with a password it chose, would make an adviser and read
-    that organisation's survivors. The organisation's row is locked first (FOR NO KEY UPDATE,
-    which the foreign-key checks of its records' writes do not wait on), so that two such requests
-    at once make one. An organisation that lost every admin gets one from the command line."""
+def _refuse_once_it_has_accounts(session: Session, organisation_id: uuid.UUID) -> None:
+    """The system role makes an organisation's first account, an admin, and no other: an admin
+    it made in an organisation that had accounts, with a password it chose, would make an
+    adviser and read that organisation's survivors. Any account counts, deactivated ones too,
+    and advisers made from the command line with no admin beside them. The organisation's row
+    is locked first (FOR NO KEY UPDATE, which the foreign-key checks of its records' writes do
+    not wait on), so that two such requests at once make one. An organisation that lost every
+    admin gets one from the command line, on the server."""
     locked = select(Organisation.id).where(Organisation.id == organisation_id)
     session.execute(locked.with_for_update(key_share=True))
-    has_admin = session.scalar(
-        select(User.id)
-        .join(UserRole)
-        .where(
-            User.organisation_id == organisation_id,
-            User.is_active.is_(True),
-            UserRole.role == Role.ADMIN,
-        )
-        .limit(1)
+    has_accounts = session.scalar(
+        select(User.id).where(User.organisation_id == organisation_id).limit(1)
     )
-    if has_admin is not None:
+    if has_accounts is not None:
         raise InvalidFieldsError(
             [
                 FieldProblem(
                     ("body", "organisation_id"),
-                    "this organisation has an admin: its admins create its accounts",
+                    "this organisation has accounts: its admins create the others",
                 )
             ]
         )

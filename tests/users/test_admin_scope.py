@@ -136,7 +136,7 @@ def test_the_system_role_creates_organisations_and_their_first_admin(
         assert system.get(f"{API}{path}").status_code == 403
 
 
-def test_the_system_role_makes_no_admin_in_an_organisation_that_has_one(
+def test_the_system_role_makes_no_admin_in_an_organisation_that_has_accounts(
     client: TestClient, client_for
 ) -> None:
     """Reproduction: the system role made a second admin of the mission, with a password it
@@ -157,6 +157,12 @@ def test_the_system_role_makes_no_admin_in_an_organisation_that_has_one(
     assert first.status_code == 201, first.text
     again = system.post(f"{API}/users", json=_new_user(new_id, "admin", username="gao.admin2"))
     assert again.status_code == 422 and field_names(again) == {"organisation_id"}
+
+    # Nor in one whose only accounts are advisers made on the server, with no admin beside them.
+    client_for(ADVISER, organisation=NGO)
+    ngo_id = next(o["id"] for o in system.get(f"{API}/organisations").json() if o["name"] == NGO)
+    admin_in_ngo = system.post(f"{API}/users", json=_new_user(ngo_id, "admin", username="ngo.a"))
+    assert admin_in_ngo.status_code == 422 and field_names(admin_in_ngo) == {"organisation_id"}
 
 
 def test_the_system_role_is_granted_by_the_command_line_only(client_for) -> None:
