@@ -196,6 +196,9 @@ def update_user(
     """`user` comes from `get_user`, so it is of the actor's organisation."""
     granted, revoked = _role_changes(user, data.roles)
     _check_update(user, data, actor, granted | revoked)
+    deactivated = data.is_active is False
+    if user.is_active and Role.ADMIN in user.roles and (Role.ADMIN in revoked or deactivated):
+        _keep_an_active_admin(session, user, ("body", "is_active") if deactivated else ROLES_FIELD)
     changed: list[str] = []
     if granted or revoked:
         _set_roles(user, data.roles or [])
@@ -222,6 +225,31 @@ def update_user(
         )
         _record_identity_grant(session, user, sorted(granted), actor)
     return user
+
+
+def _keep_an_active_admin(session: Session, user: User, field: tuple[str, ...]) -> None:
+    """An organisation keeps an active admin: nobody deactivates or demotes themselves, and two
+    admins doing it to each other at once would otherwise both succeed, leaving none (and an
+    organisation the system role could then be asked to give an admin). The organisation's row
+    is locked first, so the second of two such changes sees the first."""
+    locked = select(Organisation.id).where(Organisation.id == user.organisation_id)
+    session.execute(locked.with_for_update(key_share=True))
+    other_admin = session.scalar(
+        select(User.id)
+        .join(UserRole)
+        .where(
+            User.organisation_id == user.organisation_id,
+            User.id != user.id,
+            User.is_active.is_(True),
+            UserRole.role == Role.ADMIN,
+        )
+        .limit(1)
+    )
+    if other_admin is None:
+        raise ConflictError(
+            "The organisation would have no active admin left",
+            [FieldProblem(field, "would leave the organisation without an active admin")],
+        )
 
 
 def _role_changes(user: User, roles: list[Role] | None) -> tuple[set[Role], set[Role]]:

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from app.models import AuditEvent, User
+from app.models import AuditEvent, User, UserRole
 from app.models.enums import Role
 from app.web.session import SESSION_COOKIE
 from tests.eight_clients.harness import (
@@ -120,4 +120,32 @@ def test_eight_first_admins_at_once_make_one(app: FastAPI, client: TestClient, u
     assert statuses == [201] + [422] * (AT_ONCE - 1), [a.text[:200] for a in answers]
     admins = select(func.count()).select_from(User).where(User.organisation_id == organisation_id)
     assert row_count(app, admins) == 1
+    assert_whole(app, url)
+
+
+def test_two_admins_removing_each_other_at_once_leave_one(
+    app: FastAPI, client: TestClient, url: str
+) -> None:
+    """Nobody deactivates or demotes themselves; two admins doing it to each other at once both
+    succeeded, and the organisation was left with none (which the system role could then fill)."""
+    first, second = (make_user(app, Role.ADMIN, organisation="Gao legal clinic") for _ in "ab")
+    admins = [first, second]
+    clients = [api_client(url, log_in(client, admins[i % 2])) for i in range(AT_ONCE)]
+
+    def remove_the_other(index: int) -> httpx.Response:
+        other = admins[(index + 1) % 2]
+        change = {"is_active": False} if index < AT_ONCE // 2 else {"roles": ["report_writer"]}
+        return clients[index].patch(f"{API}/users/{other.id}", json=change)
+
+    answers = at_once(remove_the_other)
+    close_all(clients)
+    assert {a.status_code for a in answers} <= {200, 401, 409}, [a.text[:200] for a in answers]
+    active_admins = (
+        select(func.count())
+        .select_from(User)
+        .join(UserRole)
+        .where(User.organisation_id == first.organisation_id, User.is_active.is_(True))
+        .where(UserRole.role == Role.ADMIN)
+    )
+    assert row_count(app, active_admins) == 1
     assert_whole(app, url)
