@@ -95,11 +95,13 @@ Sparse = list[tuple[int, Any]]
 
 
 def placed(cells: Sparse) -> Row:
-    """The row's values by column, up to its last cell's (as openpyxl's `_get_row`): a tuple,
-    or a `WideRow` when its cells are few for its width."""
+    """The row's values by column, up to its rightmost cell's: a tuple, or a `WideRow` when its
+    cells are few for its width. openpyxl's `_get_row` stops at the *last* cell's column, so a
+    row whose cells are written out of order (no spreadsheet program writes them so) lost every
+    cell right of its last one, the survivor's consent among them, and said nothing."""
     if not cells:
         return ()
-    width = cells[-1][0]
+    width = max(column for column, _ in cells)
     if width <= 0:
         return ()
     if width > 4 * len(cells) + DENSE_WIDTH:

@@ -2,6 +2,7 @@
 time and memory, and nothing is imported."""
 
 import io
+import re
 import resource
 import time
 import zipfile
@@ -316,3 +317,23 @@ def test_rows_whose_one_cell_is_far_right_cost_what_their_cells_cost(client: Tes
     )
     assert far < 3 * near + 0.1 and blank < 3 * near + 0.1, (near, far, blank)
     assert client.get(f"{API}/incidents").json()["items"] == []
+
+
+def test_a_row_whose_cells_are_out_of_order_imports_every_cell(client: TestClient) -> None:
+    """Read as openpyxl reads it, a row stopped at its last cell's column: with one cell moved
+    to the row's end, the cells right of it were dropped (CONSENT GIVEN among them) and the
+    import said nothing."""
+    content = workbook_bytes([recorder_row()])
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        part = archive.read(SHEET_PART).decode()
+    row = re.search(r'<row r="2"[^>]*>(.*?)</row>', part, re.S)
+    assert row
+    moved = re.search(r'<c r="B2"[^>]*?(?:/>|>.*?</c>)', row.group(1), re.S)
+    assert moved, row.group(1)[:300]
+    reordered = row.group(1).replace(moved.group(0), "") + moved.group(0)
+    part = part.replace(row.group(1), reordered)
+    answer = upload(client, rewritten({SHEET_PART: part.encode()}))
+    assert answer.status_code == 200 and answer.json()["problems"] == [], answer.text[:500]
+    incident = client.get(f"{API}/incidents").json()["items"][0]
+    victim = client.get(f"{API}/incidents/{incident['id']}").json()["victims"][0]
+    assert victim["consent"]["statistics"]["granted"] is True

@@ -123,7 +123,13 @@ def openpyxl_rows(content: bytes) -> list[tuple[int, list[tuple[type, Any]]]]:
 @pytest.mark.parametrize("iso_dates", [False, True])
 def test_every_kind_of_cell_reads_as_openpyxl_reads_it(iso_dates: bool) -> None:
     content = every_kind_of_cell(iso_dates)
-    expected = openpyxl_rows(content)
+    blank = (type(None), None)
+    # But for one row: openpyxl stops a row at its last cell's column, so D15, written before
+    # B15, is dropped. The reader keeps every cell of a row, whatever their order.
+    expected = [
+        (n, [blank, (int, 2), blank, (int, 4)] if n == 15 else row)
+        for n, row in openpyxl_rows(content)
+    ]
     sheet = open_sheet(io.BytesIO(content), "recorder.xlsx")
     read = [(1, typed(tuple(sheet.headers)))] + [(n, typed(row)) for n, row in sheet.rows]
     assert read == expected
@@ -139,9 +145,8 @@ def test_every_kind_of_cell_reads_as_openpyxl_reads_it(iso_dates: bool) -> None:
         (str, "a formula's text"),
         (str, "_x000D_ kept"),
     ]
-    blank = (type(None), None)
     assert values[13] == [(str, "no references"), (int, 7), blank, blank, (int, 8), (int, 9)]
-    assert 11 not in values and values[15] == [blank, (int, 2)]
+    assert 11 not in values and values[15] == [blank, (int, 2), blank, (int, 4)]
     assert values[16] == [
         (datetime, datetime(2019, 3, 14, 8, 30)),
         (date, date(2019, 3, 14)),
