@@ -6,14 +6,18 @@ Nothing here logs, returns in an error, or puts into an audit event any identify
 audit trail records which fields were written or read, by whom, never what they hold.
 """
 
+import hashlib
 from collections.abc import Sequence
 from typing import Protocol
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
 from app.core.auth import Principal
 from app.core.crypto import FieldCipher
+from app.core.domain_errors import ConflictError
+from app.core.i18n import N_
 from app.identity.schemas import ConsentIn, IdentityIn
 from app.models import Incident, IncidentNarrative, Victim, VictimConsent, VictimIdentity
 from app.models.base import utcnow
@@ -65,6 +69,32 @@ def set_identity(
         fields=filled,
     )
     return True
+
+
+class IdentityChangedError(ConflictError):
+    """The details on file are no longer those the form was shown."""
+
+
+def identity_stamp(victim: Victim) -> str:
+    """What a form was shown of the victim's details on file: a digest of their ciphertext,
+    new at each save (encryption is never the same twice), "" when there are none. It says
+    nothing of the details themselves."""
+    if victim.identity is None:
+        return ""
+    return hashlib.sha256(victim.identity.ciphertext).hexdigest()[:32]
+
+
+def refuse_if_changed(session: Session, victim: Victim, shown: str) -> None:
+    """Refuse to replace details that changed since the form that sends the new ones was shown
+    (`shown`, its `identity_stamp`): the victim's row is locked first, to the end of the
+    transaction, so that of two saves based on the same details the second is refused, not
+    written over the first (FOR NO KEY UPDATE: referrals and other rows naming the victim do
+    not wait on it)."""
+    locked = select(Victim.id).where(Victim.id == victim.id)
+    session.execute(locked.with_for_update(key_share=True))
+    session.refresh(victim, ["identity"])
+    if identity_stamp(victim) != shown:
+        raise IdentityChangedError(N_("These identifying details were changed meanwhile"))
 
 
 def read_identity(

@@ -4,14 +4,16 @@ Each against `crsv-registry serve` with two workers, on PostgreSQL, checked as
 `harness.py` says: bounded answers, no 5xx, kept counts, the audit chain, the rows kept.
 """
 
+import re
 import uuid
+from collections.abc import Callable
 
 import httpx
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from app.models import Incident, IncidentVersion, VerificationEvent
+from app.models import AuditEvent, Incident, IncidentVersion, VerificationEvent
 from app.models.enums import Role, Violation
 from app.web.session import SESSION_COOKIE, csrf_token_for
 from tests.eight_clients.harness import (
@@ -32,6 +34,8 @@ from tests.factories import (
 )
 from tests.web.pages import incident_form
 from tests.web.test_concurrent_forms import _edit_fields
+
+SHOWN = re.compile(r'name="shown" value="([^"]*)"')
 
 
 def test_eight_api_edits_of_one_version_keep_exactly_one(
@@ -195,4 +199,43 @@ def test_eight_verification_decisions_on_one_incident_record_one(
         VerificationEvent.incident_id == uuid.UUID(incident["id"])
     )
     assert row_count(app, decisions) == 1
+    assert_whole(app, url)
+
+
+def test_eight_identity_forms_based_on_the_same_details_keep_exactly_one(
+    app: FastAPI, client: TestClient, url: str
+) -> None:
+    """Eight first saves of a victim's details, then eight erasures, from eight browsers that
+    opened the page at once: four first saves were refused with a bare error and what was typed
+    lost, and eight erasures wrote eight `identity.erase` events for one."""
+    incident = create_incident(client)
+    victim_id = incident["victims"][0]["id"]
+    path = f"/incidents/{incident['id']}/victims/{victim_id}/identity"
+    browsers = [signed_in_browser(client, url, app) for _ in range(AT_ONCE)]
+
+    def save_all(fields: Callable[[int], dict[str, str]]) -> list[int]:
+        shown = [SHOWN.search(browser.get(path).text) for browser in browsers]
+        assert all(shown)
+
+        def post(index: int) -> httpx.Response:
+            token = browsers[index].headers["X-Test-Csrf"]
+            data = {**fields(index), "csrf_token": token, "shown": shown[index].group(1)}  # type: ignore[union-attr]
+            return browsers[index].post(path, data=data)
+
+        answers = at_once(post)
+        refused = [a for a in answers if a.status_code == 409]
+        assert all('id="identity-changed"' in a.text for a in refused)
+        return [a.status_code for a in answers]
+
+    saved = save_all(lambda index: {"name": f"Name {index}"})
+    assert saved.count(303) == 1 and set(saved) <= {303, 409}, saved
+    api = f"{API}/incidents/{incident['id']}/victims/{victim_id}/identity"
+    assert client.get(api).json()["name"] == f"Name {saved.index(303)}"
+    erased = save_all(lambda _index: {"name": ""})
+    assert erased.count(303) == 1 and set(erased) <= {303, 409}, erased
+    close_all(browsers)
+    erasures = select(func.count()).where(
+        AuditEvent.action == "identity.erase", AuditEvent.record_id == victim_id
+    )
+    assert row_count(app, erasures) == 1
     assert_whole(app, url)

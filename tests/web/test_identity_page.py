@@ -2,6 +2,7 @@
 the owning organisation's advisers only, never into a URL, refused without a required second
 factor, and left as they are on an archived incident."""
 
+import re
 from collections.abc import Callable
 
 from fastapi import FastAPI
@@ -39,9 +40,16 @@ def _actions(app: FastAPI, victim_id: str) -> list[str]:
         return list(session.scalars(query.order_by(AuditEvent.id)))
 
 
+def _shown(page: str) -> str:
+    found = re.search(r'name="shown" value="([^"]*)"', page)
+    assert found, "the form says nothing of what it was shown"
+    return found.group(1)
+
+
 def _save(browser: TestClient, path: str, **fields: str) -> object:
-    token = csrf_of(browser.get(path).text)
-    return browser.post(path, data={**fields, "csrf_token": token})
+    """Open the page, then save these fields, based on what it showed."""
+    page = browser.get(path).text
+    return browser.post(path, data={**fields, "csrf_token": csrf_of(page), "shown": _shown(page)})
 
 
 def test_an_adviser_reads_them_from_the_incident_and_each_read_is_audited(
@@ -152,3 +160,27 @@ def test_a_nul_byte_is_refused_by_its_field_and_markup_is_shown_as_text(
     assert _save(browser, path, name=markup).status_code == 303  # type: ignore[attr-defined]
     page = browser.get(path).text
     assert markup not in page and "&lt;script&gt;" in page
+
+
+def test_a_save_based_on_details_changed_since_is_refused_and_keeps_what_was_typed(
+    app: FastAPI, client: TestClient, pages_for: Callable[..., TestClient]
+) -> None:
+    """Two advisers opened the page; the second's save wrote over the first's new safe-house
+    address, with no warning. Now it is refused, and what they typed is shown back."""
+    incident_id, victim_id = _incident(client)
+    path = _path(incident_id, victim_id)
+    first, second = pages_for(ADVISER), pages_for(ADVISER)
+    updates = _actions(app, victim_id).count(
+        "identity.update"
+    )  # the incident's own, at its logging
+    seen_by_second = second.get(path).text
+    assert _save(first, path, name=NAME, address="New safe house").status_code == 303  # type: ignore[attr-defined]
+    fields = {"name": "Aminata T.", "address": "Old address", "csrf_token": csrf_of(seen_by_second)}
+    refused = second.post(path, data={**fields, "shown": _shown(seen_by_second)})
+    assert refused.status_code == 409
+    assert 'id="identity-changed"' in refused.text and "Old address" in refused.text
+    assert _stored(client, incident_id, victim_id)["address"] == "New safe house"
+    assert _actions(app, victim_id).count("identity.update") == updates + 1
+    # Opened again, the page shows the details as they are, and a save based on them is kept.
+    assert _save(second, path, name="Aminata T.").status_code == 303  # type: ignore[attr-defined]
+    assert _stored(client, incident_id, victim_id)["name"] == "Aminata T."

@@ -51,7 +51,7 @@ def identity_page(
     incident, victim = _victim(session, page, incident_id, victim_id)
     details = identity.read_identity(session, cipher, victim, page.user)
     values = {name: value or "" for name, value in details.model_dump().items()}
-    return _show(page, incident, victim, values)
+    return _show(page, incident, victim, values, shown=identity.identity_stamp(victim))
 
 
 @router.post(PATH)
@@ -65,15 +65,20 @@ def replace_identity(
     page = posted.page
     incident, victim = _victim(session, page, incident_id, victim_id)
     values = {name: _text(posted, name) for name in FIELDS}
+    shown = _text(posted, "shown")
     try:
         details = IdentityIn.model_validate({k: v.strip() or None for k, v in values.items()})
         incidents.ensure_not_archived(incident)
+        identity.refuse_if_changed(session, victim, shown)
         identity.set_identity(session, cipher, victim, details, page.user)
     except ValidationError as error:
-        return _show(page, incident, victim, values, 422, errors_from_validation(page.t, error))
+        errors = errors_from_validation(page.t, error)
+        return _show(page, incident, victim, values, 422, errors, shown=shown)
     except DomainError as error:
         session.rollback()
-        return _show(page, incident, victim, values, http_status(error), form_errors(page, error))
+        status, errors = http_status(error), form_errors(page, error)
+        stale = isinstance(error, identity.IdentityChangedError)
+        return _show(page, incident, victim, values, status, errors, shown=shown, stale=stale)
     return redirect(f"/incidents/{incident.id}?identity=1")
 
 
@@ -99,7 +104,13 @@ def _show(
     values: dict[str, str],
     status: int = 200,
     errors: dict[str, str] | None = None,
+    *,
+    shown: str,
+    stale: bool = False,
 ) -> Response:
+    """The page; `shown`, what the form is based on, goes back with it unchanged, so that an
+    adviser whose save was refused as stale opens the page again to see the details as they are
+    (an audited read) rather than saving over them."""
     return render(
         page,
         "incidents/identity.html",
@@ -109,5 +120,7 @@ def _show(
         position=incident.victims.index(victim) + 1,
         values=values,
         errors=errors or {},
+        shown=shown,
+        stale=stale,
         may_change=page.can(Permission.IDENTITY_WRITE) and incident.archived_at is None,
     )
