@@ -42,6 +42,7 @@ from app.web.session import (
     LoginRequiredError,
     PageContext,
     PageForbiddenError,
+    SecondFactorPageError,
 )
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -299,6 +300,16 @@ def install_page_error_handlers(app: FastAPI) -> None:
     async def on_forbidden(request: Request, _exc: Exception) -> Response:
         return error_page(request, 403, N_("Your role does not allow this page."))
 
+    async def on_second_factor(request: Request, _exc: Exception) -> Response:
+        return error_page(
+            request,
+            403,
+            N_(
+                "Your organisation requires a second factor to see survivors' identities: set "
+                "it up on your account page, then open this page again."
+            ),
+        )
+
     async def on_csrf(request: Request, _exc: Exception) -> Response:
         if _cookies_lost_over_http(request):
             return error_page(
@@ -377,4 +388,5 @@ def install_page_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, on_api_error)
     app.add_exception_handler(LoginRequiredError, on_login_required)
     app.add_exception_handler(PageForbiddenError, on_forbidden)
+    app.add_exception_handler(SecondFactorPageError, on_second_factor)
     app.add_exception_handler(CsrfError, on_csrf)

@@ -19,7 +19,7 @@ from fastapi import Depends, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
-from app.core.auth import Principal, principal_for_token
+from app.core.auth import IDENTITY_PERMISSIONS, Principal, principal_for_token
 from app.core.body_limit import FORM_MAX_FIELDS
 from app.core.config import Settings
 from app.core.db import SessionDep
@@ -40,6 +40,11 @@ class LoginRequiredError(Exception):
 
 class PageForbiddenError(Exception):
     """The signed-in user's role does not allow this page; answered with a 403 page."""
+
+
+class SecondFactorPageError(PageForbiddenError):
+    """The page reads survivors' identities, which the organisation shows only to those who log
+    in with a second factor, and this user has none yet: answered with a 403 page saying so."""
 
 
 class CsrfError(Exception):
@@ -107,6 +112,8 @@ def page_for(*permissions: Permission) -> Callable[[PageContext], PageContext]:
 
     def guard(page: SignedInPage) -> PageContext:
         if not any(page.can(permission) for permission in permissions):
+            if page.user.second_factor_missing and IDENTITY_PERMISSIONS.intersection(permissions):
+                raise SecondFactorPageError()
             raise PageForbiddenError()
         return page
 

@@ -129,6 +129,7 @@ def test_a_required_second_factor_not_enrolled_withholds_them(
     )
     page = browser.get(_path(incident_id, victim_id))
     assert page.status_code == 403 and NAME not in page.text
+    assert "requires a second factor" in page.text  # not "your role does not allow this page"
     assert _path(incident_id, victim_id) not in browser.get(f"/incidents/{incident_id}").text
 
 
