@@ -39,11 +39,6 @@ AccountForm = Annotated[Submitted, Depends(submitted_to(signed_in))]
 SecondFactorForm = Annotated[Submitted, Depends(submitted_to(identity_role))]
 
 
-def _field(posted: Submitted, name: str) -> str:
-    value = posted.form.get(name)
-    return value if isinstance(value, str) else ""
-
-
 @router.get("/account")
 def account_page(page: SignedInPage, session: SessionDep) -> Response:
     return _show(page, session)
@@ -82,7 +77,7 @@ def _qr_svg(uri: str) -> str:
 def enrol(posted: SecondFactorForm, session: SessionDep, cipher: CipherDep) -> Response:
     page = posted.page
     settings: Any = page.request.app.state.settings
-    password = _field(posted, "password")
+    password = posted.field("password")
     try:
         enrolment = second_factor.start_enrolment(
             session, settings, cipher, page.user, password, _client(page)
@@ -96,7 +91,7 @@ def enrol(posted: SecondFactorForm, session: SessionDep, cipher: CipherDep) -> R
 def confirm(posted: SecondFactorForm, session: SessionDep, cipher: CipherDep) -> Response:
     page = posted.page
     try:
-        second_factor.confirm_enrolment(session, cipher, page.user, _field(posted, "code"))
+        second_factor.confirm_enrolment(session, cipher, page.user, posted.field("code"))
     except DomainError as error:
         session.rollback()
         return _show(page, session, status=http_status(error), errors=form_errors(page, error))
@@ -112,9 +107,9 @@ def change_password(posted: AccountForm, session: SessionDep) -> Response:
             page.request.app.state.settings,
             page.user,
             (
-                _field(posted, "current_password"),
-                _field(posted, "new_password"),
-                _field(posted, "repeated_password"),
+                posted.field("current_password"),
+                posted.field("new_password"),
+                posted.field("repeated_password"),
             ),
             _client(page),
         )

@@ -64,8 +64,8 @@ def replace_identity(
 ) -> Response:
     page = posted.page
     incident, victim = _victim(session, page, incident_id, victim_id)
-    values = {name: _text(posted, name) for name in FIELDS}
-    shown = _text(posted, "shown")
+    values = {name: posted.field(name) for name in FIELDS}
+    shown = posted.field("shown")
     try:
         details = IdentityIn.model_validate({k: v.strip() or None for k, v in values.items()})
         incidents.ensure_not_archived(incident)
@@ -90,11 +90,6 @@ def _victim(
     if victim is None:
         raise NotFoundError("Victim")
     return incident, victim
-
-
-def _text(posted: Submitted, name: str) -> str:
-    value = posted.form.get(name)
-    return value if isinstance(value, str) else ""
 
 
 def _show(

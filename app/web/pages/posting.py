@@ -19,6 +19,12 @@ class Submitted:
     page: PageContext
     form: FormData
 
+    def field(self, name: str) -> str:
+        """A text field as typed (untrimmed: a password, a survivor's details); "" when it is
+        missing or a file."""
+        value = self.form.get(name)
+        return value if isinstance(value, str) else ""
+
 
 def submitted_to(
     guard: Callable[..., PageContext],
