@@ -134,11 +134,9 @@ def _refuse_once_it_has_accounts(session: Session, organisation_id: uuid.UUID) -
     it made in an organisation that had accounts, with a password it chose, would make an
     adviser and read that organisation's survivors. Any account counts, deactivated ones too,
     and advisers made from the command line with no admin beside them. The organisation's row
-    is locked first (FOR NO KEY UPDATE, which the foreign-key checks of its records' writes do
-    not wait on), so that two such requests at once make one. An organisation that lost every
+    is locked first, so that two such requests at once make one. An organisation that lost every
     admin gets one from the command line, on the server."""
-    locked = select(Organisation.id).where(Organisation.id == organisation_id)
-    session.execute(locked.with_for_update(key_share=True))
+    _lock_organisation(session, organisation_id)
     has_accounts = session.scalar(
         select(User.id).where(User.organisation_id == organisation_id).limit(1)
     )
@@ -151,6 +149,14 @@ def _refuse_once_it_has_accounts(session: Session, organisation_id: uuid.UUID) -
                 )
             ]
         )
+
+
+def _lock_organisation(session: Session, organisation_id: uuid.UUID) -> None:
+    """Hold the organisation's row to the end of the transaction, so that changes to who may
+    administer it are made one after the other (FOR NO KEY UPDATE: the foreign-key checks of
+    its records' writes do not wait on it)."""
+    locked = select(Organisation.id).where(Organisation.id == organisation_id)
+    session.execute(locked.with_for_update(key_share=True))
 
 
 def _unknown_organisation() -> InvalidFieldsError:
@@ -229,11 +235,10 @@ def update_user(
 
 def _keep_an_active_admin(session: Session, user: User, field: tuple[str, ...]) -> None:
     """An organisation keeps an active admin: nobody deactivates or demotes themselves, and two
-    admins doing it to each other at once would otherwise both succeed, leaving none (and an
-    organisation the system role could then be asked to give an admin). The organisation's row
-    is locked first, so the second of two such changes sees the first."""
-    locked = select(Organisation.id).where(Organisation.id == user.organisation_id)
-    session.execute(locked.with_for_update(key_share=True))
+    admins doing it to each other at once would otherwise both succeed, leaving nobody to manage
+    its accounts but the command line. The organisation's row is locked first, so the second of
+    two such changes sees the first."""
+    _lock_organisation(session, user.organisation_id)
     other_admin = session.scalar(
         select(User.id)
         .join(UserRole)
