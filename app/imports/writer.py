@@ -37,11 +37,10 @@ class BulkWriter:
         self.writer = NewIncidentWriter(
             session, principal, cipher, action=IMPORT_ACTION, audit_each=False
         )
-        self.behind: CopyBehind | None = None
         if session.get_bind().dialect.name == "postgresql":
             raw = session.connection().connection.dbapi_connection
             # Started last: nothing after it can fail before the caller's `with` holds it.
-            self.behind = self.writer.behind = CopyBehind(raw)  # type: ignore[arg-type]
+            self.writer.behind = CopyBehind(raw)  # type: ignore[arg-type]
 
     def __enter__(self) -> "BulkWriter":
         return self
@@ -52,8 +51,8 @@ class BulkWriter:
         error: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        if self.behind is not None:
-            self.behind.abandon()  # a no-op once `finish` has waited for every part
+        if self.writer.behind is not None:
+            self.writer.behind.abandon()  # a no-op once `finish` has waited for every part
 
     @property
     def created(self) -> int:
@@ -69,6 +68,6 @@ class BulkWriter:
         )
 
     def finish(self) -> None:
-        if self.behind is not None:
-            self.behind.close()
+        if self.writer.behind is not None:
+            self.writer.behind.close()
         self.writer.finish()

@@ -152,11 +152,12 @@ class NewIncidentWriter:
         *,
         action: str = "create",
         audit_each: bool = True,
-        behind: CopyBehind | None = None,
     ) -> None:
         self.session, self.principal, self.cipher = session, principal, cipher
         self.action, self.audit_each = action, audit_each
-        self.behind = behind  # given, each part's rows are handed to it as COPY parts
+        # An import's writer thread (set by `BulkWriter`): each part's rows are handed to it as
+        # COPY parts rather than written here.
+        self.behind: CopyBehind | None = None
         self.token = uuid.uuid4().hex[:10]  # provisional references: "~<token><cc><year>-<n>"
         self.groups: Counter[tuple[str, int]] = Counter()
         # The incidents of each country and year awaiting their reference, so that `finish`
