@@ -98,7 +98,9 @@ def test_eight_wrong_passwords_at_once_are_held_to_the_limit(
 def test_eight_first_admins_at_once_make_one(app: FastAPI, client: TestClient, url: str) -> None:
     """The system role makes an organisation's first admin and no other: eight such requests at
     once, from eight operators, make one; the organisation's row is locked while it is asked."""
-    operators = [make_user(app, Role.SYSTEM_ADMIN, organisation="Registry operators") for _ in "ab"]
+    operators = [
+        make_user(app, Role.SYSTEM_ADMIN, organisation="Registry operators") for _ in range(2)
+    ]
     with api_client(url, log_in(client, operators[0])) as http:
         made = http.post(f"{API}/organisations", json={"name": "Gao legal clinic", "kind": "ngo"})
     assert made.status_code == 201, made.text
@@ -128,7 +130,7 @@ def test_two_admins_removing_each_other_at_once_leave_one(
 ) -> None:
     """Nobody deactivates or demotes themselves; two admins doing it to each other at once both
     succeeded, and the organisation was left with none (which the system role could then fill)."""
-    first, second = (make_user(app, Role.ADMIN, organisation="Gao legal clinic") for _ in "ab")
+    first, second = (make_user(app, Role.ADMIN, organisation="Gao legal clinic") for _ in range(2))
     admins = [first, second]
     clients = [api_client(url, log_in(client, admins[i % 2])) for i in range(AT_ONCE)]
 

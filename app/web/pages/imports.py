@@ -95,7 +95,7 @@ def import_file(
         # input with each page): the button stays, so choosing the file is all that is left.
         again = not dry_run and "file" in errors
         return _show(page, 422, errors=errors, entered=entered, checked=again)
-    options = Options(country, levels, bool(entered["skip_non_sexual"]))
+    options = Options(country, levels, entered["skip_non_sexual"])
     try:
         report = service.import_recorder(
             session,
