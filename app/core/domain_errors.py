@@ -140,6 +140,10 @@ class UnreadableVersionError(DomainError):
         super().__init__(f'If-Match must be the ETag of the {record}, e.g. "3"')
 
 
+class PreconditionFailedError(DomainError):
+    """A change whose If-Match names what is no longer stored (RFC 9110's 412)."""
+
+
 class StaleVersionError(DomainError):
     """A change based on another version than the stored one: it would overwrite unseen work."""
 

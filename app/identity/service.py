@@ -16,7 +16,12 @@ from sqlalchemy.orm import Session
 from app.audit.service import record
 from app.core.auth import Principal
 from app.core.crypto import FieldCipher
-from app.core.domain_errors import ConflictError
+from app.core.domain_errors import (
+    ConflictError,
+    DomainError,
+    PreconditionFailedError,
+    VersionRequiredError,
+)
 from app.core.i18n import N_
 from app.identity.schemas import ConsentIn, IdentityIn
 from app.models import Incident, IncidentNarrative, Victim, VictimConsent, VictimIdentity
@@ -75,6 +80,28 @@ class IdentityChangedError(ConflictError):
     """The details on file are no longer those the form was shown."""
 
 
+class IdentityTagRequiredError(VersionRequiredError):
+    """A replacement of details through the API that did not say which it replaces."""
+
+    def __init__(self, detail: str) -> None:
+        DomainError.__init__(self, detail)
+
+
+class IdentityTagStaleError(PreconditionFailedError):
+    """A replacement through the API based on details no longer on file."""
+
+
+NO_DETAILS = "none"  # the ETag's text when no details are on file
+IDENTITY_TAG_REQUIRED = (
+    "Send If-Match with the ETag of the identifying details (GET .../identity), so that no "
+    'save overwrites another adviser\'s unseen; "none" when there are none yet.'
+)
+IDENTITY_TAG_STALE = (
+    "These identifying details were changed since the ETag sent: read them again and send "
+    "your change with their new ETag."
+)
+
+
 def identity_stamp(victim: Victim) -> str:
     """What a form was shown of the victim's details on file: a digest of their ciphertext,
     new at each save (encryption is never the same twice), "" when there are none. It says
@@ -82,6 +109,24 @@ def identity_stamp(victim: Victim) -> str:
     if victim.identity is None:
         return ""
     return hashlib.sha256(victim.identity.ciphertext).hexdigest()[:32]
+
+
+def identity_etag(victim: Victim) -> str:
+    """The API's ETag of the victim's details: their stamp, or `"none"` when there are none."""
+    return f'"{identity_stamp(victim) or NO_DETAILS}"'
+
+
+def refuse_unless_matched(session: Session, victim: Victim, if_match: str | None) -> None:
+    """The API's guard on replacing details: If-Match must name those on file (`identity_etag`),
+    so that a save based on details another adviser has since changed is refused (412), not
+    written over theirs; without it, 428."""
+    if if_match is None:
+        raise IdentityTagRequiredError(IDENTITY_TAG_REQUIRED)
+    tag = if_match.strip().removeprefix("W/").strip('"')
+    try:
+        refuse_if_changed(session, victim, "" if tag == NO_DETAILS else tag)
+    except IdentityChangedError:
+        raise IdentityTagStaleError(IDENTITY_TAG_STALE) from None
 
 
 def refuse_if_changed(session: Session, victim: Victim, shown: str) -> None:

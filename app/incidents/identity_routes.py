@@ -6,7 +6,7 @@ incidents (it never imports them)."""
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import APIRouter, Depends, Header, Response, status
 
 from app.core.auth import Principal, require
 from app.core.config import API_PREFIX
@@ -43,10 +43,16 @@ CurrentVictim = Annotated[Victim, Depends(incident_victim)]
 
 @router.get("/identity", response_model=IdentityRead)
 def read_identity(
-    session: SessionDep, reader: IdentityReader, cipher: CipherDep, victim: CurrentVictim
+    session: SessionDep,
+    reader: IdentityReader,
+    cipher: CipherDep,
+    victim: CurrentVictim,
+    response: Response,
 ) -> IdentityRead:
-    """The victim's identifying details. Each read is written to the audit trail."""
+    """The victim's identifying details, with the ETag a replacement sends as If-Match. Each
+    read is written to the audit trail."""
     details = identity.read_identity(session, cipher, victim, reader)
+    response.headers["ETag"] = identity.identity_etag(victim)
     return IdentityRead.model_validate(details.model_dump())
 
 
@@ -57,11 +63,23 @@ def replace_identity(
     cipher: CipherDep,
     victim: CurrentVictim,
     body: IdentityIn,
+    if_match: Annotated[
+        str | None,
+        Header(
+            description="The ETag of the details replaced, as `GET .../identity` returns it; "
+            '`"none"` when there are none yet.'
+        ),
+    ] = None,
 ) -> Response:
-    """Replace the identifying details (all fields empty erases them). Nothing is echoed back."""
+    """Replace the identifying details (all fields empty erases them), based on those read:
+    If-Match is required (428 without it), and a save based on details changed since is
+    refused (412). Nothing is echoed back but the new ETag."""
     ensure_not_archived(victim.incident)
+    identity.refuse_unless_matched(session, victim, if_match)
     identity.set_identity(session, cipher, victim, body, writer)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+    session.flush()
+    headers = {"ETag": identity.identity_etag(victim)}
+    return Response(status_code=status.HTTP_204_NO_CONTENT, headers=headers)
 
 
 @router.put("/consent", response_model=VictimRead)

@@ -198,7 +198,9 @@ def test_every_kind_of_change_at_once_on_one_incident(
             f"{path}/verification", json={"status": "pending_verification", "version": 1}
         ),
         lambda http: http.put(f"{victim_path}/consent", json={"statistics": False}),
-        lambda http: http.put(f"{victim_path}/identity", json={"name": "A. B."}),
+        lambda http: http.put(
+            f"{victim_path}/identity", json={"name": "A. B."}, headers={"If-Match": '"none"'}
+        ),
         lambda http: http.post(f"{path}/duplicate-of/{other['id']}", json={"reason": "same event"}),
         lambda http: http.post(
             f"{API}/incidents/{another['id']}/duplicate-of/{incident['id']}",
@@ -227,16 +229,19 @@ def test_eight_first_identities_of_one_survivor_at_once_keep_one(
     incident = create_incident(client)
     victim_path = f"{API}/incidents/{incident['id']}/victims/{incident['victims'][0]['id']}"
     advisers = adviser_clients(app, client, url)
+    first = {"If-Match": '"none"'}  # each based on there being none yet
     answers = at_once(
-        lambda index: advisers[index].put(f"{victim_path}/identity", json={"name": f"N{index}"})
+        lambda index: advisers[index].put(
+            f"{victim_path}/identity", json={"name": f"N{index}"}, headers=first
+        )
     )
     close_all(advisers)
     statuses = [a.status_code for a in answers]
-    # Replacing needs no version: each that finds the identity written replaces it, one that
-    # raced to write the first is refused and may send it again.
-    assert 204 in statuses and set(statuses) <= {204, 409}, statuses
+    # One is written; every other was based on details that are no longer so, and is refused
+    # rather than written over it unseen.
+    assert statuses.count(204) == 1 and set(statuses) <= {204, 412}, statuses
     shown = client.get(f"{victim_path}/identity").json()["name"]
-    assert shown in {f"N{index}" for index, status in enumerate(statuses) if status == 204}
+    assert shown == f"N{statuses.index(204)}"
     assert_whole(app, url)
 
 

@@ -89,9 +89,11 @@ def test_identity_is_hidden_from_other_organisations_and_other_roles(
 def test_identity_can_be_replaced_and_erased(client: TestClient) -> None:
     incident = _incident_with_identity(client)
     path = _identity_path(incident, 1)
-    assert client.put(path, json={"name": "Awa K."}).status_code == 204
+    written = client.put(path, json={"name": "Awa K."}, headers={"If-Match": '"none"'})
+    assert written.status_code == 204
     assert client.get(path).json()["name"] == "Awa K."
-    assert client.put(path, json={}).status_code == 204
+    erased = client.put(path, json={}, headers={"If-Match": written.headers["ETag"]})
+    assert erased.status_code == 204 and erased.headers["ETag"] == '"none"'
     assert client.get(path).json() == {
         "name": None,
         "contact": None,

@@ -29,7 +29,8 @@ def _referral_to_another_organisation(
     point = create_point(client_for(ADVISER, organisation=NGO), name="Centre One Stop de Mopti")
     incident = create_incident(client, victims=[REFERRAL_VICTIM])
     victim = f"{API}/incidents/{incident['id']}/victims/{incident['victims'][0]['id']}"
-    assert client.put(f"{victim}/identity", json=SURVIVOR).status_code == 204
+    first = {"If-Match": '"none"'}
+    assert client.put(f"{victim}/identity", json=SURVIVOR, headers=first).status_code == 204
     referral = refer(client, referrals_url(incident), point, note=NOTE)
     assert referral.status_code == 201, referral.text
     return incident, referral.json()
