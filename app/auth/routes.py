@@ -5,12 +5,12 @@ from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 
 from app.auth import service
-from app.auth.schemas import Me, TokenIssued
+from app.auth.schemas import Me, PasswordChange, TokenIssued
 from app.core.auth import CurrentPrincipal
 from app.core.config import API_PREFIX, Settings
 from app.core.crypto import CipherDep
 from app.core.db import SessionDep
-from app.core.errors import problem_response
+from app.core.errors import domain_error_response, problem_response
 
 router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["authentication"])
 
@@ -91,4 +91,23 @@ def who_am_i(principal: CurrentPrincipal) -> Me:
         organisation_id=principal.organisation_id,
         roles=sorted(principal.roles),
         permissions=sorted(principal.permissions),
+        password_change_required=principal.password_change_required,
     )
+
+
+@router.post("/password", status_code=status.HTTP_204_NO_CONTENT)
+def change_password(
+    request: Request, session: SessionDep, principal: CurrentPrincipal, body: PasswordChange
+) -> Response:
+    """Replace your own password, giving the current one (a wrong one is counted as a failed
+    login). Every other session of yours is closed. An account whose password someone else
+    chose can do nothing else until this."""
+    passwords = (body.current_password, body.new_password, body.repeated_password)
+    try:
+        service.change_own_password(
+            session, _settings(request), principal, passwords, _client(request)
+        )
+    except service.WrongPasswordError as error:
+        # Answered, not raised: the failure counted is in what the request commits.
+        return domain_error_response(error)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -12,6 +12,11 @@ class TokenIssued(BaseModel):
     token_type: str = "bearer"
     expires_at: datetime
     expires_in: int
+    password_change_required: bool = Field(
+        default=False,
+        description="The password was chosen by someone else: the token does nothing but "
+        "change it (POST /auth/password) until it is.",
+    )
 
 
 class Me(BaseModel):
@@ -20,6 +25,13 @@ class Me(BaseModel):
     organisation_id: uuid.UUID
     roles: list[Role]
     permissions: list[Permission]
+    password_change_required: bool = False
+
+
+class PasswordChange(BaseModel):
+    current_password: str = Field(max_length=1000)
+    new_password: str = Field(max_length=1000)
+    repeated_password: str = Field(max_length=1000, description="the new password again")
 
 
 class SecondFactorEnrolment(BaseModel):

@@ -18,7 +18,7 @@ from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
-from app.core.auth import Principal
+from app.core.auth import PasswordChangeRequiredError, Principal
 from app.core.config import Settings
 from app.core.crypto import FieldCipher
 from app.core.domain_errors import ConflictError, FieldProblem, InvalidFieldsError, NotAllowedError
@@ -62,6 +62,9 @@ def start_enrolment(
     The password is asked again: someone holding a stolen session must not be able to put a
     factor of theirs on the account and so lock its owner out.
     """
+    if principal.password_change_required:
+        # Whoever chose the password could otherwise put their factor on the account first.
+        raise PasswordChangeRequiredError()
     if not may_enrol(principal.roles):
         raise SecondFactorNotForRoleError()
     # Here, not at the top: the login service imports this module.

@@ -156,7 +156,10 @@ def issue_token(session: Session, settings: Settings, user: User) -> TokenIssued
     session.add(row)
     session.flush()
     return TokenIssued(
-        access_token=token, expires_at=row.expires_at, expires_in=int(ttl.total_seconds())
+        access_token=token,
+        expires_at=row.expires_at,
+        expires_in=int(ttl.total_seconds()),
+        password_change_required=user.password_change_required,
     )
 
 
@@ -263,12 +266,12 @@ def change_own_password(
     changed = session.execute(
         update(User)
         .where(User.id == user.id, User.password_hash == user.password_hash)
-        .values(password_hash=hash_password(settings, new_password))
+        .values(password_hash=hash_password(settings, new_password), password_change_required=False)
         .execution_options(synchronize_session=False)
     )
     if not getattr(changed, "rowcount", 0):
         raise ConflictError("Your password was changed meanwhile: sign in again with the new one")
-    session.expire(user, ["password_hash"])
+    session.expire(user, ["password_hash", "password_change_required"])
     session.execute(
         update(AuthToken)
         .where(

@@ -39,6 +39,8 @@ class Principal:
     # The organisation requires a second factor of identity readers and this one has none yet:
     # the identity permissions are withheld until they enrol.
     second_factor_missing: bool = False
+    # The password was chosen by someone else: no permission until the holder replaces it.
+    password_change_required: bool = False
 
     def can(self, permission: Permission) -> bool:
         return permission in self.permissions
@@ -47,6 +49,14 @@ class Principal:
 class ForbiddenError(NotAllowedError):
     def __init__(self, permission: Permission) -> None:
         super().__init__(f"Your role does not allow this ({permission.value})")
+
+
+class PasswordChangeRequiredError(NotAllowedError):
+    def __init__(self) -> None:
+        super().__init__(
+            "Your password was chosen by someone else: change it first (POST /auth/password, or "
+            "your account page), and your account does the rest again."
+        )
 
 
 class SecondFactorMissingError(NotAllowedError):
@@ -71,6 +81,7 @@ _PRINCIPAL_BY_TOKEN = (
         UserRole.role,
         SecondFactor.confirmed_at,
         SecondFactorPolicy.required_for_identity_readers,
+        User.password_change_required,
     )
     .join(AuthToken, AuthToken.user_id == User.id)
     .outerjoin(UserRole, UserRole.user_id == User.id)
@@ -95,18 +106,21 @@ def principal_for_token(session: Session, token: str) -> Principal | None:
     rows = session.connection().execute(_PRINCIPAL_BY_TOKEN, parameters).all()
     if not rows:
         return None
-    user_id, username, organisation_id, _, confirmed_at, required = rows[0]
+    user_id, username, organisation_id, _, confirmed_at, required, change_password = rows[0]
     roles = [row.role for row in rows if row.role is not None]
     permissions = permissions_for(roles)
     missing = bool(required) and confirmed_at is None and bool(permissions & IDENTITY_PERMISSIONS)
+    if missing:
+        permissions -= IDENTITY_PERMISSIONS
     return Principal(
         user_id=user_id,
         username=username,
         organisation_id=organisation_id,
         roles=frozenset(roles),
-        permissions=permissions - IDENTITY_PERMISSIONS if missing else permissions,
+        permissions=frozenset() if change_password else permissions,
         token_hash=digest,
         second_factor_missing=missing,
+        password_change_required=bool(change_password),
     )
 
 
@@ -144,6 +158,8 @@ CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 def check_allowed(principal: Principal, permissions: Sequence[Permission]) -> None:
     """403 unless the caller holds one of `permissions`."""
     if not any(principal.can(permission) for permission in permissions):
+        if principal.password_change_required:
+            raise PasswordChangeRequiredError()
         if principal.second_factor_missing and IDENTITY_PERMISSIONS.intersection(permissions):
             raise SecondFactorMissingError()
         raise ForbiddenError(permissions[0])

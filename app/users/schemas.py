@@ -78,3 +78,6 @@ class UserRead(BaseModel):
     is_active: bool
     created_at: datetime
     last_login_at: datetime | None
+    password_change_required: bool = Field(
+        description="The password was set by another account and not yet changed by its holder."
+    )

@@ -95,6 +95,8 @@ def create_user(
         password_hash=hash_password(settings, data.password),
         organisation_id=data.organisation_id,
         role_rows=[UserRole(role=role) for role in dict.fromkeys(data.roles)],
+        # Chosen by another account, who knows it; the command line's operator is not one.
+        password_change_required=actor is not None,
     )
     add_recorded(
         session,
@@ -214,6 +216,7 @@ def update_user(
         changed.append("is_active")
     if data.password is not None:
         user.password_hash = hash_password(settings, data.password)
+        user.password_change_required = user.id != actor.user_id  # the one who set it knows it
         changed.append("password")
     if "password" in changed or user.is_active is False:
         revoke_all_tokens(session, user)

@@ -42,6 +42,7 @@ from app.web.session import (
     LoginRequiredError,
     PageContext,
     PageForbiddenError,
+    PasswordChangePageError,
     SecondFactorPageError,
 )
 
@@ -300,6 +301,9 @@ def install_page_error_handlers(app: FastAPI) -> None:
     async def on_forbidden(request: Request, _exc: Exception) -> Response:
         return error_page(request, 403, N_("Your role does not allow this page."))
 
+    async def on_password_change(request: Request, _exc: Exception) -> Response:
+        return redirect("/account")
+
     async def on_second_factor(request: Request, _exc: Exception) -> Response:
         return error_page(
             request,
@@ -388,5 +392,6 @@ def install_page_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, on_api_error)
     app.add_exception_handler(LoginRequiredError, on_login_required)
     app.add_exception_handler(PageForbiddenError, on_forbidden)
+    app.add_exception_handler(PasswordChangePageError, on_password_change)
     app.add_exception_handler(SecondFactorPageError, on_second_factor)
     app.add_exception_handler(CsrfError, on_csrf)

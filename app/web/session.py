@@ -42,6 +42,11 @@ class PageForbiddenError(Exception):
     """The signed-in user's role does not allow this page; answered with a 403 page."""
 
 
+class PasswordChangePageError(Exception):
+    """The user's password was chosen by someone else: answered with a redirect to the account
+    page, where they choose their own; nothing else opens until they have."""
+
+
 class SecondFactorPageError(PageForbiddenError):
     """The page reads survivors' identities, which the organisation shows only to those who log
     in with a second factor, and this user has none yet: answered with a 403 page saying so."""
@@ -111,6 +116,8 @@ def page_for(*permissions: Permission) -> Callable[[PageContext], PageContext]:
     """A dependency: the page, if the signed-in user holds one of `permissions` (else 403)."""
 
     def guard(page: SignedInPage) -> PageContext:
+        if page.user.password_change_required:
+            raise PasswordChangePageError()
         if not any(page.can(permission) for permission in permissions):
             if page.user.second_factor_missing and IDENTITY_PERMISSIONS.intersection(permissions):
                 raise SecondFactorPageError()

@@ -23,6 +23,7 @@ ALLOWED: dict[tuple[str, str], frozenset[Role] | str] = {
     ("POST", "/api/v1/auth/token"): PUBLIC,
     ("POST", "/api/v1/auth/logout"): EVERY_ROLE,
     ("GET", "/api/v1/auth/me"): EVERY_ROLE,
+    ("POST", "/api/v1/auth/password"): EVERY_ROLE,
     ("POST", "/api/v1/auth/second-factor"): frozenset({ADVISER}),  # roles that read identity
     ("POST", "/api/v1/auth/second-factor/confirm"): frozenset({ADVISER}),
     ("GET", "/api/v1/auth/second-factor-policy"): frozenset({ADMIN}),

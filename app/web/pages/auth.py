@@ -58,6 +58,8 @@ def safe_next(target: str | None) -> str:
 
 @router.get("/")
 def home(page: SignedInPage) -> Response:
+    if page.user.password_change_required:
+        return redirect("/account")
     for permission, path in HOME_PAGES:
         if page.can(permission):
             return redirect(path)
