@@ -254,6 +254,12 @@ def change_own_password(
         )
     elif repeated_password != new_password:
         problems.append(FieldProblem(("body", "repeated_password"), "The two new passwords differ"))
+    elif new_password == current_password:
+        # Else whoever chose a password for someone could "change" it to itself, and use the
+        # account while its holder, signing in with the same one, noticed nothing.
+        problems.append(
+            FieldProblem(("body", "new_password"), "Must differ from the current password")
+        )
     try:
         user = recheck_password(session, settings, principal, current_password, client)
     except WrongPasswordError:

@@ -9,7 +9,18 @@ from typing import Annotated, Any
 
 from anyio import CapacityLimiter, to_thread
 from fastapi import Depends, Request
-from sqlalchemy import ColumnElement, Engine, Uuid, any_, bindparam, create_engine, event, exc
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    Select,
+    Uuid,
+    any_,
+    bindparam,
+    create_engine,
+    event,
+    exc,
+    text,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -210,3 +221,17 @@ def among_ids(column: Any, dialect: str) -> ColumnElement[bool]:
     if dialect == "postgresql":
         return column == any_(bindparam("ids", type_=postgresql.ARRAY(Uuid())))
     return column.in_(bindparam("ids", expanding=True))
+
+
+def lock_for_change(session: Session, query: Select[Any]) -> None:
+    """Hold the rows `query` selects to the end of the transaction, so that checks made after
+    this see what is stored and nobody changes it before the commit.
+
+    PostgreSQL locks the rows (FOR NO KEY UPDATE: foreign-key checks of other writes naming them
+    do not wait). SQLite ignores FOR UPDATE, and its driver starts a transaction only at the
+    first write, so a check that only read could pass in two requests at once, each then writing
+    over the other. There, the database's one write lock is taken first, by a write that changes
+    nothing: a second request waits on it until the first commits, then reads what it wrote."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("UPDATE audit_head SET id = id WHERE 0"))
+    session.execute(query.with_for_update(key_share=True))

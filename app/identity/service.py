@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from app.audit.service import record
 from app.core.auth import Principal
 from app.core.crypto import FieldCipher
+from app.core.db import lock_for_change
 from app.core.domain_errors import (
     ConflictError,
     DomainError,
@@ -120,13 +121,26 @@ def refuse_unless_matched(session: Session, victim: Victim, if_match: str | None
     """The API's guard on replacing details: If-Match must name those on file (`identity_etag`),
     so that a save based on details another adviser has since changed is refused (412), not
     written over theirs; without it, 428."""
-    if if_match is None:
+    tag = _entity_tag(if_match or "")
+    if tag is None:
         raise IdentityTagRequiredError(IDENTITY_TAG_REQUIRED)
-    tag = if_match.strip().removeprefix("W/").strip('"')
     try:
         refuse_if_changed(session, victim, "" if tag == NO_DETAILS else tag)
     except IdentityChangedError:
         raise IdentityTagStaleError(IDENTITY_TAG_STALE) from None
+
+
+def _entity_tag(if_match: str) -> str | None:
+    """The tag If-Match names: `"tag"`, or `tag` bare; None when it names none (empty). A weak
+    tag (`W/"tag"`) never matches, as RFC 9110 has it for If-Match: it names no tag here."""
+    value = if_match.strip()
+    if not value:
+        return None
+    if value.startswith("W/"):
+        return "W/"  # never a stamp
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        return value[1:-1]
+    return value
 
 
 def refuse_if_changed(session: Session, victim: Victim, shown: str) -> None:
@@ -135,8 +149,7 @@ def refuse_if_changed(session: Session, victim: Victim, shown: str) -> None:
     transaction, so that of two saves based on the same details the second is refused, not
     written over the first (FOR NO KEY UPDATE: referrals and other rows naming the victim do
     not wait on it)."""
-    locked = select(Victim.id).where(Victim.id == victim.id)
-    session.execute(locked.with_for_update(key_share=True))
+    lock_for_change(session, select(Victim.id).where(Victim.id == victim.id))
     session.refresh(victim, ["identity"])
     if identity_stamp(victim) != shown:
         raise IdentityChangedError(N_("These identifying details were changed meanwhile"))

@@ -15,6 +15,7 @@ from app.audit.service import add_recorded, record
 from app.auth.service import revoke_all_tokens
 from app.core.auth import Principal
 from app.core.config import Settings
+from app.core.db import lock_for_change
 from app.core.domain_errors import ConflictError, FieldProblem, InvalidFieldsError, NotFoundError
 from app.core.permissions import (
     COMMAND_LINE_ROLES,
@@ -157,8 +158,7 @@ def _lock_organisation(session: Session, organisation_id: uuid.UUID) -> None:
     """Hold the organisation's row to the end of the transaction, so that changes to who may
     administer it are made one after the other (FOR NO KEY UPDATE: the foreign-key checks of
     its records' writes do not wait on it)."""
-    locked = select(Organisation.id).where(Organisation.id == organisation_id)
-    session.execute(locked.with_for_update(key_share=True))
+    lock_for_change(session, select(Organisation.id).where(Organisation.id == organisation_id))
 
 
 def _unknown_organisation() -> InvalidFieldsError:
@@ -280,6 +280,19 @@ def _check_update(user: User, data: UserUpdate, actor: Principal, role_changes: 
             [FieldProblem(("body", "is_active"), "is your own account", "self")],
         )
     _refuse_command_line_roles(role_changes)
+    held = sorted(COMMAND_LINE_ROLES.intersection(user.roles))
+    if data.password is not None and held and user.id != actor.user_id:
+        # Whoever resets a password knows it: an admin would hold the system role through it.
+        raise InvalidFieldsError(
+            [
+                FieldProblem(
+                    ("body", "password"),
+                    "an account holding {roles} changes its own password; the API resets it "
+                    "for nobody else",
+                    values={"roles": ", ".join(held)},
+                )
+            ]
+        )
 
 
 def _record_identity_grant(

@@ -147,3 +147,28 @@ def test_on_the_web_every_page_leads_to_the_account_page_until_the_password_is_c
     assert submit(browser, "/account", "/account/password", fields).status_code == 303
     assert browser.get("/incidents").status_code == 200
     assert 'id="password-change-required"' not in browser.get("/account").text
+
+
+def test_a_password_cannot_be_changed_to_itself(
+    anonymous: TestClient, client_for: Callable[..., TestClient]
+) -> None:
+    # Whoever chose it could otherwise lift the rule and use the account, while its holder,
+    # signing in with the same password, noticed nothing. A new one locks the holder out: seen.
+    adviser = _bearer(anonymous, _adviser_made_by(client_for(Role.ADMIN)))
+    same = _change(adviser, PASSWORD, PASSWORD)
+    assert same.status_code == 422
+    assert [e["loc"] for e in same.json()["errors"]] == [["body", "new_password"]]
+    assert adviser.get(f"{API}/auth/me").json()["password_change_required"] is True
+
+
+def test_no_admin_resets_the_password_of_an_account_holding_the_system_role(
+    client_for: Callable[..., TestClient],
+) -> None:
+    # An admin of the operators' organisation would otherwise hold the system role through it.
+    operator = client_for(Role.SYSTEM_ADMIN, organisation=OPERATORS)
+    me = operator.get(f"{API}/auth/me").json()
+    admin = client_for(Role.ADMIN, organisation=OPERATORS)
+    reset = admin.patch(f"{API}/users/{me['user_id']}", json={"password": "chosen by the admin"})
+    assert reset.status_code == 422
+    assert [e["loc"] for e in reset.json()["errors"]] == [["body", "password"]]
+    assert operator.get(f"{API}/organisations").status_code == 200  # its session still open

@@ -5,7 +5,9 @@ the other, still looking at the old, corrects a phone number and saves. Without 
 second save wrote the old address back over the new, unseen. The details have an ETag (a digest
 of their ciphertext, which says nothing of them); a replacement must send it as If-Match."""
 
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -13,6 +15,7 @@ from fastapi.testclient import TestClient
 from app.models.enums import Role
 from tests.factories import API, create_incident
 
+AT_ONCE = 8
 SAFE_HOUSE = {"name": "Awa K.", "address": "Maison d'accueil, Sévaré", "contact": "+223 70 00"}
 
 
@@ -89,3 +92,36 @@ def test_an_etag_names_nothing_of_the_details(client: TestClient) -> None:
     for value in SAFE_HOUSE.values():
         assert value not in tag
     assert len(tag.strip('"')) == 32 and set(tag.strip('"')) <= set("0123456789abcdef")
+
+
+def test_eight_saves_based_on_the_same_details_at_once_keep_one(
+    client: TestClient, client_for: Callable[..., TestClient]
+) -> None:
+    # On both databases: SQLite ignores FOR UPDATE and its driver begins a transaction only at
+    # the first write, so there two checks that only read both passed, and both were written.
+    path = _victim_path(client, **SAFE_HOUSE)
+    read = client.get(path).headers["ETag"]
+    advisers = [client_for(Role.PROTECTION_ADVISER) for _ in range(AT_ONCE)]
+    barrier = threading.Barrier(AT_ONCE)
+
+    def save(index: int) -> int:
+        barrier.wait(timeout=30)
+        body = {**SAFE_HOUSE, "address": f"Address {index}"}
+        return advisers[index].put(path, json=body, headers={"If-Match": read}).status_code
+
+    with ThreadPoolExecutor(AT_ONCE) as pool:
+        statuses = list(pool.map(save, range(AT_ONCE)))
+    assert statuses.count(204) == 1 and set(statuses) <= {204, 412}, statuses
+    assert client.get(path).json()["address"] == f"Address {statuses.index(204)}"
+
+
+def test_a_weak_or_empty_if_match_names_no_details(client: TestClient) -> None:
+    path = _victim_path(client)
+    assert client.put(path, json={"name": "A."}, headers={"If-Match": ""}).status_code == 428
+    weak = client.put(path, json={"name": "A."}, headers={"If-Match": 'W/"none"'})
+    assert weak.status_code == 412
+    written = client.put(path, json={"name": "A."}, headers={"If-Match": '"none"'})
+    tag = written.headers["ETag"]
+    assert client.put(path, json={}, headers={"If-Match": f"W/{tag}"}).status_code == 412
+    assert client.put(path, json={}, headers={"If-Match": f'""{tag}""'}).status_code == 412
+    assert client.get(path).json()["name"] == "A."
