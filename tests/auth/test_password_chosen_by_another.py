@@ -138,6 +138,7 @@ def test_on_the_web_every_page_leads_to_the_account_page_until_the_password_is_c
         assert browser.get(path).headers.get("location") == "/account", path
     account = browser.get("/account")
     assert account.status_code == 200 and 'id="password-change-required"' in account.text
+    assert 'action="/account/second-factor"' not in account.text  # after the password
 
     fields = {
         "current_password": PASSWORD,
@@ -146,7 +147,9 @@ def test_on_the_web_every_page_leads_to_the_account_page_until_the_password_is_c
     }
     assert submit(browser, "/account", "/account/password", fields).status_code == 303
     assert browser.get("/incidents").status_code == 200
-    assert 'id="password-change-required"' not in browser.get("/account").text
+    changed = browser.get("/account").text
+    assert 'id="password-change-required"' not in changed
+    assert 'action="/account/second-factor"' in changed
 
 
 def test_a_password_cannot_be_changed_to_itself(
