@@ -140,6 +140,10 @@ class UnreadableVersionError(DomainError):
         super().__init__(f'If-Match must be the ETag of the {record}, e.g. "3"')
 
 
+class PreconditionRequiredError(DomainError):
+    """A change that must name, in If-Match, what it replaces, and did not (RFC 6585's 428)."""
+
+
 class PreconditionFailedError(DomainError):
     """A change whose If-Match names what is no longer stored (RFC 9110's 412)."""
 

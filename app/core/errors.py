@@ -32,6 +32,7 @@ from app.core.domain_errors import (
     NotAuthenticatedError,
     NotFoundError,
     PreconditionFailedError,
+    PreconditionRequiredError,
     StaleVersionError,
     TooManyAttemptsError,
     UnreadableVersionError,
@@ -69,6 +70,7 @@ STATUSES: tuple[tuple[type[DomainError], int], ...] = (
     (PreconditionFailedError, 412),
     (InvalidRequestError, 422),
     (VersionRequiredError, 428),
+    (PreconditionRequiredError, 428),
     (TooManyAttemptsError, 429),
     (BusyError, 503),
 )

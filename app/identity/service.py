@@ -19,9 +19,8 @@ from app.core.crypto import FieldCipher
 from app.core.db import lock_for_change
 from app.core.domain_errors import (
     ConflictError,
-    DomainError,
     PreconditionFailedError,
-    VersionRequiredError,
+    PreconditionRequiredError,
 )
 from app.core.i18n import N_
 from app.identity.schemas import ConsentIn, IdentityIn
@@ -81,11 +80,8 @@ class IdentityChangedError(ConflictError):
     """The details on file are no longer those the form was shown."""
 
 
-class IdentityTagRequiredError(VersionRequiredError):
+class IdentityTagRequiredError(PreconditionRequiredError):
     """A replacement of details through the API that did not say which it replaces."""
-
-    def __init__(self, detail: str) -> None:
-        DomainError.__init__(self, detail)
 
 
 class IdentityTagStaleError(PreconditionFailedError):
