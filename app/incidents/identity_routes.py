@@ -12,7 +12,6 @@ from app.core.auth import Principal, require
 from app.core.config import API_PREFIX
 from app.core.crypto import CipherDep
 from app.core.db import SessionDep
-from app.core.domain_errors import NotFoundError
 from app.core.permissions import Permission
 from app.identity import service as identity
 from app.identity.schemas import ConsentIn, IdentityIn, IdentityRead
@@ -32,10 +31,7 @@ IncidentWriter = Annotated[Principal, Depends(require(Permission.INCIDENT_WRITE)
 
 
 def incident_victim(incident: CurrentIncident, victim_id: uuid.UUID) -> Victim:
-    victim = next((v for v in incident.victims if v.id == victim_id), None)
-    if victim is None:
-        raise NotFoundError("Victim")
-    return victim
+    return incidents.get_victim(incident, victim_id)
 
 
 CurrentVictim = Annotated[Victim, Depends(incident_victim)]

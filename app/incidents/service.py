@@ -81,6 +81,14 @@ def get_incident(session: Session, incident_id: uuid.UUID, principal: Principal)
     return incident
 
 
+def get_victim(incident: Incident, victim_id: uuid.UUID) -> Victim:
+    """One of the incident's victims, or 404: a victim is reached through its incident only."""
+    victim = next((v for v in incident.victims if v.id == victim_id), None)
+    if victim is None:
+        raise NotFoundError("Victim")
+    return victim
+
+
 @dataclass(frozen=True)
 class CheckedUpdate:
     """A change checked but not yet applied: the merged fields, the row plans, any problems."""

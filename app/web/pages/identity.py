@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.core.crypto import CipherDep
 from app.core.db import SessionDep
-from app.core.domain_errors import DomainError, NotFoundError
+from app.core.domain_errors import DomainError
 from app.core.errors import http_status
 from app.core.permissions import Permission
 from app.identity import service as identity
@@ -86,10 +86,7 @@ def _victim(
     session: Session, page: PageContext, incident_id: uuid.UUID, victim_id: uuid.UUID
 ) -> tuple[Incident, Victim]:
     incident = incidents.get_incident(session, incident_id, page.user)
-    victim = next((v for v in incident.victims if v.id == victim_id), None)
-    if victim is None:
-        raise NotFoundError("Victim")
-    return incident, victim
+    return incident, incidents.get_victim(incident, victim_id)
 
 
 def _show(

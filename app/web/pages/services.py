@@ -65,10 +65,7 @@ def _victim(
     session: Session, page: PageContext, incident_id: uuid.UUID, victim_id: uuid.UUID
 ) -> Victim:
     incident = incidents.get_incident(session, incident_id, page.user)
-    victim = next((v for v in incident.victims if v.id == victim_id), None)
-    if victim is None:
-        raise NotFoundError("Victim")
-    return victim
+    return incidents.get_victim(incident, victim_id)
 
 
 def _show_referrals(
