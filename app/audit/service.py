@@ -13,12 +13,13 @@ from functools import partial
 from typing import Any
 
 from sqlalchemy import event as orm_event
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.audit.chain import GENESIS_HASH, HEAD_ID, is_keyed, row_hash
 from app.core.auth import Principal
 from app.core.bulk_insert import insert_rows
+from app.core.db import hold_sqlite_write_lock
 from app.models import AuditEvent, AuditHead
 from app.models.base import utcnow
 
@@ -114,8 +115,7 @@ def _locked_head(session: Session) -> AuditHead | None:
     (a read's only write is its audit event) holds no lock: another could seal between this
     one reading the head and writing after it, and both would chain to the same event. So on
     SQLite the database's one write lock is taken first, by a write that changes nothing."""
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(text("UPDATE audit_head SET id = id WHERE 0"))
+    hold_sqlite_write_lock(session)
     query = select(AuditHead).where(AuditHead.id == HEAD_ID).with_for_update()
     return session.scalar(query.execution_options(populate_existing=True))
 

@@ -232,6 +232,13 @@ def lock_for_change(session: Session, query: Select[Any]) -> None:
     first write, so a check that only read could pass in two requests at once, each then writing
     over the other. There, the database's one write lock is taken first, by a write that changes
     nothing: a second request waits on it until the first commits, then reads what it wrote."""
+    hold_sqlite_write_lock(session)
+    session.execute(query.with_for_update(key_share=True))
+
+
+def hold_sqlite_write_lock(session: Session) -> None:
+    """On SQLite, take the database's one write lock now, to the end of the transaction, by a
+    write that changes nothing (any table would do; the audit chain's head is always there).
+    Nothing on PostgreSQL, whose row locks are asked for where they are needed."""
     if session.get_bind().dialect.name == "sqlite":
         session.execute(text("UPDATE audit_head SET id = id WHERE 0"))
-    session.execute(query.with_for_update(key_share=True))
