@@ -73,7 +73,6 @@ def replace_identity(
     ensure_not_archived(victim.incident)
     identity.refuse_unless_matched(session, victim, if_match)
     identity.set_identity(session, cipher, victim, body, writer)
-    session.flush()
     headers = {"ETag": identity.identity_etag(victim)}
     return Response(status_code=status.HTTP_204_NO_CONTENT, headers=headers)
 
